@@ -1,0 +1,72 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FEATURES := core members kpi satisfaction dashboards mediation
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup translations db demo browser lint typecheck extract-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+## Compile every feature's English catalogue (.po -> .mo).
+translations: $(VENV)/.installed
+	@for f in $(FEATURES); do \
+	  if [ -d $$f/translations ]; then $(BIN)/pybabel compile -q -f -d $$f/translations || exit 1; fi; \
+	done
+
+## Update the catalogues from the source strings (French is the source language).
+extract-messages: $(VENV)/.installed
+	@for f in $(FEATURES); do \
+	  if [ -d $$f ]; then \
+	    $(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o /tmp/qc-$$f.pot $$f && \
+	    mkdir -p $$f/translations && \
+	    if [ -f $$f/translations/en/LC_MESSAGES/messages.po ]; then \
+	      $(BIN)/pybabel update -q --no-fuzzy-matching -i /tmp/qc-$$f.pot -d $$f/translations -l en; \
+	    else $(BIN)/pybabel init -q -i /tmp/qc-$$f.pot -d $$f/translations -l en; fi; \
+	  fi; \
+	done
+
+db: setup
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load
+
+## Set up everything, load the demo data and serve the app (scheduler included).
+run: demo
+	@echo "Qualicharte on http://127.0.0.1:$(PORT)  (e-mails: http://127.0.0.1:$(PORT)/dev/outbox)"
+	@$(BIN)/flask scheduler run & sched=$$!; \
+	trap "kill $$sched 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Chromium for the end-to-end tests (Debian's package; installed when missing, as root).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the end-to-end tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "The end-to-end tests need Chromium: run 'sudo apt-get install chromium' and retry."; exit 1; fi
+
+## Every test (set TEST_DATABASE_URL=postgresql://... to run them on PostgreSQL).
+test: setup browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy core members kpi satisfaction mediation dashboards
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,91 @@
+"""The application factory: it reads like a table of contents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask.wrappers import Response
+from flask_babel import get_locale
+
+from core import cli, errors, i18n
+from core.config import Config
+from core.database import configure_engine
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.mail import deliver_due
+from core.scheduler import register_job
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``test_config`` replaces the environment entirely (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    config = Config(env={"QUALICHARTE_ENV": "testing"} if test_config else None)
+    app.config.from_object(config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'qualicharte.db'}"
+        )
+
+    register_extensions(app)
+    register_features(app)
+    errors.register_error_handlers(app)
+    cli.register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "members.login"
+    login_manager.login_message_category = "warning"
+
+
+def register_features(app: Flask) -> None:
+    """One line per feature package: its blueprint, jobs, commands and demo data."""
+    import members
+    from core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    register_job(app, "core.deliver_outbox", deliver_due)
+    members.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.context_processor
+    def inject_globals() -> dict[str, Any]:
+        return {
+            "association_name": app.config["ASSOCIATION_NAME"],
+            "current_locale": str(get_locale() or "fr"),
+            "languages": app.config["LANGUAGES"],
+        }
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Content-Language", str(get_locale() or "fr"))
+        return response

@@ -1,0 +1,36 @@
+"""The audit log: one call per use case that changes something."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from core.extensions import db
+from core.models import AuditLog
+
+
+class Actor(Protocol):
+    id: int
+    email: str
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    *,
+    object_type: str,
+    object_id: int | None,
+    member_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Add an audit entry to the caller's transaction (the caller commits)."""
+    entry = AuditLog(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        member_id=member_id,
+        detail=detail or {},
+    )
+    db.session.add(entry)
+    return entry

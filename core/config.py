@@ -1,0 +1,102 @@
+"""Settings: safe defaults, overridden by environment variables (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app (for instance in production)."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """Build the settings dictionary from an environment mapping."""
+    app_env = env.get("QUALICHARTE_ENV", "development").strip().lower()
+    if app_env not in {"development", "production", "testing"}:
+        raise ConfigError(
+            f"QUALICHARTE_ENV must be development, production or testing, not {app_env!r}"
+        )
+    is_dev = app_env == "development"
+    settings: dict[str, Any] = {
+        "ENV_NAME": app_env,
+        "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env["DATABASE_URL"])
+        if env.get("DATABASE_URL")
+        else None,
+        "MAIL_URL": env.get("MAIL_URL", "file:" if is_dev else "smtp://localhost:25"),
+        "MAIL_FROM": env.get(
+            "MAIL_FROM", "Qualicharte <no-reply@qualicharte.localhost>"
+        ),
+        "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), not is_dev),
+        "ASSOCIATION_NAME": env.get(
+            "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
+        ),
+    }
+    if "MAX_UPLOAD_MB" in env:
+        settings["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return settings
+
+
+class Config:
+    """Safe defaults; ``settings_from_env`` overrides them."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAIL_URL = "file:"
+    MAIL_FROM = "Qualicharte <no-reply@qualicharte.localhost>"
+    BASE_URL = "http://127.0.0.1:5000"
+    ASSOCIATION_NAME = "Association Numérique Alpes du Sud"
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    # E-mail delivery: attempts before giving up, and the back-off base (seconds).
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_BASE_SECONDS = 60
+    INVITATION_VALID_DAYS = 7
+    PASSWORD_RESET_VALID_HOURS = 2
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        for key, value in settings_from_env(os.environ if env is None else env).items():
+            if value is not None:
+                setattr(self, key, value)
+        if self.ENV_NAME == "production" and self.SECRET_KEY == DEFAULT_SECRET_KEY:
+            raise ConfigError(
+                "SECRET_KEY is the development default: set a long random SECRET_KEY "
+                "to run in production."
+            )

@@ -1,0 +1,103 @@
+"""Declarative base, column types and the per-connection settings of each engine.
+
+SQLite needs care (see PITFALLS.md §2): pragmas on every connection, and every
+transaction begun ``IMMEDIATE`` so that a read-then-write transaction waits for
+the lock (``busy_timeout``) instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp always handed back as an aware UTC datetime, on every database.
+
+    SQLite has no time zones: values are stored as naive UTC there.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC (the only clock read outside tests)."""
+    return datetime.now(UTC)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Attach the per-connection settings an engine needs (SQLite only)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA busy_timeout=15000",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _expects_writes() else "BEGIN")
+
+
+def _expects_writes() -> bool:
+    """Reading requests begin DEFERRED so that they run side by side; everything
+    else (forms, API writes, CLI, scheduler) takes the write lock up front."""
+    from flask import g, has_request_context, request
+
+    if has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}:
+        return bool(g.get("db_expects_writes", False))
+    return True
+
+
+def expect_writes() -> None:
+    """Call before a GET handler's first query when that request will write."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.db_expects_writes = True

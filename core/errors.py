@@ -1,0 +1,90 @@
+"""Error pages in the user's language; a 500 rolls the session back."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Requête invalide"), _("La requête n'a pas pu être comprise.")),
+        401: (_("Connexion requise"), _("Connectez-vous pour accéder à cette page.")),
+        403: (_("Accès refusé"), _("Vous n'avez pas accès à cette page.")),
+        404: (
+            _("Page introuvable"),
+            _("Cette page n'existe pas ou vous n'y avez pas accès."),
+        ),
+        405: (_("Méthode non autorisée"), _("Cette action n'est pas possible ici.")),
+        413: (
+            _("Fichier trop volumineux"),
+            _("Le fichier envoyé dépasse la taille autorisée."),
+        ),
+        429: (
+            _("Trop de tentatives"),
+            _(
+                "Trop de tentatives en peu de temps. Patientez une minute puis réessayez."
+            ),
+        ),
+        500: (
+            _("Erreur interne"),
+            _("Une erreur inattendue est survenue. Rien n'a été enregistré."),
+        ),
+        503: (
+            _("Service indisponible"),
+            _("Le service est momentanément indisponible."),
+        ),
+    }
+
+
+def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
+    title, message = _messages().get(
+        status, (_("Erreur"), _("Une erreur est survenue."))
+    )
+    if _wants_json():
+        return jsonify(
+            {"status": status, "title": title, "detail": detail or message}
+        ), status
+    return (
+        render_template(
+            "errors/error.html", status=status, title=title, message=detail or message
+        ),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        return render_error(
+            400,
+            _(
+                "Le formulaire a expiré ou a déjà été envoyé. Rechargez la page et "
+                "recommencez."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

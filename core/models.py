@@ -1,0 +1,83 @@
+"""The frame's own tables: the audit log and the e-mail outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.database import UTCDateTime, utcnow
+from core.extensions import db
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column storing the values (a VARCHAR + CHECK everywhere)."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditLog(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what to which object, and when."""
+
+    __tablename__ = "core_audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, index=True
+    )
+    # No foreign key: the log outlives the accounts it names (and core knows no
+    # feature's tables).
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    actor_label: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[int | None]
+    member_id: Mapped[int | None] = mapped_column(index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_core_audit_log_object", "object_type", "object_id"),)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+    """An e-mail to deliver, written in the same transaction as what caused it."""
+
+    __tablename__ = "core_outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_core_outbox_message_due", "status", "next_attempt_at"),)

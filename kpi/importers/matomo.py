@@ -1,0 +1,232 @@
+"""Matomo reporting API exports (``format=CSV`` / ``format=TSV``, UI "Export").
+
+Bytes are UTF-16LE with a BOM; multi-period requests add a ``date`` column whose
+week labels read ``"2024-02-26,2024-03-03"``; periods without data are left out.
+Column names are raw (``nb_visits``) or translated (``Vues de page``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+
+from kpi.importers.base import (
+    QUANTUM,
+    Granularity,
+    ParsedExport,
+    Record,
+    RejectedRow,
+    RowError,
+    SeriesBuilder,
+    check_date,
+    date_error,
+    finish_export,
+    find_column,
+    header_index,
+    number_cell,
+    range_granularity,
+    reject,
+    single_period,
+)
+from kpi.importers.sniff import Document
+
+LABELS = {
+    "matomo_visits": _l("Matomo — Résumé des visites"),
+    "matomo_pages": _l("Matomo — Pages"),
+    "matomo_contents": _l("Matomo — Contenus (impressions et interactions)"),
+}
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("date",),
+    "label": ("label", "Nom", "Name"),
+    "nb_visits": ("nb_visits", "Visites", "Visits"),
+    "nb_uniq_visitors": ("nb_uniq_visitors", "Visiteurs uniques", "Unique visitors"),
+    "nb_actions": ("nb_actions", "Actions"),
+    "sum_visit_length": (
+        "sum_visit_length",
+        "Temps total passé par les visiteurs (en secondes)",
+        "Total time spent by visitors (in seconds)",
+    ),
+    "avg_time_on_site": (
+        "avg_time_on_site",
+        "Durée moyenne des visites (en secondes)",
+        "Avg. Visit Duration (in seconds)",
+    ),
+    "nb_hits": ("nb_hits", "Vues de page", "Pageviews"),
+    "avg_time_on_page": ("avg_time_on_page", "Temps moyen sur la page",
+                         "Avg. time on page"),
+    "nb_impressions": ("nb_impressions", "Impressions"),
+    "nb_interactions": ("nb_interactions", "Interactions"),
+}
+
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _delimiter(doc: Document) -> str:
+    head = doc.head(1)
+    return "\t" if head and "\t" in head[0] else ","
+
+
+def _columns(doc: Document) -> tuple[list[str], dict[str, int | None]]:
+    header = next(
+        (
+            item.cells
+            for item in doc.records(_delimiter(doc), start=1, stop=1)
+            if isinstance(item, Record)
+        ),
+        [],
+    )
+    index = header_index(header)
+    return header, {name: find_column(index, *names) for name, names in COLUMNS.items()}
+
+
+def detect(doc: Document) -> str | None:
+    """The Matomo format id of ``doc``, or None."""
+    head = doc.head(1)
+    if not head or ("nb_" not in head[0] and "Vues de page" not in head[0]
+                    and "Nom" not in head[0]):
+        return None
+    _, found = _columns(doc)
+    if found["nb_interactions"] is not None and found["label"] is not None:
+        return "matomo_contents"
+    if found["nb_hits"] is not None and found["label"] is not None:
+        return "matomo_pages"
+    if found["nb_visits"] is not None and found["label"] is None and (
+        found["sum_visit_length"] is not None
+        or found["avg_time_on_site"] is not None
+        or found["nb_actions"] is not None
+    ):
+        return "matomo_visits"
+    return None
+
+
+def parse_period_label(text: str, line: int) -> tuple[date, Granularity]:
+    """``2024-03-01`` (day), ``2024-02-26,2024-03-03`` (week), ``2024-03`` (month).
+
+    :raises RowError:
+    """
+    value = text.strip()
+    try:
+        if _DAY_RE.fullmatch(value):
+            return check_date(date.fromisoformat(value)), "day"
+        if "," in value:
+            first, _, last = value.partition(",")
+            start = check_date(date.fromisoformat(first.strip()))
+            end = check_date(date.fromisoformat(last.strip()))
+            if start <= end:
+                return start, range_granularity(start, end)
+        elif match := _MONTH_RE.fullmatch(value):
+            return check_date(date(int(match.group(1)), int(match.group(2)), 1)), (
+                "month"
+            )
+    except ValueError:
+        pass
+    raise date_error(line, text)
+
+
+def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
+    """Parse a Matomo CSV/TSV export (``period`` for single-period reports)."""
+    export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
+    header, found = _columns(doc)
+    date_at = found["date"]
+    anchor, default_granularity = single_period(period, export.warnings)
+    wanted: list[tuple[str, str, str, str]]
+    ratio: tuple[str, str, bool] | None
+    if fmt == "matomo_visits":
+        wanted = [
+            ("nb_visits", "visits", "Visites", "audience"),
+            ("nb_uniq_visitors", "unique_visitors", "Visiteurs uniques", "audience"),
+            ("nb_actions", "actions", "Actions", "audience"),
+        ]
+        ratio = (
+            ("sum_visit_length", "nb_visits", False)
+            if found["sum_visit_length"] is not None
+            else ("avg_time_on_site", "nb_visits", True)
+        )
+    elif fmt == "matomo_contents":
+        wanted = [
+            ("nb_interactions", "interactions", "Interactions", "clicks"),
+            ("nb_impressions", "impressions", "Impressions", "custom"),
+        ]
+        ratio = None
+    else:
+        wanted = [("nb_hits", "pageviews", "Vues de page", "audience")]
+        ratio = ("avg_time_on_page", "nb_hits", True)
+    present = [(found[name], key, label, kind) for name, key, label, kind in wanted
+               if found[name] is not None]
+    builders: dict[str, SeriesBuilder] = {}
+    granularities: set[str] = set()
+    for item in doc.records(_delimiter(doc), start=2):
+        if isinstance(item, RejectedRow):
+            export.rejected.append(item)
+            continue
+        try:
+            when, granularity = (
+                parse_period_label(item.get(date_at), item.line)
+                if date_at is not None
+                else (anchor, default_granularity)
+            )
+            values = [
+                number_cell(item.get(at), line=item.line, column=header[at], decimal=".")
+                for at, _, _, _ in present
+                if at is not None
+            ]
+            components = _components(item, header, found, ratio)
+        except RowError as error:
+            reject(export.rejected, item, error)
+            continue
+        granularities.add(granularity)
+        for (_, key, label, kind), value in zip(present, values, strict=True):
+            if key not in builders:
+                builders[key] = SeriesBuilder(key, label, kind, "", granularity)  # type: ignore[arg-type]
+            builders[key].add(when, value, item.line)
+        if components is not None:
+            if "engagement_time" not in builders:
+                builders["engagement_time"] = SeriesBuilder(
+                    "engagement_time",
+                    str(_l("Temps moyen (secondes)")),
+                    "reading_time",
+                    "s",
+                    granularity,
+                    ratio=True,
+                )
+            builders["engagement_time"].add_ratio(when, *components, item.line)
+    if len(granularities) > 1:
+        export.warnings.append(
+            str(_l("Le fichier mélange des périodes de durées différentes."))
+        )
+    return finish_export(
+        export,
+        list(builders.values()),
+        stated_period=period if date_at is None else None,
+        single=date_at is None,
+    )
+
+
+def _components(
+    item: Record,
+    header: list[str],
+    found: dict[str, int | None],
+    ratio: tuple[str, str, bool] | None,
+) -> tuple[Decimal, Decimal] | None:
+    if ratio is None:
+        return None
+    numerator_name, denominator_name, is_average = ratio
+    numerator_at, denominator_at = found[numerator_name], found[denominator_name]
+    if numerator_at is None or denominator_at is None:
+        return None
+    numerator = number_cell(
+        item.get(numerator_at), line=item.line, column=header[numerator_at],
+        decimal=".", quantize=is_average,
+    )
+    denominator = number_cell(
+        item.get(denominator_at), line=item.line, column=header[denominator_at],
+        decimal=".",
+    )
+    if is_average:
+        numerator = (numerator * denominator).quantize(QUANTUM, ROUND_HALF_EVEN)
+    return numerator, denominator

@@ -1,0 +1,138 @@
+"""Plausible dashboard › "Export stats to CSV" (a ZIP of reports, or visitors.csv).
+
+``visitors.csv`` is the time series: ``date,visitors,pageviews,visits,
+views_per_visit,bounce_rate,visit_duration``; a day without traffic reads
+``0,0,0,0.0,0.0,`` (no duration). Daily visitors add up to a sum of daily uniques,
+not to the period's unique visitors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+
+from kpi.importers.base import (
+    QUANTUM,
+    Granularity,
+    IndicatorKind,
+    ParsedExport,
+    Record,
+    RejectedRow,
+    RowError,
+    SeriesBuilder,
+    date_error,
+    finish_export,
+    header_index,
+    number_cell,
+    parse_date,
+    reject,
+)
+from kpi.importers.sniff import Document, text_document
+
+LABELS = {
+    "plausible_visitors": _l("Plausible — Visiteurs"),
+    "plausible_zip": _l("Plausible — Export du tableau de bord (ZIP)"),
+}
+
+_METRICS: tuple[tuple[str, str, str, IndicatorKind], ...] = (
+    ("visitors", "visitors", "Visiteurs (somme des jours)", "audience"),
+    ("pageviews", "pageviews", "Pages vues", "audience"),
+    ("visits", "visits", "Visites", "audience"),
+)
+
+
+def detect(doc: Document) -> str | None:
+    """``plausible_visitors`` for a visitors.csv, else None."""
+    head = doc.head(1)
+    if not head:
+        return None
+    names = [name.strip() for name in head[0].split(",")]
+    if names[:2] == ["date", "visitors"] and "visit_duration" in names:
+        return "plausible_visitors"
+    return None
+
+
+def detect_zip(members: dict[str, bytes]) -> bool:
+    """True for a Plausible dashboard export."""
+    return "visitors.csv" in members
+
+
+def parse_zip(members: dict[str, bytes], filename: str) -> ParsedExport:
+    """Parse ``visitors.csv`` of a Plausible ZIP.  :raises ImportRefused:"""
+    doc = text_document(members["visitors.csv"], f"{filename}/visitors.csv")
+    export = parse(doc, "plausible_visitors", period=None)
+    export.format, export.format_label = "plausible_zip", str(LABELS["plausible_zip"])
+    return export
+
+
+def _granularity(days: list[date]) -> Granularity:
+    if len(days) > 1 and all(day.day == 1 for day in days):
+        ordered = sorted(days)
+        if all((b - a).days >= 28 for a, b in zip(ordered, ordered[1:], strict=False)):
+            return "month"
+    return "day"
+
+
+def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
+    """Parse Plausible's visitors.csv."""
+    export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
+    rows: list[Record] = []
+    header: list[str] = []
+    for item in doc.records(","):
+        if isinstance(item, RejectedRow):
+            export.rejected.append(item)
+        elif not header:
+            header = [cell.strip() for cell in item.cells]
+        else:
+            rows.append(item)
+    columns = header_index(header)
+    parsed: list[tuple[Record, date, list[Decimal], tuple[Decimal, Decimal] | None]] = []
+    positions = [(columns.get(name), key, label, kind)
+                 for name, key, label, kind in _METRICS]
+    visits_at, duration_at = columns.get("visits"), columns.get("visit_duration")
+    for record in rows:
+        try:
+            try:
+                day = parse_date(record.get(0), ("%Y-%m-%d",))
+            except ValueError:
+                raise date_error(record.line, record.get(0)) from None
+            values = [
+                number_cell(record.get(at), line=record.line, column=header[at],
+                            decimal=".")
+                for at, _, _, _ in positions
+                if at is not None
+            ]
+            components = None
+            if visits_at is not None and duration_at is not None:
+                visits = number_cell(record.get(visits_at), line=record.line,
+                                     column="visits", decimal=".")
+                duration_text = record.get(duration_at)
+                if not duration_text.strip() and visits == 0:
+                    duration = Decimal(0)
+                else:
+                    duration = number_cell(duration_text, line=record.line,
+                                           column="visit_duration", decimal=".",
+                                           quantize=True)
+                total = (duration * visits).quantize(QUANTUM, ROUND_HALF_EVEN)
+                components = (total, visits)
+        except RowError as error:
+            reject(export.rejected, record, error)
+            continue
+        parsed.append((record, day, values, components))
+    granularity = _granularity([day for _, day, _, _ in parsed])
+    builders = [SeriesBuilder(key, label, kind, "", granularity)
+                for at, key, label, kind in positions if at is not None]
+    duration_builder = SeriesBuilder(
+        "engagement_time", str(_l("Durée moyenne des visites")), "reading_time", "s",
+        granularity, ratio=True,
+    )
+    for record, day, values, components in parsed:
+        for builder, value in zip(builders, values, strict=True):
+            builder.add(day, value, record.line)
+        if components is not None:
+            duration_builder.add_ratio(day, *components, record.line)
+    return finish_export(
+        export, [*builders, duration_builder], stated_period=None, single=False
+    )

@@ -1,0 +1,239 @@
+"""Universal Analytics (legacy) CSV exports: Audience Overview and All Pages.
+
+Layout: a ``#`` preamble with ``# YYYYMMDD-YYYYMMDD``, a blank line, the header,
+cells formatted for the UI locale (``"1,204"``, ``1 632``, ``00:01:23``), and a
+totals row whose first cell is empty. User totals are de-duplicated, so they are
+never stored as a day nor compared with the sum of the days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN
+
+from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+
+from kpi.importers.base import (
+    QUANTUM,
+    ParsedExport,
+    Record,
+    RejectedRow,
+    RowError,
+    SeriesBuilder,
+    check_date,
+    date_error,
+    finish_export,
+    find_column,
+    header_index,
+    mismatch_warning,
+    number_cell,
+    reject,
+    single_period,
+)
+from kpi.importers.ga4 import Block, split_blocks
+from kpi.importers.sniff import Document
+
+LABELS = {
+    "ua_audience": _l("Universal Analytics — Vue d'ensemble de l'audience"),
+    "ua_pages": _l("Universal Analytics — Pages"),
+}
+
+_DAY_HEADERS = ("Day Index", "Index des jours", "Date", "Jour")
+_DATE_FORMATS = ("%m/%d/%y", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%Y%m%d", "%Y-%m-%d",
+                 "%d.%m.%Y")
+#: (header names, key, label, summed in the totals row?)
+_METRICS: tuple[tuple[tuple[str, ...], str, str, bool], ...] = (
+    (("Users", "Utilisateurs"), "users", "Utilisateurs", False),
+    (("New Users", "Nouveaux utilisateurs"), "new_users", "Nouveaux utilisateurs",
+     True),
+    (("Sessions",), "sessions", "Sessions", True),
+    (("Pageviews", "Pages vues"), "pageviews", "Pages vues", True),
+)
+
+
+def detect(doc: Document) -> str | None:
+    """The UA format id of ``doc``, or None."""
+    head = doc.head(12)
+    if not head or not head[0].startswith("# ---"):
+        return None
+    if any(line.startswith("# Start date:") for line in head):
+        return None
+    blocks = split_blocks(doc)
+    if not blocks or blocks[0].period is None:
+        return None
+    first = blocks[0].header[0].strip() if blocks[0].header else ""
+    if first in _DAY_HEADERS:
+        return "ua_audience"
+    if first in ("Page", "Page Title", "Titre de la page"):
+        return "ua_pages"
+    return None
+
+
+def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
+    """Parse a UA CSV export."""
+    blocks = split_blocks(doc)
+    export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
+    stated = blocks[0].period
+    export.period = stated
+    builders: list[SeriesBuilder] = []
+    if fmt == "ua_audience":
+        builders.extend(_parse_days(doc, blocks[0], export, stated))
+    else:
+        day_blocks = [
+            block
+            for block in blocks[1:]
+            if block.header and block.header[0].strip() in _DAY_HEADERS
+        ]
+        page_builders = _parse_pages(doc, blocks[0], export, stated)
+        if day_blocks:
+            daily = _parse_days(doc, day_blocks[0], export, stated)
+            daily_keys = {builder.key for builder in daily}
+            page_builders = [b for b in page_builders if b.key not in daily_keys]
+            builders.extend(daily)
+        builders.extend(page_builders)
+    return finish_export(export, builders, stated_period=stated, single=False)
+
+
+def _split(
+    doc: Document, block: Block, rejected: list[RejectedRow]
+) -> tuple[list[Record], Record | None]:
+    rows: list[Record] = []
+    totals: Record | None = None
+    for item in doc.records(",", start=block.first, stop=block.last):
+        if isinstance(item, RejectedRow):
+            rejected.append(item)
+        elif not item.get(0).strip():
+            totals = item
+        else:
+            rows.append(item)
+    return rows, totals
+
+
+def _choose_format(texts: list[str], stated: tuple[date, date] | None) -> str:
+    """The date format under which most day cells parse inside the stated range."""
+    best, best_score = _DATE_FORMATS[0], -1
+    for fmt in _DATE_FORMATS:
+        score = 0
+        for text in texts:
+            try:
+                day = datetime.strptime(text.strip(), fmt).date()
+            except ValueError:
+                continue
+            score += 2 if stated is None or stated[0] <= day <= stated[1] else 1
+        if score > best_score:
+            best, best_score = fmt, score
+    return best
+
+
+def _parse_days(
+    doc: Document,
+    block: Block,
+    export: ParsedExport,
+    stated: tuple[date, date] | None,
+) -> list[SeriesBuilder]:
+    columns = header_index(block.header)
+    rows, totals = _split(doc, block, export.rejected)
+    fmt = _choose_format([row.get(0) for row in rows], stated)
+    metrics: list[tuple[int, SeriesBuilder, bool]] = []
+    for names, key, label, additive in _METRICS:
+        position = find_column(columns, *names)
+        if position is not None:
+            metrics.append(
+                (position, SeriesBuilder(key, label, "audience", "", "day"), additive)
+            )
+    for record in rows:
+        try:
+            try:
+                day = check_date(datetime.strptime(record.get(0).strip(), fmt).date())
+            except ValueError:
+                raise date_error(record.line, record.get(0)) from None
+            values = [
+                number_cell(
+                    record.get(position), line=record.line, column=block.header[position]
+                )
+                for position, _, _ in metrics
+            ]
+        except RowError as error:
+            reject(export.rejected, record, error)
+            continue
+        for (_, builder, _), value in zip(metrics, values, strict=True):
+            builder.add(day, value, record.line)
+    if totals is not None:
+        for position, builder, additive in metrics:
+            _cross_check(totals, position, builder, additive, export.warnings)
+    return [builder for _, builder, _ in metrics]
+
+
+def _cross_check(
+    totals: Record,
+    position: int,
+    builder: SeriesBuilder,
+    additive: bool,
+    warnings: list[str],
+) -> None:
+    if not additive or not len(builder):
+        return
+    try:
+        total = number_cell(totals.get(position), line=totals.line, column="")
+    except RowError:
+        return
+    if total != builder.total():
+        warnings.append(mismatch_warning(builder.label, total, builder.total()))
+
+
+def _parse_pages(
+    doc: Document,
+    block: Block,
+    export: ParsedExport,
+    stated: tuple[date, date] | None,
+) -> list[SeriesBuilder]:
+    columns = header_index(block.header)
+    views_column = find_column(columns, "Pageviews", "Pages vues")
+    time_column = find_column(
+        columns, "Avg. Time on Page", "Temps moyen passé sur la page"
+    )
+    anchor, granularity = single_period(stated, export.warnings)
+    views = SeriesBuilder("pageviews", "Pages vues", "audience", "", granularity)
+    reading = SeriesBuilder(
+        "engagement_time",
+        str(_l("Temps moyen sur la page")),
+        "reading_time",
+        "s",
+        granularity,
+        ratio=True,
+    )
+    if views_column is None:
+        return []
+    rows, totals = _split(doc, block, export.rejected)
+    for record in rows:
+        try:
+            count = number_cell(
+                record.get(views_column),
+                line=record.line,
+                column=block.header[views_column],
+            )
+            seconds = (
+                number_cell(
+                    record.get(time_column),
+                    line=record.line,
+                    column=block.header[time_column],
+                    duration=True,
+                )
+                if time_column is not None
+                else None
+            )
+        except RowError as error:
+            reject(export.rejected, record, error)
+            continue
+        views.add(anchor, count, record.line)
+        if seconds is not None:
+            # UA divides by (pageviews - exits); pageviews is the closest weight
+            # the export gives for every row.
+            total = (seconds * count).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+            reading.add_ratio(anchor, total, count, record.line)
+    if totals is not None:
+        _cross_check(totals, views_column, views, True, export.warnings)
+    result = [views]
+    if time_column is not None:
+        result.append(reading)
+    return result

@@ -1,0 +1,242 @@
+"""Demo data: a believable association of the southern Alps (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.security import Role
+from members import services
+from members.models import (
+    Client,
+    ClientContact,
+    ClientKind,
+    Member,
+    Project,
+    ProjectStatus,
+    ServiceType,
+    User,
+)
+from members.siret import luhn_ok
+
+DEMO_PASSWORD = "demo-qualicharte"
+BOARD_EMAIL = "ca@demo.qualicharte.fr"
+SECRETARIAT_EMAIL = "secretariat@demo.qualicharte.fr"
+
+
+def make_siret(siren: str, nic_prefix: str = "0001") -> str:
+    """A SIRET whose last digit makes the Luhn checksum hold (demo data only)."""
+    base = siren + nic_prefix
+    for digit in "0123456789":
+        if luhn_ok(base + digit):
+            return base + digit
+    raise AssertionError("unreachable")
+
+
+# name, SIREN, department, town, website, services
+MEMBERS = [
+    (
+        "Pixel Durance",
+        "812345671",
+        "04",
+        "Manosque",
+        "https://pixel-durance.example",
+        [ServiceType.WEBSITE, ServiceType.SEO, ServiceType.SEA],
+    ),
+    (
+        "Ubaye Hébergement",
+        "823456782",
+        "04",
+        "Barcelonnette",
+        "https://ubaye-hebergement.example",
+        [ServiceType.HOSTING, ServiceType.IT_MAINTENANCE],
+    ),
+    (
+        "Buëch Informatique",
+        "834567893",
+        "05",
+        "Veynes",
+        "https://buech-informatique.example",
+        [ServiceType.IT_MAINTENANCE, ServiceType.HOSTING],
+    ),
+    (
+        "Écrins Contenus",
+        "845678904",
+        "05",
+        "Briançon",
+        "https://ecrins-contenus.example",
+        [ServiceType.TEXT_CONTENT, ServiceType.VISUAL_CONTENT],
+    ),
+    (
+        "Lure Référencement",
+        "856789015",
+        "04",
+        "Forcalquier",
+        "https://lure-seo.example",
+        [ServiceType.SEO, ServiceType.SEA],
+    ),
+    (
+        "Gap Studio Web",
+        "867890126",
+        "05",
+        "Gap",
+        "https://gap-studio.example",
+        [ServiceType.WEBSITE, ServiceType.VISUAL_CONTENT, ServiceType.HOSTING],
+    ),
+]
+
+CLIENTS = [
+    ("Boulangerie du Vieux Gap", ClientKind.TPE_PME, 8, "Gap"),
+    ("Gîtes de la Blanche", ClientKind.INDEPENDENT, 1, "Seyne"),
+    ("Office de tourisme du Val d'Allos", ClientKind.PUBLIC_BODY, 22, "Allos"),
+    ("Les Amis du Mont Ventoux", ClientKind.ASSOCIATION, 3, "Sisteron"),
+    ("Transports Alpins Roux", ClientKind.TPE_PME, 140, "Embrun"),
+]
+
+PROJECT_TITLES = {
+    ServiceType.WEBSITE: "Refonte du site vitrine",
+    ServiceType.HOSTING: "Hébergement et sauvegardes",
+    ServiceType.SEO: "Référencement naturel local",
+    ServiceType.SEA: "Campagne Google Ads saisonnière",
+    ServiceType.IT_MAINTENANCE: "Maintenance du parc informatique",
+    ServiceType.TEXT_CONTENT: "Rédaction des fiches produits",
+    ServiceType.VISUAL_CONTENT: "Reportage photo et vidéos",
+}
+
+
+def _slug(name: str) -> str:
+    table = str.maketrans("éèëêàâîïôöûüç", "eeeeaaiioouuc")
+    return "".join(
+        ch if ch.isalnum() else "-" for ch in name.lower().translate(table)
+    ).strip("-")
+
+
+def load(scale: str) -> str:
+    """Add the demo association; what already exists is left as it is."""
+    created = 0
+    if db.session.scalar(select(User.id).where(User.email == BOARD_EMAIL)) is None:
+        services.create_user(
+            email=BOARD_EMAIL,
+            role=Role.BOARD,
+            password=DEMO_PASSWORD,
+            full_name="Claire Martel (CA)",
+        )
+        created += 1
+    if (
+        db.session.scalar(select(User.id).where(User.email == SECRETARIAT_EMAIL))
+        is None
+    ):
+        services.create_user(
+            email=SECRETARIAT_EMAIL,
+            role=Role.SECRETARIAT,
+            password=DEMO_PASSWORD,
+            full_name="Julien Arnaud (secrétariat)",
+        )
+        created += 1
+    for index, (name, siren, department, town, website, offered) in enumerate(MEMBERS):
+        siret = make_siret(siren)
+        if (
+            db.session.scalar(select(Member.id).where(Member.siret == siret))
+            is not None
+        ):
+            continue
+        member = Member(
+            name=name,
+            siret=siret,
+            department=department,
+            town=town,
+            website=website,
+            services=[s.value for s in offered],
+            charter_version="2024.1",
+            signed_on=date(2024, 1 + index, 15),
+            is_public=True,
+        )
+        db.session.add(member)
+        db.session.flush()
+        slug = _slug(name)
+        for role, first in ((Role.MEMBER_ADMIN, "admin"), (Role.MEMBER_USER, "equipe")):
+            db.session.add(
+                User(
+                    email=f"{first}@{slug}.example",
+                    role=role,
+                    member_id=member.id,
+                    full_name=f"{first.title()} {name}",
+                    password_hash=_password_hash(),
+                    locale="fr",
+                )
+            )
+        for c_index, (c_name, kind, headcount, c_town) in enumerate(CLIENTS):
+            if (c_index + index) % 5 == 4:
+                continue  # each member has four of the five clients
+            client = Client(
+                member_id=member.id,
+                name=c_name,
+                kind=kind,
+                headcount=headcount,
+                town=c_town,
+            )
+            db.session.add(client)
+            db.session.flush()
+            locale = "en" if c_index == 1 else "fr"
+            db.session.add(
+                ClientContact(
+                    client_id=client.id,
+                    name=f"Contact {c_index + 1} {c_name.split()[0]}",
+                    email=f"contact{c_index + 1}@{slug}-client{c_index + 1}.example",
+                    locale=locale,
+                )
+            )
+            service = offered[c_index % len(offered)]
+            status = [
+                ProjectStatus.ACTIVE,
+                ProjectStatus.ACTIVE,
+                ProjectStatus.CLOSED,
+                ProjectStatus.PROPOSAL,
+            ][c_index % 4]
+            db.session.add(
+                Project(
+                    member_id=member.id,
+                    client_id=client.id,
+                    title=f"{PROJECT_TITLES[service]} — {c_name}",
+                    service_type=service,
+                    scope="Périmètre convenu avec le client.",
+                    deliverables="Livrables listés au devis.",
+                    exclusions="Ce qui n'est pas au devis.",
+                    starts_on=date(2025, 1 + (c_index * 2) % 12, 1),
+                    ends_on=date(2026, 12, 31)
+                    if status != ProjectStatus.CLOSED
+                    else date(2025, 12, 31),
+                    status=status,
+                )
+            )
+        created += 1
+    db.session.commit()
+    logins = ", ".join(f"{email} ({role})" for role, email in demo_logins())
+    return (
+        f"{created} new members or accounts. Sign in as {logins}; "
+        f"password for every demo account: {DEMO_PASSWORD}"
+    )
+
+
+_HASH: str | None = None
+
+
+def _password_hash() -> str:
+    global _HASH
+    if _HASH is None:
+        from werkzeug.security import generate_password_hash
+
+        _HASH = generate_password_hash(DEMO_PASSWORD)
+    return _HASH
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role, e-mail) of the demo accounts, for the README and ``make run``."""
+    logins = [("board", BOARD_EMAIL), ("secretariat", SECRETARIAT_EMAIL)]
+    for name, *_rest in MEMBERS[:2]:
+        slug = _slug(name)
+        logins.append(("member admin", f"admin@{slug}.example"))
+        logins.append(("member user", f"equipe@{slug}.example"))
+    return logins

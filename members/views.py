@@ -1,0 +1,668 @@
+"""Pages of the members feature: sign-in, the secretariat's onboarding, the member's
+clients, contacts, projects and team, and the public registry and badge."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from core.extensions import limiter
+from core.forms import ConfirmForm, attach_error
+from core.security import ASSOCIATION_ROLES, Role, is_safe_next, roles_required
+from members import services
+from members.badge import badge_svg
+from members.forms import (
+    AccountForm,
+    ClientForm,
+    ContactForm,
+    InviteUserForm,
+    LoginForm,
+    MarkStatusForm,
+    MemberForm,
+    PasswordForgotForm,
+    PasswordSetForm,
+    ProjectForm,
+    SignatureForm,
+)
+from members.models import (
+    CLIENT_KIND_LABELS,
+    MARK_STATUS_LABELS,
+    PROJECT_STATUS_LABELS,
+    ROLE_LABELS,
+    SERVICE_LABELS,
+    ClientKind,
+    MarkStatus,
+    ProjectStatus,
+    ServiceType,
+    TokenPurpose,
+)
+
+bp = Blueprint("members", __name__, template_folder="templates")
+
+STAFF = (Role.MEMBER_ADMIN, Role.MEMBER_USER)
+ASSOCIATION = tuple(ASSOCIATION_ROLES)
+
+
+@bp.app_context_processor
+def labels() -> dict[str, object]:
+    return {
+        "SERVICE_LABELS": SERVICE_LABELS,
+        "CLIENT_KIND_LABELS": CLIENT_KIND_LABELS,
+        "PROJECT_STATUS_LABELS": PROJECT_STATUS_LABELS,
+        "MARK_STATUS_LABELS": MARK_STATUS_LABELS,
+        "ROLE_LABELS": ROLE_LABELS,
+    }
+
+
+def _refused(form: object, error: services.MembersError) -> None:
+    if not attach_error(form, error.field, str(error)):  # type: ignore[arg-type]
+        flash(str(error), "danger")
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("members/public/home.html")
+    if current_user.is_association:
+        return redirect(url_for("members.admin_members"))
+    return redirect(url_for("members.projects"))
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("members.home"))
+    form = LoginForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("members/auth/login.html", form=form), 400
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
+            return render_template("members/auth/login.html", form=form), 400
+        login_user(user, remember=form.remember.data)
+        target = request.args.get("next")
+        return redirect(target if is_safe_next(target) else url_for("members.home"))
+    return render_template("members/auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("members.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    form = PasswordForgotForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("members/auth/forgot.html", form=form), 400
+        services.request_password_reset(form.email.data, locale=str(get_locale()))
+        flash(
+            _("Si un compte existe pour cette adresse, un lien vient d'y être envoyé."),
+            "info",
+        )
+        return redirect(url_for("members.login"))
+    return render_template("members/auth/forgot.html", form=form)
+
+
+def _password_page(
+    token: str, purpose: TokenPurpose, template: str
+) -> ResponseReturnValue:
+    found = services.find_token(token, purpose)
+    if found is None:
+        return render_template("members/auth/link_invalid.html"), 404
+    form = PasswordSetForm()
+    if request.method == "GET" and not form.full_name.data:
+        form.full_name.data = found.user.full_name
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template(template, form=form, account=found.user), 400
+        try:
+            user = services.set_password_with_token(
+                token,
+                purpose,
+                password=form.password.data,
+                full_name=form.full_name.data,
+            )
+        except services.MembersError as error:
+            flash(str(error), "danger")
+            return render_template("members/auth/link_invalid.html"), 404
+        login_user(user)
+        flash(_("Votre mot de passe est enregistré. Bienvenue !"), "success")
+        return redirect(url_for("members.home"))
+    return render_template(template, form=form, account=found.user)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    return _password_page(token, TokenPurpose.INVITATION, "members/auth/accept.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    return _password_page(token, TokenPurpose.PASSWORD_RESET, "members/auth/reset.html")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> ResponseReturnValue:
+    form = AccountForm(obj=current_user)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("members/auth/account.html", form=form), 400
+        services.update_account(
+            current_user, full_name=form.full_name.data, locale=form.locale.data
+        )
+        flash(_("Vos préférences sont enregistrées."), "success")
+        return redirect(url_for("members.account"))
+    return render_template("members/auth/account.html", form=form)
+
+
+# ---------------------------------------------------------------- secretariat
+
+
+@bp.get("/admin/members")
+@roles_required(*ASSOCIATION)
+def admin_members() -> ResponseReturnValue:
+    return render_template(
+        "members/admin/members.html",
+        members=services.list_members(),
+        counts=services.count_by_member(),
+    )
+
+
+@bp.route("/admin/members/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def admin_member_new() -> ResponseReturnValue:
+    form = MemberForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                member = services.onboard_member(
+                    current_user,
+                    name=form.name.data,
+                    siret=form.siret.data,
+                    department=form.department.data,
+                    town=form.town.data,
+                    website=form.website.data,
+                    services=form.services.data,
+                    is_public=form.is_public.data,
+                )
+            except services.MembersError as error:
+                _refused(form, error)
+            else:
+                flash(
+                    _("Adhérent « %(name)s » enregistré.", name=member.name), "success"
+                )
+                return redirect(url_for("members.admin_member", member_id=member.id))
+        return render_template(
+            "members/admin/member_form.html", form=form, member=None
+        ), 400
+    return render_template("members/admin/member_form.html", form=form, member=None)
+
+
+def _admin_member_page(
+    member_id: int, status: int = 200, **forms: object
+) -> ResponseReturnValue:
+    member = services.get_member(member_id) or abort(404)
+    context = {
+        "signature_form": SignatureForm(obj=member, formdata=None),
+        "mark_form": MarkStatusForm(
+            formdata=None, mark_status=member.mark_status.value
+        ),
+        "invite_form": InviteUserForm(formdata=None, role=Role.MEMBER_ADMIN.value),
+    }
+    context.update(forms)
+    return render_template(
+        "members/admin/member.html",
+        member=member,
+        team=services.team_of(member),
+        **context,
+    ), status
+
+
+@bp.get("/admin/members/<int:member_id>")
+@roles_required(*ASSOCIATION)
+def admin_member(member_id: int) -> ResponseReturnValue:
+    return _admin_member_page(member_id)
+
+
+@bp.route("/admin/members/<int:member_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def admin_member_edit(member_id: int) -> ResponseReturnValue:
+    member = services.get_member(member_id) or abort(404)
+    form = MemberForm(obj=member)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.update_member(
+                    current_user,
+                    member,
+                    name=form.name.data,
+                    siret=form.siret.data,
+                    department=form.department.data,
+                    town=form.town.data,
+                    website=form.website.data,
+                    services=form.services.data,
+                    is_public=form.is_public.data,
+                )
+            except services.MembersError as error:
+                _refused(form, error)
+            else:
+                flash(_("Modifications enregistrées."), "success")
+                return redirect(url_for("members.admin_member", member_id=member.id))
+        return render_template(
+            "members/admin/member_form.html", form=form, member=member
+        ), 400
+    return render_template("members/admin/member_form.html", form=form, member=member)
+
+
+@bp.post("/admin/members/<int:member_id>/signature")
+@roles_required(Role.SECRETARIAT)
+def admin_member_signature(member_id: int) -> ResponseReturnValue:
+    member = services.get_member(member_id) or abort(404)
+    form = SignatureForm()
+    if form.validate_on_submit():
+        try:
+            services.record_signature(
+                current_user,
+                member,
+                charter_version=form.charter_version.data,
+                signed_on=form.signed_on.data,
+            )
+        except services.MembersError as error:
+            _refused(form, error)
+        else:
+            flash(_("Signature de la charte enregistrée."), "success")
+            return redirect(url_for("members.admin_member", member_id=member.id))
+    return _admin_member_page(member_id, 400, signature_form=form)
+
+
+@bp.post("/admin/members/<int:member_id>/mark")
+@roles_required(*ASSOCIATION)
+def admin_member_mark(member_id: int) -> ResponseReturnValue:
+    member = services.get_member(member_id) or abort(404)
+    form = MarkStatusForm()
+    if not form.validate_on_submit():
+        return _admin_member_page(member_id, 400, mark_form=form)
+    services.set_mark_status(
+        current_user,
+        member,
+        status=MarkStatus(form.mark_status.data),
+        reason=form.reason.data,
+    )
+    flash(
+        _(
+            "Statut de la marque : %(status)s.",
+            status=MARK_STATUS_LABELS[member.mark_status],
+        ),
+        "success",
+    )
+    return redirect(url_for("members.admin_member", member_id=member.id))
+
+
+@bp.post("/admin/members/<int:member_id>/invite")
+@roles_required(Role.SECRETARIAT)
+def admin_member_invite(member_id: int) -> ResponseReturnValue:
+    member = services.get_member(member_id) or abort(404)
+    form = InviteUserForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_user(
+                current_user,
+                member,
+                email=form.email.data,
+                role=Role(form.role.data),
+                full_name=form.full_name.data,
+                locale=form.locale.data,
+            )
+        except services.MembersError as error:
+            _refused(form, error)
+        else:
+            flash(
+                _("Invitation envoyée à %(email)s.", email=form.email.data), "success"
+            )
+            return redirect(url_for("members.admin_member", member_id=member.id))
+    return _admin_member_page(member_id, 400, invite_form=form)
+
+
+# ---------------------------------------------------------------- member space
+
+
+@bp.get("/space/clients")
+@roles_required(*STAFF)
+def clients() -> ResponseReturnValue:
+    return render_template(
+        "members/space/clients.html",
+        clients=services.list_clients(current_user.member_id),
+    )
+
+
+def _client_form_submit(form: ClientForm, client: object | None) -> object | None:
+    """Create or update from a validated form; None when the service refused."""
+    fields = {
+        "name": form.name.data,
+        "kind": ClientKind(form.kind.data),
+        "headcount": form.headcount.data,
+        "town": form.town.data,
+        "confirm_over_limit": form.confirm_over_limit.data,
+    }
+    try:
+        if client is None:
+            return services.create_client(
+                current_user, current_user.member_id, **fields
+            )
+        services.update_client(current_user, client, **fields)  # type: ignore[arg-type]
+        return client
+    except services.MembersError as error:
+        _refused(form, error)
+        return None
+
+
+@bp.route("/space/clients/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def client_new() -> ResponseReturnValue:
+    form = ClientForm()
+    if request.method == "POST":
+        if form.validate_on_submit() and (client := _client_form_submit(form, None)):
+            flash(_("Client enregistré."), "success")
+            return redirect(url_for("members.client", client_id=client.id))  # type: ignore[attr-defined]
+        return render_template(
+            "members/space/client_form.html", form=form, client=None
+        ), 400
+    return render_template("members/space/client_form.html", form=form, client=None)
+
+
+@bp.get("/space/clients/<int:client_id>")
+@roles_required(*STAFF)
+def client(client_id: int) -> ResponseReturnValue:
+    found = services.get_client(current_user.member_id, client_id) or abort(404)
+    return render_template(
+        "members/space/client.html",
+        client=found,
+        contacts=services.contacts_of(found),
+        projects=services.list_projects(current_user.member_id, client_id=found.id),
+        contact_form=ContactForm(formdata=None),
+    )
+
+
+@bp.route("/space/clients/<int:client_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def client_edit(client_id: int) -> ResponseReturnValue:
+    found = services.get_client(current_user.member_id, client_id) or abort(404)
+    form = ClientForm(obj=found)
+    if request.method == "POST":
+        if form.validate_on_submit() and _client_form_submit(form, found):
+            flash(_("Modifications enregistrées."), "success")
+            return redirect(url_for("members.client", client_id=found.id))
+        return render_template(
+            "members/space/client_form.html", form=form, client=found
+        ), 400
+    return render_template("members/space/client_form.html", form=form, client=found)
+
+
+@bp.route("/space/clients/<int:client_id>/contacts/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def contact_new(client_id: int) -> ResponseReturnValue:
+    found = services.get_client(current_user.member_id, client_id) or abort(404)
+    form = ContactForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.add_contact(
+                    current_user,
+                    found,
+                    name=form.name.data,
+                    email=form.email.data,
+                    locale=form.locale.data,
+                    job_title=form.job_title.data,
+                )
+            except services.MembersError as error:
+                _refused(form, error)
+            else:
+                flash(_("Contact ajouté."), "success")
+                return redirect(url_for("members.client", client_id=found.id))
+        return render_template(
+            "members/space/contact_form.html", form=form, client=found, contact=None
+        ), 400
+    return render_template(
+        "members/space/contact_form.html", form=form, client=found, contact=None
+    )
+
+
+@bp.route("/space/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def contact_edit(contact_id: int) -> ResponseReturnValue:
+    contact = services.get_contact(current_user.member_id, contact_id) or abort(404)
+    form = ContactForm(obj=contact)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.update_contact(
+                    current_user,
+                    contact,
+                    name=form.name.data,
+                    email=form.email.data,
+                    locale=form.locale.data,
+                    job_title=form.job_title.data,
+                )
+            except services.MembersError as error:
+                _refused(form, error)
+            else:
+                flash(_("Modifications enregistrées."), "success")
+                return redirect(url_for("members.client", client_id=contact.client_id))
+        return render_template(
+            "members/space/contact_form.html",
+            form=form,
+            client=contact.client,
+            contact=contact,
+        ), 400
+    return render_template(
+        "members/space/contact_form.html",
+        form=form,
+        client=contact.client,
+        contact=contact,
+    )
+
+
+@bp.get("/space/projects")
+@roles_required(*STAFF)
+def projects() -> ResponseReturnValue:
+    return render_template(
+        "members/space/projects.html",
+        projects=services.list_projects(current_user.member_id),
+    )
+
+
+def _project_form() -> ProjectForm:
+    form = ProjectForm()
+    form.client_id.choices = [
+        (c.id, c.name) for c in services.list_clients(current_user.member_id)
+    ]
+    return form
+
+
+def _project_fields(form: ProjectForm) -> dict[str, object]:
+    return {
+        "client_id": form.client_id.data,
+        "title": form.title.data,
+        "service_type": ServiceType(form.service_type.data),
+        "scope": form.scope.data or "",
+        "deliverables": form.deliverables.data or "",
+        "exclusions": form.exclusions.data or "",
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "status": ProjectStatus(form.status.data),
+    }
+
+
+@bp.route("/space/projects/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def project_new() -> ResponseReturnValue:
+    form = _project_form()
+    if request.method == "GET":
+        preset = request.args.get("client_id", type=int)
+        if preset is not None:
+            form.client_id.data = preset
+        if not form.client_id.choices:
+            flash(_("Ajoutez d'abord un client."), "info")
+            return redirect(url_for("members.client_new"))
+        return render_template(
+            "members/space/project_form.html", form=form, project=None
+        )
+    if form.validate_on_submit():
+        try:
+            project = services.create_project(
+                current_user, current_user.member_id, **_project_fields(form)
+            )  # type: ignore[arg-type]
+        except services.MembersError as error:
+            _refused(form, error)
+        else:
+            flash(_("Projet enregistré."), "success")
+            return redirect(url_for("members.project", project_id=project.id))
+    return render_template(
+        "members/space/project_form.html", form=form, project=None
+    ), 400
+
+
+@bp.get("/space/projects/<int:project_id>")
+@roles_required(*STAFF)
+def project(project_id: int) -> ResponseReturnValue:
+    found = services.get_project(current_user.member_id, project_id) or abort(404)
+    return render_template("members/space/project.html", project=found)
+
+
+@bp.route("/space/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def project_edit(project_id: int) -> ResponseReturnValue:
+    found = services.get_project(current_user.member_id, project_id) or abort(404)
+    form = _project_form()
+    if request.method == "GET":
+        form.process(obj=found)
+        form.client_id.choices = [
+            (c.id, c.name) for c in services.list_clients(current_user.member_id)
+        ]
+        return render_template(
+            "members/space/project_form.html", form=form, project=found
+        )
+    if form.validate_on_submit():
+        try:
+            services.update_project(current_user, found, **_project_fields(form))  # type: ignore[arg-type]
+        except services.MembersError as error:
+            _refused(form, error)
+        else:
+            flash(_("Modifications enregistrées."), "success")
+            return redirect(url_for("members.project", project_id=found.id))
+    return render_template(
+        "members/space/project_form.html", form=form, project=found
+    ), 400
+
+
+@bp.route("/space/team", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def team() -> ResponseReturnValue:
+    form = InviteUserForm()
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_member_admin:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.invite_user(
+                    current_user,
+                    current_user.member,
+                    email=form.email.data,
+                    role=Role(form.role.data),
+                    full_name=form.full_name.data,
+                    locale=form.locale.data,
+                )
+            except services.MembersError as error:
+                _refused(form, error)
+            else:
+                flash(
+                    _("Invitation envoyée à %(email)s.", email=form.email.data),
+                    "success",
+                )
+                return redirect(url_for("members.team"))
+        status = 400
+    return render_template(
+        "members/space/team.html", form=form, team=services.team_of(current_user.member)
+    ), status
+
+
+@bp.post("/space/team/<int:user_id>/active")
+@roles_required(Role.MEMBER_ADMIN)
+def team_user_active(user_id: int) -> ResponseReturnValue:
+    user = services.get_colleague(current_user, user_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_user_active(
+                current_user, user, active=request.form.get("active") == "1"
+            )
+        except services.MembersError as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Modifications enregistrées."), "success")
+    return redirect(url_for("members.team"))
+
+
+# ---------------------------------------------------------------- public
+
+
+@bp.get("/registry")
+def registry() -> ResponseReturnValue:
+    return render_template(
+        "members/public/registry.html", members=services.registry_members()
+    )
+
+
+@bp.get("/registry/<int:member_id>")
+def registry_member(member_id: int) -> ResponseReturnValue:
+    member = services.public_member(member_id) or abort(404)
+    return render_template("members/public/verify.html", member=member)
+
+
+@bp.get("/registry/<int:member_id>/badge.svg")
+def badge(member_id: int) -> ResponseReturnValue:
+    member = services.public_member(member_id) or abort(404)
+    svg = badge_svg(
+        association=current_app.config["ASSOCIATION_NAME"],
+        status_key=member.mark_status.value,
+        status_label=str(MARK_STATUS_LABELS[member.mark_status]),
+        name=member.name,
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    # Live status: caches may keep it five minutes at most.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'"
+    )
+    return response

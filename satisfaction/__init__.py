@@ -1,0 +1,3 @@
+"""Client satisfaction: questionnaires, campaigns, responses and scores."""
+
+from __future__ import annotations
