@@ -22,18 +22,18 @@ setup: $(VENV)/.installed translations
 ## Compile every feature's English catalogue (.po -> .mo).
 translations: $(VENV)/.installed
 	@for f in $(FEATURES); do \
-	  if [ -d $$f/translations ]; then $(BIN)/pybabel compile -q -f -d $$f/translations || exit 1; fi; \
+	  if [ -d $$f/translations ]; then $(BIN)/pybabel -q compile -f -d $$f/translations || exit 1; fi; \
 	done
 
 ## Update the catalogues from the source strings (French is the source language).
 extract-messages: $(VENV)/.installed
 	@for f in $(FEATURES); do \
 	  if [ -d $$f ]; then \
-	    $(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o /tmp/qc-$$f.pot $$f && \
+	    $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/qc-$$f.pot $$f && \
 	    mkdir -p $$f/translations && \
 	    if [ -f $$f/translations/en/LC_MESSAGES/messages.po ]; then \
-	      $(BIN)/pybabel update -q --no-fuzzy-matching -i /tmp/qc-$$f.pot -d $$f/translations -l en; \
-	    else $(BIN)/pybabel init -q -i /tmp/qc-$$f.pot -d $$f/translations -l en; fi; \
+	      $(BIN)/pybabel -q update --no-fuzzy-matching -i /tmp/qc-$$f.pot -d $$f/translations -l en; \
+	    else $(BIN)/pybabel -q init -i /tmp/qc-$$f.pot -d $$f/translations -l en; fi; \
 	  fi; \
 	done
 

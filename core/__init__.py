@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask.wrappers import Response
 from flask_babel import get_locale
 
-from core import cli, errors, i18n
+from core import cli, errors, i18n, navigation
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -77,6 +77,8 @@ def register_request_hooks(app: Flask) -> None:
             "association_name": app.config["ASSOCIATION_NAME"],
             "current_locale": str(get_locale() or "fr"),
             "languages": app.config["LANGUAGES"],
+            "nav_items": navigation.nav_items,
+            "panels_for": navigation.panels_for,
         }
 
     @app.after_request

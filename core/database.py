@@ -88,10 +88,14 @@ def configure_engine(engine: Engine) -> None:
 def _expects_writes() -> bool:
     """Reading requests begin DEFERRED so that they run side by side; everything
     else (forms, API writes, CLI, scheduler) takes the write lock up front."""
-    from flask import g, has_request_context, request
+    from flask import current_app, g, has_app_context, has_request_context, request
 
     if has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}:
         return bool(g.get("db_expects_writes", False))
+    if has_app_context() and not has_request_context():
+        # End-to-end tests read from the test thread while the live server
+        # writes: there, reads outside requests must not take the write lock.
+        return bool(current_app.config.get("SQLITE_IMMEDIATE_OUTSIDE_REQUESTS", True))
     return True
 
 

@@ -12,7 +12,9 @@ from flask_wtf import CSRFProtect
 
 from core.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded values after a commit: a view renders what it just
+# saved without reloading it, and no transaction reopens behind the caller's back.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 
 def attach_error(form: FlaskForm, field: str | None, message: str) -> bool:
@@ -16,3 +20,8 @@ def attach_error(form: FlaskForm, field: str | None, message: str) -> bool:
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3 wants SelectChoice)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -40,6 +40,7 @@ def queue_email(
     locale: str,
     key: str,
     headers: dict[str, str] | None = None,
+    now: datetime | None = None,
 ) -> OutboxMessage:
     """Render ``template`` (.txt, .html and _subject.txt) in ``locale`` and queue it.
 
@@ -64,7 +65,8 @@ def queue_email(
         headers=headers or {},
         status=OutboxStatus.PENDING,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now or utcnow(),
+        created_at=now or utcnow(),
     )
     db.session.add(message)
     return message

@@ -6,7 +6,11 @@ from __future__ import annotations
 from flask import Flask
 
 from core.cli import register_demo_loader
+from flask_babel import lazy_gettext as _l
+
 from core.extensions import login_manager
+from core.navigation import register_nav_item
+from core.security import Role
 
 
 def init_app(app: Flask) -> None:
@@ -23,4 +27,12 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
     app.cli.add_command(cli.users_cli)
+    staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
+    association = [Role.BOARD.value, Role.SECRETARIAT.value]
+    register_nav_item(app, "members.projects", _l("Projets"), roles=staff, order=20)
+    register_nav_item(app, "members.clients", _l("Clients"), roles=staff, order=30)
+    register_nav_item(app, "members.team", _l("Équipe"), roles=staff, order=80)
+    register_nav_item(
+        app, "members.admin_members", _l("Adhérents"), roles=association, order=20
+    )
     register_demo_loader(app, "members", demo.load)

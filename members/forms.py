@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import choices
 from core.security import Role
 from members.models import (
     CHARTER_MAX_HEADCOUNT,
@@ -130,7 +131,7 @@ class MemberForm(FlaskForm):
         description=_l("14 chiffres, espaces permis."),
     )
     department = SelectField(
-        _l("Département"), choices=DEPARTMENTS, validators=[DataRequired()]
+        _l("Département"), choices=choices(DEPARTMENTS), validators=[DataRequired()]
     )
     town = StringField(
         _l("Commune"), validators=[DataRequired(), Length(max=120)], filters=[_strip]
@@ -146,7 +147,7 @@ class MemberForm(FlaskForm):
     )
     services = MultiCheckboxField(
         _l("Services proposés"),
-        choices=[(key.value, label) for key, label in SERVICE_LABELS.items()],
+        choices=choices((key.value, label) for key, label in SERVICE_LABELS.items()),
         validators=[DataRequired(message=_l("Choisissez au moins un service."))],
     )
     is_public = BooleanField(
@@ -166,7 +167,9 @@ class SignatureForm(FlaskForm):
 class MarkStatusForm(FlaskForm):
     mark_status = SelectField(
         _l("Statut de la marque"),
-        choices=[(key.value, label) for key, label in MARK_STATUS_LABELS.items()],
+        choices=choices(
+            (key.value, label) for key, label in MARK_STATUS_LABELS.items()
+        ),
     )
     reason = TextAreaField(
         _l("Motif"), validators=[DataRequired(), Length(max=2000)], filters=[_strip]
@@ -184,13 +187,17 @@ class InviteUserForm(FlaskForm):
     )
     role = SelectField(
         _l("Rôle"),
-        choices=[
-            (Role.MEMBER_ADMIN.value, _l("Administrateur")),
-            (Role.MEMBER_USER.value, _l("Utilisateur")),
-        ],
+        choices=choices(
+            [
+                (Role.MEMBER_ADMIN.value, _l("Administrateur")),
+                (Role.MEMBER_USER.value, _l("Utilisateur")),
+            ]
+        ),
         default=Role.MEMBER_USER.value,
     )
-    locale = SelectField(_l("Langue des e-mails"), choices=LOCALE_CHOICES, default="fr")
+    locale = SelectField(
+        _l("Langue des e-mails"), choices=choices(LOCALE_CHOICES), default="fr"
+    )
 
 
 class ClientForm(FlaskForm):
@@ -201,7 +208,9 @@ class ClientForm(FlaskForm):
     )
     kind = SelectField(
         _l("Type de client"),
-        choices=[(key.value, label) for key, label in CLIENT_KIND_LABELS.items()],
+        choices=choices(
+            (key.value, label) for key, label in CLIENT_KIND_LABELS.items()
+        ),
     )
     headcount = IntegerField(
         _l("Effectif"),
@@ -234,7 +243,7 @@ class ContactForm(FlaskForm):
     job_title = StringField(
         _l("Fonction"), validators=[Optional(), Length(max=120)], filters=[_strip]
     )
-    locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES, default="fr")
+    locale = SelectField(_l("Langue"), choices=choices(LOCALE_CHOICES), default="fr")
 
 
 class ProjectForm(FlaskForm):
@@ -244,7 +253,7 @@ class ProjectForm(FlaskForm):
     )
     service_type = SelectField(
         _l("Type de prestation"),
-        choices=[(key.value, label) for key, label in SERVICE_LABELS.items()],
+        choices=choices((key.value, label) for key, label in SERVICE_LABELS.items()),
     )
     scope = TextAreaField(
         _l("Périmètre"), validators=[Length(max=5000)], filters=[_strip]
@@ -259,7 +268,9 @@ class ProjectForm(FlaskForm):
     ends_on = DateField(_l("Fin"), validators=[Optional()])
     status = SelectField(
         _l("Statut"),
-        choices=[(key.value, label) for key, label in PROJECT_STATUS_LABELS.items()],
+        choices=choices(
+            (key.value, label) for key, label in PROJECT_STATUS_LABELS.items()
+        ),
     )
 
     def validate_ends_on(self, field: Any) -> None:
@@ -271,4 +282,4 @@ class AccountForm(FlaskForm):
     full_name = StringField(
         _l("Nom complet"), validators=[Optional(), Length(max=200)], filters=[_strip]
     )
-    locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES)
+    locale = SelectField(_l("Langue"), choices=choices(LOCALE_CHOICES))

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.extensions import limiter
-from core.forms import ConfirmForm, attach_error
+from core.forms import ConfirmForm, attach_error, choices
 from core.security import ASSOCIATION_ROLES, Role, is_safe_next, roles_required
 from members import services
 from members.badge import badge_svg
@@ -504,9 +504,9 @@ def projects() -> ResponseReturnValue:
 
 def _project_form() -> ProjectForm:
     form = ProjectForm()
-    form.client_id.choices = [
+    form.client_id.choices = choices(
         (c.id, c.name) for c in services.list_clients(current_user.member_id)
-    ]
+    )
     return form
 
 
@@ -567,9 +567,9 @@ def project_edit(project_id: int) -> ResponseReturnValue:
     form = _project_form()
     if request.method == "GET":
         form.process(obj=found)
-        form.client_id.choices = [
+        form.client_id.choices = choices(
             (c.id, c.name) for c in services.list_clients(current_user.member_id)
-        ]
+        )
         return render_template(
             "members/space/project_form.html", form=form, project=found
         )

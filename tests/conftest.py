@@ -132,6 +132,7 @@ def app(
         }
     )
     application.test_client_class = CommittingClient
+    application.extensions["test.smtp_port"] = port
     with application.app_context():
         _reset_schema()
     yield application
@@ -202,7 +203,7 @@ def make_staff(app: Flask) -> Callable[..., Any]:
     def make(role: Role = Role.SECRETARIAT, **kwargs: Any) -> Any:
         n = next(counter)
         return services.create_user(
-            email=kwargs.pop("email", f"{role.value}{n}@asso.test"),
+            email=kwargs.pop("email", f"{role.value}{n}@asso.example"),
             role=role,
             password=kwargs.pop("password", TEST_PASSWORD),
             **kwargs,
@@ -251,7 +252,7 @@ def make_member_user(app: Flask) -> Callable[..., Any]:
     def make(member: Any, role: Role = Role.MEMBER_ADMIN, **kwargs: Any) -> Any:
         n = next(counter)
         return services.create_user(
-            email=kwargs.pop("email", f"user{n}.m{member.id}@member.test"),
+            email=kwargs.pop("email", f"user{n}.m{member.id}@member.example"),
             role=role,
             password=kwargs.pop("password", TEST_PASSWORD),
             member=member,
@@ -292,7 +293,7 @@ def make_contact(app: Flask) -> Callable[..., Any]:
             actor,
             client,
             name=kwargs.pop("name", f"Contact {n}"),
-            email=kwargs.pop("email", f"contact{n}.c{client.id}@client.test"),
+            email=kwargs.pop("email", f"contact{n}.c{client.id}@client.example"),
             locale=kwargs.pop("locale", "fr"),
             **kwargs,
         )

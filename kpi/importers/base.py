@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Literal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 IndicatorKind = Literal[
     "audience", "cost_per_click", "incidents", "reading_time", "clicks", "custom"
@@ -325,10 +325,15 @@ def compact_range(start_text: str, end_text: str) -> tuple[date, date] | None:
 
 def is_calendar_month(start: date, end: date) -> bool:
     """True when ``start``..``end`` is exactly one calendar month."""
-    return start.day == 1 and (end + timedelta(days=1)).day == 1 and (
-        start.year,
-        start.month,
-    ) == (end.year, end.month)
+    return (
+        start.day == 1
+        and (end + timedelta(days=1)).day == 1
+        and (
+            start.year,
+            start.month,
+        )
+        == (end.year, end.month)
+    )
 
 
 def range_granularity(start: date, end: date) -> Granularity:
@@ -338,6 +343,16 @@ def range_granularity(start: date, end: date) -> Granularity:
     if (end - start).days == 6:
         return "week"
     return "day"
+
+
+def period_end(start: date, granularity: Granularity) -> date:
+    """Last day of the period of ``granularity`` starting on ``start``."""
+    if granularity == "month":
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+    if granularity == "week":
+        return start + timedelta(days=6)
+    return start
 
 
 def period_start_for(value: date, granularity: Granularity) -> date:
@@ -450,7 +465,9 @@ def number_cell(
             )
         )
     try:
-        value = parse_duration(text) if duration else parse_number(text, decimal=decimal)
+        value = (
+            parse_duration(text) if duration else parse_number(text, decimal=decimal)
+        )
     except ValueError:
         raise unreadable_value(line, text, column) from None
     if value < 0 and not allow_negative:
@@ -701,7 +718,9 @@ class SeriesBuilder:
                 numerator = first.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
                 denominator = second.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
                 value = (
-                    (numerator / denominator).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+                    (numerator / denominator).quantize(
+                        QUANTUM, rounding=ROUND_HALF_EVEN
+                    )
                     if denominator
                     else None
                 )
@@ -779,9 +798,13 @@ def finish_export(
     if export.period is None:
         export.period = stated_period
         if export.period is None and not single:
-            days = [p.period_start for s in export.series for p in s.points]
-            if days:
-                export.period = (min(days), max(days))
+            ends = [
+                (p.period_start, period_end(p.period_start, s.granularity))
+                for s in export.series
+                for p in s.points
+            ]
+            if ends:
+                export.period = (min(e[0] for e in ends), max(e[1] for e in ends))
     return export
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
@@ -25,8 +25,8 @@ from kpi.importers.base import (
     SeriesBuilder,
     compact_range,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     number_cell,
     parse_date,
@@ -208,12 +208,16 @@ def _parse_table(
                     (position, SeriesBuilder(key, label, "audience", "", granularity))
                 )
     engagement: tuple[int, int, str, str] | None = None
-    for name, weight in _ENGAGEMENT:
-        position, weight_position = find_column(columns, name), find_column(
-            columns, weight
-        )
+    for name, weight_name in _ENGAGEMENT:
+        position = find_column(columns, name)
+        weight_position = find_column(columns, weight_name)
         if position is not None and weight_position is not None:
-            engagement = (position, weight_position, block.header[position], weight)
+            engagement = (
+                position,
+                weight_position,
+                block.header[position],
+                weight_name,
+            )
             break
     time_builder = SeriesBuilder(
         "engagement_time",

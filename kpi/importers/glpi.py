@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
@@ -20,8 +20,8 @@ from kpi.importers.base import (
     RowError,
     SeriesBuilder,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     missing_cells_error,
     parse_date,
@@ -37,9 +37,15 @@ TYPE_COLUMNS = ("Type",)
 OPENED_COLUMNS = ("Date d'ouverture", "Opening date", "Date de création")
 INCIDENT_TYPES = frozenset({"incident"})
 DATE_FORMATS = (
-    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d",
-    "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
-    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
 )
 
 
@@ -77,8 +83,9 @@ def count_tickets(
 ) -> list[SeriesBuilder]:
     """Count tickets and incidents per opening day (shared with Jira)."""
     incidents = SeriesBuilder("incidents", str(_l("Incidents")), "incidents", "", "day")
-    tickets = SeriesBuilder("tickets", str(_l("Tickets (tous types)")), "custom", "",
-                            "day")
+    tickets = SeriesBuilder(
+        "tickets", str(_l("Tickets (tous types)")), "custom", "", "day"
+    )
     needed = max(type_at, opened_at) + 1
     for item in rows:
         if isinstance(item, RejectedRow):
@@ -122,4 +129,3 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         export=export,
     )
     return finish_export(export, builders, stated_period=None, single=False)
-

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
@@ -20,8 +20,8 @@ from kpi.importers.base import (
     RejectedRow,
     RowError,
     SeriesBuilder,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     is_blank,
     mismatch_warning,
@@ -54,8 +54,11 @@ def _first_rows(doc: Document) -> list[Record]:
     if len(head) < 3:
         return []
     delimiter = _delimiter(head[2])
-    rows = [item for item in doc.records(delimiter, start=1, stop=3)
-            if isinstance(item, Record)]
+    rows = [
+        item
+        for item in doc.records(delimiter, start=1, stop=3)
+        if isinstance(item, Record)
+    ]
     return rows if len(rows) == 3 else []
 
 
@@ -127,21 +130,36 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     unit = currencies.pop() if len(currencies) == 1 else ""
     if len(currencies) > 0:
         export.warnings.append(str(_l("Le fichier mélange plusieurs devises.")))
-    clicks = SeriesBuilder("clicks", str(_l("Clics (annonces)")), "custom", "", granularity)
+    clicks = SeriesBuilder(
+        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+    )
     cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
     impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
-    cpc = SeriesBuilder("cpc", str(_l("Coût par clic")), "cost_per_click", unit,
-                        granularity, ratio=True)
+    cpc = SeriesBuilder(
+        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+    )
     for record in rows:
         try:
-            n_clicks = number_cell(record.get(clicks_at), line=record.line,
-                                   column=header[clicks_at], decimal=decimal)
-            amount = number_cell(record.get(cost_at), line=record.line,
-                                 column=header[cost_at], decimal=decimal)
+            n_clicks = number_cell(
+                record.get(clicks_at),
+                line=record.line,
+                column=header[clicks_at],
+                decimal=decimal,
+            )
+            amount = number_cell(
+                record.get(cost_at),
+                line=record.line,
+                column=header[cost_at],
+                decimal=decimal,
+            )
             shown = None
             if impressions_at is not None and not is_blank(record.get(impressions_at)):
-                shown = number_cell(record.get(impressions_at), line=record.line,
-                                    column=header[impressions_at], decimal=decimal)
+                shown = number_cell(
+                    record.get(impressions_at),
+                    line=record.line,
+                    column=header[impressions_at],
+                    decimal=decimal,
+                )
         except RowError as error:
             reject(export.rejected, record, error)
             continue
@@ -154,20 +172,24 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     if account is not None and not export.rejected:
         for builder, position in ((clicks, clicks_at), (cost, cost_at)):
             _cross_check(account, position, builder, decimal, export.warnings)
-    return finish_export(export, [clicks, cost, impressions, cpc],
-                         stated_period=stated, single=True)
+    return finish_export(
+        export, [clicks, cost, impressions, cpc], stated_period=stated, single=True
+    )
 
 
 def _cross_check(
-    totals: Record, position: int, builder: SeriesBuilder, decimal: str,
+    totals: Record,
+    position: int,
+    builder: SeriesBuilder,
+    decimal: str,
     warnings: list[str],
 ) -> None:
     try:
-        total = number_cell(totals.get(position), line=totals.line, column="",
-                            decimal=decimal)
+        total = number_cell(
+            totals.get(position), line=totals.line, column="", decimal=decimal
+        )
     except RowError:
         return
     computed = builder.total() if len(builder) else Decimal(0)
     if total != computed:
         warnings.append(mismatch_warning(builder.label, total, computed))
-

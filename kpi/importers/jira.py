@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
     Record,
     check_date,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     month_number,
     parse_date,
@@ -69,8 +69,16 @@ def parse_jira_date(text: str, line: int) -> date:
                 pass
         raise date_error(line, text)
     try:
-        return parse_date(text, ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d",
-                                 "%d/%m/%Y %H:%M", "%d/%m/%Y"))
+        return parse_date(
+            text,
+            (
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d",
+                "%d/%m/%Y %H:%M",
+                "%d/%m/%Y",
+            ),
+        )
     except ValueError:
         raise date_error(line, text) from None
 

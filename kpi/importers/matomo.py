@@ -11,7 +11,7 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
@@ -23,8 +23,8 @@ from kpi.importers.base import (
     SeriesBuilder,
     check_date,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     number_cell,
     range_granularity,
@@ -56,8 +56,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Avg. Visit Duration (in seconds)",
     ),
     "nb_hits": ("nb_hits", "Vues de page", "Pageviews"),
-    "avg_time_on_page": ("avg_time_on_page", "Temps moyen sur la page",
-                         "Avg. time on page"),
+    "avg_time_on_page": (
+        "avg_time_on_page",
+        "Temps moyen sur la page",
+        "Avg. time on page",
+    ),
     "nb_impressions": ("nb_impressions", "Impressions"),
     "nb_interactions": ("nb_interactions", "Interactions"),
 }
@@ -87,18 +90,23 @@ def _columns(doc: Document) -> tuple[list[str], dict[str, int | None]]:
 def detect(doc: Document) -> str | None:
     """The Matomo format id of ``doc``, or None."""
     head = doc.head(1)
-    if not head or ("nb_" not in head[0] and "Vues de page" not in head[0]
-                    and "Nom" not in head[0]):
+    if not head or (
+        "nb_" not in head[0] and "Vues de page" not in head[0] and "Nom" not in head[0]
+    ):
         return None
     _, found = _columns(doc)
     if found["nb_interactions"] is not None and found["label"] is not None:
         return "matomo_contents"
     if found["nb_hits"] is not None and found["label"] is not None:
         return "matomo_pages"
-    if found["nb_visits"] is not None and found["label"] is None and (
-        found["sum_visit_length"] is not None
-        or found["avg_time_on_site"] is not None
-        or found["nb_actions"] is not None
+    if (
+        found["nb_visits"] is not None
+        and found["label"] is None
+        and (
+            found["sum_visit_length"] is not None
+            or found["avg_time_on_site"] is not None
+            or found["nb_actions"] is not None
+        )
     ):
         return "matomo_visits"
     return None
@@ -156,8 +164,11 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     else:
         wanted = [("nb_hits", "pageviews", "Vues de page", "audience")]
         ratio = ("avg_time_on_page", "nb_hits", True)
-    present = [(found[name], key, label, kind) for name, key, label, kind in wanted
-               if found[name] is not None]
+    present = [
+        (found[name], key, label, kind)
+        for name, key, label, kind in wanted
+        if found[name] is not None
+    ]
     builders: dict[str, SeriesBuilder] = {}
     granularities: set[str] = set()
     for item in doc.records(_delimiter(doc), start=2):
@@ -171,7 +182,9 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
                 else (anchor, default_granularity)
             )
             values = [
-                number_cell(item.get(at), line=item.line, column=header[at], decimal=".")
+                number_cell(
+                    item.get(at), line=item.line, column=header[at], decimal="."
+                )
                 for at, _, _, _ in present
                 if at is not None
             ]
@@ -220,11 +233,16 @@ def _components(
     if numerator_at is None or denominator_at is None:
         return None
     numerator = number_cell(
-        item.get(numerator_at), line=item.line, column=header[numerator_at],
-        decimal=".", quantize=is_average,
+        item.get(numerator_at),
+        line=item.line,
+        column=header[numerator_at],
+        decimal=".",
+        quantize=is_average,
     )
     denominator = number_cell(
-        item.get(denominator_at), line=item.line, column=header[denominator_at],
+        item.get(denominator_at),
+        line=item.line,
+        column=header[denominator_at],
         decimal=".",
     )
     if is_average:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     Granularity,
@@ -20,8 +20,8 @@ from kpi.importers.base import (
     RowError,
     SeriesBuilder,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     number_cell,
     parse_date,
@@ -62,7 +62,7 @@ def detect(doc: Document) -> str | None:
     head = doc.head(1)
     if not head or not head[0].lstrip('"').startswith("Report Name:"):
         return None
-    meta, header_line = _metadata(doc)
+    _, header_line = _metadata(doc)
     return "microsoft_ads" if header_line else None
 
 
@@ -108,13 +108,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         anchor, granularity = single_period(stated, export.warnings)
     currencies = {row.get(currency_at).strip() for row in rows} - {""}
     unit = currencies.pop() if len(currencies) == 1 else ""
-    clicks = SeriesBuilder("clicks", str(_l("Clics (annonces)")), "custom", "",
-                           granularity)
+    clicks = SeriesBuilder(
+        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+    )
     cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
-    impressions = SeriesBuilder("impressions", "Impressions", "custom", "",
-                                granularity)
-    cpc = SeriesBuilder("cpc", str(_l("Coût par clic")), "cost_per_click", unit,
-                        granularity, ratio=True)
+    impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
+    cpc = SeriesBuilder(
+        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+    )
     if clicks_at is None or spend_at is None:
         return finish_export(export, [], stated_period=stated, single=single)
     for record in rows:
@@ -122,16 +123,29 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             when = (
                 anchor
                 if time_at is None
-                else period_start_for(_parse_time(record.get(time_at), record.line),
-                                      granularity)
+                else period_start_for(
+                    _parse_time(record.get(time_at), record.line), granularity
+                )
             )
-            n_clicks = number_cell(record.get(clicks_at), line=record.line,
-                                   column=header[clicks_at], decimal=".")
-            spend = number_cell(record.get(spend_at), line=record.line,
-                                column=header[spend_at], decimal=".")
+            n_clicks = number_cell(
+                record.get(clicks_at),
+                line=record.line,
+                column=header[clicks_at],
+                decimal=".",
+            )
+            spend = number_cell(
+                record.get(spend_at),
+                line=record.line,
+                column=header[spend_at],
+                decimal=".",
+            )
             shown = (
-                number_cell(record.get(impressions_at), line=record.line,
-                            column=header[impressions_at], decimal=".")
+                number_cell(
+                    record.get(impressions_at),
+                    line=record.line,
+                    column=header[impressions_at],
+                    decimal=".",
+                )
                 if impressions_at is not None
                 else None
             )
@@ -154,8 +168,9 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
                 )
             )
         )
-    return finish_export(export, [clicks, cost, impressions, cpc],
-                         stated_period=stated, single=single)
+    return finish_export(
+        export, [clicks, cost, impressions, cpc], stated_period=stated, single=single
+    )
 
 
 def _report_time(text: str) -> tuple[date, date] | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import pairwise
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
@@ -70,7 +71,7 @@ def parse_zip(members: dict[str, bytes], filename: str) -> ParsedExport:
 def _granularity(days: list[date]) -> Granularity:
     if len(days) > 1 and all(day.day == 1 for day in days):
         ordered = sorted(days)
-        if all((b - a).days >= 28 for a, b in zip(ordered, ordered[1:], strict=False)):
+        if all((b - a).days >= 28 for a, b in pairwise(ordered)):
             return "month"
     return "day"
 
@@ -88,9 +89,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         else:
             rows.append(item)
     columns = header_index(header)
-    parsed: list[tuple[Record, date, list[Decimal], tuple[Decimal, Decimal] | None]] = []
-    positions = [(columns.get(name), key, label, kind)
-                 for name, key, label, kind in _METRICS]
+    parsed: list[
+        tuple[Record, date, list[Decimal], tuple[Decimal, Decimal] | None]
+    ] = []
+    positions = [
+        (columns.get(name), key, label, kind) for name, key, label, kind in _METRICS
+    ]
     visits_at, duration_at = columns.get("visits"), columns.get("visit_duration")
     for record in rows:
         try:
@@ -99,22 +103,31 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             except ValueError:
                 raise date_error(record.line, record.get(0)) from None
             values = [
-                number_cell(record.get(at), line=record.line, column=header[at],
-                            decimal=".")
+                number_cell(
+                    record.get(at), line=record.line, column=header[at], decimal="."
+                )
                 for at, _, _, _ in positions
                 if at is not None
             ]
             components = None
             if visits_at is not None and duration_at is not None:
-                visits = number_cell(record.get(visits_at), line=record.line,
-                                     column="visits", decimal=".")
+                visits = number_cell(
+                    record.get(visits_at),
+                    line=record.line,
+                    column="visits",
+                    decimal=".",
+                )
                 duration_text = record.get(duration_at)
                 if not duration_text.strip() and visits == 0:
                     duration = Decimal(0)
                 else:
-                    duration = number_cell(duration_text, line=record.line,
-                                           column="visit_duration", decimal=".",
-                                           quantize=True)
+                    duration = number_cell(
+                        duration_text,
+                        line=record.line,
+                        column="visit_duration",
+                        decimal=".",
+                        quantize=True,
+                    )
                 total = (duration * visits).quantize(QUANTUM, ROUND_HALF_EVEN)
                 components = (total, visits)
         except RowError as error:
@@ -122,11 +135,18 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             continue
         parsed.append((record, day, values, components))
     granularity = _granularity([day for _, day, _, _ in parsed])
-    builders = [SeriesBuilder(key, label, kind, "", granularity)
-                for at, key, label, kind in positions if at is not None]
+    builders = [
+        SeriesBuilder(key, label, kind, "", granularity)
+        for at, key, label, kind in positions
+        if at is not None
+    ]
     duration_builder = SeriesBuilder(
-        "engagement_time", str(_l("Durée moyenne des visites")), "reading_time", "s",
-        granularity, ratio=True,
+        "engagement_time",
+        str(_l("Durée moyenne des visites")),
+        "reading_time",
+        "s",
+        granularity,
+        ratio=True,
     )
     for record, day, values, components in parsed:
         for builder, value in zip(builders, values, strict=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     Granularity,
@@ -18,8 +18,8 @@ from kpi.importers.base import (
     RowError,
     SeriesBuilder,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     normalise_name,
     number_cell,
@@ -68,8 +68,11 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     """Parse one Search Console CSV (``period`` for Queries/Pages, from Filters)."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     header = next(
-        (item.cells for item in doc.records(",", start=1, stop=1) if not
-         isinstance(item, RejectedRow)),
+        (
+            item.cells
+            for item in doc.records(",", start=1, stop=1)
+            if not isinstance(item, RejectedRow)
+        ),
         [],
     )
     columns = header_index(header)
@@ -82,8 +85,9 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     granularity: Granularity = "day"
     if not daily:
         anchor, granularity = single_period(period, export.warnings)
-    clicks = SeriesBuilder("clicks", str(_l("Clics (recherche)")), "audience", "",
-                           granularity)
+    clicks = SeriesBuilder(
+        "clicks", str(_l("Clics (recherche)")), "audience", "", granularity
+    )
     impressions = SeriesBuilder(
         "impressions", str(_l("Impressions (recherche)")), "audience", "", granularity
     )
@@ -99,8 +103,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
                 except ValueError:
                     raise date_error(item.line, item.get(0)) from None
             values = [
-                number_cell(item.get(position), line=item.line, column=header[position],
-                            decimal=decimal)
+                number_cell(
+                    item.get(position),
+                    line=item.line,
+                    column=header[position],
+                    decimal=decimal,
+                )
                 for position in (clicks_at, impressions_at)
                 if position is not None
             ]

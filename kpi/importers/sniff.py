@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
 from kpi.importers.base import Record, RejectedRow, read_records
@@ -89,7 +89,9 @@ def sniff_container(data: bytes) -> ContainerKind:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-            raise ImportRefused(_l("Archive ZIP ou fichier Excel illisible.")) from error
+            raise ImportRefused(
+                _l("Archive ZIP ou fichier Excel illisible.")
+            ) from error
         if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
             return "xlsx"
         return "zip"
@@ -161,8 +163,9 @@ def decode_text(data: bytes) -> DecodedText:
             raise unsupported(_l("un fichier binaire"))
         result = _decode_8bit(body, encoding or "")
     _refuse_binary_text(result.text)
-    lines = [line for line in result.text.split("\n") if line.strip()]
-    if lines and len(result.bad_lines) >= len(lines):
+    if result.bad_lines and len(result.bad_lines) >= sum(
+        1 for line in result.text.split("\n") if line.strip()
+    ):
         raise ImportRefused(
             _l(
                 "Encodage illisible : aucune ligne du fichier n'a pu être décodée "
@@ -309,7 +312,7 @@ def sheet_document(data: bytes, filename: str = "", *, max_bytes: int) -> Docume
             inflated = sum(info.file_size for info in archive.infolist())
         if inflated > INFLATE_FACTOR * max_bytes:
             raise check_inflated(max_bytes)
-        from openpyxl import load_workbook  # type: ignore[import-untyped]
+        from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
@@ -22,8 +22,8 @@ from kpi.importers.base import (
     SeriesBuilder,
     check_date,
     date_error,
-    finish_export,
     find_column,
+    finish_export,
     header_index,
     mismatch_warning,
     number_cell,
@@ -39,13 +39,24 @@ LABELS = {
 }
 
 _DAY_HEADERS = ("Day Index", "Index des jours", "Date", "Jour")
-_DATE_FORMATS = ("%m/%d/%y", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y", "%Y%m%d", "%Y-%m-%d",
-                 "%d.%m.%Y")
+_DATE_FORMATS = (
+    "%m/%d/%y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%Y%m%d",
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+)
 #: (header names, key, label, summed in the totals row?)
 _METRICS: tuple[tuple[tuple[str, ...], str, str, bool], ...] = (
     (("Users", "Utilisateurs"), "users", "Utilisateurs", False),
-    (("New Users", "Nouveaux utilisateurs"), "new_users", "Nouveaux utilisateurs",
-     True),
+    (
+        ("New Users", "Nouveaux utilisateurs"),
+        "new_users",
+        "Nouveaux utilisateurs",
+        True,
+    ),
     (("Sessions",), "sessions", "Sessions", True),
     (("Pageviews", "Pages vues"), "pageviews", "Pages vues", True),
 )
@@ -149,7 +160,9 @@ def _parse_days(
                 raise date_error(record.line, record.get(0)) from None
             values = [
                 number_cell(
-                    record.get(position), line=record.line, column=block.header[position]
+                    record.get(position),
+                    line=record.line,
+                    column=block.header[position],
                 )
                 for position, _, _ in metrics
             ]

@@ -21,8 +21,8 @@ PARIS = ZoneInfo("Europe/Paris")
 NEW_YEAR = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def paris_clock(runs: list[datetime]) -> list[str]:

@@ -1,0 +1,1 @@
+"""KPI feature: indicators, measurements, imports."""

@@ -1,0 +1,73 @@
+"""End-to-end fixtures: the app served on loopback and a real Chromium (Debian's)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    path = (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if not path:
+        pytest.fail(
+            "The end-to-end tests need Chromium: `make test` installs Debian's "
+            "package as root, or run `sudo apt-get install chromium`."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser: Any, app: Flask, live_server: str) -> Iterator[Any]:
+    """A fresh browser context (no cookies) with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"] = False
+    context = browser.new_context(base_url=live_server, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"] = True
