@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, render_template
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ mark status, sign-in, the public registry and badge."""
 from __future__ import annotations
 
 from flask import Flask
-
-from core.cli import register_demo_loader
 from flask_babel import lazy_gettext as _l
 
+from core.cli import register_demo_loader
 from core.extensions import login_manager
 from core.navigation import register_nav_item
 from core.security import Role
