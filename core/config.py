@@ -88,6 +88,7 @@ class Config:
     # E-mail delivery: attempts before giving up, and the back-off base (seconds).
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_BASE_SECONDS = 60
+    PASSWORD_HASH_METHOD = "scrypt"
     INVITATION_VALID_DAYS = 7
     PASSWORD_RESET_VALID_HOURS = 2
 

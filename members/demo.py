@@ -226,9 +226,7 @@ _HASH: str | None = None
 def _password_hash() -> str:
     global _HASH
     if _HASH is None:
-        from werkzeug.security import generate_password_hash
-
-        _HASH = generate_password_hash(DEMO_PASSWORD)
+        _HASH = services.hash_password(DEMO_PASSWORD)
     return _HASH
 
 

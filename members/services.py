@@ -32,9 +32,24 @@ from members.models import (
 )
 from members.siret import normalise_siret
 
-# A fixed hash to compare against when the account does not exist, so that a
-# sign-in attempt takes as long whether or not the e-mail is known.
-_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+def hash_password(password: str) -> str:
+    """Hash with the configured method (scrypt by default; tests use a cheap one)."""
+    return generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
+
+
+def _dummy_hash() -> str:
+    # Compared against when the account does not exist, so that a sign-in attempt
+    # takes as long whether or not the e-mail is known.
+    cache: dict[str, str] = current_app.extensions.setdefault("members.dummy_hash", {})
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in cache:
+        cache[method] = generate_password_hash(
+            "not-a-password-of-anyone", method=method
+        )
+    return cache[method]
 
 
 class MembersError(Exception):
@@ -62,7 +77,7 @@ def authenticate(
     """The active user with these credentials, or None (same cost either way)."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
@@ -91,7 +106,7 @@ def create_user(
         full_name=full_name,
         role=role,
         member_id=member.id if member else None,
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
         locale=locale,
         is_active=True,
     )
@@ -183,6 +198,7 @@ def invite_user(
         },
         locale=locale,
         key=f"members.invitation:{hash_token(token)}",
+        now=now,
     )
     audit.record(
         actor,
@@ -241,7 +257,7 @@ def set_password_with_token(
         db.session.rollback()
         raise MembersError(_l("Ce lien n'est plus valable. Demandez-en un nouveau."))
     user = found.user
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     if full_name:
         user.full_name = full_name
     audit.record(
@@ -281,6 +297,7 @@ def request_password_reset(
         },
         locale=user.locale or locale,
         key=f"members.password_reset:{hash_token(token)}",
+        now=now,
     )
     db.session.commit()
 

@@ -1,3 +1,60 @@
 """Client satisfaction: questionnaires, campaigns, responses and scores."""
 
 from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.cli import register_demo_loader
+from core.navigation import Panel, register_nav_item, register_panel
+from core.scheduler import register_job
+from core.security import Role
+
+
+def init_app(app: Flask) -> None:
+    from satisfaction import demo, jobs, models, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
+    register_nav_item(
+        app, "satisfaction.questionnaires", _l("Questionnaires"), roles=staff, order=40
+    )
+    register_nav_item(app, "satisfaction.alerts", _l("Alertes"), roles=staff, order=45)
+    register_nav_item(
+        app,
+        "satisfaction.admin",
+        _l("Questionnaire de la charte"),
+        roles=[Role.SECRETARIAT.value],
+        order=40,
+    )
+    register_nav_item(
+        app,
+        "satisfaction.board_comments",
+        _l("Commentaires clients"),
+        roles=[Role.BOARD.value, Role.SECRETARIAT.value],
+        order=45,
+    )
+    register_panel(
+        app,
+        "project",
+        Panel(
+            "satisfaction",
+            "satisfaction/_project_panel.html",
+            views.project_panel_context,
+            order=40,
+        ),
+    )
+    # Reminders first: a campaign's new cycle must not be reminded in the same tick.
+    register_job(app, "satisfaction.send_reminders", jobs.send_reminders, minutes=5)
+    register_job(app, "satisfaction.send_due", jobs.send_due_invitations, minutes=1)
+    register_demo_loader(app, "satisfaction", demo.load)
+    _deliver_outbox_last(app)
+
+
+def _deliver_outbox_last(app: Flask) -> None:
+    """Run the outbox after the jobs that queue e-mails, so that one
+    ``flask scheduler run --once`` both creates the invitations and sends them
+    (jobs run in registration order and core registers the outbox first)."""
+    jobs = app.extensions.get("qualicharte.jobs", {})
+    if "core.deliver_outbox" in jobs:
+        jobs["core.deliver_outbox"] = jobs.pop("core.deliver_outbox")

@@ -100,15 +100,17 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 
 class CommittingClient(FlaskClient):
-    """Ends the test's own transaction before each request, as a browser would
-    never share one with the server (SQLite's write lock would deadlock)."""
+    """Each request runs in its own app context, as on a server: its own session
+    and ``g``. The test's own transaction ends first (a browser never shares one
+    with the server, and SQLite's write lock would deadlock)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         from flask import has_app_context
 
         if has_app_context():
             db.session.commit()
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +131,8 @@ def app(
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": True,
+            # Cheap hashing keeps the suite fast; production uses scrypt.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     application.test_client_class = CommittingClient

@@ -652,7 +652,7 @@ class SeriesBuilder:
     def __init__(
         self,
         key: str,
-        label: str,
+        label: object,
         kind: IndicatorKind,
         unit: str,
         granularity: Granularity,
@@ -660,7 +660,7 @@ class SeriesBuilder:
         ratio: bool = False,
     ) -> None:
         self.key = key
-        self.label = label
+        self.label = str(label)
         self.kind: IndicatorKind = kind
         self.unit = unit
         self.granularity: Granularity = granularity

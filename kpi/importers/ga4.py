@@ -161,11 +161,16 @@ def _row_date(record: Record, column: int | None, anchor: date) -> date:
 
 
 _ADDITIVE: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("Views", "views", "Vues", "audience"),
+    ("Views", "views", _l("Vues"), "audience"),
     ("Sessions", "sessions", "Sessions", "audience"),
-    ("Engaged sessions", "engaged_sessions", "Sessions avec engagement", "audience"),
-    ("Event count", "event_count", "Nombre d'événements", "custom"),
-    ("Key events", "key_events", "Événements clés", "custom"),
+    (
+        "Engaged sessions",
+        "engaged_sessions",
+        _l("Sessions avec engagement"),
+        "audience",
+    ),
+    ("Event count", "event_count", _l("Nombre d'événements"), "custom"),
+    ("Key events", "key_events", _l("Événements clés"), "custom"),
 )
 #: Users are de-duplicated: they add up across days, never across pages.
 _USERS: tuple[tuple[str, str, str], ...] = (
@@ -327,10 +332,10 @@ def _parse_snapshot(
     export.period = stated
     daily: dict[str, SeriesBuilder] = {
         "active users": SeriesBuilder(
-            "active_users", "Utilisateurs actifs", "audience", "", "day"
+            "active_users", _l("Utilisateurs actifs"), "audience", "", "day"
         ),
         "new users": SeriesBuilder(
-            "new_users", "Nouveaux utilisateurs", "audience", "", "day"
+            "new_users", _l("Nouveaux utilisateurs"), "audience", "", "day"
         ),
     }
     users_by_day: dict[date, tuple[Decimal, int]] = {}

@@ -146,9 +146,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     ratio: tuple[str, str, bool] | None
     if fmt == "matomo_visits":
         wanted = [
-            ("nb_visits", "visits", "Visites", "audience"),
-            ("nb_uniq_visitors", "unique_visitors", "Visiteurs uniques", "audience"),
-            ("nb_actions", "actions", "Actions", "audience"),
+            ("nb_visits", "visits", _l("Visites"), "audience"),
+            (
+                "nb_uniq_visitors",
+                "unique_visitors",
+                _l("Visiteurs uniques"),
+                "audience",
+            ),
+            ("nb_actions", "actions", _l("Actions"), "audience"),
         ]
         ratio = (
             ("sum_visit_length", "nb_visits", False)
@@ -157,12 +162,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         )
     elif fmt == "matomo_contents":
         wanted = [
-            ("nb_interactions", "interactions", "Interactions", "clicks"),
+            ("nb_interactions", "interactions", _l("Interactions"), "clicks"),
             ("nb_impressions", "impressions", "Impressions", "custom"),
         ]
         ratio = None
     else:
-        wanted = [("nb_hits", "pageviews", "Vues de page", "audience")]
+        wanted = [("nb_hits", "pageviews", _l("Vues de page"), "audience")]
         ratio = ("avg_time_on_page", "nb_hits", True)
     present = [
         (found[name], key, label, kind)

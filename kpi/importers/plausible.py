@@ -38,9 +38,9 @@ LABELS = {
 }
 
 _METRICS: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("visitors", "visitors", "Visiteurs (somme des jours)", "audience"),
-    ("pageviews", "pageviews", "Pages vues", "audience"),
-    ("visits", "visits", "Visites", "audience"),
+    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), "audience"),
+    ("pageviews", "pageviews", _l("Pages vues"), "audience"),
+    ("visits", "visits", _l("Visites"), "audience"),
 )
 
 

@@ -82,7 +82,8 @@ def sniff_container(data: bytes) -> ContainerKind:
 
     :raises ImportRefused: empty file or a known non-text format (PDF, images…).
     """
-    if not data.strip(b" \t\r\n\x00" + _UTF8_BOM):
+    blank = b" \t\r\n\x00" + _UTF8_BOM
+    if not data[:4096].strip(blank) and not data.strip(blank):
         raise refuse_empty()
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -130,6 +131,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _normalise_newlines(text: str) -> str:
+    if "\r" not in text:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -50,7 +50,7 @@ _DATE_FORMATS = (
 )
 #: (header names, key, label, summed in the totals row?)
 _METRICS: tuple[tuple[tuple[str, ...], str, str, bool], ...] = (
-    (("Users", "Utilisateurs"), "users", "Utilisateurs", False),
+    (("Users", "Utilisateurs"), "users", _l("Utilisateurs"), False),
     (
         ("New Users", "Nouveaux utilisateurs"),
         "new_users",
@@ -58,7 +58,7 @@ _METRICS: tuple[tuple[tuple[str, ...], str, str, bool], ...] = (
         True,
     ),
     (("Sessions",), "sessions", "Sessions", True),
-    (("Pageviews", "Pages vues"), "pageviews", "Pages vues", True),
+    (("Pageviews", "Pages vues"), "pageviews", _l("Pages vues"), True),
 )
 
 
@@ -206,7 +206,7 @@ def _parse_pages(
         columns, "Avg. Time on Page", "Temps moyen passé sur la page"
     )
     anchor, granularity = single_period(stated, export.warnings)
-    views = SeriesBuilder("pageviews", "Pages vues", "audience", "", granularity)
+    views = SeriesBuilder("pageviews", _l("Pages vues"), "audience", "", granularity)
     reading = SeriesBuilder(
         "engagement_time",
         str(_l("Temps moyen sur la page")),

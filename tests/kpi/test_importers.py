@@ -432,7 +432,7 @@ def test_files_over_the_limit_are_refused_with_the_limit_in_mb() -> None:
 
 
 def test_an_unknown_layout_asks_for_a_mapping_and_lists_its_columns() -> None:
-    data = "Jour;Visites du site;Commentaire\n01/03/2024;12;ok\n".encode()
+    data = b"Jour;Visites du site;Commentaire\n01/03/2024;12;ok\n"
     with pytest.raises(ImportRefused) as error:
         parse_export(data)
     assert error.value.columns == ["Jour", "Visites du site", "Commentaire"]

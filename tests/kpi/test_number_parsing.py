@@ -108,7 +108,7 @@ def test_parse_duration_refuses_what_is_not_a_duration(text: str) -> None:
 
 
 def test_storable_limits_are_those_of_numeric_18_4() -> None:
-    assert MAX_ABS_VALUE == Decimal(10) ** 14
+    assert Decimal(10) ** 14 == MAX_ABS_VALUE
     assert MAX_DECIMALS == 4
 
 

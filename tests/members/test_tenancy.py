@@ -1,0 +1,173 @@
+"""Every route of the frame and the members feature, walked with every role.
+
+Another member's object answers 404 (never its content); association pages
+answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from core.security import Role
+
+ROLES = ["anonymous", "a_admin", "a_user", "b_admin", "secretariat", "board"]
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    users: dict[str, object]
+
+
+@pytest.fixture()
+def world(
+    make_member, make_member_user, make_staff, make_project, make_contact
+) -> World:
+    member_a, member_b = make_member("Agence A"), make_member("Agence B")
+    project = make_project(member_a)
+    contact = make_contact(project.client)
+    users = {
+        "a_admin": make_member_user(member_a, Role.MEMBER_ADMIN),
+        "a_user": make_member_user(member_a, Role.MEMBER_USER),
+        "b_admin": make_member_user(member_b, Role.MEMBER_ADMIN),
+        "secretariat": make_staff(Role.SECRETARIAT),
+        "board": make_staff(Role.BOARD),
+    }
+    colleague = make_member_user(member_a, Role.MEMBER_USER)
+    return World(
+        ids={
+            "member": member_a.id,
+            "client": project.client_id,
+            "project": project.id,
+            "contact": contact.id,
+            "colleague": colleague.id,
+        },
+        users=users,
+    )
+
+
+LOGIN = 302  # anonymous: redirected to the sign-in page
+MEMBER_A = {
+    "anonymous": LOGIN,
+    "a_admin": 200,
+    "a_user": 200,
+    "b_admin": 404,
+    "secretariat": 403,
+    "board": 403,
+}
+ASSOCIATION = {
+    "anonymous": LOGIN,
+    "a_admin": 403,
+    "a_user": 403,
+    "b_admin": 403,
+    "secretariat": 200,
+    "board": 200,
+}
+SECRETARIAT_ONLY = {**ASSOCIATION, "board": 403}
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
+
+
+def _posted(expect: dict[str, int], ok: int) -> dict[str, int]:
+    """A POST with an empty form: the allowed roles get ``ok`` (400 or a redirect)."""
+    return {role: (ok if status == 200 else status) for role, status in expect.items()}
+
+
+ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
+    ("core.healthz", "GET", "/healthz", PUBLIC),
+    ("core.set_language", "POST", "/language", dict.fromkeys(ROLES, 400)),
+    ("core.dev_outbox", "GET", "/dev/outbox", dict.fromkeys(ROLES, 404)),
+    ("members.home", "GET", "/", {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
+    ("members.login", "GET", "/login", {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
+    ("members.logout", "POST", "/logout", dict.fromkeys(ROLES, 302)),
+    ("members.forgot_password", "GET", "/password/forgot", PUBLIC),
+    (
+        "members.accept_invitation",
+        "GET",
+        "/invitation/not-a-token",
+        dict.fromkeys(ROLES, 404),
+    ),
+    (
+        "members.reset_password",
+        "GET",
+        "/password/reset/not-a-token",
+        dict.fromkeys(ROLES, 404),
+    ),
+    ("members.account", "GET", "/account", SIGNED_IN),
+    ("members.admin_members", "GET", "/admin/members", ASSOCIATION),
+    ("members.admin_member_new", "GET", "/admin/members/new", SECRETARIAT_ONLY),
+    ("members.admin_member", "GET", "/admin/members/{member}", ASSOCIATION),
+    (
+        "members.admin_member_edit",
+        "GET",
+        "/admin/members/{member}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    (
+        "members.admin_member_signature",
+        "POST",
+        "/admin/members/{member}/signature",
+        _posted(SECRETARIAT_ONLY, 400),
+    ),
+    (
+        "members.admin_member_mark",
+        "POST",
+        "/admin/members/{member}/mark",
+        _posted(ASSOCIATION, 400),
+    ),
+    (
+        "members.admin_member_invite",
+        "POST",
+        "/admin/members/{member}/invite",
+        _posted(SECRETARIAT_ONLY, 400),
+    ),
+    ("members.clients", "GET", "/space/clients", {**MEMBER_A, "b_admin": 200}),
+    ("members.client_new", "GET", "/space/clients/new", {**MEMBER_A, "b_admin": 200}),
+    ("members.client", "GET", "/space/clients/{client}", MEMBER_A),
+    ("members.client_edit", "GET", "/space/clients/{client}/edit", MEMBER_A),
+    ("members.contact_new", "GET", "/space/clients/{client}/contacts/new", MEMBER_A),
+    ("members.contact_edit", "GET", "/space/contacts/{contact}/edit", MEMBER_A),
+    ("members.projects", "GET", "/space/projects", {**MEMBER_A, "b_admin": 200}),
+    # member B has no client yet: sent to create one first
+    ("members.project_new", "GET", "/space/projects/new", {**MEMBER_A, "b_admin": 302}),
+    ("members.project", "GET", "/space/projects/{project}", MEMBER_A),
+    ("members.project_edit", "GET", "/space/projects/{project}/edit", MEMBER_A),
+    ("members.team", "GET", "/space/team", {**MEMBER_A, "b_admin": 200}),
+    (
+        "members.team_user_active",
+        "POST",
+        "/space/team/{colleague}/active",
+        {**_posted(MEMBER_A, 302), "a_user": 403},
+    ),
+    ("members.registry", "GET", "/registry", PUBLIC),
+    ("members.registry_member", "GET", "/registry/{member}", PUBLIC),
+    ("members.badge", "GET", "/registry/{member}/badge.svg", PUBLIC),
+]
+
+
+def test_the_table_covers_every_route_of_the_frame_and_members(app) -> None:
+    endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in {"core", "members"}
+    }
+    assert endpoints == {endpoint for endpoint, *_ in ROUTES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_expected(client, auth, world, role) -> None:
+    if role != "anonymous":
+        auth.login(world.users[role])
+    seen = {}
+    for endpoint, method, template, expected in ROUTES:
+        if endpoint == "members.logout":
+            continue  # would end the session of the walk; tested last
+        response = client.open(template.format(**world.ids), method=method)
+        seen[endpoint] = response.status_code
+        if response.status_code == 404 and "{" in template:
+            # A 404 never leaks the other member's data.
+            assert "Agence A" not in response.get_data(as_text=True)
+    wanted = {e: exp[role] for e, _m, _t, exp in ROUTES if e != "members.logout"}
+    assert seen == wanted
+    assert client.post("/logout").status_code == 302
