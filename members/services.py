@@ -798,5 +798,6 @@ def count_by_member() -> dict[int, dict[str, int]]:
             .where(model.member_id.is_not(None))
             .group_by(model.member_id)
         ):
-            counts.setdefault(member_id, {})[key] = n
+            if member_id is not None:
+                counts.setdefault(member_id, {})[key] = n
     return counts

@@ -3,6 +3,8 @@ clients, contacts, projects and team, and the public registry and badge."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -510,7 +512,7 @@ def _project_form() -> ProjectForm:
     return form
 
 
-def _project_fields(form: ProjectForm) -> dict[str, object]:
+def _project_fields(form: ProjectForm) -> dict[str, Any]:
     return {
         "client_id": form.client_id.data,
         "title": form.title.data,
@@ -575,7 +577,7 @@ def project_edit(project_id: int) -> ResponseReturnValue:
         )
     if form.validate_on_submit():
         try:
-            services.update_project(current_user, found, **_project_fields(form))  # type: ignore[arg-type]
+            services.update_project(current_user, found, **_project_fields(form))
         except services.MembersError as error:
             _refused(form, error)
         else:

@@ -24,11 +24,14 @@ from core.extensions import db, limiter
 from core.security import Role
 
 TEST_PASSWORD = "correct-horse-battery"
-SHARED_DIR = Path(
+# The real export files of shared/data/kpi-exports, copied into the repo so that
+# the suite does not depend on where it is cloned.
+KPI_EXPORTS_DIR = Path(
     os.environ.get(
-        "QUALICHARTE_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"
+        "QUALICHARTE_KPI_EXPORTS", Path(__file__).resolve().parent / "data" / "kpi-exports"
     )
 )
+SHARED_DIR = KPI_EXPORTS_DIR.parent.parent  # so that SHARED_DIR / "data" / "kpi-exports" works
 
 
 # ---------------------------------------------------------------- SMTP

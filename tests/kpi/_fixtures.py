@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: ``<repo>/../shared`` by default: CI clones the repo beside ``shared/``.
-SHARED_DIR = Path(
+#: A copy of ``shared/data/kpi-exports`` lives in the repo (``tests/data``), so
+#: that the suite never depends on where it is cloned;
+#: ``QUALICHARTE_KPI_EXPORTS`` points elsewhere (another set of files).
+EXPORTS_DIR = Path(
     os.environ.get(
-        "QUALICHARTE_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared"
+        "QUALICHARTE_KPI_EXPORTS", Path(__file__).resolve().parents[1] / "data" / "kpi-exports"
     )
 )
-EXPORTS_DIR = SHARED_DIR / "data" / "kpi-exports"
+if not EXPORTS_DIR.is_dir():  # pragma: no cover - a broken checkout
+    raise RuntimeError(f"KPI export fixtures missing: {EXPORTS_DIR}")
 
 FIXTURE_FILES = (
     sorted(path.name for path in EXPORTS_DIR.glob("*") if path.suffix != ".md")

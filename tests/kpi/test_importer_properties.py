@@ -141,7 +141,6 @@ def test_random_csv_like_grids(
         parse_or_refuse(b"Campaign report\nAll time\nCampaign,Clicks,Cost\n" + data)
 
 
-@pytest.mark.skipif(not EXPORTS_DIR.is_dir(), reason="shared fixtures not found")
 @pytest.mark.parametrize("name", FIXTURE_FILES)
 @settings(max_examples=40, deadline=None)
 @given(fraction=st.floats(min_value=0.0, max_value=1.0))
@@ -153,7 +152,6 @@ def test_truncated_fixtures(name: str, fraction: float) -> None:
         read_columns(prefix)
 
 
-@pytest.mark.skipif(not EXPORTS_DIR.is_dir(), reason="shared fixtures not found")
 @settings(max_examples=100, deadline=None)
 @given(
     name=st.sampled_from(FIXTURE_FILES or ["none"]),

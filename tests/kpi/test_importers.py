@@ -14,9 +14,6 @@ from kpi.errors import ImportRefused, KpiError
 from kpi.importers import ParsedExport, Series, parse_export, read_columns
 from tests.kpi._fixtures import EXPORTS_DIR, FIXTURE_FILES, read_export
 
-pytestmark = pytest.mark.skipif(
-    not EXPORTS_DIR.is_dir(), reason=f"shared fixtures not found in {EXPORTS_DIR}"
-)
 
 
 def parse(name: str, **kwargs: object) -> ParsedExport:
