@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -655,10 +655,16 @@ def registry_member(member_id: int) -> ResponseReturnValue:
 @bp.get("/registry/<int:member_id>/badge.svg")
 def badge(member_id: int) -> ResponseReturnValue:
     member = services.public_member(member_id) or abort(404)
+    # Embedded on the member's own site: ?lang=en gives the English label.
+    lang = request.args.get("lang")
+    with force_locale(
+        lang if lang in current_app.config["LANGUAGES"] else str(get_locale())
+    ):
+        label = str(MARK_STATUS_LABELS[member.mark_status])
     svg = badge_svg(
         association=current_app.config["ASSOCIATION_NAME"],
         status_key=member.mark_status.value,
-        status_label=str(MARK_STATUS_LABELS[member.mark_status]),
+        status_label=label,
         name=member.name,
     )
     response = Response(svg, mimetype="image/svg+xml")

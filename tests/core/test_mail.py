@@ -140,3 +140,30 @@ def test_a_message_claimed_by_a_process_that_died_is_sent_after_the_lease(
     assert deliver_due(NOW + timedelta(minutes=5)).sent == []
     assert deliver_due(NOW + timedelta(minutes=11)).sent == [message.id]
     assert len(mailbox.messages) == 1
+
+
+def test_in_development_messages_are_files_listed_at_dev_outbox(tmp_path) -> None:
+    from core import create_app
+
+    dev = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "ENV_NAME": "development",
+            "MAIL_URL": "file:",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.db'}",
+        }
+    )
+    dev.instance_path = str(tmp_path / "instance")
+    with dev.app_context():
+        db.create_all()
+        _queue(to="dev@client.example")
+        deliver_due(NOW + timedelta(seconds=1))
+        files = list((tmp_path / "instance" / "outbox").glob("*.eml"))
+        assert len(files) == 1
+        db.session.remove()
+    page = dev.test_client().get("/dev/outbox")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "dev@client.example" in html
+    assert "Choisir un nouveau mot de passe Qualicharte" in html

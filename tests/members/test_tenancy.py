@@ -160,7 +160,7 @@ def test_every_route_answers_each_role_as_expected(client, auth, world, role) ->
     if role != "anonymous":
         auth.login(world.users[role])
     seen = {}
-    for endpoint, method, template, expected in ROUTES:
+    for endpoint, method, template, _expected in ROUTES:
         if endpoint == "members.logout":
             continue  # would end the session of the walk; tested last
         response = client.open(template.format(**world.ids), method=method)
