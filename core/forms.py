@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -25,3 +27,34 @@ class ConfirmForm(FlaskForm):
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """Select options from ``(value, label)`` pairs (WTForms 3.3 wants SelectChoice)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def form_page(
+    form: FlaskForm,
+    *,
+    template: str,
+    submit: Callable[[], Any],
+    errors: type[Exception],
+    success: str,
+    next_url: Callable[[Any], str],
+    **context: Any,
+) -> ResponseReturnValue:
+    """The usual GET/POST cycle of a form page.
+
+    GET renders the form; a valid POST calls ``submit()`` (one service call) and
+    redirects to ``next_url(result)`` with ``success`` flashed; an invalid form or
+    a refusal (``errors``, shown next to its field when it names one) renders the
+    form again with status 400, keeping what was typed.
+    """
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                result = submit()
+            except errors as error:
+                if not attach_error(form, getattr(error, "field", None), str(error)):
+                    flash(str(error), "danger")
+            else:
+                flash(success, "success")
+                return redirect(next_url(result))
+        return render_template(template, form=form, **context), 400
+    return render_template(template, form=form, **context)

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.extensions import limiter
-from core.forms import ConfirmForm, attach_error, choices
+from core.forms import ConfirmForm, attach_error, choices, form_page
 from core.security import ASSOCIATION_ROLES, Role, is_safe_next, roles_required
 from members import services
 from members.badge import badge_svg
@@ -177,15 +177,16 @@ def reset_password(token: str) -> ResponseReturnValue:
 @login_required
 def account() -> ResponseReturnValue:
     form = AccountForm(obj=current_user)
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return render_template("members/auth/account.html", form=form), 400
-        services.update_account(
+    return form_page(
+        form,
+        template="members/auth/account.html",
+        submit=lambda: services.update_account(
             current_user, full_name=form.full_name.data, locale=form.locale.data
-        )
-        flash(_("Vos préférences sont enregistrées."), "success")
-        return redirect(url_for("members.account"))
-    return render_template("members/auth/account.html", form=form)
+        ),
+        errors=services.MembersError,
+        success=_("Vos préférences sont enregistrées."),
+        next_url=lambda _result: url_for("members.account"),
+    )
 
 
 # ---------------------------------------------------------------- secretariat
@@ -201,34 +202,31 @@ def admin_members() -> ResponseReturnValue:
     )
 
 
+def _member_fields(form: MemberForm) -> dict[str, Any]:
+    return {
+        "name": form.name.data,
+        "siret": form.siret.data,
+        "department": form.department.data,
+        "town": form.town.data,
+        "website": form.website.data,
+        "services": form.services.data,
+        "is_public": form.is_public.data,
+    }
+
+
 @bp.route("/admin/members/new", methods=["GET", "POST"])
 @roles_required(Role.SECRETARIAT)
 def admin_member_new() -> ResponseReturnValue:
     form = MemberForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                member = services.onboard_member(
-                    current_user,
-                    name=form.name.data,
-                    siret=form.siret.data,
-                    department=form.department.data,
-                    town=form.town.data,
-                    website=form.website.data,
-                    services=form.services.data,
-                    is_public=form.is_public.data,
-                )
-            except services.MembersError as error:
-                _refused(form, error)
-            else:
-                flash(
-                    _("Adhérent « %(name)s » enregistré.", name=member.name), "success"
-                )
-                return redirect(url_for("members.admin_member", member_id=member.id))
-        return render_template(
-            "members/admin/member_form.html", form=form, member=None
-        ), 400
-    return render_template("members/admin/member_form.html", form=form, member=None)
+    return form_page(
+        form,
+        template="members/admin/member_form.html",
+        submit=lambda: services.onboard_member(current_user, **_member_fields(form)),
+        errors=services.MembersError,
+        success=_("Adhérent « %(name)s » enregistré.", name=form.name.data),
+        next_url=lambda member: url_for("members.admin_member", member_id=member.id),
+        member=None,
+    )
 
 
 def _admin_member_page(
@@ -262,29 +260,17 @@ def admin_member(member_id: int) -> ResponseReturnValue:
 def admin_member_edit(member_id: int) -> ResponseReturnValue:
     member = services.get_member(member_id) or abort(404)
     form = MemberForm(obj=member)
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.update_member(
-                    current_user,
-                    member,
-                    name=form.name.data,
-                    siret=form.siret.data,
-                    department=form.department.data,
-                    town=form.town.data,
-                    website=form.website.data,
-                    services=form.services.data,
-                    is_public=form.is_public.data,
-                )
-            except services.MembersError as error:
-                _refused(form, error)
-            else:
-                flash(_("Modifications enregistrées."), "success")
-                return redirect(url_for("members.admin_member", member_id=member.id))
-        return render_template(
-            "members/admin/member_form.html", form=form, member=member
-        ), 400
-    return render_template("members/admin/member_form.html", form=form, member=member)
+    return form_page(
+        form,
+        template="members/admin/member_form.html",
+        submit=lambda: services.update_member(
+            current_user, member, **_member_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Modifications enregistrées."),
+        next_url=lambda _result: url_for("members.admin_member", member_id=member.id),
+        member=member,
+    )
 
 
 @bp.post("/admin/members/<int:member_id>/signature")
@@ -368,39 +354,31 @@ def clients() -> ResponseReturnValue:
     )
 
 
-def _client_form_submit(form: ClientForm, client: object | None) -> object | None:
-    """Create or update from a validated form; None when the service refused."""
-    fields = {
+def _client_fields(form: ClientForm) -> dict[str, Any]:
+    return {
         "name": form.name.data,
         "kind": ClientKind(form.kind.data),
         "headcount": form.headcount.data,
         "town": form.town.data,
         "confirm_over_limit": form.confirm_over_limit.data,
     }
-    try:
-        if client is None:
-            return services.create_client(
-                current_user, current_user.member_id, **fields
-            )
-        services.update_client(current_user, client, **fields)  # type: ignore[arg-type]
-        return client
-    except services.MembersError as error:
-        _refused(form, error)
-        return None
 
 
 @bp.route("/space/clients/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def client_new() -> ResponseReturnValue:
     form = ClientForm()
-    if request.method == "POST":
-        if form.validate_on_submit() and (client := _client_form_submit(form, None)):
-            flash(_("Client enregistré."), "success")
-            return redirect(url_for("members.client", client_id=client.id))  # type: ignore[attr-defined]
-        return render_template(
-            "members/space/client_form.html", form=form, client=None
-        ), 400
-    return render_template("members/space/client_form.html", form=form, client=None)
+    return form_page(
+        form,
+        template="members/space/client_form.html",
+        submit=lambda: services.create_client(
+            current_user, current_user.member_id, **_client_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Client enregistré."),
+        next_url=lambda client: url_for("members.client", client_id=client.id),
+        client=None,
+    )
 
 
 @bp.get("/space/clients/<int:client_id>")
@@ -421,14 +399,26 @@ def client(client_id: int) -> ResponseReturnValue:
 def client_edit(client_id: int) -> ResponseReturnValue:
     found = services.get_client(current_user.member_id, client_id) or abort(404)
     form = ClientForm(obj=found)
-    if request.method == "POST":
-        if form.validate_on_submit() and _client_form_submit(form, found):
-            flash(_("Modifications enregistrées."), "success")
-            return redirect(url_for("members.client", client_id=found.id))
-        return render_template(
-            "members/space/client_form.html", form=form, client=found
-        ), 400
-    return render_template("members/space/client_form.html", form=form, client=found)
+    return form_page(
+        form,
+        template="members/space/client_form.html",
+        submit=lambda: services.update_client(
+            current_user, found, **_client_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Modifications enregistrées."),
+        next_url=lambda _result: url_for("members.client", client_id=found.id),
+        client=found,
+    )
+
+
+def _contact_fields(form: ContactForm) -> dict[str, Any]:
+    return {
+        "name": form.name.data,
+        "email": form.email.data,
+        "locale": form.locale.data,
+        "job_title": form.job_title.data,
+    }
 
 
 @bp.route("/space/clients/<int:client_id>/contacts/new", methods=["GET", "POST"])
@@ -436,27 +426,17 @@ def client_edit(client_id: int) -> ResponseReturnValue:
 def contact_new(client_id: int) -> ResponseReturnValue:
     found = services.get_client(current_user.member_id, client_id) or abort(404)
     form = ContactForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.add_contact(
-                    current_user,
-                    found,
-                    name=form.name.data,
-                    email=form.email.data,
-                    locale=form.locale.data,
-                    job_title=form.job_title.data,
-                )
-            except services.MembersError as error:
-                _refused(form, error)
-            else:
-                flash(_("Contact ajouté."), "success")
-                return redirect(url_for("members.client", client_id=found.id))
-        return render_template(
-            "members/space/contact_form.html", form=form, client=found, contact=None
-        ), 400
-    return render_template(
-        "members/space/contact_form.html", form=form, client=found, contact=None
+    return form_page(
+        form,
+        template="members/space/contact_form.html",
+        submit=lambda: services.add_contact(
+            current_user, found, **_contact_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Contact ajouté."),
+        next_url=lambda _result: url_for("members.client", client_id=found.id),
+        client=found,
+        contact=None,
     )
 
 
@@ -465,31 +445,15 @@ def contact_new(client_id: int) -> ResponseReturnValue:
 def contact_edit(contact_id: int) -> ResponseReturnValue:
     contact = services.get_contact(current_user.member_id, contact_id) or abort(404)
     form = ContactForm(obj=contact)
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.update_contact(
-                    current_user,
-                    contact,
-                    name=form.name.data,
-                    email=form.email.data,
-                    locale=form.locale.data,
-                    job_title=form.job_title.data,
-                )
-            except services.MembersError as error:
-                _refused(form, error)
-            else:
-                flash(_("Modifications enregistrées."), "success")
-                return redirect(url_for("members.client", client_id=contact.client_id))
-        return render_template(
-            "members/space/contact_form.html",
-            form=form,
-            client=contact.client,
-            contact=contact,
-        ), 400
-    return render_template(
-        "members/space/contact_form.html",
-        form=form,
+    return form_page(
+        form,
+        template="members/space/contact_form.html",
+        submit=lambda: services.update_contact(
+            current_user, contact, **_contact_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Modifications enregistrées."),
+        next_url=lambda _result: url_for("members.client", client_id=contact.client_id),
         client=contact.client,
         contact=contact,
     )
@@ -504,8 +468,8 @@ def projects() -> ResponseReturnValue:
     )
 
 
-def _project_form() -> ProjectForm:
-    form = ProjectForm()
+def _project_form(obj: object | None = None) -> ProjectForm:
+    form = ProjectForm(obj=obj)
     form.client_id.choices = choices(
         (c.id, c.name) for c in services.list_clients(current_user.member_id)
     )
@@ -531,28 +495,23 @@ def _project_fields(form: ProjectForm) -> dict[str, Any]:
 def project_new() -> ResponseReturnValue:
     form = _project_form()
     if request.method == "GET":
-        preset = request.args.get("client_id", type=int)
-        if preset is not None:
-            form.client_id.data = preset
         if not form.client_id.choices:
             flash(_("Ajoutez d'abord un client."), "info")
             return redirect(url_for("members.client_new"))
-        return render_template(
-            "members/space/project_form.html", form=form, project=None
-        )
-    if form.validate_on_submit():
-        try:
-            project = services.create_project(
-                current_user, current_user.member_id, **_project_fields(form)
-            )  # type: ignore[arg-type]
-        except services.MembersError as error:
-            _refused(form, error)
-        else:
-            flash(_("Projet enregistré."), "success")
-            return redirect(url_for("members.project", project_id=project.id))
-    return render_template(
-        "members/space/project_form.html", form=form, project=None
-    ), 400
+        preset = request.args.get("client_id", type=int)
+        if preset is not None:
+            form.client_id.data = preset
+    return form_page(
+        form,
+        template="members/space/project_form.html",
+        submit=lambda: services.create_project(
+            current_user, current_user.member_id, **_project_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Projet enregistré."),
+        next_url=lambda project: url_for("members.project", project_id=project.id),
+        project=None,
+    )
 
 
 @bp.get("/space/projects/<int:project_id>")
@@ -566,26 +525,18 @@ def project(project_id: int) -> ResponseReturnValue:
 @roles_required(*STAFF)
 def project_edit(project_id: int) -> ResponseReturnValue:
     found = services.get_project(current_user.member_id, project_id) or abort(404)
-    form = _project_form()
-    if request.method == "GET":
-        form.process(obj=found)
-        form.client_id.choices = choices(
-            (c.id, c.name) for c in services.list_clients(current_user.member_id)
-        )
-        return render_template(
-            "members/space/project_form.html", form=form, project=found
-        )
-    if form.validate_on_submit():
-        try:
-            services.update_project(current_user, found, **_project_fields(form))
-        except services.MembersError as error:
-            _refused(form, error)
-        else:
-            flash(_("Modifications enregistrées."), "success")
-            return redirect(url_for("members.project", project_id=found.id))
-    return render_template(
-        "members/space/project_form.html", form=form, project=found
-    ), 400
+    form = _project_form(obj=found)
+    return form_page(
+        form,
+        template="members/space/project_form.html",
+        submit=lambda: services.update_project(
+            current_user, found, **_project_fields(form)
+        ),
+        errors=services.MembersError,
+        success=_("Modifications enregistrées."),
+        next_url=lambda _result: url_for("members.project", project_id=found.id),
+        project=found,
+    )
 
 
 @bp.route("/space/team", methods=["GET", "POST"])
