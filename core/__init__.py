@@ -62,14 +62,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """One line per feature package: its blueprint, jobs, commands and demo data."""
+    import dashboards
+    import kpi
     import mediation
     import members
+    import satisfaction
     from core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     register_job(app, "core.deliver_outbox", deliver_due)
     members.init_app(app)
+    kpi.init_app(app)
     mediation.init_app(app)
+    satisfaction.init_app(app)
+    dashboards.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

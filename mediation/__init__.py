@@ -1,3 +1,34 @@
 """Complaints against members and their mediation procedure."""
 
 from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.cli import register_demo_loader
+from core.navigation import Panel, register_nav_item, register_panel
+from core.scheduler import register_job
+from core.security import Role
+
+
+def init_app(app: Flask) -> None:
+    from mediation import demo, jobs, services
+    from mediation.views import bp
+
+    app.register_blueprint(bp)
+    everyone = [role.value for role in Role]
+    register_nav_item(app, "mediation.cases", _l("Plaintes"), roles=everyone, order=60)
+    register_panel(
+        app,
+        "project",
+        Panel(
+            "mediation.complaints",
+            "mediation/_project_panel.html",
+            services.project_panel,
+            order=90,
+        ),
+    )
+    register_job(app, "mediation.deadlines", jobs.watch_deadlines, minutes=15)
+    register_job(app, "mediation.suspensions", jobs.end_suspensions, minutes=15)
+    register_job(app, "mediation.purge_drafts", jobs.purge_drafts, minutes=60)
+    register_demo_loader(app, "mediation", demo.load)

@@ -132,8 +132,7 @@ def check_all(uploads: list[Upload], *, already: int = 0) -> list[CheckedFile]:
     if already + len(uploads) > MAX_FILES_PER_CASE:
         raise AttachmentRefused(
             _l(
-                "Ce dossier a atteint le nombre maximal de pièces jointes "
-                "(%(count)d).",
+                "Ce dossier a atteint le nombre maximal de pièces jointes (%(count)d).",
                 count=MAX_FILES_PER_CASE,
             )
         )

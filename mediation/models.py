@@ -122,9 +122,7 @@ class Complaint(db.Model):  # type: ignore[name-defined,misc]
     reasons: Mapped[str | None] = mapped_column(Text)
     member_reply_due_on: Mapped[date | None]
 
-    verification_token_hash: Mapped[str | None] = mapped_column(
-        String(64), unique=True
-    )
+    verification_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     verification_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -257,3 +255,16 @@ class ConflictOfInterest(db.Model):  # type: ignore[name-defined,misc]
     )
 
     __table_args__ = (UniqueConstraint("user_id", "member_id"),)
+
+
+class Reminder(db.Model):  # type: ignore[name-defined,misc]
+    """A deadline notice already given (reminder or late flag): given once."""
+
+    __tablename__ = "mediation_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("mediation_complaint.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

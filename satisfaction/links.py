@@ -34,21 +34,21 @@ def invitation_token_hash(campaign_id: int, contact_id: int, cycle: int) -> str:
     return hash_token(invitation_token(campaign_id, contact_id, cycle))
 
 
-def unsubscribe_token(invitation_id: int) -> str:
+def unsubscribe_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(
+    invitation_id: int, serializer: URLSafeSerializer | None = None
+) -> str:
     """A signed, non-expiring token naming the invitation to unsubscribe from."""
-    serializer = URLSafeSerializer(
-        current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT
-    )
-    return str(serializer.dumps(invitation_id))
+    return str((serializer or unsubscribe_serializer()).dumps(invitation_id))
 
 
 def read_unsubscribe_token(token: str) -> int | None:
     """The invitation id an unsubscribe token names, or None if forged."""
-    serializer = URLSafeSerializer(
-        current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT
-    )
     try:
-        value = serializer.loads(token)
+        value = unsubscribe_serializer().loads(token)
     except BadSignature:
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -273,6 +273,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminders_sent: Mapped[int] = mapped_column(default=0)
     last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -284,7 +285,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", "cycle"),
         Index("ix_satisfaction_invitation_member_contact", "member_id", "contact_id"),
-        Index("ix_satisfaction_invitation_open", "answered_at", "expires_at"),
+        Index("ix_satisfaction_invitation_reminder", "next_reminder_at"),
     )
 
 

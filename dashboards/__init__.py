@@ -1,0 +1,31 @@
+"""Dashboards: the member's cockpit, the client's portal and the board's quality
+review (read-only aggregates, figures, exports, the monthly digest)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.cli import register_demo_loader
+from core.navigation import register_nav_item
+from core.scheduler import register_job
+from core.security import Role
+
+
+def init_app(app: Flask) -> None:
+    from core import static_assets
+    from dashboards import demo, jobs, models  # noqa: F401
+    from dashboards.views import bp
+
+    static_assets.init_app(app)
+    app.register_blueprint(bp)
+    staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
+    association = [Role.BOARD.value, Role.SECRETARIAT.value]
+    register_nav_item(
+        app, "dashboards.member_dashboard", _l("Tableau de bord"), roles=staff, order=10
+    )
+    register_nav_item(
+        app, "dashboards.board_review", _l("Revue qualité"), roles=association, order=10
+    )
+    register_job(app, "dashboards.monthly_digest", jobs.monthly_digest, minutes=60)
+    register_demo_loader(app, "dashboards", demo.load)

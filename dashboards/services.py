@@ -1,0 +1,737 @@
+"""Use cases of the dashboards: read-only pictures built from :mod:`dashboards.queries`
+(a fixed number of grouped statements each), scored by :mod:`satisfaction.scoring`
+— the same functions serve the pages, the exports and the digest — plus the client
+portal's magic links (the feature's only writes)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.database import utcnow
+from core.extensions import db
+from core.mail import queue_email
+from core.security import hash_token, new_token
+from core.urls import external_url
+from dashboards import queries
+from dashboards.models import PortalLink
+from dashboards.queries import STATUSES, Filters
+from kpi.calculations import last_complete_period
+from satisfaction import scoring
+
+#: The association's figures are shown beside a member's only when at least this
+#: many members contribute (each with a reliable score, i.e. ≥ 5 answers).
+MIN_MEMBERS = 5
+PORTAL_LINK_MINUTES = 30
+PORTAL_SESSION_HOURS = 8
+PORTAL_LINKS_PER_HOUR = 3
+#: Response-rate thresholds of the compliance table (%).
+RATE_GOOD, RATE_FAIR = 30.0, 15.0
+HEADLINE_METRICS = ("nps", "csat")
+
+
+class DashboardError(Exception):
+    """An expected refusal, with a message for the person."""
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+# ---------------------------------------------------------------- periods
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months up to ``today``."""
+    return today.replace(year=today.year - 1) + timedelta(days=1), today
+
+
+def check_period(since: date, until: date) -> None:
+    """:raises DashboardError: an empty or absurd period."""
+    if since > until:
+        raise DashboardError(_l("La date de début suit la date de fin."), field="since")
+    if (until - since).days > 366 * 10:
+        raise DashboardError(
+            _l("Choisissez une période de dix ans au plus."), field="since"
+        )
+
+
+# ---------------------------------------------------------------- scores
+
+
+def scores_by(
+    counts: pd.DataFrame, metric: str, *, commitment: str | None = None
+) -> dict[Any, scoring.Score]:
+    """Per ``period`` key, the score of ``metric`` (``commitment`` for ratings)."""
+    part = counts[counts["question_type"] == metric]
+    if metric == "rating_1_5":
+        part = part[part["commitment"] == commitment]
+    distributions: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for key, value, n in zip(part["period"], part["value"], part["count"], strict=True):
+        distributions[key][int(value)] += int(n)
+    return {
+        key: scoring.score_from_counts(metric, dist)
+        for key, dist in sorted(distributions.items(), key=lambda item: str(item[0]))
+    }
+
+
+def score_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    """The exportable table of scores (scoring.scores_from_count_frame)."""
+    return scoring.scores_from_count_frame(counts)
+
+
+def commitments_of(counts: pd.DataFrame) -> list[str]:
+    part = counts[
+        (counts["question_type"] == "rating_1_5") & counts["commitment"].notna()
+    ]
+    return sorted({str(c) for c in part["commitment"]})
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The association's median and quartiles over its contributing members."""
+
+    contributors: int
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+
+    @property
+    def is_shown(self) -> bool:
+        return self.contributors >= MIN_MEMBERS
+
+
+def spread(values: list[float]) -> Spread:
+    if len(values) < MIN_MEMBERS:
+        return Spread(len(values))
+    q1, median, q3 = statistics.quantiles(sorted(values), n=4, method="inclusive")
+    return Spread(len(values), round(q1, 1), round(median, 1), round(q3, 1))
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def status_table(rows: list[tuple[Any, str, int]]) -> dict[Any, dict[str, int]]:
+    """{key: {status: n}} from :func:`queries.status_counts` rows."""
+    table: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    for key, status, n in rows:
+        table[key][status] += n
+    return dict(table)
+
+
+def on_target_share(counts: dict[str, int]) -> float | None:
+    """% of the indicators with a target and data that are on track."""
+    measured = counts["on_track"] + counts["at_risk"] + counts["off_track"]
+    return None if measured == 0 else round(100.0 * counts["on_track"] / measured, 1)
+
+
+def is_missing(row: dict[str, Any], until: date) -> bool:
+    """No value for the indicator's last complete period before ``until``."""
+    expected = last_complete_period(row["frequency"], until + timedelta(days=1))
+    return row["period_start"] is None or row["period_start"] < expected
+
+
+# ---------------------------------------------------------------- board
+
+
+@dataclass
+class ComplianceRow:
+    member_id: int
+    name: str
+    department: str
+    mark_status: str
+    projects: int
+    agreed: int
+    last_sent_at: datetime | None
+    sent_recently: int
+    sent: int
+    answered: int
+    rate: float | None
+    open_alerts: int
+    complaints: int | None
+    nps: scoring.Score | None
+    lights: dict[str, str] = field(default_factory=dict)
+
+
+def _lights(row: ComplianceRow) -> dict[str, str]:
+    """green / amber / red / none per criterion (shown with a word, not colour alone)."""
+    lights: dict[str, str] = {}
+    if row.projects == 0:
+        lights["agreed"] = "none"
+    elif row.agreed == row.projects:
+        lights["agreed"] = "green"
+    else:
+        lights["agreed"] = "amber" if row.agreed else "red"
+    lights["sent"] = "green" if row.sent_recently else "red"
+    if row.rate is None:
+        lights["rate"] = "none"
+    else:
+        lights["rate"] = (
+            "green"
+            if row.rate >= RATE_GOOD
+            else "amber"
+            if row.rate >= RATE_FAIR
+            else "red"
+        )
+    lights["alerts"] = (
+        "green" if row.open_alerts == 0 else "amber" if row.open_alerts <= 3 else "red"
+    )
+    if row.complaints is not None:
+        lights["complaints"] = "green" if row.complaints == 0 else "amber"
+    return lights
+
+
+def compliance(filters: Filters, *, today: date) -> list[ComplianceRow]:
+    """The charter compliance table: one row per signatory member (7 statements)."""
+    year_ago = today - timedelta(days=365)
+    members = queries.members_list(filters)
+    coverage = queries.agreement_coverage(filters)
+    sends = {
+        row["key"]: row
+        for row in queries.invitation_figures(
+            filters, by="member", active_since=year_ago
+        )
+    }
+    alerts = queries.open_alerts_by_member(filters)
+    complaints = queries.open_complaints_by_member(filters)
+    nps = scores_by(queries.score_counts(filters, by="member"), "nps")
+    rows = []
+    for member_id, name, department, mark in members:
+        projects, agreed = coverage.get(member_id, (0, 0))
+        send = sends.get(member_id, {})
+        row = ComplianceRow(
+            member_id=member_id,
+            name=name,
+            department=department,
+            mark_status=mark,
+            projects=projects,
+            agreed=agreed,
+            last_sent_at=send.get("last_sent_at"),
+            sent_recently=int(send.get("recent", 0)),
+            sent=int(send.get("sent", 0)),
+            answered=int(send.get("answered", 0)),
+            rate=send.get("rate"),
+            open_alerts=alerts.get(member_id, 0),
+            complaints=None if complaints is None else complaints.get(member_id, 0),
+            nps=nps.get(member_id),
+        )
+        row.lights = _lights(row)
+        rows.append(row)
+    return rows
+
+
+def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "member": r.name,
+                "department": r.department,
+                "mark_status": r.mark_status,
+                "active_projects": r.projects,
+                "projects_with_agreed_indicators": r.agreed,
+                "last_questionnaire_sent_at": r.last_sent_at.isoformat()
+                if r.last_sent_at
+                else "",
+                "invitations_sent": r.sent,
+                "responses": r.answered,
+                "response_rate_pct": None if r.rate is None else round(r.rate, 1),
+                "open_alerts": r.open_alerts,
+                "open_complaints": r.complaints,
+                "nps": _reliable_value(r.nps),
+                "nps_answers": r.nps.n if r.nps else 0,
+                **{f"light_{k}": v for k, v in r.lights.items()},
+            }
+            for r in rows
+        ]
+    )
+
+
+def _reliable_value(score: scoring.Score | None) -> float | None:
+    if score is None or not score.is_reliable or score.value is None:
+        return None
+    return round(score.value, 1)
+
+
+@dataclass
+class BoardReview:
+    filters: Filters
+    counts: dict[str, int]
+    trend: dict[str, dict[str, scoring.Score]]  # metric -> quarter -> score
+    heat: dict[str, dict[str, scoring.Score]]  # commitment -> quarter -> score
+    quarters: list[str]
+    member_scores: dict[str, list[float]]  # metric -> reliable member scores
+    member_spread: dict[str, Spread]
+    rates: list[dict[str, Any]]  # by quarter
+    rate_total: dict[str, Any]
+    by_service: dict[str, dict[str, int]]
+    compliance: list[ComplianceRow]
+    complaints: dict[str, Any] | None
+    comments: list[dict[str, Any]]
+    score_table: pd.DataFrame
+
+
+def complaint_figures(
+    filters: Filters, *, member_id: int | None = None
+) -> dict[str, Any] | None:
+    """The mediation feature's figures for the period, when it provides them."""
+    try:
+        from mediation.services import complaint_figures as figures
+    except ImportError:  # pragma: no cover - the feature ships with the app
+        return None
+    return figures(since=filters.since, until=filters.until, member_id=member_id)
+
+
+def board_review(filters: Filters, *, today: date) -> BoardReview:
+    """The board's quality review of the association (a fixed number of statements)."""
+    counts = queries.association_counts(filters)
+    by_quarter = queries.score_counts(filters, by="quarter")
+    by_member = queries.score_counts(filters, by="member")
+    trend = {m: scores_by(by_quarter, m) for m in HEADLINE_METRICS}
+    heat = {
+        c: scores_by(by_quarter, "rating_1_5", commitment=c)
+        for c in commitments_of(by_quarter)
+    }
+    quarters = sorted({str(p) for p in by_quarter["period"]})
+    member_scores = {
+        m: [
+            round(s.value, 1)
+            for s in scores_by(by_member, m).values()
+            if s.is_reliable and s.value is not None
+        ]
+        for m in HEADLINE_METRICS
+    }
+    rates = queries.invitation_figures(filters, by="quarter")
+    total = queries.invitation_figures(filters, by="all")
+    return BoardReview(
+        filters=filters,
+        counts=counts,
+        trend=trend,
+        heat=heat,
+        quarters=quarters,
+        member_scores=member_scores,
+        member_spread={m: spread(v) for m, v in member_scores.items()},
+        rates=rates,
+        rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
+        by_service=status_table(queries.status_counts(filters, by="service_type")),
+        compliance=compliance(filters, today=today),
+        complaints=complaint_figures(filters),
+        comments=queries.board_comments(filters),
+        score_table=score_frame(by_quarter),
+    )
+
+
+# ---------------------------------------------------------------- member
+
+
+@dataclass
+class Comparison:
+    metric: str
+    commitment: str | None
+    own: scoring.Score | float | None
+    spread: Spread
+
+
+@dataclass
+class MemberDashboard:
+    member_id: int
+    filters: Filters
+    projects: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    missing: list[dict[str, Any]]
+    status_totals: dict[str, int]
+    latest: dict[str, scoring.Score]
+    trend: dict[str, dict[str, scoring.Score]]
+    commitments: dict[str, scoring.Score]
+    rates: list[dict[str, Any]]
+    rate_total: dict[str, Any]
+    next_due: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+    open_alerts: int
+    comparison: list[Comparison]
+    score_table: pd.DataFrame
+
+
+def comparison(member_id: int, filters: Filters) -> list[Comparison]:
+    """The member's NPS, CSAT, commitment scores and share on target beside the
+    association's quartiles — only the quartiles, never another member's figure."""
+    association = Filters(since=filters.since, until=filters.until)
+    by_member = queries.score_counts(association, by="member")
+    result = []
+    keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
+    keys += [("rating_1_5", c) for c in commitments_of(by_member)]
+    for metric, commitment in keys:
+        scores = scores_by(by_member, metric, commitment=commitment)
+        values = [
+            s.value for s in scores.values() if s.is_reliable and s.value is not None
+        ]
+        result.append(
+            Comparison(metric, commitment, scores.get(member_id), spread(values))
+        )
+    shares = {
+        key: on_target_share(counts)
+        for key, counts in status_table(
+            queries.status_counts(association, by="member")
+        ).items()
+    }
+    values = [v for v in shares.values() if v is not None]
+    result.append(Comparison("on_target", None, shares.get(member_id), spread(values)))
+    return result
+
+
+def member_dashboard(
+    member_id: int, filters: Filters, *, now: datetime
+) -> MemberDashboard:
+    """A member's cockpit; every query is filtered by ``member_id`` (tenancy)."""
+    filters = filters.for_member(member_id)
+    indicators = queries.indicator_rows(filters)
+    projects = queries.active_projects(filters)
+    per_project: dict[int, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(STATUSES, 0)
+    )
+    totals: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for row in indicators:
+        per_project[row["project_id"]][row["status"]] += 1
+        totals[row["status"]] += 1
+    agreed = queries.project_agreed([p["id"] for p in projects])
+    for project in projects:
+        project["statuses"] = per_project[project["id"]]
+        project["agreed"] = project["id"] in agreed
+    by_quarter = queries.score_counts(filters, by="quarter")
+    overall = queries.score_counts(filters, by="all")
+    rates = queries.invitation_figures(filters, by="project")
+    titles = {p["id"]: p["title"] for p in projects}
+    for rate in rates:
+        rate["project"] = titles.get(rate["key"], "")
+    total = queries.invitation_figures(filters, by="all")
+    alerts_count = queries.open_alerts_by_member(filters).get(member_id, 0)
+    return MemberDashboard(
+        member_id=member_id,
+        filters=filters,
+        projects=projects,
+        indicators=indicators,
+        missing=[row for row in indicators if is_missing(row, filters.until)],
+        status_totals=totals,
+        latest={
+            m: scores_by(overall, m).get("all") or scoring.score_from_counts(m, {})
+            for m in HEADLINE_METRICS
+        },
+        trend={m: scores_by(by_quarter, m) for m in HEADLINE_METRICS},
+        commitments={
+            c: scores_by(overall, "rating_1_5", commitment=c)["all"]
+            for c in commitments_of(overall)
+        },
+        rates=[r for r in rates if r["sent"]],
+        rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
+        next_due=queries.next_campaigns(filters, now=now),
+        alerts=queries.open_alerts(member_id),
+        open_alerts=alerts_count,
+        comparison=comparison(member_id, filters),
+        score_table=score_frame(by_quarter),
+    )
+
+
+def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "project": r["project"],
+                "client": r["client"],
+                "service_type": r["service_type"],
+                "indicator": r["name"],
+                "unit": r["unit"],
+                "direction": r["direction"],
+                "target": None if r["target"] is None else float(r["target"]),
+                "latest_period": r["period_start"].isoformat()
+                if r["period_start"]
+                else "",
+                "latest_value": None if r["value"] is None else float(r["value"]),
+                "status": r["status"],
+            }
+            for r in rows
+        ]
+    )
+
+
+def project_summaries(indicators: list[Any], bucket: str = "month") -> list[Any]:
+    """KPI's own per-bucket values (ratios from Σ components) and status."""
+    from kpi.services import summaries
+
+    return summaries(indicators, bucket)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- client portal
+
+
+def request_portal_link(email: str, *, now: datetime | None = None) -> bool:
+    """E-mail a sign-in link if ``email`` is a client contact's; say nothing either
+    way (no enumeration). At most 3 links per address and hour. Commits once."""
+    now = now or utcnow()
+    address = email.strip().lower()
+    contacts = queries.contacts_with_email(address)
+    if not contacts:
+        return False
+    recent = (
+        db.session.query(PortalLink)
+        .filter(
+            PortalLink.email == address,
+            PortalLink.created_at >= now - timedelta(hours=1),
+        )
+        .count()
+    )
+    if recent >= PORTAL_LINKS_PER_HOUR:
+        return False
+    token, digest = new_token()
+    link = PortalLink(
+        email=address,
+        token_hash=digest,
+        created_at=now,
+        expires_at=now + timedelta(minutes=PORTAL_LINK_MINUTES),
+    )
+    db.session.add(link)
+    db.session.flush()
+    queue_email(
+        to=contacts[0].email,
+        template="dashboards/email/portal_link",
+        context={
+            "name": contacts[0].name,
+            "url": external_url("dashboards.portal_link", token=token),
+            "minutes": PORTAL_LINK_MINUTES,
+        },
+        locale=contacts[0].locale,
+        key=f"dashboards.portal_link:{link.id}",
+        now=now,
+    )
+    db.session.commit()
+    return True
+
+
+def consume_portal_link(token: str, *, now: datetime | None = None) -> str:
+    """The e-mail address the link was sent to; the link is spent.
+
+    :raises DashboardError: unknown, expired or already used link.
+    """
+    now = now or utcnow()
+    link = (
+        db.session.query(PortalLink)
+        .filter_by(token_hash=hash_token(token))
+        .one_or_none()
+    )
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        db.session.rollback()
+        raise DashboardError(
+            _l(
+                "Ce lien n'est plus valable : demandez-en un nouveau, il arrive en quelques minutes."
+            )
+        )
+    # One conditional UPDATE: two clicks at once spend the link once (PITFALLS §8).
+    spent = (
+        db.session.query(PortalLink)
+        .filter(PortalLink.id == link.id, PortalLink.used_at.is_(None))
+        .update({PortalLink.used_at: now}, synchronize_session=False)
+    )
+    if spent != 1:
+        db.session.rollback()
+        raise DashboardError(_l("Ce lien a déjà servi : demandez-en un nouveau."))
+    db.session.commit()
+    return link.email
+
+
+def portal_session_valid(started: float | None, *, now: datetime | None = None) -> bool:
+    if started is None:
+        return False
+    now = now or utcnow()
+    begun = datetime.fromtimestamp(started, tz=UTC)
+    return now - begun < timedelta(hours=PORTAL_SESSION_HOURS)
+
+
+def portal_project(email: str, project_id: int) -> dict[str, Any] | None:
+    """One of the address's projects, or None (another client's is not found)."""
+    for project in queries.portal_projects(email):
+        if project["id"] == project_id:
+            return project
+    return None
+
+
+def ask_member(
+    email: str, project: dict[str, Any], *, message: str, now: datetime | None = None
+) -> int:
+    """Queue the contact's question to the member's administrators. Commits once.
+
+    :raises DashboardError: empty or too long message, or nobody to write to.
+    """
+    now = now or utcnow()
+    text = message.strip()
+    if not text:
+        raise DashboardError(_l("Écrivez votre question."), field="message")
+    if len(text) > 4000:
+        raise DashboardError(_l("4 000 caractères au plus."), field="message")
+    recipients = queries.member_admin_emails(project["member_id"])
+    if not recipients:
+        raise DashboardError(
+            _l("Cet adhérent n'a pas encore d'administrateur à qui écrire.")
+        )
+    contact = queries.contacts_with_email(email)[0]
+    stamp = now.strftime("%Y%m%d%H%M%S%f")
+    for address, locale in recipients:
+        queue_email(
+            to=address,
+            template="dashboards/email/client_question",
+            context={
+                "contact": contact.name,
+                "email": contact.email,
+                "project": project["title"],
+                "message": text,
+            },
+            locale=locale,
+            key=f"dashboards.question:{contact.id}:{project['id']}:{stamp}:{address}",
+            headers={"Reply-To": contact.email},
+            now=now,
+        )
+    audit.record(
+        None,
+        "dashboards.client_question",
+        object_type="project",
+        object_id=project["id"],
+        member_id=project["member_id"],
+        detail={"contact_id": contact.id},
+    )
+    db.session.commit()
+    return len(recipients)
+
+
+def complaint_url(member_id: int, project_id: int) -> str | None:
+    if "mediation.new_complaint" not in current_app.view_functions:
+        return None  # pragma: no cover
+    from flask import url_for
+
+    return url_for("mediation.new_complaint", member=member_id, project=project_id)
+
+
+# ---------------------------------------------------------------- labels
+
+STATUS_LABELS = {
+    "on_track": _l("En bonne voie"),
+    "at_risk": _l("À surveiller"),
+    "off_track": _l("Hors trajectoire"),
+    "no_data": _l("Sans donnée"),
+    "no_target": _l("Sans cible"),
+}
+LIGHT_LABELS = {
+    "green": _l("Conforme"),
+    "amber": _l("À améliorer"),
+    "red": _l("Non conforme"),
+    "none": _l("Sans objet"),
+}
+CRITERIA_LABELS = {
+    "agreed": _l("Indicateurs convenus avec le client"),
+    "sent": _l("Questionnaire envoyé depuis 12 mois"),
+    "rate": _l("Taux de réponse"),
+    "alerts": _l("Alertes ouvertes"),
+    "complaints": _l("Plaintes en cours"),
+}
+
+
+# ---------------------------------------------------------------- tables and pages
+
+
+def board_table(filters: Filters, table: str, *, today: date) -> pd.DataFrame:
+    """One table of the quality review, as exported."""
+    if table == "compliance":
+        return compliance_frame(compliance(filters, today=today))
+    if table == "scores":
+        return score_frame(queries.score_counts(filters, by="quarter"))
+    if table == "indicators_by_service":
+        return _status_frame(
+            status_table(queries.status_counts(filters, by="service_type")),
+            "service_type",
+        )
+    return _rates_frame(queries.invitation_figures(filters, by="quarter"), "quarter")
+
+
+def member_table(member_id: int, filters: Filters, table: str) -> pd.DataFrame:
+    """One table of a member's dashboard, as exported (tenancy: ``member_id``)."""
+    filters = filters.for_member(member_id)
+    if table == "indicators":
+        return indicator_frame(queries.indicator_rows(filters))
+    if table == "scores":
+        return score_frame(queries.score_counts(filters, by="quarter"))
+    return _rates_frame(queries.invitation_figures(filters, by="project"), "project_id")
+
+
+def _status_frame(table: dict[Any, dict[str, int]], key: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {key: k, **counts, "on_target_pct": on_target_share(counts)}
+            for k, counts in sorted(table.items(), key=lambda item: str(item[0]))
+        ],
+        columns=[key, *STATUSES, "on_target_pct"],
+    )
+
+
+def _rates_frame(rows: list[dict[str, Any]], key: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                key: r["key"],
+                "invitations_sent": r["sent"],
+                "responses": r["answered"],
+                "response_rate_pct": None if r["rate"] is None else round(r["rate"], 1),
+            }
+            for r in rows
+        ],
+        columns=[key, "invitations_sent", "responses", "response_rate_pct"],
+    )
+
+
+def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                k: (v.isoformat() if isinstance(v, date | datetime) else v)
+                for k, v in row.items()
+            }
+            for row in rows
+        ]
+    )
+
+
+def score_of_rows(metric: str, rows: list[dict[str, Any]]) -> scoring.Score:
+    """The score of the listed answers (the figure the rows explain)."""
+    return scoring.score(metric, [row["value"] for row in rows])
+
+
+def project_page(project: Any, filters: Filters) -> dict[str, Any]:
+    """A member's project: its indicators per month (KPI's summaries) and scores."""
+    indicators = queries.project_indicators(project.id)
+    scoped = Filters(
+        since=filters.since,
+        until=filters.until,
+        member_id=project.member_id,
+        project_id=project.id,
+    )
+    overall = queries.score_counts(scoped, by="all")
+    return {
+        "summaries": project_summaries(indicators),
+        "rows": queries.indicator_rows(scoped),
+        "scores": {m: scores_by(overall, m).get("all") for m in HEADLINE_METRICS},
+        "rates": queries.invitation_figures(scoped, by="all"),
+    }
+
+
+def portal_page(email: str, project: dict[str, Any]) -> dict[str, Any]:
+    """What a client contact sees of one of its projects."""
+    indicators = queries.project_indicators(project["id"])
+    return {
+        "summaries": project_summaries(indicators),
+        "agreed": bool(queries.project_agreed([project["id"]])),
+        "responses": queries.portal_responses(email, project["id"]),
+    }

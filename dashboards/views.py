@@ -1,0 +1,396 @@
+"""Pages of the dashboards: the board's quality review, the member's cockpit, the
+source rows behind each figure, the exports and the client portal."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.database import utcnow
+from core.extensions import limiter
+from core.forms import attach_error, choices
+from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
+from dashboards import exports, services
+from dashboards import queries as q
+from dashboards.figures import board_figures, indicator_figures, member_figures
+from dashboards.forms import FilterForm, PortalRequestForm, QuestionForm
+from members.models import SERVICE_LABELS
+from satisfaction import scoring
+from satisfaction.models import COMMITMENT_LABELS
+
+bp = Blueprint(
+    "dashboards",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/dashboards/static",
+)
+BOARD = tuple(ASSOCIATION_ROLES)
+STAFF = tuple(MEMBER_ROLES)
+PORTAL_KEY = "portal_email"
+PORTAL_STARTED = "portal_started"
+
+
+@bp.app_context_processor
+def labels() -> dict[str, object]:
+    return {
+        "STATUS_LABELS": services.STATUS_LABELS,
+        "LIGHT_LABELS": services.LIGHT_LABELS,
+        "CRITERIA_LABELS": services.CRITERIA_LABELS,
+        "MIN_ANSWERS": 5,
+        "COMMITMENT_NAMES": {k.value: v for k, v in COMMITMENT_LABELS.items()},
+        "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
+        "on_target_share": services.on_target_share,
+        "view_names": current_app.view_functions,
+        "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
+    }
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
+    """The page's filters from the query string (bad values: a 400 with a message)."""
+    form = FilterForm(request.args)
+    form.department.choices = choices(
+        [("", _("Tous"))] + [(d, d) for d in q.departments()]
+    )
+    form.service_type.choices = choices(
+        [("", _("Toutes"))] + [(k.value, str(v)) for k, v in SERVICE_LABELS.items()]
+    )
+    clients = q.member_clients(member_id) if member_id is not None else []
+    form.client.choices = choices([("", _("Tous"))] + [(str(i), n) for i, n in clients])
+    if not form.validate():
+        abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
+    since, until = services.default_period(_today())
+    since = form.since.data or since
+    until = form.until.data or until
+    form.since.data, form.until.data = since, until
+    try:
+        services.check_period(since, until)
+    except services.DashboardError as error:
+        abort(400, str(error))
+    service_type = form.service_type.data or None
+    if service_type and service_type not in {k.value for k in SERVICE_LABELS}:
+        abort(400, _("Type de prestation inconnu."))
+    client_id = None
+    if form.client.data:
+        if not form.client.data.isdigit() or int(form.client.data) not in dict(clients):
+            abort(400, _("Client inconnu."))
+        client_id = int(form.client.data)
+    filters = q.Filters(
+        since=since,
+        until=until,
+        department=form.department.data or None,
+        service_type=service_type,
+        client_id=client_id,
+        member_id=member_id,
+    )
+    return filters, form
+
+
+def _format(fmt: str) -> str:
+    if fmt not in exports.FORMATS:
+        abort(404)
+    return fmt
+
+
+# ---------------------------------------------------------------- board
+
+
+@bp.get("/board/review")
+@roles_required(*BOARD)
+def board_review() -> ResponseReturnValue:
+    filters, form = _filters()
+    review = services.board_review(filters, today=_today())
+    return render_template(
+        "dashboards/board_review.html",
+        review=review,
+        form=form,
+        figures=board_figures(review),
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get("/board/review/members/<int:member_id>")
+@roles_required(*BOARD)
+def board_member(member_id: int) -> ResponseReturnValue:
+    member = q.get_member(member_id) or abort(404)
+    filters, form = _filters()
+    dash = services.member_dashboard(member.id, filters, now=utcnow())
+    return render_template(
+        "dashboards/member_dashboard.html",
+        cockpit=dash,
+        member=member,
+        form=form,
+        figures=member_figures(dash),
+        board_view=True,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get(
+    "/board/review/export/<any(compliance, scores, indicators_by_service, response_rates):table>.<fmt>"
+)
+@roles_required(*BOARD)
+def board_export(table: str, fmt: str) -> ResponseReturnValue:
+    fmt = _format(fmt)
+    filters, _form = _filters()
+    return exports.download(
+        services.board_table(filters, table, today=_today()), name=table, fmt=fmt
+    )
+
+
+@bp.get("/board/report")
+@roles_required(*BOARD)
+def annual_report() -> ResponseReturnValue:
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= 2100:
+        abort(400, _("Année invalide."))
+    filters = q.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
+    review = services.board_review(filters, today=min(_today(), filters.until))
+    return render_template(
+        "dashboards/annual_report.html",
+        review=review,
+        year=year,
+        figures=board_figures(review),
+    )
+
+
+# ---------------------------------------------------------------- member
+
+
+@bp.get("/dashboard")
+@roles_required(*STAFF)
+def member_dashboard() -> ResponseReturnValue:
+    filters, form = _filters(member_id=current_user.member_id)
+    dash = services.member_dashboard(current_user.member_id, filters, now=utcnow())
+    return render_template(
+        "dashboards/member_dashboard.html",
+        cockpit=dash,
+        member=current_user.member,
+        form=form,
+        figures=member_figures(dash),
+        board_view=False,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get("/dashboard/export/<any(indicators, scores, response_rates):table>.<fmt>")
+@roles_required(*STAFF)
+def member_export(table: str, fmt: str) -> ResponseReturnValue:
+    fmt = _format(fmt)
+    filters, _form = _filters(member_id=current_user.member_id)
+    frame = services.member_table(current_user.member_id, filters, table)
+    return exports.download(frame, name=table, fmt=fmt)
+
+
+@bp.get("/dashboard/projects/<int:project_id>")
+@roles_required(*STAFF)
+def project(project_id: int) -> ResponseReturnValue:
+    found = q.get_project(current_user.member_id, project_id) or abort(404)
+    filters, form = _filters(member_id=current_user.member_id)
+    page = services.project_page(found, filters)
+    return render_template(
+        "dashboards/project.html",
+        project=found,
+        page=page,
+        form=form,
+        figures=indicator_figures(page["summaries"]),
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get("/dashboard/indicators/<int:indicator_id>/rows")
+@roles_required(*STAFF)
+def indicator_rows(indicator_id: int) -> ResponseReturnValue:
+    indicator = q.get_indicator(current_user.member_id, indicator_id) or abort(404)
+    filters, form = _filters(member_id=current_user.member_id)
+    rows = q.measurement_rows(current_user.member_id, indicator.id, filters)
+    fmt = request.args.get("format")
+    if fmt:
+        return exports.download(
+            services.rows_frame(rows),
+            name=f"measurements-{indicator.id}",
+            fmt=_format(fmt),
+        )
+    summaries = services.project_summaries([indicator])
+    return render_template(
+        "dashboards/indicator_rows.html",
+        indicator=indicator,
+        rows=rows,
+        summary=summaries[0],
+        form=form,
+        figures=indicator_figures(summaries),
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get("/dashboard/answers")
+@roles_required(*STAFF)
+def answer_rows() -> ResponseReturnValue:
+    metric = request.args.get("metric", "nps")
+    commitment = request.args.get("commitment") or None
+    if metric not in {"nps", "csat", "ces", "rating_1_5"}:
+        abort(400, _("Score inconnu."))
+    filters, form = _filters(member_id=current_user.member_id)
+    try:
+        rows = q.answer_rows(filters, metric=metric, commitment=commitment)
+    except (ValueError, LookupError):
+        abort(400, _("Engagement inconnu."))
+    fmt = request.args.get("format")
+    if fmt:
+        return exports.download(
+            services.rows_frame(rows), name=f"answers-{metric}", fmt=_format(fmt)
+        )
+    return render_template(
+        "dashboards/answer_rows.html",
+        rows=rows,
+        metric=metric,
+        commitment=commitment,
+        score=services.score_of_rows(metric, rows),
+        form=form,
+        query=request.args.to_dict(),
+    )
+
+
+# ---------------------------------------------------------------- client portal
+
+
+def _portal_limit() -> str:
+    return str(current_app.config.get("PORTAL_RATE_LIMIT", "10 per hour"))
+
+
+def _portal_email() -> str | None:
+    email = session.get(PORTAL_KEY)
+    if not isinstance(email, str) or not services.portal_session_valid(
+        session.get(PORTAL_STARTED)
+    ):
+        session.pop(PORTAL_KEY, None)
+        return None
+    return email
+
+
+@bp.route("/portal", methods=["GET", "POST"])
+@limiter.limit(_portal_limit, methods=["POST"])
+def portal_request() -> ResponseReturnValue:
+    form = PortalRequestForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("dashboards/portal/request.html", form=form), 400
+        services.request_portal_link(form.email.data)
+        # The same answer whether or not the address is known (no enumeration).
+        flash(
+            _(
+                "Si cette adresse est celle d'un contact client, un lien de connexion vient de lui être envoyé. Il est valable 30 minutes."
+            ),
+            "info",
+        )
+        return redirect(url_for("dashboards.portal_request"))
+    return render_template("dashboards/portal/request.html", form=form)
+
+
+@bp.get("/portal/link/<token>")
+def portal_link(token: str) -> ResponseReturnValue:
+    from core.database import expect_writes
+
+    expect_writes()
+    try:
+        email = services.consume_portal_link(token)
+    except services.DashboardError as error:
+        page = render_template("dashboards/portal/invalid.html", message=str(error))
+        return page, 410, {"Referrer-Policy": "no-referrer"}
+    session.clear()
+    session[PORTAL_KEY] = email
+    session[PORTAL_STARTED] = time.time()
+    done = redirect(url_for("dashboards.portal_projects"))
+    done.headers["Referrer-Policy"] = "no-referrer"
+    return done
+
+
+@bp.get("/portal/projects")
+def portal_projects() -> ResponseReturnValue:
+    email = _portal_email()
+    if email is None:
+        return redirect(url_for("dashboards.portal_request"))
+    return render_template(
+        "dashboards/portal/projects.html", projects=q.portal_projects(email)
+    )
+
+
+@bp.get("/portal/projects/<int:project_id>")
+def portal_project(project_id: int) -> ResponseReturnValue:
+    email = _portal_email()
+    if email is None:
+        return redirect(url_for("dashboards.portal_request"))
+    found = services.portal_project(email, project_id) or abort(404)
+    page = services.portal_page(email, found)
+    return render_template(
+        "dashboards/portal/project.html",
+        project=found,
+        page=page,
+        form=QuestionForm(formdata=None),
+        figures=indicator_figures(page["summaries"]),
+        complaint_url=services.complaint_url(found["member_id"], found["id"]),
+    )
+
+
+@bp.post("/portal/projects/<int:project_id>/question")
+@limiter.limit(_portal_limit)
+def portal_question(project_id: int) -> ResponseReturnValue:
+    email = _portal_email()
+    if email is None:
+        return redirect(url_for("dashboards.portal_request"))
+    found = services.portal_project(email, project_id) or abort(404)
+    form = QuestionForm()
+    error_status = 400
+    if form.validate_on_submit():
+        try:
+            services.ask_member(email, found, message=form.message.data)
+        except services.DashboardError as error:
+            if not attach_error(form, error.field, str(error)):
+                flash(str(error), "danger")
+        else:
+            flash(
+                _(
+                    "Votre question a été transmise à %(member)s.",
+                    member=found["member"],
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("dashboards.portal_project", project_id=found["id"])
+            )
+    page = services.portal_page(email, found)
+    return render_template(
+        "dashboards/portal/project.html",
+        project=found,
+        page=page,
+        form=form,
+        figures=indicator_figures(page["summaries"]),
+        complaint_url=services.complaint_url(found["member_id"], found["id"]),
+    ), error_status
+
+
+@bp.post("/portal/logout")
+def portal_logout() -> ResponseReturnValue:
+    session.pop(PORTAL_KEY, None)
+    session.pop(PORTAL_STARTED, None)
+    flash(_("Vous êtes déconnecté du portail."), "info")
+    return redirect(url_for("dashboards.portal_request"))

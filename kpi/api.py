@@ -1,0 +1,560 @@
+"""The KPI API, ``/api/v1``: per-member bearer tokens, JSON in and out, errors as
+``application/problem+json`` (RFC 9457), and an OpenAPI document generated from
+the marshmallow schemas and the routes themselves by apispec."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from werkzeug.exceptions import HTTPException
+
+from core.database import expect_writes
+from core.extensions import csrf
+from kpi import services
+from kpi.services.api_writes import MAX_BATCH, MeasurementInput
+from members.services import list_projects
+
+bp = Blueprint("kpi_api", __name__, url_prefix="/api/v1")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PROBLEM = "application/problem+json"
+MAX_PER_PAGE = 1000
+PROBLEM_TYPES = {
+    "invalid-request": "urn:qualicharte:problem:invalid-request",
+    "invalid-measurements": "urn:qualicharte:problem:invalid-measurements",
+}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class Amount(fields.Field):
+    """An exact decimal: a JSON number or a string such as ``"1234.5"``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(value)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> Decimal:
+        if isinstance(value, bool) or not isinstance(
+            value, int | Decimal | str | float
+        ):
+            raise ValidationError(_("Nombre attendu."))
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(_("Nombre attendu.")) from None
+        if not number.is_finite():
+            raise ValidationError(_("Nombre attendu."))
+        return number
+
+
+class ProblemItemSchema(Schema):
+    index = fields.Integer(metadata={"description": "Position in the batch (0-based)"})
+    field = fields.String()
+    detail = fields.String()
+
+
+class ProblemSchema(Schema):
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemItemSchema))
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    client = fields.Function(lambda p: p.client.name)
+    service_type = fields.Function(lambda p: p.service_type.value)
+    status = fields.Function(lambda p: p.status.value)
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+
+
+class ProjectListSchema(Schema):
+    items = fields.List(fields.Nested(ProjectSchema))
+
+
+class IndicatorSchema(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    kind = fields.Function(lambda i: i.kind.value)
+    name = fields.String()
+    unit = fields.String()
+    direction = fields.Function(lambda i: i.direction.value)
+    frequency = fields.Function(lambda i: i.frequency.value)
+    aggregation = fields.Function(lambda i: i.aggregation.value)
+    is_ratio = fields.Boolean()
+    numerator_label = fields.String(allow_none=True)
+    denominator_label = fields.String(allow_none=True)
+    baseline_on = fields.Date(allow_none=True)
+    baseline_value = Amount(allow_none=True)
+    target_value = Amount(allow_none=True)
+    is_active = fields.Boolean()
+    version = fields.Integer()
+
+
+class IndicatorListSchema(Schema):
+    items = fields.List(fields.Nested(IndicatorSchema))
+
+
+class MeasurementSchema(Schema):
+    id = fields.Integer()
+    indicator_id = fields.Integer()
+    period_start = fields.Date()
+    granularity = fields.Function(lambda m: m.granularity.value)
+    value = Amount(allow_none=True)
+    numerator = Amount(allow_none=True)
+    denominator = Amount(allow_none=True)
+    source = fields.Function(lambda m: m.source.value)
+    updated_at = fields.AwareDateTime()
+
+
+class MeasurementPageSchema(Schema):
+    items = fields.List(fields.Nested(MeasurementSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    next = fields.String(allow_none=True)
+
+
+class MeasurementQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    start = fields.Date(data_key="from", load_default=None)
+    end = fields.Date(data_key="to", load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(
+        load_default=100, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+    )
+
+
+class MeasurementInSchema(Schema):
+    indicator_id = fields.Integer(required=True, strict=True)
+    period_start = fields.Date(required=True)
+    value = Amount(load_default=None, allow_none=True)
+    numerator = Amount(load_default=None, allow_none=True)
+    denominator = Amount(load_default=None, allow_none=True)
+
+
+class MeasurementBatchSchema(Schema):
+    measurements = fields.List(
+        fields.Nested(MeasurementInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH),
+    )
+
+
+class BatchResultSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+
+
+# ---------------------------------------------------------------- plumbing
+
+
+def document(**operations: dict[str, Any]) -> Callable[[F], F]:
+    """Attach OpenAPI operations (by HTTP method) to a view for the generated spec."""
+
+    def decorator(view: F) -> F:
+        view._openapi = operations  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    kind: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPES[kind] if kind else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return current_app.response_class(
+        json.dumps(payload, ensure_ascii=False),
+        status=status,
+        mimetype="application/json",
+    )
+
+
+def _flatten(
+    messages: Any, index: int | None = None, prefix: str = ""
+) -> list[dict[str, Any]]:
+    """marshmallow's nested messages as a flat list of per-item errors."""
+    items: list[dict[str, Any]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                items.extend(_flatten(value, key, ""))
+            elif key == "measurements" and isinstance(value, dict):
+                items.extend(_flatten(value, None, ""))
+            else:
+                items.extend(_flatten(value, index, f"{prefix}{key}"))
+    elif isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, dict | list):
+                items.extend(_flatten(message, index, prefix))
+            else:
+                entry: dict[str, Any] = {
+                    "field": prefix or None,
+                    "detail": str(message),
+                }
+                if index is not None:
+                    entry["index"] = index
+                items.append(entry)
+    return items
+
+
+def _invalid(error: ValidationError, detail: str) -> Response:
+    return problem(
+        400,
+        _("Requête invalide"),
+        detail,
+        kind="invalid-request",
+        errors=_flatten(error.messages),
+    )
+
+
+def _member_id() -> int:
+    return int(g.api_member_id)
+
+
+@bp.before_request
+def authenticate() -> ResponseReturnValue | None:
+    if request.endpoint == "kpi_api.openapi":
+        return None
+    expect_writes()  # noting when a token was used writes, even on GET
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    token = (
+        services.authenticate_token(secret.strip())
+        if scheme.lower() == "bearer" and secret.strip()
+        else None
+    )
+    if token is None:
+        return problem(
+            401,
+            _("Connexion requise"),
+            _(
+                "Jeton d'API absent, inconnu ou révoqué (en-tête Authorization: Bearer …)."
+            ),
+            headers={"WWW-Authenticate": 'Bearer realm="qualicharte"'},
+        )
+    g.api_member_id = token.member_id
+    return None
+
+
+@bp.errorhandler(HTTPException)
+def http_problem(error: HTTPException) -> Response:
+    status = error.code or 500
+    return problem(status, error.name, error.description or error.name)
+
+
+def _not_found() -> Response:
+    return problem(
+        404,
+        _("Introuvable"),
+        _("Cette ressource n'existe pas ou vous n'y avez pas accès."),
+    )
+
+
+# ---------------------------------------------------------------- endpoints
+
+_AUTH = [{"bearer": []}]
+
+
+def _responses(ok: Any, *extra: int) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": ok}}},
+        "401": {
+            "description": "Missing, unknown or revoked token",
+            "content": {PROBLEM: {"schema": ProblemSchema}},
+        },
+    }
+    for status in extra:
+        responses[str(status)] = {
+            "description": {
+                400: "Invalid request",
+                404: "Not found",
+                422: "Invalid items",
+            }[status],
+            "content": {PROBLEM: {"schema": ProblemSchema}},
+        }
+    return responses
+
+
+@bp.get("/projects")
+@document(
+    get={
+        "summary": "List the member's projects",
+        "operationId": "listProjects",
+        "security": _AUTH,
+        "responses": _responses(ProjectListSchema),
+    }
+)
+def projects() -> ResponseReturnValue:
+    items = list_projects(_member_id())
+    return _json(ProjectListSchema().dump({"items": items}))
+
+
+@bp.get("/projects/<int:project_id>/indicators")
+@document(
+    get={
+        "summary": "List a project's indicators",
+        "operationId": "listIndicators",
+        "security": _AUTH,
+        "parameters": [
+            {
+                "name": "project_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        ],
+        "responses": _responses(IndicatorListSchema, 404),
+    }
+)
+def project_indicators(project_id: int) -> ResponseReturnValue:
+    project = services.get_project(_member_id(), project_id)
+    if project is None:
+        return _not_found()
+    items = services.list_indicators(_member_id(), project.id)
+    return _json(IndicatorListSchema().dump({"items": items}))
+
+
+@bp.get("/indicators/<int:indicator_id>")
+@document(
+    get={
+        "summary": "Read one indicator",
+        "operationId": "getIndicator",
+        "security": _AUTH,
+        "parameters": [
+            {
+                "name": "indicator_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        ],
+        "responses": _responses(IndicatorSchema, 404),
+    }
+)
+def indicator(indicator_id: int) -> ResponseReturnValue:
+    found = services.get_indicator(_member_id(), indicator_id)
+    if found is None:
+        return _not_found()
+    return _json(IndicatorSchema().dump(found))
+
+
+@bp.get("/indicators/<int:indicator_id>/measurements")
+@document(
+    get={
+        "summary": "Read an indicator's measurements, oldest first, page by page",
+        "operationId": "listMeasurements",
+        "security": _AUTH,
+        "parameters": [
+            {
+                "name": "indicator_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer"},
+            },
+            {
+                "name": "from",
+                "in": "query",
+                "schema": {"type": "string", "format": "date"},
+            },
+            {
+                "name": "to",
+                "in": "query",
+                "schema": {"type": "string", "format": "date"},
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            },
+        ],
+        "responses": _responses(MeasurementPageSchema, 400, 404),
+    }
+)
+def measurements(indicator_id: int) -> ResponseReturnValue:
+    found = services.get_indicator(_member_id(), indicator_id)
+    if found is None:
+        return _not_found()
+    try:
+        query = MeasurementQuerySchema().load(request.args.to_dict())
+    except ValidationError as error:
+        return _invalid(error, _("Paramètres de requête invalides."))
+    page, per_page = query["page"], query["per_page"]
+    items, total = services.list_measurements(
+        found,
+        start=query["start"],
+        end=query["end"],
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    following = None
+    if page * per_page < total:
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        following = url_for(
+            "kpi_api.measurements", indicator_id=found.id, page=page + 1, **args
+        )
+    return _json(
+        MeasurementPageSchema().dump(
+            {
+                "items": items,
+                "total": total,
+                "page": page,
+                "per_page": per_page,
+                "next": following,
+            }
+        )
+    )
+
+
+@bp.post("/measurements")
+@document(
+    post={
+        "summary": "Write measurements: up to 10,000 per request, all or nothing, "
+        "idempotent per indicator and period",
+        "operationId": "writeMeasurements",
+        "security": _AUTH,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MeasurementBatchSchema}},
+        },
+        "responses": _responses(BatchResultSchema, 400, 422),
+    }
+)
+def write_measurements() -> ResponseReturnValue:
+    try:
+        payload = json.loads(request.get_data(), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return problem(
+            400,
+            _("Requête invalide"),
+            _("Le corps de la requête n'est pas du JSON valide."),
+            kind="invalid-request",
+        )
+    if not isinstance(payload, dict):
+        return problem(
+            400,
+            _("Requête invalide"),
+            _('Objet JSON attendu : {"measurements": [...]}.'),
+            kind="invalid-request",
+        )
+    try:
+        data = MeasurementBatchSchema().load(payload)
+    except ValidationError as error:
+        return problem(
+            422,
+            _("Mesures refusées"),
+            _("Des mesures sont invalides : rien n'a été enregistré."),
+            kind="invalid-measurements",
+            errors=_flatten(error.messages),
+        )
+    items = [MeasurementInput(**item) for item in data["measurements"]]
+    try:
+        counts = services.write_measurements(_member_id(), items)
+    except services.BatchRefused as refusal:
+        return problem(
+            422,
+            _("Mesures refusées"),
+            str(refusal),
+            kind="invalid-measurements",
+            errors=refusal.errors,
+        )
+    return _json(BatchResultSchema().dump(counts))
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3 document of every documented ``/api/v1`` route."""
+    plugin = MarshmallowPlugin()
+    spec = APISpec(
+        title="Qualicharte — API des indicateurs",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[plugin],
+        info={
+            "description": "Projects, indicators and measurements of the member that "
+            "owns the bearer token. Errors are application/problem+json (RFC 9457)."
+        },
+        servers=[{"url": "/"}],
+    )
+    plugin.map_to_openapi_type(Amount, "string", "decimal")
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "qck_…"}
+    )
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith("kpi_api."):
+            continue
+        operations = getattr(app.view_functions[rule.endpoint], "_openapi", None)
+        if operations is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+@document(
+    get={
+        "summary": "This document",
+        "operationId": "getOpenApi",
+        "responses": {"200": {"description": "The OpenAPI 3 document"}},
+    }
+)
+def openapi() -> ResponseReturnValue:
+    document_ = current_app.extensions.get("kpi.openapi")
+    if document_ is None:
+        document_ = build_spec(current_app._get_current_object())  # type: ignore[attr-defined]
+        current_app.extensions["kpi.openapi"] = document_
+    return _json(document_)
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

@@ -1,0 +1,211 @@
+"""Pure calculations on measurements: periods, buckets, ratio aggregation, status.
+
+No Flask, no database: DataFrames with documented columns in, DataFrames out.
+
+A *bucket* is the period a chart shows (``month``, ``quarter`` or ``year``), labelled
+``2024-03``, ``2024-Q1`` or ``2024``. Ratio indicators are aggregated from their
+components — a quarter's cost per click is Σcost ÷ Σclicks, never a mean of the
+monthly means — and a bucket whose denominator is 0 has no value (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
+
+import pandas as pd
+
+Bucket = Literal["month", "quarter", "year"]
+BUCKETS: tuple[Bucket, ...] = ("month", "quarter", "year")
+Status = Literal["met", "missed", "no_target", "no_data"]
+
+#: Columns of an aggregated frame (one row per bucket, ascending).
+AGGREGATED_COLUMNS = ["bucket", "n", "value", "numerator", "denominator"]
+
+_QUANTUM = Decimal("0.0001")
+
+
+def period_start_for(day: date, frequency: str) -> date:
+    """Start of the ``day``/``week``/``month`` period that contains ``day``."""
+    if frequency == "month":
+        return day.replace(day=1)
+    if frequency == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def period_end_for(start: date, frequency: str) -> date:
+    """Last day of the period of ``frequency`` starting on ``start``."""
+    if frequency == "month":
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+    if frequency == "week":
+        return start + timedelta(days=6)
+    return start
+
+
+def last_complete_period(frequency: str, today: date) -> date:
+    """Start of the last period of ``frequency`` that ended before ``today``."""
+    current = period_start_for(today, frequency)
+    return period_start_for(current - timedelta(days=1), frequency)
+
+
+def bucket_label(day: date, bucket: Bucket) -> str:
+    """``2024-03`` (month), ``2024-Q1`` (quarter) or ``2024`` (year)."""
+    if bucket == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if bucket == "quarter":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}"
+
+
+def bucket_start(label: str) -> date:
+    """The first day of a bucket from its label (inverse of :func:`bucket_label`)."""
+    if "-Q" in label:
+        year, quarter = label.split("-Q")
+        return date(int(year), (int(quarter) - 1) * 3 + 1, 1)
+    if "-" in label:
+        year, month = label.split("-")
+        return date(int(year), int(month), 1)
+    return date(int(label), 1, 1)
+
+
+def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """Σnumerator ÷ Σdenominator to 4 decimals; None when there is nothing to divide."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        _QUANTUM, rounding=ROUND_HALF_EVEN
+    )
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def finish_buckets(
+    sums: pd.DataFrame, *, is_ratio: bool, aggregation: str = "sum"
+) -> pd.DataFrame:
+    """From per-bucket sums to per-bucket values.
+
+    ``sums`` has columns ``bucket``, ``n`` (periods with a value), ``value_sum``,
+    ``numerator_sum``, ``denominator_sum`` — what one SQL ``GROUP BY`` returns.
+    The result has :data:`AGGREGATED_COLUMNS`, values as ``Decimal`` or ``None``.
+    """
+    rows = []
+    for record in sums.sort_values("bucket").itertuples(index=False):
+        numerator = _decimal(record.numerator_sum)
+        denominator = _decimal(record.denominator_sum)
+        total = _decimal(record.value_sum)
+        count = int(record.n)
+        if is_ratio:
+            value = ratio(numerator, denominator)
+        elif total is None or count == 0:
+            value = None
+        elif aggregation == "mean":
+            value = (total / count).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+        else:
+            value = total
+        rows.append(
+            {
+                "bucket": record.bucket,
+                "n": count,
+                "value": value,
+                "numerator": numerator if is_ratio else None,
+                "denominator": denominator if is_ratio else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=AGGREGATED_COLUMNS)
+
+
+def aggregate_rows(
+    rows: pd.DataFrame, bucket: Bucket, *, is_ratio: bool, aggregation: str = "sum"
+) -> pd.DataFrame:
+    """Bucket raw measurements in pandas (the reference for the SQL aggregation).
+
+    ``rows`` has columns ``period_start`` (date), ``value``, ``numerator``,
+    ``denominator`` (Decimal or None).
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=AGGREGATED_COLUMNS)
+    frame = rows.copy()
+    frame["bucket"] = [bucket_label(d, bucket) for d in frame["period_start"]]
+    sums = []
+    for label, group in frame.groupby("bucket", sort=True):
+        values = [v for v in group["value"] if v is not None and not pd.isna(v)]
+        nums = [v for v in group["numerator"] if v is not None and not pd.isna(v)]
+        dens = [v for v in group["denominator"] if v is not None and not pd.isna(v)]
+        sums.append(
+            {
+                "bucket": label,
+                "n": len(dens) if is_ratio else len(values),
+                "value_sum": sum(values, Decimal(0)) if values else None,
+                "numerator_sum": sum(nums, Decimal(0)) if nums else None,
+                "denominator_sum": sum(dens, Decimal(0)) if dens else None,
+            }
+        )
+    return finish_buckets(
+        pd.DataFrame(sums), is_ratio=is_ratio, aggregation=aggregation
+    )
+
+
+def status_against_target(
+    value: Decimal | None, target: Decimal | None, direction: str
+) -> Status:
+    """Whether ``value`` meets ``target`` given the indicator's direction."""
+    if target is None:
+        return "no_target"
+    if value is None:
+        return "no_data"
+    if direction == "lower":
+        return "met" if value <= target else "missed"
+    return "met" if value >= target else "missed"
+
+
+def with_status(
+    aggregated: pd.DataFrame, *, target: Decimal | None, direction: str
+) -> pd.DataFrame:
+    """Add a ``status`` column (see :func:`status_against_target`)."""
+    frame = aggregated.copy()
+    frame["status"] = [
+        status_against_target(value, target, direction)
+        for value in frame["value"].tolist()
+    ]
+    return frame
+
+
+def latest_value(aggregated: pd.DataFrame) -> tuple[str | None, Decimal | None]:
+    """The last bucket that has a value, and that value."""
+    for record in reversed(list(aggregated.itertuples(index=False))):
+        if record.value is not None:
+            return str(record.bucket), record.value
+    return None, None
+
+
+def progress(
+    value: Decimal | None, baseline: Decimal | None, target: Decimal | None
+) -> Decimal | None:
+    """Share of the way from baseline to target (1 = target reached), or None."""
+    if value is None or baseline is None or target is None or target == baseline:
+        return None
+    return ((value - baseline) / (target - baseline)).quantize(Decimal("0.01"))
+
+
+def missing_periods(
+    present: Iterable[date], *, frequency: str, start: date, end: date
+) -> list[date]:
+    """Period starts of ``frequency`` between ``start`` and ``end`` with no value."""
+    have = set(present)
+    missing = []
+    current = period_start_for(start, frequency)
+    while current <= end:
+        if current not in have:
+            missing.append(current)
+        current = period_end_for(current, frequency) + timedelta(days=1)
+    return missing

@@ -1,0 +1,119 @@
+"""Plotly figures of indicators (pure: an aggregated DataFrame in, a figure dict out).
+
+The figure never relies on colour alone: values that meet the target are drawn as
+filled circles, those that miss it as crosses, the target as a dashed line with
+diamond markers and the baseline as a dotted line; each has a legend entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Marker per status (shape first, colour second).
+STATUS_MARKERS = {
+    "met": ("circle", "#1b7f3b"),
+    "missed": ("x", "#b3261e"),
+    "no_target": ("circle", "#1f4e79"),
+    "no_data": ("circle-open", "#6c757d"),
+}
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return float(Decimal(value)) if not isinstance(value, float) else value
+
+
+def indicator_figure(
+    aggregated: pd.DataFrame,
+    *,
+    unit: str,
+    target: Decimal | None,
+    baseline: Decimal | None,
+    labels: Mapping[str, str],
+) -> dict[str, Any]:
+    """A plotly figure dict for one indicator.
+
+    ``aggregated`` has columns ``bucket``, ``value`` and ``status`` (see
+    :func:`kpi.calculations.with_status`); ``labels`` holds the translated
+    ``value``, ``target``, ``baseline`` and one label per status.
+    """
+    buckets = [str(b) for b in aggregated["bucket"].tolist()]
+    values = [_number(v) for v in aggregated["value"].tolist()]
+    statuses = [str(s) for s in aggregated["status"].tolist()]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=buckets,
+            y=values,
+            name=labels["value"],
+            mode="lines+markers",
+            line={"color": "#1f4e79", "width": 2},
+            marker={
+                "size": 10,
+                "symbol": [STATUS_MARKERS[s][0] for s in statuses],
+                "color": [STATUS_MARKERS[s][1] for s in statuses],
+                "line": {"width": 2, "color": [STATUS_MARKERS[s][1] for s in statuses]},
+            },
+            customdata=[labels.get(s, s) for s in statuses],
+            hovertemplate="%{x} : %{y}"
+            + (f" {unit}" if unit else "")
+            + "<br>%{customdata}<extra></extra>",
+            connectgaps=False,
+        )
+    )
+    if target is not None and buckets:
+        figure.add_trace(
+            go.Scatter(
+                x=buckets,
+                y=[float(target)] * len(buckets),
+                name=labels["target"],
+                mode="lines+markers",
+                line={"color": "#8a5a00", "dash": "dash", "width": 2},
+                marker={"symbol": "diamond", "size": 7, "color": "#8a5a00"},
+                hovertemplate=labels["target"] + " : %{y}<extra></extra>",
+            )
+        )
+    if baseline is not None and buckets:
+        figure.add_trace(
+            go.Scatter(
+                x=buckets,
+                y=[float(baseline)] * len(buckets),
+                name=labels["baseline"],
+                mode="lines",
+                line={"color": "#555555", "dash": "dot", "width": 1.5},
+                hovertemplate=labels["baseline"] + " : %{y}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        height=320,
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"type": "category", "title": None},
+        yaxis={"title": {"text": unit} if unit else None, "rangemode": "tozero"},
+        plot_bgcolor="#ffffff",
+        separators=labels.get("separators", ", "),
+    )
+    figure.update_xaxes(showgrid=False)
+    figure.update_yaxes(gridcolor="#e5e5e5")
+    result: dict[str, Any] = figure.to_plotly_json()
+    # Plain lists and dicts only: the template embeds it with ``tojson``.
+    result.pop("frames", None)
+    return _plain(result)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,123 @@
+"""Use cases of the KPI feature (each write service commits once, at the end)."""
+
+from __future__ import annotations
+
+from kpi.errors import ImportRefused, KpiError
+from kpi.services.agreements import (
+    AgreementState,
+    agreement_state,
+    answer_agreement,
+    describe,
+    find_by_token,
+    get_agreement,
+    list_agreements,
+    mark_opened,
+    project_contacts,
+    send_agreement,
+    set_signature,
+)
+from kpi.services.api_writes import (
+    MAX_BATCH,
+    BatchRefused,
+    MeasurementInput,
+    write_measurements,
+)
+from kpi.services.common import get_indicator, get_project, parse_amount
+from kpi.services.errors import KpiInputError
+from kpi.services.imports import (
+    PendingUpload,
+    Preview,
+    build_preview,
+    confirm_upload,
+    discard_upload,
+    get_import,
+    get_pending,
+    import_export,
+    list_imports,
+    measurements_of_import,
+    parse_pending,
+    propose_targets,
+    set_mapping,
+    set_period,
+    start_upload,
+    undo_import,
+)
+from kpi.services.indicators import (
+    IndicatorFields,
+    create_indicator,
+    defaults_for,
+    list_indicators,
+    update_indicator,
+)
+from kpi.services.measurements import (
+    delete_measurement,
+    get_measurement,
+    list_measurements,
+    recent_measurements,
+    record_measurement,
+)
+from kpi.services.series import IndicatorSummary, summaries
+from kpi.services.tokens import (
+    authenticate_token,
+    create_token,
+    get_token,
+    list_tokens,
+    revoke_token,
+)
+
+__all__ = [
+    "MAX_BATCH",
+    "AgreementState",
+    "BatchRefused",
+    "ImportRefused",
+    "IndicatorFields",
+    "IndicatorSummary",
+    "KpiError",
+    "KpiInputError",
+    "MeasurementInput",
+    "PendingUpload",
+    "Preview",
+    "agreement_state",
+    "answer_agreement",
+    "authenticate_token",
+    "build_preview",
+    "confirm_upload",
+    "create_indicator",
+    "create_token",
+    "defaults_for",
+    "delete_measurement",
+    "describe",
+    "discard_upload",
+    "find_by_token",
+    "get_agreement",
+    "get_import",
+    "get_indicator",
+    "get_measurement",
+    "get_pending",
+    "get_project",
+    "get_token",
+    "import_export",
+    "list_agreements",
+    "list_imports",
+    "list_indicators",
+    "list_measurements",
+    "list_tokens",
+    "mark_opened",
+    "measurements_of_import",
+    "parse_amount",
+    "parse_pending",
+    "project_contacts",
+    "propose_targets",
+    "recent_measurements",
+    "record_measurement",
+    "revoke_token",
+    "send_agreement",
+    "set_mapping",
+    "set_period",
+    "set_signature",
+    "start_upload",
+    "summaries",
+    "undo_import",
+    "update_indicator",
+    "write_measurements",
+]

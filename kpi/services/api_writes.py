@@ -1,0 +1,144 @@
+"""Measurements written through the API: batches, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core import audit
+from core.database import utcnow
+from core.extensions import db
+from kpi.calculations import period_start_for
+from kpi.importers import Point
+from kpi.models import Indicator, Source
+from kpi.services.errors import KpiInputError
+from kpi.services.measurements import apply_plan, check_point, plan_values
+
+MAX_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class MeasurementInput:
+    indicator_id: int
+    period_start: date
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+class BatchRefused(KpiInputError):
+    """Some items are wrong: nothing was written. ``errors`` lists them."""
+
+    def __init__(self, message: object, errors: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+def write_measurements(
+    member_id: int,
+    items: Sequence[MeasurementInput],
+    *,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Store every item or none; the same item twice changes nothing.
+
+    :raises BatchRefused: with one entry per wrong item.
+    """
+    now = now or utcnow()
+    if len(items) > MAX_BATCH:
+        raise BatchRefused(
+            _l("Au plus %(max)d mesures par requête.", max=MAX_BATCH), []
+        )
+    ids = {item.indicator_id for item in items}
+    indicators = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Indicator).where(
+                Indicator.id.in_(ids), Indicator.member_id == member_id
+            )
+        )
+    }
+    errors: list[dict[str, object]] = []
+    points: dict[int, dict[date, Point]] = {}
+    for index, item in enumerate(items):
+        indicator = indicators.get(item.indicator_id)
+        if indicator is None:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "indicator_id",
+                    "detail": str(_l("Indicateur introuvable.")),
+                }
+            )
+            continue
+        start = period_start_for(item.period_start, indicator.frequency.value)
+        if start != item.period_start:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "period_start",
+                    "detail": str(
+                        _l(
+                            "Cet indicateur est suivi par période (%(frequency)s) : "
+                            "la période commence le %(start)s.",
+                            frequency=indicator.frequency.value,
+                            start=start.isoformat(),
+                        )
+                    ),
+                }
+            )
+            continue
+        try:
+            point = check_point(
+                indicator,
+                Point(start, item.value, item.numerator, item.denominator),
+            )
+        except KpiInputError as error:
+            errors.append(
+                {"index": index, "field": error.field or "value", "detail": str(error)}
+            )
+            continue
+        per_indicator = points.setdefault(indicator.id, {})
+        if start in per_indicator:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "period_start",
+                    "detail": str(
+                        _l("Cette période figure deux fois pour cet indicateur.")
+                    ),
+                }
+            )
+            continue
+        per_indicator[start] = point
+    if errors:
+        db.session.rollback()
+        raise BatchRefused(
+            _l(
+                "%(count)d mesure(s) refusée(s) : rien n'a été enregistré.",
+                count=len(errors),
+            ),
+            errors,
+        )
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for indicator_id, by_period in points.items():
+        plan = plan_values(indicators[indicator_id], list(by_period.values()))
+        apply_plan(plan, source=Source.API, batch_id=None, now=now)
+        counts["created"] += len(plan.new)
+        counts["updated"] += len(plan.changed)
+        counts["unchanged"] += len(plan.unchanged)
+    audit.record(
+        None,
+        "measurement.api_write",
+        object_type="member",
+        object_id=member_id,
+        member_id=member_id,
+        detail=dict(counts),
+    )
+    db.session.commit()
+    return counts

@@ -1,0 +1,457 @@
+"""Values of indicators: normalising periods, planning what changes, bulk writes.
+
+Every way in (manual entry, file import, API) goes through :func:`plan_values`
+then :func:`apply_plan`, so that they agree on what is new, changed or unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, insert, select, update
+
+from core import audit
+from core.database import utcnow
+from core.extensions import db
+from kpi.calculations import period_start_for, ratio
+from kpi.importers import Point
+from kpi.models import (
+    FREQUENCY_LABELS,
+    Aggregation,
+    Frequency,
+    ImportChange,
+    Indicator,
+    Measurement,
+    Source,
+)
+from kpi.services.common import check_amount, finer_or_equal, parse_amount
+from kpi.services.errors import KpiInputError
+from members.models import User
+
+#: Rows per bulk statement: bounded memory whatever the import size.
+CHUNK = 20_000
+#: From this many new rows, PostgreSQL gets them through COPY.
+COPY_THRESHOLD = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    id: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    source: Source
+    import_batch_id: int | None
+    updated_at: datetime
+
+
+@dataclass
+class Plan:
+    """What writing ``points`` into ``indicator`` would do."""
+
+    indicator: Indicator
+    new: list[Point] = field(default_factory=list)
+    changed: list[tuple[Point, Existing]] = field(default_factory=list)
+    unchanged: list[tuple[Point, Existing]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.new) + len(self.changed) + len(self.unchanged)
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return Decimal(a) == Decimal(b)
+
+
+def rollup(
+    points: Sequence[Point],
+    *,
+    source_granularity: str,
+    indicator: Indicator,
+    label: str,
+) -> tuple[list[Point], list[str]]:
+    """Points at the indicator's frequency (finer periods are combined).
+
+    Counts are summed, ratio components are summed and divided again; a "mean"
+    indicator averages its periods. :raises KpiInputError: the file is coarser.
+    """
+    target = indicator.frequency.value
+    if not finer_or_equal(source_granularity, target):
+        raise KpiInputError(
+            _l(
+                "« %(label)s » donne des valeurs %(source)s, mais l'indicateur "
+                "« %(name)s » est suivi %(target)s : choisissez un indicateur suivi "
+                "au moins aussi largement.",
+                label=label,
+                source=str(FREQUENCY_LABELS[Frequency(source_granularity)]).lower(),
+                name=indicator.name,
+                target=str(FREQUENCY_LABELS[indicator.frequency]).lower(),
+            )
+        )
+    warnings: list[str] = []
+    if source_granularity == target:
+        return list(points), warnings
+    if source_granularity == "week" and target == "month":
+        warnings.append(
+            str(
+                _l(
+                    "« %(label)s » : des semaines sont rattachées au mois de leur "
+                    "lundi ; celles qui chevauchent deux mois comptent entièrement "
+                    "dans le premier.",
+                    label=label,
+                )
+            )
+        )
+    groups: dict[date, list[Point]] = {}
+    for point in points:
+        groups.setdefault(period_start_for(point.period_start, target), []).append(
+            point
+        )
+    combined = []
+    for start in sorted(groups):
+        members = groups[start]
+        lines = tuple(sorted({n for p in members for n in p.lines}))
+        if indicator.is_ratio:
+            numerator = sum((p.numerator or Decimal(0) for p in members), Decimal(0))
+            denominator = sum(
+                (p.denominator or Decimal(0) for p in members), Decimal(0)
+            )
+            combined.append(
+                Point(
+                    start, ratio(numerator, denominator), numerator, denominator, lines
+                )
+            )
+            continue
+        values = [p.value for p in members if p.value is not None]
+        if not values:
+            continue
+        total = sum(values, Decimal(0))
+        if indicator.aggregation == Aggregation.MEAN:
+            total = ratio(total, Decimal(len(values))) or Decimal(0)
+        combined.append(Point(start, total, lines=lines))
+    return combined, warnings
+
+
+def check_point(indicator: Indicator, point: Point) -> Point:
+    """The point, with its ratio value computed, if the indicator can store it.
+
+    :raises KpiInputError:
+    """
+    if indicator.is_ratio:
+        if point.numerator is None or point.denominator is None:
+            raise KpiInputError(
+                _l(
+                    "« %(name)s » est un ratio : il faut ses deux composantes "
+                    "(%(num)s et %(den)s).",
+                    name=indicator.name,
+                    num=indicator.numerator_label or "—",
+                    den=indicator.denominator_label or "—",
+                ),
+                field="numerator",
+            )
+        check_amount(point.numerator, field="numerator", allow_negative=False)
+        check_amount(point.denominator, field="denominator", allow_negative=False)
+        return Point(
+            point.period_start,
+            ratio(point.numerator, point.denominator),
+            point.numerator,
+            point.denominator,
+            point.lines,
+        )
+    if point.value is None:
+        raise KpiInputError(_l("Indiquez une valeur."), field="value")
+    check_amount(point.value, field="value")
+    return Point(point.period_start, point.value, lines=point.lines)
+
+
+def existing_values(
+    indicator: Indicator, starts: Iterable[date]
+) -> dict[date, Existing]:
+    """Stored values of ``indicator`` for the periods between the first and last."""
+    days = list(starts)
+    if not days:
+        return {}
+    rows = db.session.execute(
+        select(
+            Measurement.period_start,
+            Measurement.id,
+            Measurement.value,
+            Measurement.numerator,
+            Measurement.denominator,
+            Measurement.source,
+            Measurement.import_batch_id,
+            Measurement.updated_at,
+        ).where(
+            Measurement.indicator_id == indicator.id,
+            Measurement.granularity == indicator.frequency,
+            Measurement.period_start >= min(days),
+            Measurement.period_start <= max(days),
+        )
+    )
+    return {row[0]: Existing(*row[1:]) for row in rows}
+
+
+def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
+    """Compare ``points`` (at the indicator's frequency) with what is stored."""
+    plan = Plan(indicator)
+    stored = existing_values(indicator, (p.period_start for p in points))
+    for point in points:
+        found = stored.get(point.period_start)
+        if found is None:
+            plan.new.append(point)
+        elif (
+            _same(found.value, point.value)
+            and _same(found.numerator, point.numerator)
+            and _same(found.denominator, point.denominator)
+        ):
+            plan.unchanged.append((point, found))
+        else:
+            plan.changed.append((point, found))
+    return plan
+
+
+def _insert_rows(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_rows(rows)
+        return
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(Measurement), rows[start : start + CHUNK])
+
+
+_COPY_COLUMNS = (
+    "indicator_id",
+    "period_start",
+    "granularity",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "import_batch_id",
+    "updated_at",
+)
+
+
+def _copy_rows(rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL COPY inside the session's own transaction (psycopg 3)."""
+    connection = db.session.connection().connection.driver_connection
+    statement = (
+        f"COPY {Measurement.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                tuple(
+                    row[name].value if name in ("granularity", "source") else row[name]
+                    for name in _COPY_COLUMNS
+                )
+            )
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    source: Source,
+    batch_id: int | None,
+    now: datetime,
+) -> None:
+    """Write a plan (no commit: the caller's transaction owns it)."""
+    indicator = plan.indicator
+    rows = [
+        {
+            "indicator_id": indicator.id,
+            "period_start": point.period_start,
+            "granularity": indicator.frequency,
+            "value": point.value,
+            "numerator": point.numerator,
+            "denominator": point.denominator,
+            "source": source,
+            "import_batch_id": batch_id,
+            "updated_at": now,
+        }
+        for point in plan.new
+    ]
+    _insert_rows(rows)
+    if not plan.changed:
+        return
+    if batch_id is not None:
+        changes = [
+            {
+                "batch_id": batch_id,
+                "measurement_id": found.id,
+                "previous_value": found.value,
+                "previous_numerator": found.numerator,
+                "previous_denominator": found.denominator,
+                "previous_source": found.source,
+                "previous_batch_id": found.import_batch_id,
+                "previous_updated_at": found.updated_at,
+            }
+            for _point, found in plan.changed
+        ]
+        for start in range(0, len(changes), CHUNK):
+            db.session.execute(insert(ImportChange), changes[start : start + CHUNK])
+    updates = [
+        {
+            "id": found.id,
+            "value": point.value,
+            "numerator": point.numerator,
+            "denominator": point.denominator,
+            "source": source,
+            "import_batch_id": batch_id,
+            "updated_at": now,
+        }
+        for point, found in plan.changed
+    ]
+    for start in range(0, len(updates), CHUNK):
+        db.session.execute(update(Measurement), updates[start : start + CHUNK])
+
+
+# ---------------------------------------------------------------- manual entry
+
+
+def record_measurement(
+    actor: User | None,
+    indicator: Indicator,
+    *,
+    day: date,
+    value: str | None = None,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Measurement, bool]:
+    """Record one value typed by a person (``1 234,5`` or ``1,234.5``).
+
+    ``day`` is any day of the period. Returns the measurement and whether it
+    changed anything. :raises KpiInputError:
+    """
+    now = now or utcnow()
+    start = period_start_for(day, indicator.frequency.value)
+    if indicator.is_ratio:
+        point = Point(
+            start,
+            None,
+            parse_amount(numerator, field="numerator", allow_negative=False),
+            parse_amount(denominator, field="denominator", allow_negative=False),
+        )
+    else:
+        point = Point(start, parse_amount(value, field="value"))
+    point = check_point(indicator, point)
+    plan = plan_values(indicator, [point])
+    apply_plan(plan, source=Source.MANUAL, batch_id=None, now=now)
+    measurement = db.session.scalar(
+        select(Measurement).where(
+            Measurement.indicator_id == indicator.id,
+            Measurement.granularity == indicator.frequency,
+            Measurement.period_start == start,
+        )
+    )
+    assert measurement is not None
+    audit.record(
+        actor,
+        "measurement.record",
+        object_type="measurement",
+        object_id=measurement.id,
+        member_id=indicator.member_id,
+        detail={
+            "indicator_id": indicator.id,
+            "period_start": start.isoformat(),
+            "value": None if point.value is None else str(point.value),
+        },
+    )
+    db.session.commit()
+    return measurement, bool(plan.new or plan.changed)
+
+
+def get_measurement(member_id: int | None, measurement_id: int) -> Measurement | None:
+    """The member's measurement, or None."""
+    if member_id is None:
+        return None
+    return db.session.scalar(
+        select(Measurement)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .where(Measurement.id == measurement_id, Indicator.member_id == member_id)
+    )
+
+
+def delete_measurement(
+    actor: User | None, indicator: Indicator, measurement: Measurement
+) -> None:
+    """Remove one value."""
+    db.session.execute(
+        delete(ImportChange).where(ImportChange.measurement_id == measurement.id)
+    )
+    db.session.delete(measurement)
+    audit.record(
+        actor,
+        "measurement.delete",
+        object_type="measurement",
+        object_id=measurement.id,
+        member_id=indicator.member_id,
+        detail={
+            "indicator_id": indicator.id,
+            "period_start": measurement.period_start.isoformat(),
+        },
+    )
+    db.session.commit()
+
+
+def recent_measurements(indicator: Indicator, *, limit: int = 24) -> list[Measurement]:
+    """The latest values, newest first."""
+    return list(
+        db.session.scalars(
+            select(Measurement)
+            .where(
+                Measurement.indicator_id == indicator.id,
+                Measurement.granularity == indicator.frequency,
+            )
+            .order_by(Measurement.period_start.desc())
+            .limit(limit)
+        )
+    )
+
+
+def list_measurements(
+    indicator: Indicator,
+    *,
+    start: date | None,
+    end: date | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Measurement], int]:
+    """A page of values (ascending) between ``start`` and ``end``, and the total."""
+    from sqlalchemy import func
+
+    query = select(Measurement).where(Measurement.indicator_id == indicator.id)
+    if start is not None:
+        query = query.where(Measurement.period_start >= start)
+    if end is not None:
+        query = query.where(Measurement.period_start <= end)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = db.session.scalars(
+        query.order_by(Measurement.period_start, Measurement.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(page), int(total)
+
+
+__all__ = [
+    "Plan",
+    "apply_plan",
+    "check_point",
+    "delete_measurement",
+    "get_measurement",
+    "list_measurements",
+    "plan_values",
+    "recent_measurements",
+    "record_measurement",
+    "rollup",
+]
