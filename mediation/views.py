@@ -166,11 +166,13 @@ def complaint_sent() -> ResponseReturnValue:
     )
 
 
-def _grant(complaint_id: int) -> None:
+def _grant(complaint_id: int, locale: str) -> None:
+    """Let this browser see the case; speak the complainant's language."""
     allowed = [i for i in session.get(SESSION_KEY, []) if isinstance(i, int)]
     if complaint_id not in allowed:
         allowed.append(complaint_id)
     session[SESSION_KEY] = allowed[-20:]
+    session.setdefault("locale", locale)
     session.permanent = True
 
 
@@ -195,7 +197,7 @@ def verify(token: str) -> ResponseReturnValue:
             "info",
         )
         return redirect(url_for("mediation.recover"))
-    _grant(verified.complaint.id)
+    _grant(verified.complaint.id, verified.complaint.complainant_locale)
     flash(
         _(
             "Votre plainte est enregistrée sous la référence %(reference)s. Un accusé "
@@ -220,7 +222,7 @@ def follow(token: str) -> ResponseReturnValue:
             "mediation/public/link_invalid.html",
             reason=_("Ce lien de suivi n'est pas valable."),
         ), 404
-    _grant(complaint.id)
+    _grant(complaint.id, complaint.complainant_locale)
     return redirect(url_for("mediation.public_case", complaint_id=complaint.id))
 
 

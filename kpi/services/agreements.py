@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,11 @@ def set_signature(indicators: Sequence[Indicator]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _plain(value: Decimal | None) -> str | None:
+    """``1500``, ``0.45``: no trailing zeros, no exponent."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
 def describe(indicator: Indicator) -> dict[str, Any]:
     """What the client sees of an indicator (frozen in the agreement)."""
     return {
@@ -51,12 +57,8 @@ def describe(indicator: Indicator) -> dict[str, Any]:
         "baseline_on": indicator.baseline_on.isoformat()
         if indicator.baseline_on
         else None,
-        "baseline_value": None
-        if indicator.baseline_value is None
-        else str(indicator.baseline_value),
-        "target_value": None
-        if indicator.target_value is None
-        else str(indicator.target_value),
+        "baseline_value": _plain(indicator.baseline_value),
+        "target_value": _plain(indicator.target_value),
     }
 
 

@@ -40,7 +40,10 @@ def check_amount(
             ),
             field=field,
         )
-    exponent = value.normalize().as_tuple().exponent
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        # Trailing zeros are not decimals: 1.50000 is 1.5.
+        exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
         raise KpiInputError(
             _l(

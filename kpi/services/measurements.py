@@ -168,6 +168,8 @@ def check_point(indicator: Indicator, point: Point) -> Point:
     if point.value is None:
         raise KpiInputError(_l("Indiquez une valeur."), field="value")
     check_amount(point.value, field="value")
+    if point.numerator is None and point.denominator is None:
+        return point
     return Point(point.period_start, point.value, lines=point.lines)
 
 
@@ -220,11 +222,57 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
 def _insert_rows(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    if db.engine.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql" and len(rows) >= COPY_THRESHOLD:
         _copy_rows(rows)
+        return
+    if dialect == "sqlite" and len(rows) >= COPY_THRESHOLD:
+        _executemany_rows(rows)
         return
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(Measurement), rows[start : start + CHUNK])
+
+
+def _executemany_rows(rows: list[dict[str, Any]]) -> None:
+    """One driver-level executemany: each column's own bind processor, applied
+    once for the values shared by every row (indicator, granularity, source,
+    batch, time) and per row for the others."""
+    connection = db.session.connection()
+    table = Measurement.__table__
+    dialect = connection.dialect
+    processors = {
+        name: table.c[name].type._cached_bind_processor(dialect)  # type: ignore[attr-defined]
+        for name in _COPY_COLUMNS
+    }
+
+    def bound(name: str, value: Any) -> Any:
+        processor = processors[name]
+        return value if processor is None or value is None else processor(value)
+
+    # apply_plan builds every row of one call with the same five values.
+    first = rows[0]
+    shared = {
+        name: bound(name, first[name])
+        for name in (
+            "indicator_id",
+            "granularity",
+            "source",
+            "import_batch_id",
+            "updated_at",
+        )
+    }
+    varying = [name for name in _COPY_COLUMNS if name not in shared]
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(_COPY_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _COPY_COLUMNS)})"
+    )
+    for start in range(0, len(rows), CHUNK):
+        parameters = []
+        for row in rows[start : start + CHUNK]:
+            values = {name: bound(name, row[name]) for name in varying}
+            values.update(shared)
+            parameters.append(tuple(values[name] for name in _COPY_COLUMNS))
+        connection.exec_driver_sql(statement, parameters)
 
 
 _COPY_COLUMNS = (

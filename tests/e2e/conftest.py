@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,3 +72,25 @@ def page(browser: Any, app: Flask, live_server: str) -> Iterator[Any]:
     context.close()
     app.config["WTF_CSRF_ENABLED"] = False
     app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"] = True
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture()
+def serious_violations() -> Any:
+    """``serious_violations(page)`` — axe-core's serious and critical findings."""
+
+    def check(tab: Any) -> list[tuple[str, list[Any]]]:
+        # page.evaluate is not subject to the page's CSP (add_script_tag would be).
+        tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+        result = tab.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        return [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return check

@@ -171,6 +171,17 @@ def test_ten_thousand_items_are_written_in_one_request(client, api, make_indicat
     ]
     response = client.post("/api/v1/measurements", json={"measurements": items}, headers=headers)
     assert response.get_json() == {"created": 10_000, "updated": 0, "unchanged": 0}
+    # The bulk path stores exactly what the ORM would.
+    last = db.session.scalar(
+        select(Measurement).where(
+            Measurement.indicator_id == daily.id,
+            Measurement.period_start == date.fromordinal(start + 9_999),
+        )
+    )
+    assert last.value == Decimal("9999") and last.source == Source.API
+    assert last.updated_at.tzinfo is not None
+    again = client.post("/api/v1/measurements", json={"measurements": items}, headers=headers)
+    assert again.get_json() == {"created": 0, "updated": 0, "unchanged": 10_000}
 
 
 def test_measurements_are_paginated_and_filtered_by_period(client, api) -> None:

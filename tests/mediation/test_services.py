@@ -702,3 +702,25 @@ def _known_token(complaint: Complaint) -> str:
     from tests.mediation.conftest import _token_of
 
     return _token_of(complaint)
+
+
+def test_the_commission_records_its_hearing_before_deciding(make_case) -> None:
+    case = make_case("at_commission")
+    judge = Actor.of_user(case.board[0], Role.BOARD)
+
+    with pytest.raises(FieldError, match="Indiquez la date"):
+        services.add_entry(
+            case.complaint, actor=judge, kind=EventKind.HEARING, text="…", now=NOW
+        )
+    hearing = services.add_entry(
+        case.complaint,
+        actor=judge,
+        kind=EventKind.HEARING,
+        text="Les deux parties ont été entendues.",
+        occurred_on=date(2026, 3, 20),
+        now=NOW + timedelta(days=20),
+    )
+
+    assert hearing.visibility is Visibility.PARTIES
+    assert hearing.occurred_on == date(2026, 3, 20)
+    assert hearing in services.timeline(case.complaint, Role.COMPLAINANT)

@@ -14,6 +14,7 @@ from core.mail import deliver_due
 from core.security import Role as UserRole
 from mediation.models import Attachment, Complaint, ComplaintEvent
 from mediation.workflow import Status
+from members import services as members_services
 from members.models import MarkStatus
 from tests.conftest import TEST_PASSWORD
 from tests.mediation.conftest import PDF, PNG
@@ -297,3 +298,47 @@ def test_the_complainant_writes_and_withdraws_from_the_private_page(
     subjects = [m["Subject"] for m in mailbox.to(user.email)]
     assert f"[{case.complaint.reference}] Message" in subjects
     assert f"[{case.complaint.reference}] Complaint withdrawn" in subjects
+
+
+def test_the_project_page_lists_its_admissible_complaints(
+    client, make_member, make_member_user, make_project
+) -> None:
+    from mediation import services as mediation_services
+    from mediation.services import Actor
+    from mediation.workflow import Action, Role
+    from tests.mediation.conftest import NOW, _token_of
+
+    member = make_member()
+    admin = make_member_user(member)
+    project = make_project(member, title="Boutique en ligne")
+    complaint = mediation_services.file_complaint(
+        name="A",
+        company="B",
+        email="a@b.example",
+        locale="fr",
+        member_id=member.id,
+        project_id=project.id,
+        project_label="",
+        facts="x" * 30,
+        expectations="y",
+        now=NOW,
+    )
+    mediation_services.verify_complaint(_token_of(complaint), now=NOW)
+    _login(client, admin)
+    assert "Plaintes sur ce projet" not in client.get(
+        f"/space/projects/{project.id}"
+    ).get_data(as_text=True)
+
+    secretary = members_services.create_user(
+        email="s@asso.example", role=UserRole.SECRETARIAT, password=TEST_PASSWORD
+    )
+    mediation_services.perform(
+        complaint,
+        Action.DECLARE_ADMISSIBLE,
+        actor=Actor.of_user(secretary, Role.SECRETARIAT),
+        now=NOW,
+    )
+
+    page = client.get(f"/space/projects/{project.id}").get_data(as_text=True)
+    assert "Plaintes sur ce projet" in page
+    assert complaint.reference in page
