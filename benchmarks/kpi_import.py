@@ -70,8 +70,7 @@ def _reset(url: str) -> None:
     from sqlalchemy import text
 
     from core.extensions import db
-    from kpi.models import Indicator, IndicatorKind
-    from kpi.models import Direction, Frequency
+    from kpi.models import Direction, Frequency, Indicator, IndicatorKind
     from members.models import Client, ClientKind, Member, Project, ServiceType
 
     app = _app(url)
@@ -83,7 +82,9 @@ def _reset(url: str) -> None:
         else:
             db.drop_all()
         db.create_all()
-        member = Member(name="Bench", siret="73282932000074", department="04", town="Digne")
+        member = Member(
+            name="Bench", siret="73282932000074", department="04", town="Digne"
+        )
         db.session.add(member)
         db.session.flush()
         client = Client(member_id=member.id, name="Client", kind=ClientKind.TPE_PME)
@@ -180,10 +181,13 @@ def run_floor(url: str, paths: list[Path]) -> dict[str, Any]:
         frame = pd.concat(frames, ignore_index=True)
         if db.engine.dialect.name == "postgresql":
             connection = db.session.connection().connection.driver_connection
-            with connection.cursor() as cursor, cursor.copy(
-                "COPY kpi_measurement (indicator_id, period_start, granularity, value,"
-                " source, updated_at) FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(
+                    "COPY kpi_measurement (indicator_id, period_start, granularity, value,"
+                    " source, updated_at) FROM STDIN"
+                ) as copy,
+            ):
                 for indicator_id, day, value in zip(
                     frame["indicator_id"].tolist(),
                     frame["date"].tolist(),
@@ -191,7 +195,14 @@ def run_floor(url: str, paths: list[Path]) -> dict[str, Any]:
                     strict=True,
                 ):
                     copy.write_row(
-                        (indicator_id, day, "day", value, "import", "2024-01-01T00:00:00Z")
+                        (
+                            indicator_id,
+                            day,
+                            "day",
+                            value,
+                            "import",
+                            "2024-01-01T00:00:00Z",
+                        )
                     )
         else:
             rows = [
@@ -261,7 +272,10 @@ def compare(name: str, url: str, paths: list[Path]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/qc_kpi_bench")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/qc_kpi_bench",
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--phase", choices=["import", "floor"])
     parser.add_argument("--url")
@@ -275,7 +289,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         paths = generate(Path(folder), args.rows)
         size = sum(p.stat().st_size for p in paths) / 1e6
-        print(f"{args.rows:,} rows in {len(paths)} CSV files ({size:.1f} MB), one daily indicator each")
+        print(
+            f"{args.rows:,} rows in {len(paths)} CSV files ({size:.1f} MB), one daily indicator each"
+        )
         compare("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", paths)
         if not args.no_postgres:
             _ensure_database(args.postgres)

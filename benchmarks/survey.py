@@ -106,7 +106,9 @@ def _fresh_database(url: str) -> None:
         return
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {parsed.database} WITH (FORCE)"))
+        connection.execute(
+            text(f"DROP DATABASE IF EXISTS {parsed.database} WITH (FORCE)")
+        )
         connection.execute(text(f"CREATE DATABASE {parsed.database}"))
     admin.dispose()
 
@@ -132,7 +134,9 @@ def _setup(app: Flask, *, contacts: int) -> dict[str, Any]:
     db.create_all()
     _bare_table().create(db.engine, checkfirst=True)
     services.set_fatigue_days(None, days=0)
-    member = Member(name="Agence Bench", siret="73282932000074", department="05", town="Gap")
+    member = Member(
+        name="Agence Bench", siret="73282932000074", department="05", town="Gap"
+    )
     db.session.add(member)
     db.session.flush()
     client = Client(member_id=member.id, name="Client Bench", kind=ClientKind.TPE_PME)
@@ -214,7 +218,9 @@ def bench_invitations(url: str) -> dict[str, float]:
                 "cycle": 99,
                 "member_id": data["campaign"].member_id,
                 "version_id": data["campaign"].version_id,
-                "token_hash": invitation_token_hash(data["campaign_id"], contact_id, 99),
+                "token_hash": invitation_token_hash(
+                    data["campaign_id"], contact_id, 99
+                ),
                 "created_at": now,
                 "sent_at": now,
                 "reminders_sent": 0,
@@ -309,7 +315,9 @@ class _Browser:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
 
-    def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> int:
+    def request(
+        self, method: str, path: str, form: dict[str, Any] | None = None
+    ) -> int:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         body = None
         if form is not None:
@@ -365,7 +373,10 @@ def bench_answers(url: str) -> dict[str, float]:
         invitations = db.session.execute(
             select(Invitation.id, Invitation.contact_id, Invitation.cycle)
         ).all()
-        tokens = [invitation_token(data["campaign_id"], c, cycle) for _, c, cycle in invitations]
+        tokens = [
+            invitation_token(data["campaign_id"], c, cycle)
+            for _, c, cycle in invitations
+        ]
         questions = sorted(data["campaign"].version.questions, key=lambda q: q.position)
         db.session.remove()
         db.engine.dispose()
@@ -387,8 +398,18 @@ def bench_answers(url: str) -> dict[str, float]:
 
         def answer(token: str) -> None:
             browser = browsers[token]
-            assert browser.request("POST", "/s/answer", {**page1, "page": "1", "action": "next"}) == 302
-            assert browser.request("POST", "/s/answer", {**page2, "page": "2", "action": "submit"}) == 302
+            assert (
+                browser.request(
+                    "POST", "/s/answer", {**page1, "page": "1", "action": "next"}
+                )
+                == 302
+            )
+            assert (
+                browser.request(
+                    "POST", "/s/answer", {**page2, "page": "2", "action": "submit"}
+                )
+                == 302
+            )
 
         answer_seconds = _run_parallel(tokens, answer)
         bare_browsers = [_Browser(port) for _ in range(CLIENT_THREADS)]
@@ -443,7 +464,9 @@ def main() -> None:
         targets.append(("PostgreSQL", pg_url))
     else:
         print(f"PostgreSQL unreachable at {pg_url}: skipped")
-    print(f"gunicorn: {WORKERS} sync workers, {CLIENT_THREADS} client threads, loopback")
+    print(
+        f"gunicorn: {WORKERS} sync workers, {CLIENT_THREADS} client threads, loopback"
+    )
     for name, url in targets:
         a = bench_answers(url)
         print(

@@ -45,11 +45,13 @@ def register_panel(app: Flask, page: str, panel: Panel) -> None:
     panels[page].sort(key=lambda p: p.order)
 
 
+PUBLIC = "public"  # a pseudo-role: the entry is shown to everyone, signed in or not
+
+
 def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
-        return []
     items: list[NavItem] = current_app.extensions.get("qualicharte.nav", [])
-    return [item for item in items if current_user.role in item.roles]
+    role = current_user.role if current_user.is_authenticated else None
+    return [item for item in items if PUBLIC in item.roles or role in item.roles]
 
 
 def panels_for(page: str, obj: Any) -> list[Markup]:

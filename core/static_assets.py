@@ -68,9 +68,7 @@ def plotly_inline_style_ids() -> tuple[str, ...]:
     (map styles we do not use): a page that holds an element with such an id
     spares the browser a blocked inline style."""
     text = plotly_path().read_text(encoding="utf-8")
-    return tuple(
-        sorted(set(re.findall(r'getElementById\("([0-9a-f]{64})"\)', text)))
-    )
+    return tuple(sorted(set(re.findall(r'getElementById\("([0-9a-f]{64})"\)', text))))
 
 
 def plotly_css_url() -> str:

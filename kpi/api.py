@@ -294,7 +294,7 @@ def _not_found() -> Response:
 
 # ---------------------------------------------------------------- endpoints
 
-_AUTH = [{"bearer": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _responses(ok: Any, *extra: int) -> dict[str, Any]:
@@ -435,7 +435,7 @@ def measurements(indicator_id: int) -> ResponseReturnValue:
     )
     following = None
     if page * per_page < total:
-        args = {k: v for k, v in request.args.items() if k != "page"}
+        args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
         following = url_for(
             "kpi_api.measurements", indicator_id=found.id, page=page + 1, **args
         )

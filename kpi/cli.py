@@ -241,7 +241,10 @@ def import_file(
         _refuse(error, as_json)
         return
     counts = preview.counts
-    result = {
+    warnings = [str(w) for w in preview.warnings] + [
+        w for t in preview.targets for w in t.warnings
+    ]
+    result: dict[str, Any] = {
         "ok": True,
         "dry_run": dry_run,
         "import_id": batch.id if batch else None,
@@ -249,8 +252,7 @@ def import_file(
         "series": key,
         "indicator_id": indicator.id,
         **counts,
-        "warnings": [str(w) for w in preview.warnings]
-        + [w for t in preview.targets for w in t.warnings],
+        "warnings": warnings,
     }
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -261,5 +263,5 @@ def import_file(
         f"{counts['unchanged']} unchanged, {counts['rejected']} rejected "
         f"({export.format}, series {key} → indicator {indicator.id})"
     )
-    for warning in result["warnings"]:
+    for warning in warnings:
         click.echo(f"warning: {warning}")

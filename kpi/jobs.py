@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -61,7 +61,7 @@ def send_reminders(now: datetime) -> int:
             )
         )
     }
-    gaps: dict[int, list[tuple[Indicator, Project, object]]] = defaultdict(list)
+    gaps: dict[int, list[tuple[Indicator, Project, date]]] = defaultdict(list)
     for indicator_id, (indicator, project, period) in candidates.items():
         key = (indicator_id, period)
         if key in present or key in reminded:

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
-from core.navigation import Panel, register_nav_item, register_panel
+from core.navigation import PUBLIC, Panel, register_nav_item, register_panel
 from core.scheduler import register_job
 from core.security import Role
 
@@ -27,6 +27,16 @@ def init_app(app: Flask) -> None:
             services.project_panel,
             order=90,
         ),
+    )
+    # Anyone may complain: the form is linked from every page and from each
+    # member's public verification page.
+    register_nav_item(
+        app, "mediation.new_complaint", _l("Réclamation"), roles=[PUBLIC], order=95
+    )
+    register_panel(
+        app,
+        "public_member",
+        Panel("mediation.file", "mediation/_public_member_panel.html", lambda _m: {}),
     )
     register_job(app, "mediation.deadlines", jobs.watch_deadlines, minutes=15)
     register_job(app, "mediation.suspensions", jobs.end_suspensions, minutes=15)

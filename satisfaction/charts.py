@@ -21,7 +21,9 @@ def scores_over_cycles(
     """
     if by_cycle is None or by_cycle.empty:
         return None
-    rows = by_cycle[by_cycle["metric"].isin(list(_LINES)) & by_cycle["commitment"].isna()]
+    rows = by_cycle[
+        by_cycle["metric"].isin(list(_LINES)) & by_cycle["commitment"].isna()
+    ]
     if rows.empty:
         return None
     figure = go.Figure()

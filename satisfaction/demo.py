@@ -33,7 +33,9 @@ def load(scale: str) -> str:
     for member in members:
         projects = db.session.scalars(
             select(Project)
-            .where(Project.member_id == member.id, Project.status == ProjectStatus.ACTIVE)
+            .where(
+                Project.member_id == member.id, Project.status == ProjectStatus.ACTIVE
+            )
             .order_by(Project.id)
         ).all()
         if not projects:
@@ -75,7 +77,9 @@ def load(scale: str) -> str:
             )
             created += 1
             services.send_due_invitations(start)
-            answered += _answer(campaign, index=project.id, now=start + timedelta(days=2))
+            answered += _answer(
+                campaign, index=project.id, now=start + timedelta(days=2)
+            )
     return f"{created} new campaigns, {answered} answered responses"
 
 

@@ -14,7 +14,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
@@ -47,7 +53,9 @@ class RenameForm(FlaskForm):
 class QuestionForm(FlaskForm):
     kind = SelectField(
         _l("Type de question"),
-        choices=choices([(k.value, label) for k, label in QUESTION_TYPE_LABELS.items()]),
+        choices=choices(
+            [(k.value, label) for k, label in QUESTION_TYPE_LABELS.items()]
+        ),
     )
     text_fr = TextAreaField(
         _l("Texte en français"), validators=[DataRequired(), Length(max=1000)]

@@ -172,7 +172,9 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
 
     def text(self, locale: str) -> str:
-        return self.text_en if locale.startswith("en") and self.text_en else self.text_fr
+        return (
+            self.text_en if locale.startswith("en") and self.text_en else self.text_fr
+        )
 
     def option_labels(self, locale: str) -> list[str]:
         key = "en" if locale.startswith("en") else "fr"
@@ -232,7 +234,7 @@ class Campaign(db.Model):  # type: ignore[name-defined,misc]
     project: Mapped[Project] = relationship(lazy="joined")
     version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
     contacts: Mapped[list[ClientContact]] = relationship(
-        secondary=campaign_contact, order_by=ClientContact.name, lazy="selectin"
+        secondary=campaign_contact, order_by=ClientContact.name
     )
 
     __table_args__ = (
@@ -307,10 +309,8 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     share_with_board: Mapped[bool] = mapped_column(default=False)
 
-    invitation: Mapped[Invitation] = relationship(lazy="joined")
-    answers: Mapped[list[Answer]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan"
-    )
+    invitation: Mapped[Invitation] = relationship()
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]

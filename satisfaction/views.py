@@ -341,7 +341,9 @@ def _editable(questionnaire_id: int) -> Any:
     return services.get_questionnaire_for(current_user, questionnaire_id) or abort(404)
 
 
-def _builder_page(questionnaire: Any, status: int = 200, **forms: Any) -> ResponseReturnValue:
+def _builder_page(
+    questionnaire: Any, status: int = 200, **forms: Any
+) -> ResponseReturnValue:
     version = services.current_version(questionnaire)
     context = {
         "rename_form": RenameForm(formdata=None, title=questionnaire.title),
@@ -371,12 +373,16 @@ def questionnaire_rename(questionnaire_id: int) -> ResponseReturnValue:
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            services.rename_questionnaire(current_user, questionnaire, title=form.title.data)
+            services.rename_questionnaire(
+                current_user, questionnaire, title=form.title.data
+            )
         except services.BuilderError as error:
             _refused(form, error)
         else:
             flash(_("Modifications enregistrées."), "success")
-            return redirect(url_for("satisfaction.builder", questionnaire_id=questionnaire.id))
+            return redirect(
+                url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
+            )
     return _builder_page(questionnaire, 400, rename_form=form)
 
 
@@ -388,11 +394,16 @@ def _question_fields(form: QuestionForm) -> dict[str, Any]:
         "options_fr": (form.options_fr.data or "").splitlines(),
         "options_en": (form.options_en.data or "").splitlines(),
         "is_required": bool(form.is_required.data),
-        "commitment": Commitment(form.commitment.data) if form.commitment.data else None,
+        "commitment": Commitment(form.commitment.data)
+        if form.commitment.data
+        else None,
     }
 
 
-@bp.route("/space/questionnaires/<int:questionnaire_id>/questions/new", methods=["GET", "POST"])
+@bp.route(
+    "/space/questionnaires/<int:questionnaire_id>/questions/new",
+    methods=["GET", "POST"],
+)
 @roles_required(*EDITORS)
 def question_new(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
@@ -400,7 +411,9 @@ def question_new(questionnaire_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.add_question(current_user, questionnaire, **_question_fields(form))
+                services.add_question(
+                    current_user, questionnaire, **_question_fields(form)
+                )
             except services.BuilderError as error:
                 _refused(form, error)
             else:
@@ -409,10 +422,16 @@ def question_new(questionnaire_id: int) -> ResponseReturnValue:
                     url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
                 )
         return render_template(
-            "satisfaction/question_form.html", form=form, questionnaire=questionnaire, question=None
+            "satisfaction/question_form.html",
+            form=form,
+            questionnaire=questionnaire,
+            question=None,
         ), 400
     return render_template(
-        "satisfaction/question_form.html", form=form, questionnaire=questionnaire, question=None
+        "satisfaction/question_form.html",
+        form=form,
+        questionnaire=questionnaire,
+        question=None,
     )
 
 
@@ -452,13 +471,20 @@ def question_edit(questionnaire_id: int, question_id: int) -> ResponseReturnValu
             _refused(form, error)
         else:
             flash(_("Question modifiée."), "success")
-            return redirect(url_for("satisfaction.builder", questionnaire_id=questionnaire.id))
+            return redirect(
+                url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
+            )
     return render_template(
-        "satisfaction/question_form.html", form=form, questionnaire=questionnaire, question=question
+        "satisfaction/question_form.html",
+        form=form,
+        questionnaire=questionnaire,
+        question=question,
     ), 400
 
 
-@bp.post("/space/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/delete")
+@bp.post(
+    "/space/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/delete"
+)
 @roles_required(*EDITORS)
 def question_delete(questionnaire_id: int, question_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
@@ -469,7 +495,9 @@ def question_delete(questionnaire_id: int, question_id: int) -> ResponseReturnVa
     return redirect(url_for("satisfaction.builder", questionnaire_id=questionnaire.id))
 
 
-@bp.post("/space/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/move")
+@bp.post(
+    "/space/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/move"
+)
 @roles_required(*EDITORS)
 def question_move(questionnaire_id: int, question_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
@@ -479,7 +507,10 @@ def question_move(questionnaire_id: int, question_id: int) -> ResponseReturnValu
         abort(400)
     if ConfirmForm().validate_on_submit():
         services.move_question(
-            current_user, questionnaire, question_id, offset=-1 if direction == "up" else 1
+            current_user,
+            questionnaire,
+            question_id,
+            offset=-1 if direction == "up" else 1,
         )
     return redirect(url_for("satisfaction.builder", questionnaire_id=questionnaire.id))
 
@@ -521,7 +552,11 @@ def _campaign_form(project: Project) -> CampaignForm:
         (q.id, q.title) for q in services.list_questionnaires(project.member_id)
     )
     form.contact_ids.choices = choices(
-        (c.id, f"{c.name} <{c.email}>" + (f" — {_('désinscrit')}" if c.opted_out_at else ""))
+        (
+            c.id,
+            f"{c.name} <{c.email}>"
+            + (f" — {_('désinscrit')}" if c.opted_out_at else ""),
+        )
         for c in services.project_contacts(project)
     )
     return form
@@ -545,17 +580,24 @@ def _reminder_days(raw: str | None) -> list[int]:
 @bp.route("/space/projects/<int:project_id>/campaigns/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def campaign_new(project_id: int) -> ResponseReturnValue:
-    project = members_services.get_project(current_user.member_id, project_id) or abort(404)
+    project = members_services.get_project(current_user.member_id, project_id) or abort(
+        404
+    )
     form = _campaign_form(project)
     upcoming: list[Any] = []
     describe = None
     if request.method == "GET":
-        form.name.data = form.name.data or _("Satisfaction — %(title)s", title=project.title)
+        form.name.data = form.name.data or _(
+            "Satisfaction — %(title)s", title=project.title
+        )
         form.contact_ids.data = [
             c.id for c in services.project_contacts(project) if c.opted_out_at is None
         ]
         return render_template(
-            "satisfaction/campaign_form.html", form=form, project=project, upcoming=upcoming
+            "satisfaction/campaign_form.html",
+            form=form,
+            project=project,
+            upcoming=upcoming,
         )
     status = 400
     if form.validate_on_submit():
@@ -590,7 +632,9 @@ def campaign_new(project_id: int) -> ResponseReturnValue:
                     link_valid_days=form.link_valid_days.data,
                 )
                 flash(_("Campagne enregistrée."), "success")
-                return redirect(url_for("satisfaction.campaign", campaign_id=campaign.id))
+                return redirect(
+                    url_for("satisfaction.campaign", campaign_id=campaign.id)
+                )
         except services.RecurrenceError as error:
             attach_error(form, "kind", str(error))
         except services.BuilderError as error:
@@ -649,7 +693,10 @@ def campaign_latest_version(campaign_id: int) -> ResponseReturnValue:
         except services.BuilderError as error:
             flash(str(error), "danger")
         else:
-            flash(_("La campagne enverra la dernière version du questionnaire."), "success")
+            flash(
+                _("La campagne enverra la dernière version du questionnaire."),
+                "success",
+            )
     return redirect(url_for("satisfaction.campaign", campaign_id=found.id))
 
 
@@ -660,7 +707,10 @@ def response(response_id: int) -> ResponseReturnValue:
     questions = sorted(found.invitation.version.questions, key=lambda q: q.position)
     answers = {a.question_id: a for a in found.answers}
     return render_template(
-        "satisfaction/response.html", response=found, questions=questions, answers=answers
+        "satisfaction/response.html",
+        response=found,
+        questions=questions,
+        answers=answers,
     )
 
 

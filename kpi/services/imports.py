@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
+from kpi.calculations import period_start_for
 from kpi.errors import ImportRefused
 from kpi.importers import (
     MAX_BYTES,
@@ -41,7 +42,6 @@ from kpi.models import (
     Measurement,
     Source,
 )
-from kpi.services.common import in_project_span
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
 from kpi.services.measurements import Plan, apply_plan, check_point, plan_values, rollup
@@ -320,11 +320,11 @@ def _prepared(
         label=series.label,
     )
     points = [check_point(indicator, point) for point in points]
-    outside = [
-        p
-        for p in points
-        if not in_project_span(project, p.period_start, indicator.frequency.value)
-    ]
+    # A period overlaps the project when it starts on or after the start of the
+    # period holding the project's first day, and not after its last day.
+    first = period_start_for(project.starts_on, indicator.frequency.value)
+    last = project.ends_on or date.max
+    outside = [p for p in points if p.period_start < first or p.period_start > last]
     if outside:
         warnings.append(
             str(
@@ -394,18 +394,22 @@ def build_preview(
             target.error = str(error)
             continue
         target.plan = plan_values(indicator, points)
+        shown = {p.period_start for p in points[:SAMPLE_ROWS]}
         states: dict[Any, tuple[str, Any]] = {}
         for point in target.plan.new:
-            states[point.period_start] = ("new", None)
+            if point.period_start in shown:
+                states[point.period_start] = ("new", None)
         for point, found in target.plan.changed:
-            old = (
-                (found.value, found.numerator, found.denominator)
-                if indicator.is_ratio
-                else found.value
-            )
-            states[point.period_start] = ("changed", old)
+            if point.period_start in shown:
+                old = (
+                    (found.value, found.numerator, found.denominator)
+                    if indicator.is_ratio
+                    else found.value
+                )
+                states[point.period_start] = ("changed", old)
         for point, found in target.plan.unchanged:
-            states[point.period_start] = ("unchanged", found.value)
+            if point.period_start in shown:
+                states[point.period_start] = ("unchanged", found.value)
         for point in points[:SAMPLE_ROWS]:
             state, old = states[point.period_start]
             target.sample.append(

@@ -219,63 +219,7 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
     return plan
 
 
-def _insert_rows(rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        _copy_rows(rows)
-        return
-    if dialect == "sqlite" and len(rows) >= COPY_THRESHOLD:
-        _executemany_rows(rows)
-        return
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(Measurement), rows[start : start + CHUNK])
-
-
-def _executemany_rows(rows: list[dict[str, Any]]) -> None:
-    """One driver-level executemany: each column's own bind processor, applied
-    once for the values shared by every row (indicator, granularity, source,
-    batch, time) and per row for the others."""
-    connection = db.session.connection()
-    table = Measurement.__table__
-    dialect = connection.dialect
-    processors = {
-        name: table.c[name].type._cached_bind_processor(dialect)  # type: ignore[attr-defined]
-        for name in _COPY_COLUMNS
-    }
-
-    def bound(name: str, value: Any) -> Any:
-        processor = processors[name]
-        return value if processor is None or value is None else processor(value)
-
-    # apply_plan builds every row of one call with the same five values.
-    first = rows[0]
-    shared = {
-        name: bound(name, first[name])
-        for name in (
-            "indicator_id",
-            "granularity",
-            "source",
-            "import_batch_id",
-            "updated_at",
-        )
-    }
-    varying = [name for name in _COPY_COLUMNS if name not in shared]
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(_COPY_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _COPY_COLUMNS)})"
-    )
-    for start in range(0, len(rows), CHUNK):
-        parameters = []
-        for row in rows[start : start + CHUNK]:
-            values = {name: bound(name, row[name]) for name in varying}
-            values.update(shared)
-            parameters.append(tuple(values[name] for name in _COPY_COLUMNS))
-        connection.exec_driver_sql(statement, parameters)
-
-
-_COPY_COLUMNS = (
+_COLUMNS = (
     "indicator_id",
     "period_start",
     "granularity",
@@ -288,18 +232,112 @@ _COPY_COLUMNS = (
 )
 
 
-def _copy_rows(rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL COPY inside the session's own transaction (psycopg 3)."""
-    connection = db.session.connection().connection.driver_connection
-    statement = (
-        f"COPY {Measurement.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+def _insert_points(
+    indicator: Indicator,
+    points: list[Point],
+    *,
+    source: Source,
+    batch_id: int | None,
+    now: datetime,
+) -> None:
+    """New values of one indicator: ORM bulk insert, or the driver's own bulk
+    path for large imports (COPY on PostgreSQL, one executemany on SQLite)."""
+    if not points:
+        return
+    dialect = db.engine.dialect.name
+    if len(points) >= COPY_THRESHOLD and dialect in ("postgresql", "sqlite"):
+        shared = (indicator.id, indicator.frequency, source, batch_id, now)
+        if dialect == "postgresql":
+            _copy_points(points, shared)
+        else:
+            _executemany_points(points, shared)
+        return
+    for start in range(0, len(points), CHUNK):
+        db.session.execute(
+            insert(Measurement),
+            [
+                {
+                    "indicator_id": indicator.id,
+                    "period_start": point.period_start,
+                    "granularity": indicator.frequency,
+                    "value": point.value,
+                    "numerator": point.numerator,
+                    "denominator": point.denominator,
+                    "source": source,
+                    "import_batch_id": batch_id,
+                    "updated_at": now,
+                }
+                for point in points[start : start + CHUNK]
+            ],
+        )
+
+
+def _processor(name: str) -> Any:
+    column = Measurement.__table__.c[name]
+    processor = column.type._cached_bind_processor(db.engine.dialect)
+    return processor or (lambda value: value)
+
+
+def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
+    """SQLite: one executemany per chunk, each column bound by its own type's
+    processor (the values every row shares are bound once)."""
+    indicator_id, granularity, source, batch_id, now = shared
+    constant = (
+        indicator_id,
+        _processor("granularity")(granularity),
+        _processor("source")(source),
+        batch_id,
+        _processor("updated_at")(now),
     )
+    day, amount = _processor("period_start"), _processor("value")
+
+    def bound(value: Decimal | None) -> Any:
+        return None if value is None else amount(value)
+
+    statement = (
+        f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    )
+    connection = db.session.connection()
+    first, kind, origin, batch, stamp = constant
+    for start in range(0, len(points), CHUNK):
+        connection.exec_driver_sql(
+            statement,
+            [
+                (
+                    first,
+                    day(p.period_start),
+                    kind,
+                    bound(p.value),
+                    bound(p.numerator),
+                    bound(p.denominator),
+                    origin,
+                    batch,
+                    stamp,
+                )
+                for p in points[start : start + CHUNK]
+            ],
+        )
+
+
+def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
+    """PostgreSQL COPY inside the session's own transaction (psycopg 3)."""
+    indicator_id, granularity, source, batch_id, now = shared
+    connection = db.session.connection().connection.driver_connection
+    statement = f"COPY {Measurement.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in rows:
+        for p in points:
             copy.write_row(
-                tuple(
-                    row[name].value if name in ("granularity", "source") else row[name]
-                    for name in _COPY_COLUMNS
+                (
+                    indicator_id,
+                    p.period_start,
+                    granularity.value,
+                    p.value,
+                    p.numerator,
+                    p.denominator,
+                    source.value,
+                    batch_id,
+                    now,
                 )
             )
 
@@ -312,22 +350,7 @@ def apply_plan(
     now: datetime,
 ) -> None:
     """Write a plan (no commit: the caller's transaction owns it)."""
-    indicator = plan.indicator
-    rows = [
-        {
-            "indicator_id": indicator.id,
-            "period_start": point.period_start,
-            "granularity": indicator.frequency,
-            "value": point.value,
-            "numerator": point.numerator,
-            "denominator": point.denominator,
-            "source": source,
-            "import_batch_id": batch_id,
-            "updated_at": now,
-        }
-        for point in plan.new
-    ]
-    _insert_rows(rows)
+    _insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
     if not plan.changed:
         return
     if batch_id is not None:

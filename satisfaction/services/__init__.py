@@ -19,8 +19,8 @@ from satisfaction.services.answering import (
     invitation_for_unsubscribe,
     open_link,
     page_of,
-    saved_form,
     save_answers,
+    saved_form,
     unsubscribe,
 )
 from satisfaction.services.campaigns import (
@@ -110,7 +110,8 @@ __all__ = [
     "set_fatigue_days",
     "set_paused",
     "unsubscribe",
-    "update_question",
     "upcoming_sends",
+    "update_question",
     "use_latest_version",
+    "version_count",
 ]

@@ -27,7 +27,9 @@ MAX_REMINDERS = 5
 MAX_LINK_DAYS = 365
 
 
-def list_campaigns(member_id: int, *, project_id: int | None = None) -> Sequence[Campaign]:
+def list_campaigns(
+    member_id: int, *, project_id: int | None = None
+) -> Sequence[Campaign]:
     query = select(Campaign).where(Campaign.member_id == member_id)
     if project_id is not None:
         query = query.where(Campaign.project_id == project_id)
@@ -99,7 +101,9 @@ def build_recurrence(
     raise RecurrenceError(_l("Type de récurrence inconnu : %(kind)s.", kind=kind))
 
 
-def upcoming_sends(recurrence: Recurrence, *, now: datetime, count: int = 5) -> list[datetime]:
+def upcoming_sends(
+    recurrence: Recurrence, *, now: datetime, count: int = 5
+) -> list[datetime]:
     return next_runs(recurrence, after=now, count=count)
 
 
@@ -223,9 +227,7 @@ def campaign_recurrence(campaign: Campaign) -> Recurrence:
     return Recurrence.from_dict(campaign.recurrence)
 
 
-def set_paused(
-    actor: Any, campaign: Campaign, *, paused: bool
-) -> None:
+def set_paused(actor: Any, campaign: Campaign, *, paused: bool) -> None:
     """Pause or resume. Sends missed while paused are caught up once, at the next
     tick after the resume (the job then moves to the next date to come)."""
     if campaign.is_paused == paused:

@@ -473,7 +473,9 @@ def move_question(
     db.session.commit()
 
 
-def rename_questionnaire(actor: Any, questionnaire: Questionnaire, *, title: str) -> None:
+def rename_questionnaire(
+    actor: Any, questionnaire: Questionnaire, *, title: str
+) -> None:
     title = title.strip()
     if not title:
         raise BuilderError(_l("Donnez un titre au questionnaire."), field="title")

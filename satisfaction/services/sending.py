@@ -141,7 +141,9 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     campaign.last_run_at = now
     campaign.last_run_summary = summary
     try:
-        upcoming = next_runs(Recurrence.from_dict(campaign.recurrence), after=now, count=1)
+        upcoming = next_runs(
+            Recurrence.from_dict(campaign.recurrence), after=now, count=1
+        )
     except RecurrenceError:
         log.exception("campaign %s: unreadable schedule, stopped", campaign.id)
         upcoming = []
@@ -259,7 +261,9 @@ def _render_once(
 
 def _fill(body: str, *, name: str, link: str, unsubscribe: str) -> str:
     return (
-        body.replace(_NAME, name).replace(_LINK, link).replace(_UNSUBSCRIBE, unsubscribe)
+        body.replace(_NAME, name)
+        .replace(_LINK, link)
+        .replace(_UNSUBSCRIBE, unsubscribe)
     )
 
 
@@ -283,7 +287,9 @@ def _queue_invitation_emails(
         with force_locale(contact.locale):
             locale = contact.locale if contact.locale in ("fr", "en") else "fr"
             if locale not in rendered:
-                context = _email_context(campaign, expires_at=expires_at, reminder=False)
+                context = _email_context(
+                    campaign, expires_at=expires_at, reminder=False
+                )
                 rendered[locale] = _render_once(INVITATION_TEMPLATE, context, locale)
         subject, text, html = rendered[locale]
         invitation_id = ids[contact.id]
@@ -296,7 +302,9 @@ def _queue_invitation_emails(
                 "idempotency_key": f"satisfaction.invitation:{invitation_id}",
                 "to_address": contact.email,
                 "subject": subject,
-                "body_text": _fill(text, name=contact.name, link=link, unsubscribe=unsubscribe),
+                "body_text": _fill(
+                    text, name=contact.name, link=link, unsubscribe=unsubscribe
+                ),
                 "body_html": _fill(
                     html,
                     name=str(escape(contact.name)),
@@ -355,7 +363,11 @@ def _remind(invitation: Invitation, *, now: datetime) -> bool:
     following = sent + 1
     days = campaign.reminder_days
     next_at = None
-    if following < campaign.max_reminders and following < len(days) and invitation.sent_at:
+    if (
+        following < campaign.max_reminders
+        and following < len(days)
+        and invitation.sent_at
+    ):
         next_at = invitation.sent_at + timedelta(days=days[following])
     token = invitation_token(campaign.id, invitation.contact_id, invitation.cycle)
     values: dict[str, Any] = {
@@ -379,7 +391,9 @@ def _remind(invitation: Invitation, *, now: datetime) -> bool:
     )
     locale = contact.locale if contact.locale in ("fr", "en") else "fr"
     with force_locale(locale):
-        context = _email_context(campaign, expires_at=invitation.expires_at, reminder=True)
+        context = _email_context(
+            campaign, expires_at=invitation.expires_at, reminder=True
+        )
     queue_email(
         to=contact.email,
         template=REMINDER_TEMPLATE,

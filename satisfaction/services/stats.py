@@ -106,13 +106,15 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
         lambda: defaultdict(lambda: defaultdict(int))
     )
     frames: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for campaign_id, cycle, kind, commitment, value, n in counts:
-        key = (kind.value, commitment.value if commitment else None)
+    for campaign_id, cycle, question_type, tag, value, n in counts:
+        if value is None:
+            continue
+        key = (question_type.value, tag.value if tag else None)
         totals[campaign_id][key][value] += n
         frames[campaign_id].append(
             {
                 "period": cycle,
-                "question_type": kind.value,
+                "question_type": key[0],
                 "commitment": key[1],
                 "value": value,
                 "count": n,
@@ -121,15 +123,15 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
     for campaign_id, item in stats.items():
         item.rate = scoring.response_rate(item.answered, item.invited)
         merged: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for (kind, commitment), distribution in totals[campaign_id].items():
-            if kind == "rating_1_5":
+        for (metric, commitment), distribution in totals[campaign_id].items():
+            if metric == "rating_1_5":
                 if commitment:
                     item.commitments[commitment] = scoring.score_from_counts(
-                        kind, distribution
+                        metric, distribution
                     )
                 continue
             for value, n in distribution.items():
-                merged[kind][value] += n
+                merged[metric][value] += n
         order = [c.value for c in Commitment]
         item.commitments = dict(
             sorted(item.commitments.items(), key=lambda kv: order.index(kv[0]))

@@ -49,9 +49,13 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     tmp_path,
 ) -> None:
     member = make_member(name="Durance Web")
-    admin = make_member_user(member, Role.MEMBER_ADMIN, email="admin@durance-web.example")
+    admin = make_member_user(
+        member, Role.MEMBER_ADMIN, email="admin@durance-web.example"
+    )
     client = make_client(member, name="Gîtes du Lac")
-    make_contact(client, name="Nina Roux", email="nina@gites-du-lac.example", locale="fr")
+    make_contact(
+        client, name="Nina Roux", email="nina@gites-du-lac.example", locale="fr"
+    )
     project = make_project(
         member,
         client=client,
@@ -66,16 +70,20 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     # favicon the frame does not serve.
     page.on(
         "console",
-        lambda m: errors.append(m.text)
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on(
         "response",
-        lambda r: errors.append(f"{r.status} {r.url}")
-        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-        else None,
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
     )
 
     page.goto("/login")
@@ -99,10 +107,14 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     # The client agrees through the e-mailed link, without a password.
     page.goto(f"/space/projects/{project_id}")
     page.get_by_role("button", name="Envoyer pour validation").click()
-    page.get_by_text("Indicateurs envoyés pour validation à nina@gites-du-lac.example.").wait_for()
+    page.get_by_text(
+        "Indicateurs envoyés pour validation à nina@gites-du-lac.example."
+    ).wait_for()
     deliver_due(datetime.now(UTC))
     [message] = mailbox.to("nina@gites-du-lac.example")
-    link = re.search(r"https?://\S+/kpi/agreement/\S+", mailbox.text_of(message)).group(0)
+    link = re.search(r"https?://\S+/kpi/agreement/\S+", mailbox.text_of(message)).group(
+        0
+    )
     contact_context = browser.new_context(base_url=live_server, locale="fr-FR")
     contact_page = contact_context.new_page()
     contact_page.goto(link)
@@ -110,14 +122,19 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     listed = contact_page.get_by_test_id("kpi-agreement-indicators").inner_text()
     assert "Visiteurs du site" in listed
     assert "Plus cette valeur est haute, mieux c'est." in listed
-    assert "Objectif : 6 500 visites." in listed.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Objectif : 6 500 visites." in listed.replace("\u202f", " ").replace(
+        "\xa0", " "
+    )
     contact_page.get_by_role("button", name="Je valide ces indicateurs").click()
     contact_page.get_by_text("Merci, votre validation est enregistrée.").wait_for()
     contact_context.close()
 
     # A year of values from a Plausible export: preview, then confirm.
     page.goto(f"/space/projects/{project_id}")
-    assert "Validés par Nina Roux" in page.get_by_test_id("kpi-agreement-status").inner_text()
+    assert (
+        "Validés par Nina Roux"
+        in page.get_by_test_id("kpi-agreement-status").inner_text()
+    )
     page.get_by_role("link", name="Importer un fichier").first.click()
     page.get_by_label("Fichier d'export").set_input_files(
         str(year_of_plausible(tmp_path / "visitors.csv"))

@@ -18,9 +18,13 @@ from satisfaction.links import invitation_token
 from satisfaction.models import Invitation, Response
 from satisfaction.recurrence import Recurrence
 from tests.conftest import Mailbox
-from tests.satisfaction.conftest import link_in, world  # noqa: F401 (fixture)
+from tests.satisfaction import conftest as satisfaction_fixtures
+from tests.satisfaction.conftest import link_in
 
 pytestmark = pytest.mark.e2e
+
+# The satisfaction tests' ``world`` fixture, shared with these end-to-end tests.
+world = satisfaction_fixtures.world
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
@@ -124,7 +128,9 @@ def _axe_violations(browser, live_server: str, token: str, locale: str) -> list:
             "async () => await axe.run(document, {resultTypes: ['violations']})"
         )
         # The second page (text answer, consent) and a refused submission too.
-        tab.get_by_role("button", name="Page suivante" if locale == "fr" else "Next page").click()
+        tab.get_by_role(
+            "button", name="Page suivante" if locale == "fr" else "Next page"
+        ).click()
         tab.locator(".invalid-feedback").first.wait_for()
         tab.evaluate(AXE.read_text(encoding="utf-8"))
         refused = tab.evaluate(

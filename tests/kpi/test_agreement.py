@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from core.mail import deliver_due
 from kpi import services
@@ -13,14 +13,18 @@ from kpi.models import AgreementStatus
 
 def _link(mailbox, address: str) -> str:
     [message] = mailbox.to(address)
-    return re.search(r"https?://\S+/kpi/agreement/\S+", mailbox.text_of(message)).group(0)
+    return re.search(r"https?://\S+/kpi/agreement/\S+", mailbox.text_of(message)).group(
+        0
+    )
 
 
 def test_a_contact_acknowledges_the_set_through_a_link_without_password(
     client, auth, agency, make_contact, make_indicator, mailbox
 ) -> None:
     a = agency()
-    contact = make_contact(a.client, name="Léa Martin", email="lea@client.example", locale="en")
+    contact = make_contact(
+        a.client, name="Léa Martin", email="lea@client.example", locale="en"
+    )
     make_indicator(
         a.project,
         "cost_per_click",
@@ -41,7 +45,9 @@ def test_a_contact_acknowledges_the_set_through_a_link_without_password(
 
     deliver_due(datetime.now(UTC))
     [message] = mailbox.to("lea@client.example")
-    assert "proposes" in message["Subject"] or "indicators" in message["Subject"].lower()
+    assert (
+        "proposes" in message["Subject"] or "indicators" in message["Subject"].lower()
+    )
     link = _link(mailbox, "lea@client.example")
     path = urlsplit(link).path
 
@@ -53,7 +59,9 @@ def test_a_contact_acknowledges_the_set_through_a_link_without_password(
     html = page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "token" not in page.request.url
-    assert "Paid search campaign: total cost ÷ number of clicks." in html  # contact's language
+    assert (
+        "Paid search campaign: total cost ÷ number of clicks." in html
+    )  # contact's language
     assert "The lower this value, the better." in html
     assert "Target: 0.5 €." in html
     answered = client.post("/kpi/agreement", data={"acknowledge": "1", "comment": "OK"})
@@ -77,7 +85,9 @@ def test_changing_an_indicator_after_agreement_asks_again(
     state = services.agreement_state(a.project)
     assert state.is_current and not state.changed_since_agreement
     fields = services.IndicatorFields(
-        kind=indicator.kind, name=indicator.name, target_value=indicator.target_value * 2
+        kind=indicator.kind,
+        name=indicator.name,
+        target_value=indicator.target_value * 2,
     )
     services.update_indicator(a.admin, indicator, fields)
     state = services.agreement_state(a.project)
@@ -95,12 +105,17 @@ def test_a_new_sending_replaces_the_pending_link_and_old_links_fail(
     make_indicator(a.project, "incidents")
     first = services.send_agreement(a.admin, a.project, contact_id=contact.id)
     services.send_agreement(a.admin, a.project, contact_id=contact.id)
-    assert first.status == AgreementStatus.SUPERSEDED or services.get_agreement(first.id) is None
+    assert (
+        first.status == AgreementStatus.SUPERSEDED
+        or services.get_agreement(first.id) is None
+    )
     assert client.get("/kpi/agreement/not-a-token").status_code == 404
     assert client.get("/kpi/agreement").status_code == 404
 
 
-def test_a_comment_without_acknowledgement_is_recorded(agency, make_contact, make_indicator) -> None:
+def test_a_comment_without_acknowledgement_is_recorded(
+    agency, make_contact, make_indicator
+) -> None:
     a = agency()
     contact = make_contact(a.client)
     make_indicator(a.project, "clicks")
@@ -110,11 +125,16 @@ def test_a_comment_without_acknowledgement_is_recorded(agency, make_contact, mak
     except services.KpiInputError as error:
         assert error.field == "comment"
     services.answer_agreement(
-        agreement, acknowledge=False, comment="Objectif trop ambitieux", now=agreement.sent_at + timedelta(days=1)
+        agreement,
+        acknowledge=False,
+        comment="Objectif trop ambitieux",
+        now=agreement.sent_at + timedelta(days=1),
     )
     assert agreement.status == AgreementStatus.COMMENTED
     state = services.agreement_state(a.project)
-    assert state.acknowledged is None and state.latest.comment == "Objectif trop ambitieux"
+    assert (
+        state.acknowledged is None and state.latest.comment == "Objectif trop ambitieux"
+    )
 
 
 def test_a_contact_of_another_client_cannot_be_chosen(

@@ -31,7 +31,9 @@ def test_the_openapi_document_is_valid_and_lists_every_route(client, app) -> Non
     assert response.status_code == 200
     spec = response.get_json()
     validate(spec)
-    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    documented = {
+        (path, method) for path, ops in spec["paths"].items() for method in ops
+    }
     routes = {
         (rule.rule.replace("<int:", "{").replace(">", "}"), method.lower())
         for rule in app.url_map.iter_rules()
@@ -44,8 +46,12 @@ def test_the_openapi_document_is_valid_and_lists_every_route(client, app) -> Non
 
 
 def test_requests_without_a_valid_token_get_401_problems(client, api) -> None:
-    a, visits, _cpc, headers = api
-    for extra in ({}, {"Authorization": "Bearer qck_nope"}, {"Authorization": "Basic x"}):
+    _a, _visits, _cpc, _headers = api
+    for extra in (
+        {},
+        {"Authorization": "Bearer qck_nope"},
+        {"Authorization": "Basic x"},
+    ):
         response = client.get("/api/v1/projects", headers=extra)
         assert response.status_code == 401
         assert response.mimetype == PROBLEM
@@ -80,7 +86,7 @@ def test_lists_projects_and_indicators(client, api) -> None:
 
 
 def test_batch_writes_are_idempotent_and_all_or_nothing(client, api) -> None:
-    a, visits, cpc, headers = api
+    _a, visits, cpc, headers = api
     body = {
         "measurements": [
             {"indicator_id": visits.id, "period_start": "2024-01-01", "value": 1234.5},
@@ -133,9 +139,18 @@ def test_batch_writes_are_idempotent_and_all_or_nothing(client, api) -> None:
         (b"{not json", 400),
         (b"[1, 2]", 400),
         (b'{"measurements": []}', 422),
-        (b'{"measurements": [{"indicator_id": "x", "period_start": "2024-13-01"}]}', 422),
-        (b'{"measurements": [{"indicator_id": 1, "period_start": "2024-01-01", "value": true}]}', 422),
-        (b'{"measurements": [{"indicator_id": 1, "period_start": "2024-01-01", "value": 1e20}]}', 422),
+        (
+            b'{"measurements": [{"indicator_id": "x", "period_start": "2024-13-01"}]}',
+            422,
+        ),
+        (
+            b'{"measurements": [{"indicator_id": 1, "period_start": "2024-01-01", "value": true}]}',
+            422,
+        ),
+        (
+            b'{"measurements": [{"indicator_id": 1, "period_start": "2024-01-01", "value": 1e20}]}',
+            422,
+        ),
         (b"\xff\xfe", 400),
     ],
 )
@@ -156,20 +171,30 @@ def test_more_than_ten_thousand_items_are_refused(client, api) -> None:
     items = [
         {"indicator_id": visits.id, "period_start": "2024-01-01", "value": 1}
     ] * 10_001
-    response = client.post("/api/v1/measurements", json={"measurements": items}, headers=headers)
+    response = client.post(
+        "/api/v1/measurements", json={"measurements": items}, headers=headers
+    )
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0
 
 
-def test_ten_thousand_items_are_written_in_one_request(client, api, make_indicator) -> None:
+def test_ten_thousand_items_are_written_in_one_request(
+    client, api, make_indicator
+) -> None:
     a, _visits, _cpc, headers = api
     daily = make_indicator(a.project, "audience", frequency="day", name="Jour")
     start = date(1990, 1, 1).toordinal()
     items = [
-        {"indicator_id": daily.id, "period_start": date.fromordinal(start + n).isoformat(), "value": n}
+        {
+            "indicator_id": daily.id,
+            "period_start": date.fromordinal(start + n).isoformat(),
+            "value": n,
+        }
         for n in range(10_000)
     ]
-    response = client.post("/api/v1/measurements", json={"measurements": items}, headers=headers)
+    response = client.post(
+        "/api/v1/measurements", json={"measurements": items}, headers=headers
+    )
     assert response.get_json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     # The bulk path stores exactly what the ORM would.
     last = db.session.scalar(
@@ -180,16 +205,22 @@ def test_ten_thousand_items_are_written_in_one_request(client, api, make_indicat
     )
     assert last.value == Decimal("9999") and last.source == Source.API
     assert last.updated_at.tzinfo is not None
-    again = client.post("/api/v1/measurements", json={"measurements": items}, headers=headers)
+    again = client.post(
+        "/api/v1/measurements", json={"measurements": items}, headers=headers
+    )
     assert again.get_json() == {"created": 0, "updated": 0, "unchanged": 10_000}
 
 
 def test_measurements_are_paginated_and_filtered_by_period(client, api) -> None:
-    a, visits, _cpc, headers = api
+    _a, visits, _cpc, headers = api
     for month in range(1, 7):
-        services.record_measurement(None, visits, day=date(2024, month, 1), value=str(month))
+        services.record_measurement(
+            None, visits, day=date(2024, month, 1), value=str(month)
+        )
     url = f"/api/v1/indicators/{visits.id}/measurements"
-    page = client.get(f"{url}?from=2024-02-01&to=2024-05-31&per_page=3", headers=headers)
+    page = client.get(
+        f"{url}?from=2024-02-01&to=2024-05-31&per_page=3", headers=headers
+    )
     body = page.get_json()
     assert body["total"] == 4 and body["page"] == 1
     assert [m["value"] for m in body["items"]] == ["2.0000", "3.0000", "4.0000"]
@@ -214,7 +245,15 @@ def test_another_members_data_answers_404(client, api, agency, make_indicator) -
         assert response.status_code == 404 and response.mimetype == PROBLEM
     write = client.post(
         "/api/v1/measurements",
-        json={"measurements": [{"indicator_id": their_indicator.id, "period_start": "2024-01-01", "value": 1}]},
+        json={
+            "measurements": [
+                {
+                    "indicator_id": their_indicator.id,
+                    "period_start": "2024-01-01",
+                    "value": 1,
+                }
+            ]
+        },
         headers=headers,
     )
     assert write.status_code == 422

@@ -36,7 +36,11 @@ def test_the_figure_has_values_target_and_baseline_with_distinct_markers() -> No
     assert values["x"] == ["2024-01", "2024-02", "2024-03"]
     assert values["y"] == [0.6, 0.45, None]
     assert values["marker"]["symbol"] == ["x", "circle", "circle-open"]
-    assert values["customdata"] == ["Objectif non atteint", "Objectif atteint", "Pas de valeur"]
+    assert values["customdata"] == [
+        "Objectif non atteint",
+        "Objectif atteint",
+        "Pas de valeur",
+    ]
     assert target["name"] == "Objectif" and target["line"]["dash"] == "dash"
     assert target["y"] == [0.5, 0.5, 0.5]
     assert baseline["line"]["dash"] == "dot" and baseline["y"] == [0.7] * 3
@@ -44,6 +48,8 @@ def test_the_figure_has_values_target_and_baseline_with_distinct_markers() -> No
 
 
 def test_without_target_or_baseline_only_the_values_are_drawn() -> None:
-    frame = pd.DataFrame({"bucket": ["2024"], "value": [Decimal(3)], "status": ["no_target"]})
+    frame = pd.DataFrame(
+        {"bucket": ["2024"], "value": [Decimal(3)], "status": ["no_target"]}
+    )
     figure = indicator_figure(frame, unit="", target=None, baseline=None, labels=LABELS)
     assert len(figure["data"]) == 1

@@ -21,7 +21,7 @@ def test_a_member_is_reminded_once_per_missing_value(
     agency, make_indicator, make_member_user, mailbox
 ) -> None:
     a = agency()
-    visits = make_indicator(a.project, "audience", name="Visites")
+    make_indicator(a.project, "audience", name="Visites")
     filled = make_indicator(a.project, "incidents")
     services.record_measurement(None, filled, day=date(2024, 3, 1), value="2")
     assert send_reminders(NOW) == 1  # the admin (users only when no admin)

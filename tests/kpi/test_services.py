@@ -69,7 +69,9 @@ def test_a_kind_fills_the_blanks_with_its_defaults(agency, make_indicator) -> No
         "month",
     )
     assert cpc.is_ratio and cpc.numerator_label == "Coût (€)"
-    audience = make_indicator(a.project, "audience", name="Visites", target_value="1500")
+    audience = make_indicator(
+        a.project, "audience", name="Visites", target_value="1500"
+    )
     assert audience.direction.value == "higher" and audience.unit == "visites"
     assert audience.target_value == D("1500") and not audience.is_ratio
     reading = make_indicator(a.project, "reading_time")
@@ -132,7 +134,12 @@ def test_the_frequency_cannot_change_once_values_exist(agency, make_indicator) -
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("1 234,5", "1234.5"), ("1,234.5", "1234.5"), ("1\u202f234,50", "1234.5"), ("42", "42")],
+    [
+        ("1 234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("1\u202f234,50", "1234.5"),
+        ("42", "42"),
+    ],
 )
 def test_manual_entry_reads_french_and_english_numbers(
     agency, make_indicator, typed, stored
@@ -230,23 +237,113 @@ def test_quarter_cost_per_click_is_computed_in_sql_from_the_components(
     ("name", "kind", "series", "frequency", "expected"),
     [
         # README, "Values to assert against"
-        ("ga4_pages-and-screens_page-path-and-screen-class.csv", "audience", "views", "month", {"2024": "13301"}),
-        ("ga4_events_event-name.csv", "clicks", "event:image_click", "month", {"2024": "2841"}),
-        ("ga4_events_event-name.csv", "clicks", "event:gallery_zoom", "month", {"2024": "967"}),
-        ("ua_audience-overview_en-us.csv", "audience", "sessions", "day", {"2019": "34324"}),
-        ("ua_audience-overview_en-us.csv", "audience", "users", "day", {"2019": "28428"}),
-        ("ua_audience-overview_fr.csv", "audience", "sessions", "day", {"2019": "32324"}),
-        ("google-search-console_performance_dates.csv", "audience", "clicks", "day", {"2024": "1630"}),
-        ("google-search-console_performance_dates.csv", "audience", "impressions", "day", {"2024": "48157"}),
-        ("google-search-console_performance-on-search.zip", "audience", "clicks", "day", {"2024": "1630"}),
-        ("matomo_api_visitssummary-get_day_2024-03.csv", "audience", "visits", "day", {"2024": "9979"}),
-        ("matomo_api_contents-getcontentnames_week_2024-03.csv", "clicks", "interactions", "week", {"2024": "1719"}),
+        (
+            "ga4_pages-and-screens_page-path-and-screen-class.csv",
+            "audience",
+            "views",
+            "month",
+            {"2024": "13301"},
+        ),
+        (
+            "ga4_events_event-name.csv",
+            "clicks",
+            "event:image_click",
+            "month",
+            {"2024": "2841"},
+        ),
+        (
+            "ga4_events_event-name.csv",
+            "clicks",
+            "event:gallery_zoom",
+            "month",
+            {"2024": "967"},
+        ),
+        (
+            "ua_audience-overview_en-us.csv",
+            "audience",
+            "sessions",
+            "day",
+            {"2019": "34324"},
+        ),
+        (
+            "ua_audience-overview_en-us.csv",
+            "audience",
+            "users",
+            "day",
+            {"2019": "28428"},
+        ),
+        (
+            "ua_audience-overview_fr.csv",
+            "audience",
+            "sessions",
+            "day",
+            {"2019": "32324"},
+        ),
+        (
+            "google-search-console_performance_dates.csv",
+            "audience",
+            "clicks",
+            "day",
+            {"2024": "1630"},
+        ),
+        (
+            "google-search-console_performance_dates.csv",
+            "audience",
+            "impressions",
+            "day",
+            {"2024": "48157"},
+        ),
+        (
+            "google-search-console_performance-on-search.zip",
+            "audience",
+            "clicks",
+            "day",
+            {"2024": "1630"},
+        ),
+        (
+            "matomo_api_visitssummary-get_day_2024-03.csv",
+            "audience",
+            "visits",
+            "day",
+            {"2024": "9979"},
+        ),
+        (
+            "matomo_api_contents-getcontentnames_week_2024-03.csv",
+            "clicks",
+            "interactions",
+            "week",
+            {"2024": "1719"},
+        ),
         ("plausible_visitors.csv", "audience", "visitors", "day", {"2024": "6294"}),
         ("plausible_visitors.csv", "audience", "pageviews", "day", {"2024": "16981"}),
-        ("plausible_dashboard-export_2024-03.zip", "audience", "pageviews", "month", {"2024": "16981"}),
-        ("glpi10_tickets_search-export_fr.csv", "incidents", "incidents", "month", {"2024": "7"}),
-        ("glpi11_tickets_search-export_fr.csv", "incidents", "incidents", "day", {"2024": "7"}),
-        ("glpi11_tickets_search-export_fr.xlsx", "incidents", "incidents", "week", {"2024": "7"}),
+        (
+            "plausible_dashboard-export_2024-03.zip",
+            "audience",
+            "pageviews",
+            "month",
+            {"2024": "16981"},
+        ),
+        (
+            "glpi10_tickets_search-export_fr.csv",
+            "incidents",
+            "incidents",
+            "month",
+            {"2024": "7"},
+        ),
+        (
+            "glpi11_tickets_search-export_fr.csv",
+            "incidents",
+            "incidents",
+            "day",
+            {"2024": "7"},
+        ),
+        (
+            "glpi11_tickets_search-export_fr.xlsx",
+            "incidents",
+            "incidents",
+            "week",
+            {"2024": "7"},
+        ),
     ],
 )
 def test_real_exports_store_the_documented_totals(
@@ -254,7 +351,7 @@ def test_real_exports_store_the_documented_totals(
 ) -> None:
     a = agency(starts_on=date(2019, 1, 1))
     indicator = make_indicator(a.project, kind, frequency=frequency)
-    batch, preview = _import(a.project, indicator, name, series)
+    batch, _preview = _import(a.project, indicator, name, series)
     assert batch is not None and batch.rows_rejected == 0
     totals = {row["bucket"]: row["value"] for row in _yearly(indicator)}
     assert totals == {year: D(value) for year, value in expected.items()}
@@ -265,11 +362,18 @@ def test_day_rows_and_ratio_components_match_the_documented_counts(
 ) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
-    batch, _ = _import(a.project, visits, "matomo_api_visitssummary-get_day_2024-03.csv", "visits")
+    batch, _ = _import(
+        a.project, visits, "matomo_api_visitssummary-get_day_2024-03.csv", "visits"
+    )
     assert batch.rows_stored == 29  # 2024-03-10 and 2024-03-24 are absent
     assert date(2024, 3, 10) not in {m.period_start for m in _stored(visits)}
     reading = make_indicator(a.project, "reading_time")
-    _import(a.project, reading, "matomo_api_visitssummary-get_day_2024-03.csv", "engagement_time")
+    _import(
+        a.project,
+        reading,
+        "matomo_api_visitssummary-get_day_2024-03.csv",
+        "engagement_time",
+    )
     [march] = _stored(reading)
     assert (march.numerator, march.denominator) == (D("1875759"), D("9979"))
     assert march.value == D("187.9706")  # about 188 s per visit
@@ -306,7 +410,10 @@ def test_weeks_are_counted_in_the_month_of_their_monday_with_a_warning(
     a = agency()
     clicks = make_indicator(a.project, "clicks")
     _batch, preview = _import(
-        a.project, clicks, "matomo_api_contents-getcontentnames_week_2024-03.csv", "interactions"
+        a.project,
+        clicks,
+        "matomo_api_contents-getcontentnames_week_2024-03.csv",
+        "interactions",
     )
     stored = {m.period_start: m.value for m in _stored(clicks)}
     assert set(stored) == {date(2024, 2, 1), date(2024, 3, 1)}
@@ -318,7 +425,12 @@ def test_a_monthly_file_cannot_feed_a_daily_indicator(agency, make_indicator) ->
     a = agency()
     daily = make_indicator(a.project, "audience", frequency="day")
     with pytest.raises(services.KpiInputError, match="par mois"):
-        _import(a.project, daily, "ga4_pages-and-screens_page-path-and-screen-class.csv", "views")
+        _import(
+            a.project,
+            daily,
+            "ga4_pages-and-screens_page-path-and-screen-class.csv",
+            "views",
+        )
     assert _stored(daily) == []
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
 
@@ -336,23 +448,32 @@ def test_values_outside_the_project_span_are_stored_with_a_warning(
 def test_reimporting_the_same_file_changes_nothing(agency, make_indicator) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
-    first, _ = _import(a.project, visits, "google-search-console_performance_dates.csv", "clicks")
+    first, _ = _import(
+        a.project, visits, "google-search-console_performance_dates.csv", "clicks"
+    )
     assert (first.rows_stored, first.rows_updated) == (31, 0)
     before = [(m.id, m.value, m.updated_at) for m in _stored(visits)]
-    again, preview = _import(
-        a.project, visits, "google-search-console_performance_dates.csv", "clicks",
+    again, _preview = _import(
+        a.project,
+        visits,
+        "google-search-console_performance_dates.csv",
+        "clicks",
         now=datetime(2024, 5, 1, tzinfo=UTC),
     )
     assert (again.rows_stored, again.rows_updated, again.rows_unchanged) == (0, 0, 31)
     assert [(m.id, m.value, m.updated_at) for m in _stored(visits)] == before
 
 
-def test_undoing_an_import_restores_the_values_it_replaced(agency, make_indicator) -> None:
+def test_undoing_an_import_restores_the_values_it_replaced(
+    agency, make_indicator
+) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
     services.record_measurement(None, visits, day=date(2024, 3, 1), value="5")
     services.record_measurement(None, visits, day=date(2024, 2, 1), value="7")
-    batch, _ = _import(a.project, visits, "google-search-console_performance_dates.csv", "clicks")
+    batch, _ = _import(
+        a.project, visits, "google-search-console_performance_dates.csv", "clicks"
+    )
     assert (batch.rows_stored, batch.rows_updated) == (30, 1)
     assert len(_stored(visits)) == 32
     result = services.undo_import(None, batch, now=NOW)
@@ -383,10 +504,14 @@ def test_an_import_changed_by_a_later_import_is_undone_after_it(
     assert _stored(cpc) == []
 
 
-def test_a_value_typed_after_an_import_survives_its_undo(agency, make_indicator) -> None:
+def test_a_value_typed_after_an_import_survives_its_undo(
+    agency, make_indicator
+) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
-    batch, _ = _import(a.project, visits, "google-search-console_performance_dates.csv", "clicks")
+    batch, _ = _import(
+        a.project, visits, "google-search-console_performance_dates.csv", "clicks"
+    )
     services.record_measurement(None, visits, day=date(2024, 3, 5), value="999")
     services.undo_import(None, batch, now=NOW)
     assert [(m.period_start, m.value) for m in _stored(visits)] == [
@@ -398,7 +523,9 @@ def test_a_single_period_report_is_dated_before_import(agency, make_indicator) -
     a = agency()
     visits = make_indicator(a.project, "audience")
     with pytest.raises(services.KpiInputError, match="période"):
-        _import(a.project, visits, "google-search-console_performance_queries.csv", "clicks")
+        _import(
+            a.project, visits, "google-search-console_performance_queries.csv", "clicks"
+        )
     batch, _ = _import(
         a.project,
         visits,
@@ -448,14 +575,16 @@ def test_an_upload_waits_for_confirmation_and_a_pdf_is_refused(
 def test_an_unknown_layout_goes_through_a_mapping(agency, make_indicator) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
-    data = "Jour;Visites;Notes\n01/03/2024;1 204;ok\n02/03/2024;abc;x\n03/03/2024;12,5;\n".encode()
+    data = b"Jour;Visites;Notes\n01/03/2024;1 204;ok\n02/03/2024;abc;x\n03/03/2024;12,5;\n"
     pending = services.start_upload(None, a.project, data=data, file_name="mine.csv")
     assert pending.needs_mapping and pending.columns == ["Jour", "Visites", "Notes"]
     from kpi.importers import ColumnMapping
 
     services.set_mapping(
         pending,
-        ColumnMapping(date_column="Jour", value_columns=["Visites"], decimal_separator=","),
+        ColumnMapping(
+            date_column="Jour", value_columns=["Visites"], decimal_separator=","
+        ),
     )
     export = services.parse_pending(pending)
     [rejected] = export.rejected

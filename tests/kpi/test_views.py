@@ -37,7 +37,13 @@ def test_the_catalogue_offers_the_charter_kinds_and_prefills_defaults(
     auth.login(a.admin)
     page = client.get(f"/space/projects/{a.project.id}/indicators/new")
     text = page.get_data(as_text=True)
-    for label in ("Audience", "Coût par clic", "Incidents", "Temps de lecture", "Clics"):
+    for label in (
+        "Audience",
+        "Coût par clic",
+        "Incidents",
+        "Temps de lecture",
+        "Clics",
+    ):
         assert label in text
     form = client.get(
         f"/space/projects/{a.project.id}/indicators/new?kind=cost_per_click"
@@ -81,7 +87,9 @@ def test_a_member_adds_an_indicator_and_enters_values(client, auth, agency) -> N
     assert figure["data"][1]["y"] == [1500.0, 1500.0]  # target line
 
 
-def test_a_wrong_number_is_refused_next_to_its_field(client, auth, agency, make_indicator) -> None:
+def test_a_wrong_number_is_refused_next_to_its_field(
+    client, auth, agency, make_indicator
+) -> None:
     a = agency()
     indicator = make_indicator(a.project, "audience")
     auth.login(a.admin)
@@ -114,6 +122,7 @@ def test_the_project_panel_charts_each_indicator_by_month_quarter_and_year(
     assert "Indicateurs d'efficacité" in html
     assert f"/assets/vendor/plotly-{plotly.__version__}.min.js" in html
     assert "/kpi/static/kpi/charts.js" in html
+    assert 'id="plotly.js-style-global" class="no-inline-styles"' in html
     assert "<script>" not in html  # no inline script (strict CSP)
     assert _figure(html, cpc.id)["data"][0]["y"] == [0.1, 0.9, None]
     quarter = client.get(f"/space/projects/{a.project.id}?kpi_period=quarter")
@@ -133,12 +142,20 @@ def test_plotly_is_served_from_our_static_files_cached_for_a_year(client) -> Non
     assert "public" in cache and "max-age=31536000" in cache and "immutable" in cache
     assert len(response.get_data()) > 1_000_000
     assert client.get("/assets/vendor/plotly-0.0.1.min.js").status_code == 404
+    # plotly.js's own rules, as a stylesheet: its injected <style> is blocked by CSP.
+    css = client.get(f"/assets/vendor/plotly-{plotly.__version__}.css")
+    assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
+    text = css.get_data(as_text=True)
+    assert ".js-plotly-plot .plotly .main-svg{position:absolute;" in text
+    assert text.count("{") > 40
 
 
 def _upload(client, project_id: int, name: str, data: bytes | None = None):
     return client.post(
         f"/space/projects/{project_id}/imports",
-        data={"file": (io.BytesIO(data if data is not None else export_bytes(name)), name)},
+        data={
+            "file": (io.BytesIO(data if data is not None else export_bytes(name)), name)
+        },
         content_type="multipart/form-data",
     )
 
@@ -147,20 +164,28 @@ def test_import_flow_upload_preview_confirm_reimport_and_undo(
     client, auth, agency, make_indicator
 ) -> None:
     a = agency()
-    clicks = make_indicator(a.project, "audience", name="Clics de recherche", frequency="day")
+    clicks = make_indicator(
+        a.project, "audience", name="Clics de recherche", frequency="day"
+    )
     services.record_measurement(None, clicks, day=date(2024, 3, 1), value="1")
     auth.login(a.admin)
-    uploaded = _upload(client, a.project.id, "google-search-console_performance_dates.csv")
+    uploaded = _upload(
+        client, a.project.id, "google-search-console_performance_dates.csv"
+    )
     assert uploaded.status_code == 302
     preview_url = uploaded.headers["Location"]
     preview = client.get(preview_url).get_data(as_text=True)
     assert "Google Search Console" in preview
-    assert "30 nouvelle(s) valeur(s), 1 modifiée(s), 0 inchangée(s), 0 ligne(s) rejetée(s)." in preview
+    assert (
+        "30 nouvelle(s) valeur(s), 1 modifiée(s), 0 inchangée(s), 0 ligne(s) rejetée(s)."
+        in preview
+    )
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
     # The proposal: the first audience series feeds the only audience indicator.
     assert f'<option value="{clicks.id}" selected>' in preview
     confirmed = client.post(
-        preview_url, data={"action": "confirm", "target-0": str(clicks.id), "target-1": ""}
+        preview_url,
+        data={"action": "confirm", "target-0": str(clicks.id), "target-1": ""},
     )
     assert confirmed.status_code == 302
     detail = client.get(confirmed.headers["Location"]).get_data(as_text=True)
@@ -178,7 +203,9 @@ def test_import_flow_upload_preview_confirm_reimport_and_undo(
     assert "déjà été importé" in preview
 
     batch = db.session.scalar(select(ImportBatch))
-    history = client.get(f"/space/projects/{a.project.id}/imports").get_data(as_text=True)
+    history = client.get(f"/space/projects/{a.project.id}/imports").get_data(
+        as_text=True
+    )
     assert "google-search-console_performance_dates.csv" in history
     undone = client.post(f"/space/imports/{batch.id}/undo")
     assert undone.status_code == 302
@@ -196,7 +223,12 @@ def test_a_client_cannot_post_its_own_values_at_confirmation(
     url = _upload(client, a.project.id, "plausible_visitors.csv").headers["Location"]
     client.post(
         url,
-        data={"action": "confirm", "target-0": str(visits.id), "value": "999999", "points": "x"},
+        data={
+            "action": "confirm",
+            "target-0": str(visits.id),
+            "value": "999999",
+            "points": "x",
+        },
     )
     total = db.session.scalar(select(func.sum(Measurement.value)))
     assert total == Decimal("6294")
@@ -220,22 +252,29 @@ def test_wrong_files_are_refused_with_a_clear_message(
     assert message in response.get_data(as_text=True)
 
 
-def test_an_xlsx_named_csv_is_read_by_its_content(client, auth, agency, make_indicator) -> None:
+def test_an_xlsx_named_csv_is_read_by_its_content(
+    client, auth, agency, make_indicator
+) -> None:
     a = agency()
     make_indicator(a.project, "incidents")
     auth.login(a.admin)
     response = _upload(
-        client, a.project.id, "tickets.csv", export_bytes("glpi11_tickets_search-export_fr.xlsx")
+        client,
+        a.project.id,
+        "tickets.csv",
+        export_bytes("glpi11_tickets_search-export_fr.xlsx"),
     )
     assert response.status_code == 302
     assert "GLPI" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_an_unknown_layout_asks_for_a_mapping(client, auth, agency, make_indicator) -> None:
+def test_an_unknown_layout_asks_for_a_mapping(
+    client, auth, agency, make_indicator
+) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
     auth.login(a.admin)
-    data = "Jour;Visites\n01/03/2024;1 204\n02/03/2024;12,5\n".encode()
+    data = b"Jour;Visites\n01/03/2024;1 204\n02/03/2024;12,5\n"
     url = _upload(client, a.project.id, "mine.csv", data).headers["Location"]
     page = client.get(url).get_data(as_text=True)
     assert "Associer les colonnes" in page
@@ -289,12 +328,22 @@ def other_members_objects(agency, make_indicator):
         None, indicator, day=date(2024, 3, 1), value="3"
     )
     pending = services.start_upload(
-        None, theirs.project, data=export_bytes("plausible_visitors.csv"), file_name="p.csv"
+        None,
+        theirs.project,
+        data=export_bytes("plausible_visitors.csv"),
+        file_name="p.csv",
     )
-    batch = services.confirm_upload(None, theirs.project, pending, {"visitors": indicator.id})
-    token, _secret = services.create_token(theirs.admin, theirs.member.id, name="leur jeton")
+    batch = services.confirm_upload(
+        None, theirs.project, pending, {"visitors": indicator.id}
+    )
+    token, _secret = services.create_token(
+        theirs.admin, theirs.member.id, name="leur jeton"
+    )
     pending2 = services.start_upload(
-        None, theirs.project, data=export_bytes("plausible_visitors.csv"), file_name="p.csv"
+        None,
+        theirs.project,
+        data=export_bytes("plausible_visitors.csv"),
+        file_name="p.csv",
     )
     return {
         "project": theirs.project.id,
@@ -333,7 +382,9 @@ def test_another_members_kpi_objects_answer_404(
     mine = agency("Mon Agence")
     auth.login(make_member_user(mine.member, role))
     for method, url in _foreign_routes(other_members_objects):
-        response = client.open(url, method=method, data={"day": "2024-03-01", "value": "1"})
+        response = client.open(
+            url, method=method, data={"day": "2024-03-01", "value": "1"}
+        )
         assert response.status_code == 404, (method, url, response.status_code)
         assert "Agence Voisine" not in response.get_data(as_text=True)
     # Nothing of theirs changed.
@@ -351,7 +402,9 @@ def test_association_staff_do_not_use_member_kpi_pages(
         assert response.status_code == 403, (method, url)
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(client, other_members_objects) -> None:
+def test_anonymous_visitors_are_sent_to_the_login_page(
+    client, other_members_objects
+) -> None:
     for method, url in _foreign_routes(other_members_objects):
         response = client.open(url, method=method)
         assert response.status_code in (302, 401), (method, url)

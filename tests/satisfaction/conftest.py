@@ -72,9 +72,7 @@ def make_campaign(world: World, **kwargs: Any) -> Any:
         name=kwargs.pop("name", "Satisfaction"),
         questionnaire_id=kwargs.pop("questionnaire_id", world.questionnaire.id),
         contact_ids=kwargs.pop("contact_ids", [c.id for c in world.contacts]),
-        recurrence=kwargs.pop(
-            "recurrence", Recurrence.once(NOW + timedelta(hours=1))
-        ),
+        recurrence=kwargs.pop("recurrence", Recurrence.once(NOW + timedelta(hours=1))),
         now=kwargs.pop("now", NOW),
         **kwargs,
     )

@@ -117,7 +117,9 @@ def test_a_refused_submission_keeps_what_was_typed(world, mailbox, client) -> No
     assert refused.status_code == 400
     assert "hors de l&#39;échelle de 1 à 5" in html
     assert "Cette question demande une réponse." in html
-    assert f'aria-describedby="q{questions[0].id}-hint q{questions[0].id}-error"' in html
+    assert (
+        f'aria-describedby="q{questions[0].id}-hint q{questions[0].id}-error"' in html
+    )
     assert f'id="q{questions[2].id}-4" value="4" checked' in html
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
@@ -131,15 +133,13 @@ def test_submitting_stores_one_response_raises_alerts_and_thanks(
     nps = next(q for q in questions if q.type.value == "nps")
     first = answer_form(questions[:5], action="next", page="1")
     assert client.post("/s/answer", data=_flat(first)).status_code == 302
-    last = answer_form(
-        questions[5:], action="submit", page="2", share_with_board="1"
-    )
+    last = answer_form(questions[5:], action="submit", page="2", share_with_board="1")
     last[f"q{nps.id}"] = ["3"]
     done = client.post("/s/answer", data=_flat(last))
     assert done.status_code == 302 and done.headers["Location"] == "/s/thanks"
-    assert "Vos réponses ont bien été enregistrées." in client.get("/s/thanks").get_data(
-        as_text=True
-    )
+    assert "Vos réponses ont bien été enregistrées." in client.get(
+        "/s/thanks"
+    ).get_data(as_text=True)
     response = db.session.scalar(select(Response))
     assert response.submitted_at is not None and response.share_with_board is True
     assert _get(Invitation, invitation.id).answered_at is not None
@@ -160,7 +160,9 @@ def test_twenty_parallel_submissions_store_one_response(world, mailbox, app) -> 
     questions = _questions(invitation)
     opener = app.test_client()
     opener.get(path)
-    opener.post("/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1")))
+    opener.post(
+        "/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1"))
+    )
     final = _flat(answer_form(questions[5:], action="submit", page="2"))
     db.session.commit()
 

@@ -66,9 +66,7 @@ def _scheduler(app: Flask) -> subprocess.Popen:
     )
 
 
-def test_two_scheduler_processes_send_each_invitation_once(
-    app, world, mailbox
-) -> None:
+def test_two_scheduler_processes_send_each_invitation_once(app, world, mailbox) -> None:
     worlds = _due_campaigns(world, count=12, contacts=4)
     db.session.remove()
     first, second = _scheduler(app), _scheduler(app)
@@ -87,7 +85,9 @@ def test_two_threads_with_their_own_connections_claim_different_campaigns(
     app, world
 ) -> None:
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("SELECT … FOR UPDATE SKIP LOCKED is PostgreSQL's (SQLite has one writer)")
+        pytest.skip(
+            "SELECT … FOR UPDATE SKIP LOCKED is PostgreSQL's (SQLite has one writer)"
+        )
     _due_campaigns(world, count=10, contacts=3)
     db.session.remove()
     now = utcnow()

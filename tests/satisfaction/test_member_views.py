@@ -58,7 +58,8 @@ def test_a_member_builds_a_questionnaire_from_the_charter_and_previews_it(
     w = world(campaign=False)
     auth.login(w.admin)
     created = client.post(
-        "/space/questionnaires/new", data={"title": "Mon questionnaire", "source": "charter"}
+        "/space/questionnaires/new",
+        data={"title": "Mon questionnaire", "source": "charter"},
     )
     assert created.status_code == 302
     builder = client.get(created.headers["Location"])
@@ -117,7 +118,9 @@ def test_editing_a_sent_questionnaire_makes_a_new_version(world) -> None:
     # Moves and removals go to the same new version.
     services.move_question(w.admin, questionnaire, latest.questions[1].id, offset=-1)
     services.remove_question(w.admin, questionnaire, latest.questions[-1].id)
-    assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 3
+    assert (
+        db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 3
+    )
     assert len(services.current_version(questionnaire).questions) == 9
 
 
@@ -215,7 +218,9 @@ def test_a_detractor_alert_is_followed_up_and_closed(world, client, auth) -> Non
     assert noted.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Alert, alert.id)
-    assert closed.closed_at is not None and closed.follow_up == "Client rappelé le 3 mars."
+    assert (
+        closed.closed_at is not None and closed.follow_up == "Client rappelé le 3 mars."
+    )
     assert "Client rappelé le 3 mars." in client.get("/space/alerts?closed=1").get_data(
         as_text=True
     )
@@ -229,7 +234,9 @@ def test_the_secretariat_edits_the_charter_questionnaire_and_the_fatigue_window(
     page = client.get("/admin/satisfaction")
     assert page.status_code == 200
     template = services.charter_template()
-    assert template is not None and len(services.current_version(template).questions) == 10
+    assert (
+        template is not None and len(services.current_version(template).questions) == 10
+    )
     saved = client.post("/admin/satisfaction", data={"fatigue_days": "45"})
     assert saved.status_code == 302
     assert services.fatigue_days() == 45
@@ -279,22 +286,52 @@ def tenancy(world, make_member, make_member_user, make_staff):
 
 # (method, url template, expected status per role)
 ROUTES = [
-    ("GET", "/space/questionnaires/{q}", {"a": 200, "b": 404, "sec": 404, "board": 403}),
-    ("GET", "/space/questionnaires/{q}/preview", {"a": 200, "b": 404, "sec": 404, "board": 403}),
-    ("GET", "/space/questionnaires/{q}/questions/{question}/edit", {"a": 200, "b": 404, "sec": 404, "board": 403}),
-    ("POST", "/space/questionnaires/{q}/questions/{question}/delete", {"a": 302, "b": 404, "sec": 404, "board": 403}),
+    (
+        "GET",
+        "/space/questionnaires/{q}",
+        {"a": 200, "b": 404, "sec": 404, "board": 403},
+    ),
+    (
+        "GET",
+        "/space/questionnaires/{q}/preview",
+        {"a": 200, "b": 404, "sec": 404, "board": 403},
+    ),
+    (
+        "GET",
+        "/space/questionnaires/{q}/questions/{question}/edit",
+        {"a": 200, "b": 404, "sec": 404, "board": 403},
+    ),
+    (
+        "POST",
+        "/space/questionnaires/{q}/questions/{question}/delete",
+        {"a": 302, "b": 404, "sec": 404, "board": 403},
+    ),
     ("GET", "/space/campaigns/{c}", {"a": 200, "b": 404, "sec": 403, "board": 403}),
-    ("POST", "/space/campaigns/{c}/pause", {"a": 302, "b": 404, "sec": 403, "board": 403}),
-    ("GET", "/space/projects/{p}/campaigns/new", {"a": 200, "b": 404, "sec": 403, "board": 403}),
+    (
+        "POST",
+        "/space/campaigns/{c}/pause",
+        {"a": 302, "b": 404, "sec": 403, "board": 403},
+    ),
+    (
+        "GET",
+        "/space/projects/{p}/campaigns/new",
+        {"a": 200, "b": 404, "sec": 403, "board": 403},
+    ),
     ("GET", "/space/responses/{r}", {"a": 200, "b": 404, "sec": 403, "board": 403}),
     ("POST", "/space/alerts/{alert}", {"a": 302, "b": 404, "sec": 403, "board": 403}),
     ("GET", "/space/alerts", {"a": 200, "b": 200, "sec": 403, "board": 403}),
     ("GET", "/admin/satisfaction", {"a": 403, "b": 403, "sec": 200, "board": 403}),
-    ("GET", "/admin/satisfaction/comments", {"a": 403, "b": 403, "sec": 200, "board": 200}),
+    (
+        "GET",
+        "/admin/satisfaction/comments",
+        {"a": 403, "b": 403, "sec": 200, "board": 200},
+    ),
 ]
 
 
-@pytest.mark.parametrize("role", ["anonymous", "a_admin", "a_user", "b_admin", "secretariat", "board"])
+@pytest.mark.parametrize(
+    "role", ["anonymous", "a_admin", "a_user", "b_admin", "secretariat", "board"]
+)
 def test_each_route_answers_each_role_as_it_should(tenancy, app, role) -> None:
     a = tenancy["a"]
     question = services.current_version(a.questionnaire).questions[-1]
@@ -307,11 +344,19 @@ def test_each_route_answers_each_role_as_it_should(tenancy, app, role) -> None:
         "alert": tenancy["alert_id"],
     }
     user = tenancy["users"][role]
-    key = {"a_admin": "a", "a_user": "a", "b_admin": "b", "secretariat": "sec", "board": "board"}.get(role)
+    key = {
+        "a_admin": "a",
+        "a_user": "a",
+        "b_admin": "b",
+        "secretariat": "sec",
+        "board": "board",
+    }.get(role)
     failures = []
     client = app.test_client()
     if user is not None:
-        client.post("/login", data={"email": user.email, "password": "correct-horse-battery"})
+        client.post(
+            "/login", data={"email": user.email, "password": "correct-horse-battery"}
+        )
     for method, template, expected in ROUTES:
         url = template.format(**values)
         reply = client.open(url, method=method, data={"note": "x"})

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.mail import deliver_due
 from core.models import OutboxMessage
-from members import services as members_services
 from members.models import ProjectStatus
 from satisfaction import services
 from satisfaction.models import Campaign, Invitation, QuestionnaireVersion
@@ -52,12 +51,20 @@ def test_a_due_campaign_invites_each_contact_once_in_their_language(
     deliver_due(LATER)
     [french] = mailbox.to(w.contacts[0].email)
     [english] = mailbox.to(w.contacts[1].email)
-    assert french["Subject"] == f"Votre avis sur « {w.project.title} » — {w.member.name}"
-    assert english["Subject"] == f"Your opinion on “{w.project.title}” — {w.member.name}"
+    assert (
+        french["Subject"] == f"Votre avis sur « {w.project.title} » — {w.member.name}"
+    )
+    assert (
+        english["Subject"] == f"Your opinion on “{w.project.title}” — {w.member.name}"
+    )
     text = Mailbox.text_of(french)
     assert "Bonjour Contact 0," in text
     assert link_in(text).startswith("http://qualicharte.test/s/")
-    assert french["List-Unsubscribe"].strip().startswith("<http://qualicharte.test/s/unsubscribe/")
+    assert (
+        french["List-Unsubscribe"]
+        .strip()
+        .startswith("<http://qualicharte.test/s/unsubscribe/")
+    )
     assert french["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert french.get_body(preferencelist=("html",)) is not None
     assert "Hello Contact 1," in Mailbox.text_of(english)
@@ -196,7 +203,10 @@ def test_a_recurring_campaign_sends_a_new_cycle_each_time(world) -> None:
     w = world(
         contacts=1,
         recurrence=Recurrence.every_n_months(
-            3, day_of_month=2, time_of_day=NOW.time().replace(hour=11), start_on=NOW.date()
+            3,
+            day_of_month=2,
+            time_of_day=NOW.time().replace(hour=11),
+            start_on=NOW.date(),
         ),
     )
     services.set_fatigue_days(w.admin, days=0)
@@ -205,7 +215,9 @@ def test_a_recurring_campaign_sends_a_new_cycle_each_time(world) -> None:
     second_run = db.session.get(Campaign, w.campaign.id).next_run_at
     assert (second_run - first_run).days in range(89, 93)
     services.send_due_invitations(second_run)
-    cycles = db.session.scalars(select(Invitation.cycle).order_by(Invitation.cycle)).all()
+    cycles = db.session.scalars(
+        select(Invitation.cycle).order_by(Invitation.cycle)
+    ).all()
     assert cycles == [1, 2]
 
 
@@ -232,7 +244,9 @@ def test_a_crash_mid_run_leaves_nothing_and_the_rerun_sends_what_was_left_once(
             raise SystemExit("killed")  # not an Exception: the process dies
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "_queue_invitation_emails", dies_on_the_second_campaign)
+    monkeypatch.setattr(
+        sending, "_queue_invitation_emails", dies_on_the_second_campaign
+    )
     with pytest.raises(SystemExit):
         services.send_due_invitations(LATER)
     db.session.rollback()  # what the database does when the connection drops
