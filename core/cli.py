@@ -39,10 +39,11 @@ def scheduler_run(once: bool) -> None:
 @demo_cli.command("load")
 @click.option(
     "--scale",
-    type=click.Choice(["small"]),
+    type=click.Choice(["small", "large"]),
     default="small",
     show_default=True,
-    help="small: a believable association.",
+    help="small: a believable association; large: 1,000 members and 5 M "
+    "measurements on top of it, to measure the dashboards at scale.",
 )
 def demo_load(scale: str) -> None:
     """Load demo data (idempotent: running it twice changes nothing)."""

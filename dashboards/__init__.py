@@ -14,7 +14,7 @@ from core.security import Role
 
 def init_app(app: Flask) -> None:
     from core import static_assets
-    from dashboards import demo, jobs, models  # noqa: F401
+    from dashboards import demo, jobs, models, rollups
     from dashboards.views import bp
 
     static_assets.init_app(app)
@@ -28,4 +28,10 @@ def init_app(app: Flask) -> None:
         app, "dashboards.board_review", _l("Revue qualité"), roles=association, order=10
     )
     register_job(app, "dashboards.monthly_digest", jobs.monthly_digest, minutes=60)
+    register_job(
+        app,
+        "dashboards.rollups",
+        rollups.refresh_changed,
+        minutes=rollups.JOB_MINUTES,
+    )
     register_demo_loader(app, "dashboards", demo.load)

@@ -165,8 +165,16 @@ def load(scale: str, *, today: date | None = None) -> str:
             added_responses += _answers(
                 project, contact, version, today, rng, weak=weak
             )
+    from dashboards import rollups
+
+    rollups.refresh_all(now=utcnow())
     db.session.commit()
-    return f"{added_measurements} measurements, {added_responses} responses added"
+    summary = f"{added_measurements} measurements, {added_responses} responses added"
+    if scale == "large":
+        from dashboards import demo_large
+
+        summary += "; " + demo_large.load(today=today)
+    return summary
 
 
 def _indicators(

@@ -35,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
 from core.security import Role
+from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
 from kpi.models import Agreement, Direction, Indicator, Measurement
 from members.models import Client, ClientContact, Member, Project, ProjectStatus, User
 from satisfaction import scoring
@@ -103,6 +104,48 @@ def utc_today() -> date:
 
 def _dialect() -> str:
     return str(db.engine.dialect.name)
+
+
+def rollups_as_of() -> datetime | None:
+    """When the rollups were last refreshed (None: never), once per request."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "dashboards_as_of" in g:
+        return g.dashboards_as_of  # type: ignore[no-any-return]
+    found = db.session.scalar(
+        select(RollupState.refreshed_at).where(RollupState.name == "dashboards")
+    )
+    if has_request_context():
+        g.dashboards_as_of = found
+    return found
+
+
+def indicator_rollup_usable(filters: Filters) -> bool:
+    """The latest values are in the rollup when the period runs up to its refresh."""
+    as_of = rollups_as_of()
+    return as_of is not None and filters.until >= as_of.date()
+
+
+def score_rollup_usable(filters: Filters) -> bool:
+    """Answer counts per member and month answer whole months, member-wide."""
+    as_of = rollups_as_of()
+    if as_of is None or filters.since.day != 1:
+        return False
+    if filters.service_type or filters.client_id is not None:
+        return False
+    if filters.project_id is not None:
+        return False
+    month_end = (filters.until.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return filters.until >= as_of.date() or filters.until + timedelta(days=1) == (
+        month_end
+    )
+
+
+def figures_as_of(filters: Filters) -> datetime | None:
+    """When the figures a page shows were computed, if they come from the rollups."""
+    if indicator_rollup_usable(filters) or score_rollup_usable(filters):
+        return rollups_as_of()
+    return None
 
 
 def quarter_of(column: Any) -> ColumnElement[str]:
@@ -207,6 +250,8 @@ def score_counts(
     """Answer counts per (period, question type, commitment, value): the input of
     :func:`satisfaction.scoring.scores_from_count_frame`. ``period`` is the quarter
     label, the member id, or ``"all"`` (one statement)."""
+    if score_rollup_usable(filters):
+        return _score_counts_from_rollup(filters, by=by)
     if by == "quarter":
         key: Any = quarter_of(Response.submitted_at)
     elif by == "member":
@@ -230,6 +275,51 @@ def score_counts(
                 "count": int(n),
             }
             for period, kind, commitment, value, n in rows
+        ],
+        columns=list(scoring.COUNT_COLUMNS),
+    )
+
+
+def _score_counts_from_rollup(
+    filters: Filters, *, by: Literal["quarter", "member", "all"]
+) -> pd.DataFrame:
+    """:func:`score_counts` from :class:`ScoreMonth` (whole months, one statement)."""
+    keys: dict[str, Any] = {
+        "quarter": quarter_of(ScoreMonth.month),
+        "member": ScoreMonth.member_id,
+        "all": literal("all"),
+    }
+    key = keys[by].label("period")
+    total = func.sum(ScoreMonth.count)
+    query = (
+        select(
+            key,
+            ScoreMonth.question_type,
+            ScoreMonth.commitment,
+            ScoreMonth.value,
+            total,
+        )
+        .where(ScoreMonth.month >= filters.since, ScoreMonth.month <= filters.until)
+        .group_by(
+            key, ScoreMonth.question_type, ScoreMonth.commitment, ScoreMonth.value
+        )
+    )
+    if filters.member_id is not None:
+        query = query.where(ScoreMonth.member_id == filters.member_id)
+    if filters.department:
+        query = query.join(Member, Member.id == ScoreMonth.member_id).where(
+            Member.department == filters.department
+        )
+    return pd.DataFrame(
+        [
+            {
+                "period": period,
+                "question_type": kind,
+                "commitment": commitment or None,
+                "value": int(value),
+                "count": int(n),
+            }
+            for period, kind, commitment, value, n in db.session.execute(query)
         ],
         columns=list(scoring.COUNT_COLUMNS),
     )
@@ -472,6 +562,31 @@ def _latest_period(filters: Filters) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class _Latest:
+    """Where an indicator's latest value in the period comes from: the raw
+    measurements (a grouped subquery) or the :class:`IndicatorLatest` rollup."""
+
+    rollup: bool
+    subquery: Any = None
+
+    @property
+    def period_start(self) -> Any:
+        if self.rollup:
+            return IndicatorLatest.period_start
+        return self.subquery.c.period_start
+
+    @property
+    def value(self) -> ColumnElement[Any]:
+        return IndicatorLatest.value if self.rollup else _latest_value()
+
+
+def _latest(filters: Filters) -> _Latest:
+    if indicator_rollup_usable(filters):
+        return _Latest(rollup=True)
+    return _Latest(rollup=False, subquery=_latest_period(filters))
+
+
 def _latest_value() -> ColumnElement[Any]:
     """A ratio's value is its numerator ÷ denominator (None when dividing by 0)."""
     return case(
@@ -483,13 +598,13 @@ def _latest_value() -> ColumnElement[Any]:
     )
 
 
-def status_expression() -> ColumnElement[str]:
+def status_expression(value: ColumnElement[Any] | None = None) -> ColumnElement[str]:
     """The indicator's status against its target (the one definition, in SQL).
 
     on track: the target is met; at risk: missed by at most 10 % of the target;
     off track: missed by more; no data: nothing measured in the period.
     """
-    value = _latest_value()
+    value = _latest_value() if value is None else value
     target = Indicator.target_value
     margin = func.abs(target) * float(AT_RISK_MARGIN)
     higher = Indicator.direction == Direction.HIGHER
@@ -504,13 +619,32 @@ def status_expression() -> ColumnElement[str]:
     )
 
 
-def _indicators_joined(columns: Sequence[Any], filters: Filters, latest: Any) -> Any:
-    return (
+def _indicators_joined(
+    columns: Sequence[Any], filters: Filters, source: _Latest
+) -> Any:
+    query = (
         select(*columns)
         .select_from(Indicator)
         .join(Project, Project.id == Indicator.project_id)
         .join(Member, Member.id == Project.member_id)
-        .outerjoin(latest, latest.c.indicator_id == Indicator.id)
+    )
+    active = [
+        Indicator.is_active.is_(True),
+        Project.status == ProjectStatus.ACTIVE,
+        *_scope(filters),
+    ]
+    if source.rollup:
+        # A latest value before the period is no value in the period.
+        return query.outerjoin(
+            IndicatorLatest,
+            and_(
+                IndicatorLatest.indicator_id == Indicator.id,
+                IndicatorLatest.period_start >= filters.since,
+            ),
+        ).where(*active)
+    latest = source.subquery
+    return (
+        query.outerjoin(latest, latest.c.indicator_id == Indicator.id)
         .outerjoin(
             Measurement,
             and_(
@@ -519,19 +653,15 @@ def _indicators_joined(columns: Sequence[Any], filters: Filters, latest: Any) ->
                 Measurement.granularity == Indicator.frequency,
             ),
         )
-        .where(
-            Indicator.is_active.is_(True),
-            Project.status == ProjectStatus.ACTIVE,
-            *_scope(filters),
-        )
+        .where(*active)
     )
 
 
 def indicator_rows(filters: Filters) -> list[dict[str, Any]]:
     """Each active indicator of the active projects with its latest value in the
     period and its status (one statement)."""
-    status = status_expression().label("status")
-    latest = _latest_period(filters)
+    latest = _latest(filters)
+    status = status_expression(latest.value).label("status")
     query = _indicators_joined(
         [
             Indicator.id,
@@ -545,8 +675,8 @@ def indicator_rows(filters: Filters) -> list[dict[str, Any]]:
             Project.title,
             Project.service_type,
             Client.name,
-            latest.c.period_start,
-            _latest_value().label("value"),
+            latest.period_start,
+            latest.value.label("value"),
             status,
         ],
         filters,
@@ -594,16 +724,15 @@ def status_counts(
     filters: Filters, *, by: Literal["service_type", "member", "all"]
 ) -> list[tuple[Any, str, int]]:
     """(key, status, number of indicators) — grouped in SQL (one statement)."""
-    status = status_expression().label("status")
+    latest = _latest(filters)
+    status = status_expression(latest.value).label("status")
     keys: dict[str, Any] = {
         "service_type": Project.service_type,
         "member": Project.member_id,
         "all": literal("all"),
     }
     key = keys[by].label("key")
-    query = _indicators_joined(
-        [key, status, func.count()], filters, _latest_period(filters)
-    )
+    query = _indicators_joined([key, status, func.count()], filters, latest)
     rows = db.session.execute(query.group_by(key, status)).all()
     return [(k.value if hasattr(k, "value") else k, str(s), int(n)) for k, s, n in rows]
 

@@ -51,8 +51,10 @@ class DashboardError(Exception):
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The last twelve months up to ``today``."""
-    return today.replace(year=today.year - 1) + timedelta(days=1), today
+    """The last twelve calendar months up to ``today`` (the current one included):
+    whole months, so that the pages read the monthly rollups."""
+    months = today.year * 12 + today.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1), today
 
 
 def check_period(since: date, until: date) -> None:

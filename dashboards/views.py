@@ -29,6 +29,7 @@ from dashboards import exports, services
 from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, PortalRequestForm, QuestionForm
+from dashboards.rollups import JOB_MINUTES
 from members.models import SERVICE_LABELS
 from satisfaction import scoring
 from satisfaction.models import COMMITMENT_LABELS
@@ -58,6 +59,7 @@ def labels() -> dict[str, object]:
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
+        "ROLLUP_MINUTES": JOB_MINUTES,
     }
 
 
@@ -125,6 +127,7 @@ def board_review() -> ResponseReturnValue:
         form=form,
         figures=board_figures(review),
         query=request.args.to_dict(),
+        as_of=q.figures_as_of(filters),
     )
 
 
@@ -142,6 +145,7 @@ def board_member(member_id: int) -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=True,
         query=request.args.to_dict(),
+        as_of=q.figures_as_of(filters),
     )
 
 
@@ -189,6 +193,7 @@ def member_dashboard() -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=False,
         query=request.args.to_dict(),
+        as_of=q.figures_as_of(filters),
     )
 
 
@@ -214,6 +219,7 @@ def project(project_id: int) -> ResponseReturnValue:
         form=form,
         figures=indicator_figures(page["summaries"]),
         query=request.args.to_dict(),
+        as_of=q.figures_as_of(filters.for_member(found.member_id)),
     )
 
 

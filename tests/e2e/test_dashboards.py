@@ -4,12 +4,15 @@ and the client portal show the database's headline figures and pass axe-core
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from core.extensions import db
+from core.extensions import db, limiter
+from core.mail import deliver_due
 from dashboards import queries, services
 from members.demo import BOARD_EMAIL, DEMO_PASSWORD
 from members.models import ClientContact, Project, ProjectStatus, User
@@ -38,7 +41,9 @@ def _login(page, email: str) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_board_member_and_client_walk_their_dashboards(app, page, live_server) -> None:
+def test_board_member_and_client_walk_their_dashboards(
+    app, page, live_server, mailbox
+) -> None:
     for loader in app.extensions["qualicharte.demo"].values():
         loader("small")
     filters = queries.Filters(*services.default_period(queries.utc_today()))
@@ -61,6 +66,23 @@ def test_board_member_and_client_walk_their_dashboards(app, page, live_server) -
         .where(ClientContact.client_id == project.client_id)
         .order_by(ClientContact.id)
     )
+    own = queries.portal_projects(contact_email)
+    assert project.id in {p["id"] for p in own}
+    indicator_names = {i.name for i in queries.project_indicators(project.id)}
+    agreed = bool(queries.project_agreed([project.id]))
+    # A project of a client this contact is not a contact of.
+    foreign = db.session.scalar(
+        select(Project)
+        .where(
+            Project.status == ProjectStatus.ACTIVE,
+            Project.id.not_in([p["id"] for p in own]),
+        )
+        .order_by(Project.id)
+    )
+    # Plain values: after the rollback, touching an ORM object would reload it
+    # and hold a read snapshot that makes the next write fail on SQLite.
+    admin_email, project_id, project_title = admin.email, project.id, project.title
+    foreign_id, foreign_title = foreign.id, foreign.title
     db.session.rollback()
 
     _login(page, BOARD_EMAIL)
@@ -74,7 +96,7 @@ def test_board_member_and_client_walk_their_dashboards(app, page, live_server) -
     assert _serious_violations(page) == []
     page.get_by_role("button", name="Se déconnecter").click()
 
-    _login(page, admin.email)
+    _login(page, admin_email)
     page.goto("/dashboard")
     assert page.get_by_test_id("open-alerts").inner_text() == str(
         member_dash.open_alerts
@@ -91,6 +113,34 @@ def test_board_member_and_client_walk_their_dashboards(app, page, live_server) -
     assert _serious_violations(page) == []
     page.get_by_role("button", name="Se déconnecter").click()
 
-    # The client portal is walked by the view tests (tests/dashboards): its
-    # browser walk is left to do (see the hand-over note).
-    assert contact_email
+    # The client portal: a magic link on request, e-mailed through the outbox to
+    # the loopback SMTP server, opened in the browser.
+    limiter.reset()  # other tests of the session posted to the same endpoints
+    page.goto("/portal")
+    assert _serious_violations(page) == []
+    page.get_by_label("Adresse e-mail").fill(contact_email.upper())
+    page.get_by_role("button", name="Recevoir un lien de connexion").click()
+    page.get_by_text("un lien de connexion vient de lui être envoyé").wait_for()
+    db.session.rollback()
+    deliver_due(datetime.now(UTC))
+    db.session.rollback()
+    [message] = mailbox.to(contact_email)
+    link = re.search(r"https?://\S+/portal/link/\S+", mailbox.text_of(message))
+    assert link is not None
+    page.goto(link.group(0))
+    assert page.url.endswith("/portal/projects")  # the token left the address bar
+    listed = page.get_by_test_id("portal-projects")
+    for shown in own:
+        assert shown["title"] in listed.inner_text()
+    assert foreign_title not in listed.inner_text()
+    assert _serious_violations(page) == []
+    listed.get_by_role("link", name=project_title).click()
+    page.get_by_role("heading", name=project_title, level=1).wait_for()
+    body = page.locator("main").inner_text()
+    assert indicator_names and all(name in body for name in indicator_names)
+    assert ("Vous avez validé ces indicateurs" in body) is agreed
+    assert _serious_violations(page) == []
+    # Another client's project is not found, and says nothing of it.
+    missing = page.goto(f"/portal/projects/{foreign_id}")
+    assert missing is not None and missing.status == 404
+    assert foreign_title not in page.content()

@@ -575,7 +575,9 @@ def test_an_upload_waits_for_confirmation_and_a_pdf_is_refused(
 def test_an_unknown_layout_goes_through_a_mapping(agency, make_indicator) -> None:
     a = agency()
     visits = make_indicator(a.project, "audience", frequency="day")
-    data = b"Jour;Visites;Notes\n01/03/2024;1 204;ok\n02/03/2024;abc;x\n03/03/2024;12,5;\n"
+    data = (
+        b"Jour;Visites;Notes\n01/03/2024;1 204;ok\n02/03/2024;abc;x\n03/03/2024;12,5;\n"
+    )
     pending = services.start_upload(None, a.project, data=data, file_name="mine.csv")
     assert pending.needs_mapping and pending.columns == ["Jour", "Visites", "Notes"]
     from kpi.importers import ColumnMapping

@@ -73,9 +73,17 @@ def test_two_scheduler_processes_send_each_invitation_once(app, world, mailbox) 
     outputs = [process.communicate(timeout=120)[0] for process in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 48
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 48
-    received = Counter(message["To"] for message in mailbox.messages)
+    assert (
+        db.session.scalar(
+            select(func.count()).where(
+                OutboxMessage.idempotency_key.like("satisfaction.invitation:%")
+            )
+        )
+        == 48
+    )
     expected = {c.email for w in worlds for c in w.contacts}
+    # (Other features' jobs may e-mail the members' staff in the same run.)
+    received = Counter(m["To"] for m in mailbox.messages if m["To"] in expected)
     assert set(received) == expected
     assert set(received.values()) == {1}
 
@@ -153,6 +161,7 @@ def test_a_scheduler_killed_mid_run_sends_what_was_left_once_on_restart(
     output = restart.communicate(timeout=120)[0]
     assert restart.returncode == 0, output
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 6
-    received = Counter(message["To"] for message in mailbox.messages)
-    assert set(received) == {c.email for w in worlds for c in w.contacts}
+    expected = {c.email for w in worlds for c in w.contacts}
+    received = Counter(m["To"] for m in mailbox.messages if m["To"] in expected)
+    assert set(received) == expected
     assert set(received.values()) == {1}
