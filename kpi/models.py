@@ -26,7 +26,8 @@ from core.database import UTCDateTime, utcnow
 from core.extensions import db
 from core.models import enum_column
 
-#: Measurement columns: 14 integer digits and 4 decimals (``abs(value) < 10**14``).
+#: Measurement columns: 4 decimals; values are limited to ``abs(value) < 10**11``
+#: (``kpi.importers.MAX_ABS_VALUE``) so that SQLite's floats hold them exactly.
 AMOUNT = Numeric(18, 4)
 
 

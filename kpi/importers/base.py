@@ -23,8 +23,11 @@ IndicatorKind = Literal[
 Granularity = Literal["day", "week", "month"]
 DecimalSeparator = Literal[",", "."]
 
-#: What the ``Numeric(18, 4)`` measurement column can hold: ``abs(value) < 10**14``.
-MAX_ABS_VALUE = Decimal(10) ** 14
+#: The largest magnitude we store: ``abs(value) < 10**11``. The column is
+#: ``Numeric(18, 4)``, but SQLite keeps numerics as binary floats, exact only to 15
+#: significant digits: 11 integer digits + 4 decimals is what both databases hold
+#: exactly, so a larger value is refused rather than silently rounded on SQLite.
+MAX_ABS_VALUE = Decimal(10) ** 11
 #: At most this many decimals are stored.
 MAX_DECIMALS = 4
 QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)
@@ -419,7 +422,7 @@ def check_storable(
             str(
                 _l(
                     "Ligne %(line)d : valeur « %(value)s » trop grande dans la "
-                    "colonne %(column)s (maximum : 10^14).",
+                    "colonne %(column)s (maximum : 10^11).",
                     line=line,
                     value=shorten(raw),
                     column=column,

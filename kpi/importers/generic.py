@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
 from kpi.importers.base import (
+    MAX_ABS_VALUE,
     MAX_DECIMALS,
     MAX_YEAR,
     MIN_YEAR,
@@ -390,7 +391,7 @@ class _Collector:
             for index in np.flatnonzero(risky).tolist():
                 begin, end = int(bounds[index]), int(bounds[index + 1])
                 total = sum(int(x) for x in column[begin:end].tolist())
-                if abs(total) >= 10**14 * _SCALE:
+                if abs(total) >= int(MAX_ABS_VALUE) * _SCALE:
                     keep[index] = False
                 else:
                     exact[index] = total

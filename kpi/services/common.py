@@ -36,7 +36,7 @@ def check_amount(
         raise KpiInputError(
             _l(
                 "Nombre trop grand : un indicateur enregistre des valeurs inférieures "
-                "à 100 000 milliards."
+                "à 100 milliards."
             ),
             field=field,
         )

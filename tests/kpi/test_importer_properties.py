@@ -165,7 +165,7 @@ def test_one_corrupted_byte_in_a_fixture(name: str, position: int, byte: int) ->
 
 
 @FAST
-@given(st.decimals(min_value=-(10**13), max_value=10**13, places=4, allow_nan=False))
+@given(st.decimals(min_value=-(10**10), max_value=10**10, places=4, allow_nan=False))
 def test_parse_number_reads_back_what_python_prints(value: Decimal) -> None:
     assert parse_number(str(value)) == value or "," in str(value)
     french = f"{value:,f}".replace(",", "\u00a0").replace(".", ",")

@@ -1,0 +1,38 @@
+"""The largest value we accept is stored and read back exactly, on SQLite (whose
+numerics are binary floats) as on PostgreSQL; a larger one is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from kpi import services
+from kpi.models import Measurement
+
+
+@pytest.mark.parametrize(
+    "typed", ["99 999 999 999,9999", "-99999999999.9999", "12345678901.2345", "0,0001"]
+)
+def test_the_largest_values_round_trip_exactly(agency, make_indicator, typed) -> None:
+    project = agency().project
+    indicator = make_indicator(project, "custom", name="Chiffre d'affaires", unit="€")
+    services.record_measurement(None, indicator, day=date(2025, 3, 1), value=typed)
+    db.session.expire_all()
+    stored = db.session.scalar(select(Measurement.value))
+    expected = Decimal(typed.replace(" ", "").replace(",", "."))
+    assert Decimal(str(stored)) == expected
+
+
+def test_a_value_beyond_the_limit_is_refused_and_nothing_is_stored(
+    agency, make_indicator
+) -> None:
+    indicator = make_indicator(agency().project, "custom", name="Trop", unit="€")
+    with pytest.raises(services.KpiInputError, match="100 milliards"):
+        services.record_measurement(
+            None, indicator, day=date(2025, 3, 1), value="100 000 000 000"
+        )
+    assert db.session.scalar(select(Measurement.id)) is None
