@@ -19,7 +19,7 @@ from kpi.importers import (
     parse_number,
     read_columns,
 )
-from tests.kpi._fixtures import EXPORTS_DIR, FIXTURE_FILES, read_export
+from tests.kpi._fixtures import FIXTURE_FILES, read_export
 
 FAST = settings(
     max_examples=200,

@@ -12,8 +12,7 @@ import pytest
 
 from kpi.errors import ImportRefused, KpiError
 from kpi.importers import ParsedExport, Series, parse_export, read_columns
-from tests.kpi._fixtures import EXPORTS_DIR, FIXTURE_FILES, read_export
-
+from tests.kpi._fixtures import FIXTURE_FILES, read_export
 
 
 def parse(name: str, **kwargs: object) -> ParsedExport:
