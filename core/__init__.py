@@ -70,12 +70,13 @@ def register_features(app: Flask) -> None:
     from core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    register_job(app, "core.deliver_outbox", deliver_due)
     members.init_app(app)
     kpi.init_app(app)
     mediation.init_app(app)
     satisfaction.init_app(app)
     dashboards.init_app(app)
+    # Last: one `flask scheduler run --once` sends what the jobs above queued.
+    register_job(app, "core.deliver_outbox", deliver_due)
 
 
 def register_request_hooks(app: Flask) -> None:

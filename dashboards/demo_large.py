@@ -35,7 +35,6 @@ from satisfaction.models import (
     Answer,
     Campaign,
     Invitation,
-    QuestionType,
     Response,
     campaign_contact,
 )
@@ -780,6 +779,7 @@ def already_loaded() -> bool:
 def load(
     *,
     today: date,
+    now: datetime | None = None,
     scale_factor: float = 1.0,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> str:
@@ -835,7 +835,7 @@ def load(
                 )
             )
     step = time.perf_counter()
-    rollups.refresh_all(now=datetime.now(UTC))
+    rollups.refresh_all(now=now or datetime.now(UTC))
     echo(f"  rollups refreshed in {time.perf_counter() - step:.1f} s")
     db.session.commit()
     if connection.dialect.name == "postgresql":

@@ -50,13 +50,3 @@ def init_app(app: Flask) -> None:
     register_job(app, "satisfaction.send_reminders", jobs.send_reminders, minutes=5)
     register_job(app, "satisfaction.send_due", jobs.send_due_invitations, minutes=1)
     register_demo_loader(app, "satisfaction", demo.load)
-    _deliver_outbox_last(app)
-
-
-def _deliver_outbox_last(app: Flask) -> None:
-    """Run the outbox after the jobs that queue e-mails, so that one
-    ``flask scheduler run --once`` both creates the invitations and sends them
-    (jobs run in registration order and core registers the outbox first)."""
-    jobs = app.extensions.get("qualicharte.jobs", {})
-    if "core.deliver_outbox" in jobs:
-        jobs["core.deliver_outbox"] = jobs.pop("core.deliver_outbox")

@@ -83,3 +83,9 @@ def test_demo_load_builds_a_believable_association_and_is_idempotent(runner) -> 
     assert set(db.session.scalars(select(Project.service_type))) == set(ServiceType)
     roles = set(db.session.scalars(select(User.role)))
     assert {r.value for r in roles} == {"board", "secretariat", "member_admin", "member_user"}
+
+
+def test_the_outbox_is_delivered_after_every_job_that_queues_mail(app) -> None:
+    from core.scheduler import registered_jobs
+
+    assert registered_jobs(app)[-1].id == "core.deliver_outbox"

@@ -81,7 +81,7 @@ def test_board_member_and_client_walk_their_dashboards(
     )
     # Plain values: after the rollback, touching an ORM object would reload it
     # and hold a read snapshot that makes the next write fail on SQLite.
-    admin_email, project_id, project_title = admin.email, project.id, project.title
+    admin_email, project_title = admin.email, project.title
     foreign_id, foreign_title = foreign.id, foreign.title
     db.session.rollback()
 
