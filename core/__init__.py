@@ -87,6 +87,7 @@ def register_request_hooks(app: Flask) -> None:
             "current_locale": str(get_locale() or "fr"),
             "languages": app.config["LANGUAGES"],
             "nav_items": navigation.nav_items,
+            "public_items": navigation.public_items,
             "panels_for": navigation.panels_for,
         }
 

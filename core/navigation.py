@@ -49,9 +49,18 @@ PUBLIC = "public"  # a pseudo-role: the entry is shown to everyone, signed in or
 
 
 def nav_items() -> list[NavItem]:
+    """The menu: the user's own entries; public entries only for visitors (signed-in
+    users find those in the footer, which keeps the menu short)."""
     items: list[NavItem] = current_app.extensions.get("qualicharte.nav", [])
-    role = current_user.role if current_user.is_authenticated else None
-    return [item for item in items if PUBLIC in item.roles or role in item.roles]
+    if not current_user.is_authenticated:
+        return [item for item in items if PUBLIC in item.roles]
+    return [item for item in items if current_user.role in item.roles]
+
+
+def public_items() -> list[NavItem]:
+    """The public entries, listed in every page's footer."""
+    items: list[NavItem] = current_app.extensions.get("qualicharte.nav", [])
+    return [item for item in items if PUBLIC in item.roles]
 
 
 def panels_for(page: str, obj: Any) -> list[Markup]:

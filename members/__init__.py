@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
 from core.extensions import login_manager
-from core.navigation import register_nav_item
+from core.navigation import PUBLIC, register_nav_item
 from core.security import Role
 
 
@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     register_nav_item(app, "members.projects", _l("Projets"), roles=staff, order=20)
     register_nav_item(app, "members.clients", _l("Clients"), roles=staff, order=30)
     register_nav_item(app, "members.team", _l("Équipe"), roles=staff, order=80)
+    register_nav_item(
+        app, "members.registry", _l("Annuaire des signataires"), roles=[PUBLIC], order=90
+    )
     register_nav_item(
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
     )
