@@ -14,7 +14,7 @@ from core.security import Role
 
 def init_app(app: Flask) -> None:
     from core import static_assets
-    from dashboards import demo, jobs, models, rollups
+    from dashboards import demo, jobs, models, rollups  # noqa: F401
     from dashboards.views import bp
 
     static_assets.init_app(app)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -108,7 +108,7 @@ class Charter:
     """The charter questionnaire's version and its scored questions (id, type, value range)."""
 
     version_id: int
-    questions: list[tuple[int, str, int, int]]
+    questions: Sequence[tuple[int, str, int, int]]
 
 
 TableRows = tuple[Table, list[str], Iterator[tuple[Any, ...]]]
@@ -261,7 +261,9 @@ def generate(
     def projects() -> Iterator[tuple[Any, ...]]:
         for p in range(n.projects):
             m = p // PROJECTS_PER_MEMBER
-            status = "active" if p % 10 < 8 else ("closed" if p % 10 == 8 else "proposal")
+            status = (
+                "active" if p % 10 < 8 else ("closed" if p % 10 == 8 else "proposal")
+            )
             yield (
                 start.project + p,
                 start.member + m,
@@ -299,9 +301,7 @@ def generate(
     def indicators() -> Iterator[tuple[Any, ...]]:
         for i in range(n.indicators):
             p = i // INDICATORS_PER_PROJECT
-            kind, name, unit, direction, ratio, target, _typical = KINDS[
-                i % len(KINDS)
-            ]
+            kind, name, unit, direction, ratio, target, _typical = KINDS[i % len(KINDS)]
             yield (
                 start.indicator + i,
                 start.member + p // PROJECTS_PER_MEMBER,
@@ -579,7 +579,15 @@ def generate(
             for cycle in range(1, CYCLES + 1):
                 if answered(p, cycle):
                     at = sent_at(p, cycle) + timedelta(days=2)
-                    yield (number, invitation, start.campaign + p, at, at, at, cycle % 3 == 0)
+                    yield (
+                        number,
+                        invitation,
+                        start.campaign + p,
+                        at,
+                        at,
+                        at,
+                        cycle % 3 == 0,
+                    )
                     number += 1
                 invitation += 1
 
@@ -665,11 +673,13 @@ def generate(
 
 
 def _next_id(connection: Connection, table: Table) -> int:
-    return int(connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+    return (
+        int(connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+    )
 
 
 def _start(connection: Connection) -> Start:
-    tables = {
+    tables: dict[str, Any] = {
         "member": Member,
         "user": User,
         "client": Client,
@@ -714,7 +724,10 @@ def _pg_value(value: Any) -> Any:
 
 
 def _write_postgresql(
-    connection: Connection, table: Table, columns: list[str], rows: Iterable[tuple[Any, ...]]
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    rows: Iterable[tuple[Any, ...]],
 ) -> int:
     raw = connection.connection.driver_connection
     assert raw is not None
@@ -808,11 +821,9 @@ def load(
         step = time.perf_counter()
         written = writer(connection, table, columns, rows)
         totals[table.name] = written
-        echo(
-            f"  {table.name}: {written:,} rows in {time.perf_counter() - step:.1f} s"
-        )
+        echo(f"  {table.name}: {written:,} rows in {time.perf_counter() - step:.1f} s")
     if connection.dialect.name == "postgresql":
-        for table in (
+        models: tuple[Any, ...] = (
             Member,
             User,
             Client,
@@ -826,8 +837,9 @@ def load(
             Response,
             Answer,
             Alert,
-        ):
-            name = table.__tablename__
+        )
+        for model in models:
+            name = model.__tablename__
             connection.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

@@ -578,7 +578,9 @@ class _Latest:
 
     @property
     def value(self) -> ColumnElement[Any]:
-        return IndicatorLatest.value if self.rollup else _latest_value()
+        if self.rollup:
+            return IndicatorLatest.__table__.c.value  # type: ignore[no-any-return]
+        return _latest_value()
 
 
 def _latest(filters: Filters) -> _Latest:

@@ -62,7 +62,9 @@ def refresh_indicators(
     *, today: date, indicator_ids: Collection[int] | None = None
 ) -> None:
     """Rebuild the latest value of the given indicators (all when None)."""
-    only = [] if indicator_ids is None else [Measurement.indicator_id.in_(indicator_ids)]
+    only = (
+        [] if indicator_ids is None else [Measurement.indicator_id.in_(indicator_ids)]
+    )
     latest = (
         select(
             Measurement.indicator_id.label("indicator_id"),
@@ -161,6 +163,9 @@ def refresh_scores(
 
 
 def _mark(now: datetime) -> None:
+    from dashboards.services import forget_association_cache
+
+    forget_association_cache()
     state = db.session.get(RollupState, STATE)
     if state is None:
         db.session.add(RollupState(name=STATE, watermark=now, refreshed_at=now))
@@ -191,7 +196,9 @@ def refresh_changed(now: datetime) -> str:
             .where(Measurement.updated_at > since)
             .distinct()
         )
-    ) | set(db.session.scalars(select(Indicator.id).where(Indicator.updated_at > since)))
+    ) | set(
+        db.session.scalars(select(Indicator.id).where(Indicator.updated_at > since))
+    )
     if indicators:
         refresh_indicators(today=now.date(), indicator_ids=sorted(indicators))
     changed = db.session.execute(

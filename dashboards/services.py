@@ -292,8 +292,27 @@ def complaint_figures(
     return figures(since=filters.since, until=filters.until, member_id=member_id)
 
 
+_REVIEWS: dict[tuple[Any, ...], BoardReview] = {}
+
+
 def board_review(filters: Filters, *, today: date) -> BoardReview:
-    """The board's quality review of the association (a fixed number of statements)."""
+    """The board's quality review of the association (a fixed number of statements).
+
+    When its figures come from the rollups, it is computed once per refresh of
+    the rollups and period (it reads every member's figures) and then reused.
+    """
+    as_of = queries.figures_as_of(filters)
+    if as_of is None:
+        return _board_review(filters, today=today)
+    key = (filters, today, as_of)
+    if key not in _REVIEWS:
+        if len(_REVIEWS) > 16:
+            _REVIEWS.clear()
+        _REVIEWS[key] = _board_review(filters, today=today)
+    return _REVIEWS[key]
+
+
+def _board_review(filters: Filters, *, today: date) -> BoardReview:
     counts = queries.association_counts(filters)
     by_quarter = queries.score_counts(filters, by="quarter")
     by_member = queries.score_counts(filters, by="member")
@@ -362,28 +381,59 @@ class MemberDashboard:
     score_table: pd.DataFrame
 
 
+#: The association's per-member scores, per period, computed once per refresh of
+#: the rollups (keyed by its time): every member dashboard shows the same
+#: quartiles, and computing them reads every member's counts.
+_ASSOCIATION: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, Any]]] = {}
+
+
+def forget_association_cache() -> None:
+    _ASSOCIATION.clear()
+    _REVIEWS.clear()
+
+
+def _association_scores(
+    association: Filters,
+) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
+    as_of = (
+        queries.rollups_as_of() if queries.score_rollup_usable(association) else None
+    )
+    key = (association.since, association.until, as_of)
+    if as_of is not None and key in _ASSOCIATION:
+        return _ASSOCIATION[key]
+    by_member = queries.score_counts(association, by="member")
+    keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
+    keys += [("rating_1_5", c) for c in commitments_of(by_member)]
+    scores = {
+        (metric, commitment): scores_by(by_member, metric, commitment=commitment)
+        for metric, commitment in keys
+    }
+    shares = {
+        member: on_target_share(counts)
+        for member, counts in status_table(
+            queries.status_counts(association, by="member")
+        ).items()
+    }
+    if as_of is not None:
+        if len(_ASSOCIATION) > 32:
+            _ASSOCIATION.clear()
+        _ASSOCIATION[key] = (scores, shares)
+    return scores, shares
+
+
 def comparison(member_id: int, filters: Filters) -> list[Comparison]:
     """The member's NPS, CSAT, commitment scores and share on target beside the
     association's quartiles — only the quartiles, never another member's figure."""
     association = Filters(since=filters.since, until=filters.until)
-    by_member = queries.score_counts(association, by="member")
+    all_scores, shares = _association_scores(association)
     result = []
-    keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
-    keys += [("rating_1_5", c) for c in commitments_of(by_member)]
-    for metric, commitment in keys:
-        scores = scores_by(by_member, metric, commitment=commitment)
+    for (metric, commitment), scores in all_scores.items():
         values = [
             s.value for s in scores.values() if s.is_reliable and s.value is not None
         ]
         result.append(
             Comparison(metric, commitment, scores.get(member_id), spread(values))
         )
-    shares = {
-        key: on_target_share(counts)
-        for key, counts in status_table(
-            queries.status_counts(association, by="member")
-        ).items()
-    }
     values = [v for v in shares.values() if v is not None]
     result.append(Comparison("on_target", None, shares.get(member_id), spread(values)))
     return result

@@ -11,11 +11,12 @@ invalidates the links already sent (a reminder then re-keys its invitation).
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
+from collections.abc import Iterable
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 
 from core.security import hash_token
 
@@ -24,10 +25,26 @@ _UNSUBSCRIBE_SALT = "satisfaction.unsubscribe"
 
 def invitation_token(campaign_id: int, contact_id: int, cycle: int) -> str:
     """The answer link's token of one invitation."""
+    return invitation_tokens(campaign_id, cycle, [contact_id])[contact_id]
+
+
+def invitation_tokens(
+    campaign_id: int, cycle: int, contact_ids: Iterable[int]
+) -> dict[int, str]:
+    """The answer links' tokens of one cycle's invitations (contact id → token),
+    the key read once: a campaign of 10,000 contacts costs 10,000 HMACs, no more."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"satisfaction.invitation:{campaign_id}:{contact_id}:{cycle}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    prefix = f"satisfaction.invitation:{campaign_id}:"
+    suffix = f":{cycle}"
+    encode = base64.urlsafe_b64encode
+    return {
+        contact_id: encode(
+            hmac.digest(key, f"{prefix}{contact_id}{suffix}".encode(), "sha256")
+        )
+        .rstrip(b"=")
+        .decode()
+        for contact_id in contact_ids
+    }
 
 
 def invitation_token_hash(campaign_id: int, contact_id: int, cycle: int) -> str:
@@ -43,6 +60,22 @@ def unsubscribe_token(
 ) -> str:
     """A signed, non-expiring token naming the invitation to unsubscribe from."""
     return str((serializer or unsubscribe_serializer()).dumps(invitation_id))
+
+
+def unsubscribe_tokens(invitation_ids: Iterable[int]) -> dict[int, str]:
+    """``unsubscribe_token`` of many invitations, byte for byte, with the signing
+    key derived once (itsdangerous derives it again on every ``dumps``)."""
+    serializer = unsubscribe_serializer()
+    signer = serializer.make_signer()
+    key = signer.derive_key()
+    separator = want_bytes(signer.sep)
+    algorithm = signer.algorithm
+    tokens = {}
+    for invitation_id in invitation_ids:
+        payload = want_bytes(serializer.dump_payload(invitation_id))
+        signature = base64_encode(algorithm.get_signature(key, payload))
+        tokens[invitation_id] = (payload + separator + signature).decode()
+    return tokens
 
 
 def read_unsubscribe_token(token: str) -> int | None:

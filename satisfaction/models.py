@@ -4,6 +4,7 @@ and the association's survey settings."""
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -123,6 +124,10 @@ class Questionnaire(db.Model):  # type: ignore[name-defined,misc]
         return self.member_id is None
 
 
+def _new_uid() -> str:
+    return secrets.token_hex(16)
+
+
 class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
     """The questions of a questionnaire at one time; frozen once a campaign sent it."""
 
@@ -135,6 +140,9 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
     number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Random, never reused (ids can be): keys the in-process cache of a frozen
+    # version's questions (satisfaction.services.frozen).
+    uid: Mapped[str] = mapped_column(String(32), default=_new_uid)
 
     questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
     questions: Mapped[list[Question]] = relationship(

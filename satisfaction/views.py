@@ -118,8 +118,12 @@ def _link_page(
     return body, error.status
 
 
-def _contact_locale(invitation: Invitation) -> str:
-    locale = invitation.contact.locale
+def _contact_locale(invitation: Invitation | services.OpenInvitation) -> str:
+    locale = (
+        invitation.locale
+        if isinstance(invitation, services.OpenInvitation)
+        else invitation.contact.locale
+    )
     return locale if locale in current_app.config["LANGUAGES"] else "fr"
 
 
@@ -137,7 +141,7 @@ def open_link(token: str) -> ResponseReturnValue:
 
 
 def _render_survey(
-    invitation: Invitation,
+    invitation: services.OpenInvitation,
     page: services.SurveyPage,
     *,
     values: dict[str, list[str]],
@@ -151,8 +155,8 @@ def _render_survey(
         body = render_template(
             "satisfaction/public/answer.html",
             invitation=invitation,
-            member_name=_member_name(invitation.member_id),
-            project=invitation.campaign.project,
+            member_name=invitation.member_name,
+            project={"title": invitation.project_title},
             page=page,
             values=values,
             share=share,
@@ -245,7 +249,7 @@ def answer() -> ResponseReturnValue:
     return redirect(url_for("satisfaction.answer", page=target))
 
 
-def _format_date(invitation: Invitation) -> str:
+def _format_date(invitation: services.OpenInvitation) -> str:
     from flask_babel import format_date
 
     return str(format_date(invitation.expires_at, "long"))

@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('frozen_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('uid', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['questionnaire_id'], ['satisfaction_questionnaire.id'], name=op.f('fk_satisfaction_questionnaire_version_questionnaire_id_satisfaction_questionnaire'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_satisfaction_questionnaire_version')),
     sa.UniqueConstraint('questionnaire_id', 'number', name=op.f('uq_satisfaction_questionnaire_version_questionnaire_id_number'))

@@ -12,6 +12,7 @@ from satisfaction.errors import (
 )
 from satisfaction.services.alerts import follow_up_alert, get_alert, list_alerts
 from satisfaction.services.answering import (
+    OpenInvitation,
     SurveyPage,
     first_missing_page,
     get_invitation,
@@ -67,6 +68,7 @@ __all__ = [
     "BuilderError",
     "CampaignStats",
     "LinkError",
+    "OpenInvitation",
     "RecurrenceError",
     "SurveyError",
     "SurveyPage",

@@ -19,7 +19,7 @@ from core.extensions import db
 from core.mail import queue_email
 from core.security import Role, hash_token
 from core.urls import external_url
-from members.models import ClientContact, Member, User
+from members.models import ClientContact, Member, Project, User
 from satisfaction import scoring
 from satisfaction.errors import (
     AlreadyAnsweredError,
@@ -32,11 +32,14 @@ from satisfaction.models import (
     Alert,
     AlertReason,
     Answer,
+    Campaign,
     Invitation,
     Question,
+    QuestionnaireVersion,
     QuestionType,
     Response,
 )
+from satisfaction.services.frozen import FrozenQuestion, version_questions
 
 PAGE_SIZE = 5
 MAX_TEXT = 5000
@@ -63,15 +66,86 @@ def _already_answered() -> AlreadyAnsweredError:
     )
 
 
-def open_link(token: str, *, now: datetime | None = None) -> Invitation:
+@dataclass(slots=True)
+class OpenInvitation:
+    """What the answer pages need of an invitation, read in ONE statement (its
+    version, contact, member and project joined), instead of an ORM graph."""
+
+    id: int
+    campaign_id: int
+    contact_id: int
+    member_id: int
+    version_id: int
+    version_uid: str
+    version_frozen: bool
+    cycle: int
+    expires_at: datetime
+    opened_at: datetime | None
+    answered_at: datetime | None
+    locale: str
+    contact_name: str
+    member_name: str
+    project_title: str
+
+
+# An ORM invitation (tests, demo data) or the answer pages' light one.
+AnyInvitation = Invitation | OpenInvitation
+
+
+def _open_invitation(*criteria: Any) -> OpenInvitation | None:
+    row = db.session.execute(
+        select(
+            Invitation.id,
+            Invitation.campaign_id,
+            Invitation.contact_id,
+            Invitation.member_id,
+            Invitation.version_id,
+            QuestionnaireVersion.uid,
+            QuestionnaireVersion.frozen_at,
+            Invitation.cycle,
+            Invitation.expires_at,
+            Invitation.opened_at,
+            Invitation.answered_at,
+            ClientContact.locale,
+            ClientContact.name.label("contact_name"),
+            Member.name.label("member_name"),
+            Project.title,
+        )
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Invitation.version_id)
+        .join(ClientContact, ClientContact.id == Invitation.contact_id)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .join(Project, Project.id == Campaign.project_id)
+        .where(*criteria)
+    ).first()
+    if row is None:
+        return None
+    return OpenInvitation(
+        id=row.id,
+        campaign_id=row.campaign_id,
+        contact_id=row.contact_id,
+        member_id=row.member_id,
+        version_id=row.version_id,
+        version_uid=row.uid,
+        version_frozen=row.frozen_at is not None,
+        cycle=row.cycle,
+        expires_at=row.expires_at,
+        opened_at=row.opened_at,
+        answered_at=row.answered_at,
+        locale=row.locale,
+        contact_name=row.contact_name,
+        member_name=row.member_name,
+        project_title=row.title,
+    )
+
+
+def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
     """The invitation of an e-mailed link, marked as opened.
 
     :raises LinkError: unknown (404), expired (410) or already answered (410).
     """
     now = now or utcnow()
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
+    invitation = _open_invitation(Invitation.token_hash == hash_token(token))
     if invitation is None:
         raise LinkError(
             _l("Ce lien n'existe pas. Vérifiez qu'il est complet."),
@@ -80,12 +154,17 @@ def open_link(token: str, *, now: datetime | None = None) -> Invitation:
         )
     check_open(invitation, now=now)
     if invitation.opened_at is None:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+            .values(opened_at=now)
+        )
         invitation.opened_at = now
         db.session.commit()
     return invitation
 
 
-def check_open(invitation: Invitation, *, now: datetime) -> None:
+def check_open(invitation: AnyInvitation, *, now: datetime) -> None:
     """:raises LinkError: the invitation can no longer be answered."""
     if invitation.answered_at is not None:
         raise LinkError(
@@ -99,13 +178,15 @@ def check_open(invitation: Invitation, *, now: datetime) -> None:
 
 def invitation_for_session(
     invitation_id: int | None, *, now: datetime | None = None
-) -> Invitation:
-    """The invitation the browser's session holds, still open.
+) -> OpenInvitation:
+    """The invitation the browser's session holds, still open (one statement).
 
     :raises LinkError:
     """
     invitation = (
-        db.session.get(Invitation, invitation_id) if invitation_id is not None else None
+        _open_invitation(Invitation.id == invitation_id)
+        if isinstance(invitation_id, int) and not isinstance(invitation_id, bool)
+        else None
     )
     if invitation is None:
         raise LinkError(
@@ -126,18 +207,26 @@ class SurveyPage:
 
     number: int
     count: int
-    questions: list[Question]
+    questions: Sequence[FrozenQuestion | Question]
 
     @property
     def is_last(self) -> bool:
         return self.number == self.count
 
 
-def questions_of(invitation: Invitation) -> list[Question]:
-    return sorted(invitation.version.questions, key=lambda q: q.position)
+def questions_of(invitation: AnyInvitation) -> tuple[FrozenQuestion, ...]:
+    """The invitation's questions in order (cached once its version is frozen)."""
+    if isinstance(invitation, OpenInvitation):
+        return version_questions(
+            invitation.version_id,
+            uid=invitation.version_uid,
+            frozen=invitation.version_frozen,
+        )
+    version = invitation.version
+    return version_questions(version.id, uid=version.uid, frozen=version.is_frozen)
 
 
-def page_of(invitation: Invitation, number: int) -> SurveyPage:
+def page_of(invitation: AnyInvitation, number: int) -> SurveyPage:
     """Page ``number`` (1-based, clamped) of the invitation's questions."""
     questions = questions_of(invitation)
     count = max(1, -(-len(questions) // PAGE_SIZE))
@@ -146,33 +235,43 @@ def page_of(invitation: Invitation, number: int) -> SurveyPage:
     return SurveyPage(number, count, questions[start : start + PAGE_SIZE])
 
 
-def response_of(invitation: Invitation) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(Response.invitation_id == invitation.id)
-    )
-
-
-def saved_form(invitation: Invitation) -> tuple[dict[str, list[str]], bool]:
-    """The saved answers as form values (``q<id>`` → values) and the consent."""
-    response = response_of(invitation)
-    if response is None:
+def saved_form(invitation: AnyInvitation) -> tuple[dict[str, list[str]], bool]:
+    """The saved answers as form values (``q<id>`` → values) and the consent
+    (one statement)."""
+    rows = db.session.execute(
+        select(
+            Response.share_with_board,
+            Answer.question_id,
+            Answer.value,
+            Answer.text,
+            Answer.choices,
+        )
+        .select_from(Response)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.invitation_id == invitation.id)
+    ).all()
+    if not rows:
         return {}, False
     values: dict[str, list[str]] = {}
-    for answer in response.answers:
-        name = f"q{answer.question_id}"
-        if answer.choices is not None:
-            values[name] = [str(choice) for choice in answer.choices]
-        elif answer.text is not None:
-            values[name] = [answer.text]
-        elif answer.value is not None:
-            values[name] = [str(answer.value)]
-    return values, response.share_with_board
+    for row in rows:
+        if row.question_id is None:
+            continue
+        name = f"q{row.question_id}"
+        if row.choices is not None:
+            values[name] = [str(choice) for choice in row.choices]
+        elif row.text is not None:
+            values[name] = [row.text]
+        elif row.value is not None:
+            values[name] = [str(row.value)]
+    return values, bool(rows[0].share_with_board)
 
 
 # ---------------------------------------------------------------- answers
 
 
-def _parse_one(question: Question, raw: Sequence[str]) -> AnswerValue | None:
+def _parse_one(
+    question: FrozenQuestion | Question, raw: Sequence[str]
+) -> AnswerValue | None:
     """One question's answer from its form values; None when left empty.
 
     :raises InvalidAnswerError:
@@ -214,7 +313,7 @@ def _parse_one(question: Question, raw: Sequence[str]) -> AnswerValue | None:
 
 
 def parse_answers(
-    questions: Sequence[Question],
+    questions: Sequence[FrozenQuestion | Question],
     form: Mapping[str, Sequence[str]],
     *,
     require: bool,
@@ -243,38 +342,47 @@ def parse_answers(
     return parsed
 
 
-def _insert_ignore() -> Any:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(Response).on_conflict_do_nothing()
+def _dialect() -> Any:
+    return postgresql if db.engine.dialect.name == "postgresql" else sqlite
 
 
-def _lock_response(invitation: Invitation, now: datetime) -> Response:
-    """The invitation's response, created if needed, locked for this transaction.
+def _lock_response(
+    invitation: AnyInvitation, now: datetime, share_with_board: bool | None
+) -> tuple[int, datetime | None]:
+    """The invitation's response (id, submitted_at), created if needed, locked
+    for this transaction, in ONE statement.
 
-    The UNIQUE invitation_id makes concurrent first saves create one row; the
-    row lock (SQLite: the IMMEDIATE transaction) serialises what follows.
+    ``INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING``: the UNIQUE
+    invitation_id makes concurrent first saves create one row, and the update
+    takes its row lock (SQLite: the IMMEDIATE transaction holds the database),
+    so what follows is serialised; a concurrent submission that committed first
+    is seen here (``submitted_at``).
     """
-    db.session.execute(
-        _insert_ignore().values(
+    table = Response.__table__
+    insert = (
+        _dialect()
+        .insert(table)
+        .values(
             invitation_id=invitation.id,
             campaign_id=invitation.campaign_id,
             started_at=now,
             updated_at=now,
-            share_with_board=False,
+            share_with_board=bool(share_with_board),
         )
     )
-    response = db.session.scalar(
-        select(Response)
-        .where(Response.invitation_id == invitation.id)
-        .with_for_update(of=Response)
-        .execution_options(populate_existing=True)
-    )
-    assert response is not None
-    return response
+    changes = {"updated_at": insert.excluded.updated_at}
+    if share_with_board is not None:
+        changes["share_with_board"] = insert.excluded.share_with_board
+    row = db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.invitation_id], set_=changes
+        ).returning(table.c.id, table.c.submitted_at)
+    ).one()
+    return row.id, row.submitted_at
 
 
 def save_answers(
-    invitation: Invitation,
+    invitation: AnyInvitation,
     *,
     page: SurveyPage,
     form: Mapping[str, Sequence[str]],
@@ -282,40 +390,44 @@ def save_answers(
     submit: bool,
     require_page: bool,
     now: datetime | None = None,
-) -> Response:
+) -> int:
     """Save the answers of one page; with ``submit``, send the whole questionnaire.
+
+    One transaction: the response upserted and locked, the page's answers
+    replaced (one DELETE, one executemany INSERT) and, on submission, the
+    submission claimed, the invitation closed, alerts and the audit entry.
+    Returns the response's id.
 
     :raises AnswersRefusedError: refused answers (nothing is saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
     """
     now = now or utcnow()
     parsed = parse_answers(page.questions, form, require=require_page or submit)
-    response = _lock_response(invitation, now)
-    if response.submitted_at is not None:
+    response_id, submitted_at = _lock_response(invitation, now, share_with_board)
+    if submitted_at is not None:
         db.session.rollback()
         raise _already_answered()
-    page_ids = [q.id for q in page.questions]
+    answers = Answer.__table__
     db.session.execute(
-        delete(Answer).where(
-            Answer.response_id == response.id, Answer.question_id.in_(page_ids)
+        delete(answers).where(
+            answers.c.response_id == response_id,
+            answers.c.question_id.in_([q.id for q in page.questions]),
         )
     )
-    for question_id, value in parsed.items():
-        if value is not None:
-            db.session.add(
-                Answer(
-                    response_id=response.id,
-                    question_id=question_id,
-                    value=value.get("value"),
-                    text=value.get("text"),
-                    choices=value.get("choices"),
-                )
-            )
-    if share_with_board is not None:
-        response.share_with_board = share_with_board
-    response.updated_at = now
-    db.session.flush()
-    missing = _submit(invitation, response, now) if submit else {}
+    rows = [
+        {
+            "response_id": response_id,
+            "question_id": question_id,
+            "value": value.get("value"),
+            "text": value.get("text"),
+            "choices": value.get("choices"),
+        }
+        for question_id, value in parsed.items()
+        if value is not None
+    ]
+    if rows:
+        db.session.execute(answers.insert(), rows)
+    missing = _submit(invitation, response_id, now) if submit else {}
     db.session.commit()
     if missing:
         # The page's answers are saved; the questions left empty are shown.
@@ -323,49 +435,58 @@ def save_answers(
             _l("Certaines questions obligatoires n'ont pas de réponse."),
             errors=missing,
         )
-    return response
+    return response_id
 
 
 def _submit(
-    invitation: Invitation, response: Response, now: datetime
+    invitation: AnyInvitation, response_id: int, now: datetime
 ) -> dict[int, str | LazyString]:
     """Submit the response, or return the required questions left empty."""
-    answered = set(
-        db.session.scalars(
-            select(Answer.question_id).where(Answer.response_id == response.id)
-        )
+    saved = dict(
+        db.session.execute(
+            select(Answer.question_id, Answer.value).where(
+                Answer.response_id == response_id
+            )
+        ).all()
     )
+    questions = questions_of(invitation)
     missing: dict[int, str | LazyString] = {
         q.id: _l("Cette question demande une réponse.")
-        for q in questions_of(invitation)
-        if q.is_required and q.id not in answered
+        for q in questions
+        if q.is_required and q.id not in saved
     }
     if missing:
         return missing
     won = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.submitted_at.is_(None))
+        update(Response.__table__)
+        .where(Response.id == response_id, Response.submitted_at.is_(None))
         .values(submitted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise _already_answered()
-    response.submitted_at = now
-    invitation.answered_at = now
-    _raise_alerts(invitation, response, now)
+    # ORM-enabled: an Invitation object in this session sees it too.
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(answered_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    if isinstance(invitation, OpenInvitation):
+        invitation.answered_at = now
+    _raise_alerts(invitation, response_id, questions, saved, now)
     audit.record(
         None,
         "response.submit",
         object_type="response",
-        object_id=response.id,
+        object_id=response_id,
         member_id=invitation.member_id,
         detail={"campaign_id": invitation.campaign_id, "cycle": invitation.cycle},
     )
     return {}
 
 
-def first_missing_page(invitation: Invitation, question_ids: Sequence[int]) -> int:
+def first_missing_page(invitation: AnyInvitation, question_ids: Sequence[int]) -> int:
     """The page holding the first of ``question_ids``."""
     for index, question in enumerate(questions_of(invitation)):
         if question.id in question_ids:
@@ -376,40 +497,59 @@ def first_missing_page(invitation: Invitation, question_ids: Sequence[int]) -> i
 # ---------------------------------------------------------------- alerts
 
 
-def _raise_alerts(invitation: Invitation, response: Response, now: datetime) -> None:
-    by_id = {q.id: q for q in questions_of(invitation)}
-    answers = db.session.scalars(
-        select(Answer).where(Answer.response_id == response.id)
-    ).all()
-    alerts: list[Alert] = []
-    for answer in answers:
-        question = by_id.get(answer.question_id)
-        if question is None or question.type not in _ALERTING or answer.value is None:
+def _raise_alerts(
+    invitation: AnyInvitation,
+    response_id: int,
+    questions: Sequence[FrozenQuestion],
+    saved: Mapping[int, int | None],
+    now: datetime,
+) -> None:
+    """Alert the member of the low answers: no statement when there is none."""
+    by_id = {q.id: q for q in questions}
+    alerts: list[dict[str, Any]] = []
+    for question_id, value in saved.items():
+        question = by_id.get(question_id)
+        if question is None or question.type not in _ALERTING or value is None:
             continue
-        if not scoring.needs_alert(question.type.value, answer.value):
+        if not scoring.needs_alert(question.type.value, value):
             continue
-        reason = (
-            AlertReason.DETRACTOR
-            if question.type == QuestionType.NPS
-            else AlertReason.LOW_RATING
+        alerts.append(
+            {
+                "member_id": invitation.member_id,
+                "response_id": response_id,
+                "question_id": question_id,
+                "reason": AlertReason.DETRACTOR
+                if question.type == QuestionType.NPS
+                else AlertReason.LOW_RATING,
+                "value": value,
+                "created_at": now,
+                "follow_up": "",
+            }
         )
-        alert = Alert(
-            member_id=invitation.member_id,
-            response_id=response.id,
-            question_id=question.id,
-            reason=reason,
-            value=answer.value,
-            created_at=now,
-            follow_up="",
-        )
-        db.session.add(alert)
-        alerts.append(alert)
     if not alerts:
         return
-    db.session.flush()
-    member = db.session.get(Member, invitation.member_id)
-    admins = db.session.scalars(
-        select(User).where(
+    db.session.execute(Alert.__table__.insert(), alerts)
+    if isinstance(invitation, OpenInvitation):
+        names = (
+            invitation.contact_name,
+            invitation.member_name,
+            invitation.project_title,
+        )
+    else:
+        names = tuple(
+            db.session.execute(
+                select(ClientContact.name, Member.name, Project.title)
+                .select_from(Invitation)
+                .join(ClientContact, ClientContact.id == Invitation.contact_id)
+                .join(Member, Member.id == Invitation.member_id)
+                .join(Campaign, Campaign.id == Invitation.campaign_id)
+                .join(Project, Project.id == Campaign.project_id)
+                .where(Invitation.id == invitation.id)
+            ).one()
+        )
+    contact_name, member_name, project_title = names
+    admins = db.session.execute(
+        select(User.id, User.email, User.locale).where(
             User.member_id == invitation.member_id,
             User.role == Role.MEMBER_ADMIN,
             User.is_active.is_(True),
@@ -419,10 +559,8 @@ def _raise_alerts(invitation: Invitation, response: Response, now: datetime) -> 
     for admin in admins:
         lines = [
             {
-                "question": alert.question.text(admin.locale)
-                if alert.question
-                else by_id[alert.question_id].text(admin.locale),
-                "value": alert.value,
+                "question": by_id[alert["question_id"]].text(admin.locale),
+                "value": alert["value"],
             }
             for alert in alerts
         ]
@@ -430,14 +568,14 @@ def _raise_alerts(invitation: Invitation, response: Response, now: datetime) -> 
             to=admin.email,
             template="satisfaction/email/alert",
             context={
-                "member_name": member.name if member else "",
-                "contact_name": invitation.contact.name,
-                "project_title": invitation.campaign.project.title,
+                "member_name": member_name,
+                "contact_name": contact_name,
+                "project_title": project_title,
                 "lines": lines,
                 "link": link,
             },
             locale=admin.locale,
-            key=f"satisfaction.alert:{response.id}:{admin.id}",
+            key=f"satisfaction.alert:{response_id}:{admin.id}",
             now=now,
         )
 

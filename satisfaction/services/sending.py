@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from markupsafe import escape
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, exists, false, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.extensions import db
@@ -36,12 +36,17 @@ from members.models import ClientContact, Member, Project, ProjectStatus
 from satisfaction.errors import RecurrenceError
 from satisfaction.links import (
     invitation_token,
-    unsubscribe_serializer,
+    invitation_tokens,
     unsubscribe_token,
+    unsubscribe_tokens,
 )
-from satisfaction.models import Campaign, Invitation, campaign_contact
+from satisfaction.models import (
+    Campaign,
+    Invitation,
+    QuestionnaireVersion,
+    campaign_contact,
+)
 from satisfaction.recurrence import Recurrence, next_runs
-from satisfaction.services.questionnaires import freeze_version
 from satisfaction.services.settings import fatigue_days
 
 log = logging.getLogger(__name__)
@@ -126,20 +131,34 @@ def _claim_due_campaign(now: datetime, skip: set[int]) -> int | None:
 def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     """Send one cycle of a claimed campaign and move it to its next date.
 
-    Commits once; returns the number of invitations created.
+    Commits once; returns the number of invitations created. The statements do
+    not grow with the number of contacts (see tests/satisfaction/test_statements.py).
     """
-    campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
-    assert campaign is not None
+    campaign = db.session.execute(
+        select(
+            Campaign.id,
+            Campaign.member_id,
+            Campaign.version_id,
+            Campaign.cycles_run,
+            Campaign.recurrence,
+            Campaign.reminder_days,
+            Campaign.max_reminders,
+            Campaign.link_valid_days,
+            Project.status,
+            Project.title.label("project_title"),
+            Member.name.label("member_name"),
+        )
+        .join(Project, Project.id == Campaign.project_id)
+        .join(Member, Member.id == Campaign.member_id)
+        .where(Campaign.id == campaign_id)
+    ).one()
     cycle = campaign.cycles_run + 1
     summary: dict[str, Any] = {"cycle": cycle}
     created = 0
-    if campaign.project.status == ProjectStatus.CLOSED:
+    if campaign.status == ProjectStatus.CLOSED:
         summary["project_closed"] = True
     else:
         created = _invite(campaign, cycle=cycle, now=now, summary=summary)
-    campaign.cycles_run = cycle
-    campaign.last_run_at = now
-    campaign.last_run_summary = summary
     try:
         upcoming = next_runs(
             Recurrence.from_dict(campaign.recurrence), after=now, count=1
@@ -147,43 +166,61 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     except RecurrenceError:
         log.exception("campaign %s: unreadable schedule, stopped", campaign.id)
         upcoming = []
-    campaign.next_run_at = upcoming[0] if upcoming else None
+    # ORM-enabled UPDATE: a Campaign object already in this session follows.
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(
+            cycles_run=cycle,
+            last_run_at=now,
+            last_run_summary=summary,
+            next_run_at=upcoming[0] if upcoming else None,
+        )
+        .execution_options(synchronize_session="evaluate")
+    )
     db.session.commit()
     return created
 
 
 def _invite(
-    campaign: Campaign, *, cycle: int, now: datetime, summary: dict[str, Any]
+    campaign: Any, *, cycle: int, now: datetime, summary: dict[str, Any]
 ) -> int:
+    """Create the cycle's invitations and queue their e-mails, in bulk.
+
+    The opt-out and fatigue-window filters are SQL expressions of the one query
+    that reads the campaign's contacts; the invitations are one INSERT … ON
+    CONFLICT DO NOTHING … RETURNING (batched by SQLAlchemy), the e-mails are
+    rendered once per language and one INSERT … ON CONFLICT DO NOTHING.
+    """
+    window = fatigue_days()
+    opted_out = ClientContact.opted_out_at.is_not(None)
+    if window:
+        tired: Any = (
+            exists()
+            .where(
+                Invitation.member_id == campaign.member_id,
+                Invitation.contact_id == ClientContact.id,
+                Invitation.sent_at > now - timedelta(days=window),
+            )
+            .correlate(ClientContact)
+        )
+    else:
+        tired = false()
     contacts = db.session.execute(
         select(
             ClientContact.id,
             ClientContact.name,
             ClientContact.email,
             ClientContact.locale,
-            ClientContact.opted_out_at,
+            opted_out.label("opted_out"),
+            tired.label("tired"),
         )
         .join(campaign_contact, campaign_contact.c.contact_id == ClientContact.id)
         .where(campaign_contact.c.campaign_id == campaign.id)
     ).all()
-    eligible = [c for c in contacts if c.opted_out_at is None]
-    summary["opted_out"] = len(contacts) - len(eligible)
-    window = fatigue_days()
-    tired: set[int] = set()
-    if window and eligible:
-        tired = set(
-            db.session.scalars(
-                select(Invitation.contact_id)
-                .where(
-                    Invitation.member_id == campaign.member_id,
-                    Invitation.contact_id.in_([c.id for c in eligible]),
-                    Invitation.sent_at > now - timedelta(days=window),
-                )
-                .distinct()
-            )
-        )
-    eligible = [c for c in eligible if c.id not in tired]
-    summary["fatigue"] = len(tired)
+    eligible = [c for c in contacts if not c.opted_out and not c.tired]
+    summary["opted_out"] = sum(1 for c in contacts if c.opted_out)
+    summary["fatigue"] = sum(1 for c in contacts if c.tired and not c.opted_out)
     summary["invited"] = len(eligible)
     if not eligible:
         return 0
@@ -193,49 +230,57 @@ def _invite(
         if campaign.max_reminders and campaign.reminder_days
         else None
     )
-    tokens = {c.id: invitation_token(campaign.id, c.id, cycle) for c in eligible}
-    db.session.execute(
-        _insert(Invitation),
-        [
-            {
-                "campaign_id": campaign.id,
-                "contact_id": c.id,
-                "cycle": cycle,
-                "member_id": campaign.member_id,
-                "version_id": campaign.version_id,
-                "token_hash": hash_token(tokens[c.id]),
-                "created_at": now,
-                "sent_at": now,
-                "reminders_sent": 0,
-                "next_reminder_at": first_reminder,
-                "expires_at": expires_at,
-            }
-            for c in eligible
-        ],
-    )
-    ids = dict(
+    tokens = invitation_tokens(campaign.id, cycle, [c.id for c in eligible])
+    table = Invitation.__table__
+    ids: dict[int, int] = dict(
         db.session.execute(
-            select(Invitation.contact_id, Invitation.id).where(
-                Invitation.campaign_id == campaign.id, Invitation.cycle == cycle
-            )
+            _insert(table).returning(table.c.contact_id, table.c.id),
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "contact_id": c.id,
+                    "cycle": cycle,
+                    "member_id": campaign.member_id,
+                    "version_id": campaign.version_id,
+                    "token_hash": hash_token(tokens[c.id]),
+                    "created_at": now,
+                    "sent_at": now,
+                    "reminders_sent": 0,
+                    "next_reminder_at": first_reminder,
+                    "expires_at": expires_at,
+                }
+                for c in eligible
+            ],
         ).all()
     )
     _queue_invitation_emails(
-        campaign, eligible, ids=ids, tokens=tokens, expires_at=expires_at, now=now
+        campaign,
+        [c for c in eligible if c.id in ids],
+        ids=ids,
+        tokens=tokens,
+        expires_at=expires_at,
+        now=now,
     )
-    freeze_version(campaign.version, now=now)
-    return len(eligible)
+    # ORM-enabled: a version object already in this session sees the freeze.
+    db.session.execute(
+        update(QuestionnaireVersion)
+        .where(
+            QuestionnaireVersion.id == campaign.version_id,
+            QuestionnaireVersion.frozen_at.is_(None),
+        )
+        .values(frozen_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return len(ids)
 
 
 def _email_context(
-    campaign: Campaign, *, expires_at: datetime, reminder: bool
+    *, member_name: str, project_title: str, expires_at: datetime, reminder: bool
 ) -> dict[str, Any]:
-    member = db.session.get(Member, campaign.member_id)
-    assert member is not None
     return {
-        "member_name": member.name,
+        "member_name": member_name,
         "association_name": current_app.config["ASSOCIATION_NAME"],
-        "project_title": campaign.project.title,
+        "project_title": project_title,
         "expires_on": format_date(expires_at, "long"),
         "reminder": reminder,
     }
@@ -251,8 +296,13 @@ def _render_once(
     instead of three template renders (see benchmarks/survey.py).
     """
     with force_locale(locale):
-        values = {**context, "expires_on": context["expires_on"]}
-        values.update(contact_name=_NAME, link=_LINK, unsubscribe_link=_UNSUBSCRIBE)
+        values = {
+            **context,
+            "expires_on": format_date(context["expires_at"], "long"),
+            "contact_name": _NAME,
+            "link": _LINK,
+            "unsubscribe_link": _UNSUBSCRIBE,
+        }
         subject = render_template(f"{template}_subject.txt", **values).strip()
         text = render_template(f"{template}.txt", **values)
         html = render_template(f"{template}.html", **values)
@@ -268,7 +318,7 @@ def _fill(body: str, *, name: str, link: str, unsubscribe: str) -> str:
 
 
 def _queue_invitation_emails(
-    campaign: Campaign,
+    campaign: Any,
     contacts: Sequence[Any],
     *,
     ids: dict[int, int],
@@ -277,26 +327,27 @@ def _queue_invitation_emails(
     now: datetime,
 ) -> None:
     """Queue one e-mail per invitation in the contact's language (outbox rows in
-    this transaction, one per idempotency key)."""
-    serializer = unsubscribe_serializer()
+    this transaction, one per idempotency key, one executemany)."""
     answer_base = external_url("satisfaction.open_link", token="TOKEN")
     unsubscribe_base = external_url("satisfaction.unsubscribe", token="TOKEN")
+    unsubscribe_of = unsubscribe_tokens(ids[c.id] for c in contacts)
+    context = {
+        "member_name": campaign.member_name,
+        "association_name": current_app.config["ASSOCIATION_NAME"],
+        "project_title": campaign.project_title,
+        "expires_at": expires_at,
+        "reminder": False,
+    }
     rendered: dict[str, tuple[str, str, str]] = {}
     rows = []
     for contact in contacts:
-        with force_locale(contact.locale):
-            locale = contact.locale if contact.locale in ("fr", "en") else "fr"
-            if locale not in rendered:
-                context = _email_context(
-                    campaign, expires_at=expires_at, reminder=False
-                )
-                rendered[locale] = _render_once(INVITATION_TEMPLATE, context, locale)
+        locale = contact.locale if contact.locale in ("fr", "en") else "fr"
+        if locale not in rendered:
+            rendered[locale] = _render_once(INVITATION_TEMPLATE, context, locale)
         subject, text, html = rendered[locale]
         invitation_id = ids[contact.id]
         link = answer_base.replace("TOKEN", tokens[contact.id])
-        unsubscribe = unsubscribe_base.replace(
-            "TOKEN", unsubscribe_token(invitation_id, serializer)
-        )
+        unsubscribe = unsubscribe_base.replace("TOKEN", unsubscribe_of[invitation_id])
         rows.append(
             {
                 "idempotency_key": f"satisfaction.invitation:{invitation_id}",
@@ -318,7 +369,8 @@ def _queue_invitation_emails(
                 "created_at": now,
             }
         )
-    db.session.execute(_insert(OutboxMessage), rows)
+    if rows:
+        db.session.execute(_insert(OutboxMessage.__table__), rows)
 
 
 # ---------------------------------------------------------------- reminders
@@ -390,9 +442,13 @@ def _remind(invitation: Invitation, *, now: datetime) -> bool:
         "satisfaction.unsubscribe", token=unsubscribe_token(invitation.id)
     )
     locale = contact.locale if contact.locale in ("fr", "en") else "fr"
+    member = db.session.get(Member, campaign.member_id)
     with force_locale(locale):
         context = _email_context(
-            campaign, expires_at=invitation.expires_at, reminder=True
+            member_name=member.name if member else "",
+            project_title=campaign.project.title,
+            expires_at=invitation.expires_at,
+            reminder=True,
         )
     queue_email(
         to=contact.email,

@@ -41,7 +41,9 @@ def _raw(compute):  # type: ignore[no-untyped-def]
 
 def test_a_miniature_large_load_is_consistent_and_loaded_once(app) -> None:
     lines: list[str] = []
-    summary = demo_large.load(today=TODAY, now=NOW, scale_factor=0.001, echo=lines.append)
+    summary = demo_large.load(
+        today=TODAY, now=NOW, scale_factor=0.001, echo=lines.append
+    )
     expected = demo_large.expected_counts(0.001)
     assert (expected.members, expected.projects) == (1, 10)
     assert _count(Member) == expected.members
@@ -106,7 +108,10 @@ def test_the_rollups_give_the_raw_figures(app) -> None:
             [(r["id"], r["status"], r["value"]) for r in dash.indicators],
             {c: (s.value, s.n) for c, s in dash.commitments.items()},
             board.by_service,
-            {m: {q: (s.value, s.n) for q, s in t.items()} for m, t in board.trend.items()},
+            {
+                m: {q: (s.value, s.n) for q, s in t.items()}
+                for m, t in board.trend.items()
+            },
             board.member_scores,
         )
 
