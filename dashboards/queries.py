@@ -152,7 +152,8 @@ def quarter_of(column: Any) -> ColumnElement[str]:
     """``2026-Q1`` for a date or a UTC timestamp column, computed by the database."""
     if _dialect() == "postgresql":
         return func.to_char(column, 'YYYY-"Q"Q')
-    quarter = (cast(func.strftime("%m", column), Integer) + 2) / 3
+    # // : SQLAlchemy 2 makes / a true division (2026-Q1.666…).
+    quarter = (cast(func.strftime("%m", column), Integer) + 2) // 3
     return func.strftime("%Y", column).concat("-Q").concat(cast(quarter, String))
 
 
