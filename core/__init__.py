@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask.wrappers import Response
 from flask_babel import get_locale
 
-from core import cli, errors, i18n, navigation
+from core import cli, errors, i18n, navigation, static_assets
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message_category = "warning"
+    static_assets.init_app(app)
 
 
 def register_features(app: Flask) -> None:

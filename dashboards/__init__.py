@@ -13,11 +13,9 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from core import static_assets
     from dashboards import demo, jobs, models, rollups  # noqa: F401
     from dashboards.views import bp
 
-    static_assets.init_app(app)
     app.register_blueprint(bp)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
     association = [Role.BOARD.value, Role.SECRETARIAT.value]

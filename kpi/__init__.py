@@ -61,10 +61,8 @@ def kpi_date(value: str | None) -> date | None:
 
 
 def init_app(app: Flask) -> None:
-    from core import static_assets
     from kpi import api, cli, demo, jobs, views
 
-    static_assets.init_app(app)
     app.register_blueprint(views.bp)
     api.init_app(app)
     app.add_template_filter(kpi_number)

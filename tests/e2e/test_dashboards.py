@@ -92,7 +92,7 @@ def test_board_member_and_client_walk_their_dashboards(
         counts["active_projects"]
     )
     assert page.get_by_test_id("clients").inner_text() == str(counts["clients"])
-    page.locator("[data-dash-figure][data-drawn]").first.wait_for()
+    page.locator("[data-figure][data-drawn]").first.wait_for()
     assert _serious_violations(page) == []
     page.get_by_role("button", name="Se déconnecter").click()
 

@@ -148,7 +148,7 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
 
     # The chart, drawn by our static script from the page's JSON.
     page.goto(f"/space/projects/{project_id}")
-    plot = page.locator("[data-kpi-figure]").first
+    plot = page.locator("[data-figure^='kpi-figure-']").first
     plot.and_(page.locator("[data-drawn='true']")).wait_for()
     assert plot.locator(".main-svg").count() > 0
     legend = plot.locator(".legendtext").all_text_contents()
