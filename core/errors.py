@@ -54,6 +54,19 @@ def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
     title, message = _messages().get(
         status, (_("Erreur"), _("Une erreur est survenue."))
     )
+    if request.path.startswith("/api/"):
+        # RFC 9457 problem details, like every answer of the API.
+        response = jsonify(
+            {
+                "type": "about:blank",
+                "title": title,
+                "status": status,
+                "detail": detail or message,
+            }
+        )
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
     if _wants_json():
         return jsonify(
             {"status": status, "title": title, "detail": detail or message}

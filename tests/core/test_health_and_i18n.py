@@ -45,14 +45,22 @@ def _extracted(package: str) -> set[str | tuple[str, ...]]:
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / package),
         method_map=method_map,
-        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None,
-                  "ngettext": (1, 2), "lazy_ngettext": (1, 2)},
+        keywords={
+            "_": None,
+            "_l": None,
+            "gettext": None,
+            "lazy_gettext": None,
+            "ngettext": (1, 2),
+            "lazy_ngettext": (1, 2),
+        },
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 
-@pytest.mark.parametrize("package", [p for p in FEATURE_PACKAGES if (ROOT / p).is_dir()])
+@pytest.mark.parametrize(
+    "package", [p for p in FEATURE_PACKAGES if (ROOT / p).is_dir()]
+)
 def test_every_french_message_has_an_english_translation(package: str) -> None:
     catalogue = _catalogue(package)
     messages = _extracted(package)
@@ -62,7 +70,8 @@ def test_every_french_message_has_an_english_translation(package: str) -> None:
     translated = {
         (m.id if isinstance(m.id, str) else tuple(m.id))
         for m in catalogue
-        if m.id and (all(m.string) if isinstance(m.string, (list, tuple)) else m.string)
+        if m.id
+        and (all(m.string) if isinstance(m.string, (list, tuple)) else m.string)
         and not m.fuzzy
     }
     missing = sorted(str(m) for m in messages - translated)
@@ -77,3 +86,11 @@ def test_compiled_catalogues_are_up_to_date() -> None:
             assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, (
                 f"run `make translations`: {mo.relative_to(Path(ROOT))} is missing or stale"
             )
+
+
+def test_unknown_api_urls_answer_problem_json(client) -> None:
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 404
+    assert response.get_json()["title"] == "Page introuvable"
