@@ -117,13 +117,21 @@ def histogram(
     bins: Sequence[tuple[float, float]],
     label: str,
     count_label: str,
+    counts: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """How many members fall in each score band (bars labelled with their count)."""
+    """How many members fall in each score band (bars labelled with their count);
+    ``counts`` gives them already counted (then ``values`` is not read)."""
     names = [f"{low:g} – {high:g}" for low, high in bins]
-    counts = [
-        sum(1 for v in values if low <= v < high or (high == bins[-1][1] and v == high))
-        for low, high in bins
-    ]
+    if counts is None:
+        counts = [
+            sum(
+                1
+                for v in values
+                if low <= v < high or (high == bins[-1][1] and v == high)
+            )
+            for low, high in bins
+        ]
+    counts = list(counts)
     return {
         "data": [
             {

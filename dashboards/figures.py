@@ -63,11 +63,12 @@ def board_figures(review: services.BoardReview) -> dict[str, Any]:
             ],
             value_label=_("note moyenne sur 5"),
         )
-    nps = review.member_scores.get("nps", [])
-    if nps:
+    bins = review.member_bins.get("nps")
+    if bins and any(bins):
         figures["distribution"] = charts.histogram(
-            nps,
-            bins=[(-100, -50), (-50, 0), (0, 25), (25, 50), (50, 75), (75, 100)],
+            [],
+            counts=bins,
+            bins=list(services.SCORE_BINS),
             label=_("NPS de l'adhérent"),
             count_label=_("adhérents"),
         )

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 
 class FilterForm(FlaskForm):
@@ -23,6 +30,22 @@ class FilterForm(FlaskForm):
         _l("Type de prestation"), validators=[Optional()], validate_choice=False
     )
     client = SelectField(_l("Client"), validators=[Optional()], validate_choice=False)
+
+
+class ListingForm(FlaskForm):
+    """How the compliance table is listed (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    search = SearchField(
+        _l("Rechercher un adhérent"), validators=[Optional(), Length(max=100)]
+    )
+    light = SelectField(_l("Afficher"), validators=[Optional()])
+    order = SelectField(_l("Trier par"), validators=[Optional()])
+    page = IntegerField(
+        _l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
 
 
 class PortalRequestForm(FlaskForm):

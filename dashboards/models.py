@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
@@ -86,6 +96,184 @@ class RollupState(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     watermark: Mapped[datetime] = mapped_column(UTCDateTime())
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# ---------------------------------------------------------------- the board's review
+#
+# The quality review's association-level figures, stored by the rollup job for a
+# period (the page's default: the last twelve months) so that the page reads a
+# few indexed rows instead of aggregating every member's rows on each request.
+# Every figure is what :func:`dashboards.services.board_review` computes from the
+# raw rows and rollups at ``computed_at`` (the same functions: traceable).
+
+
+class BoardSnapshot(db.Model):  # type: ignore[name-defined,misc]
+    """One stored review: the period it covers and its headline counts."""
+
+    __tablename__ = "dashboards_board_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    #: The day the compliance criteria were judged on ("sent in the last 12 months").
+    on_date: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    members: Mapped[int]
+    active_projects: Mapped[int]
+    clients: Mapped[int]
+    members_with_projects: Mapped[int]
+
+    __table_args__ = (UniqueConstraint("since", "until", "on_date"),)
+
+
+class BoardScore(db.Model):  # type: ignore[name-defined,misc]
+    """Scored answers of the association per quarter (the trend and heat map)."""
+
+    __tablename__ = "dashboards_board_score"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    quarter: Mapped[str] = mapped_column(String(8), primary_key=True)
+    question_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The charter commitment, "" for none.
+    commitment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]
+
+
+class BoardRate(db.Model):  # type: ignore[name-defined,misc]
+    """Invitations sent per quarter and answered (response rates)."""
+
+    __tablename__ = "dashboards_board_rate"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    quarter: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sent: Mapped[int]
+    answered: Mapped[int]
+
+
+class BoardStatus(db.Model):  # type: ignore[name-defined,misc]
+    """Indicators per service type and status."""
+
+    __tablename__ = "dashboards_board_status"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    service_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int]
+
+
+class BoardSpread(db.Model):  # type: ignore[name-defined,misc]
+    """The members' median and quartiles per score (and share on target), with
+    how many members contribute and the histogram of the members' scores."""
+
+    __tablename__ = "dashboards_board_spread"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The charter commitment of a rating, "" for none.
+    commitment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    contributors: Mapped[int]
+    q1: Mapped[float | None] = mapped_column(Float)
+    median: Mapped[float | None] = mapped_column(Float)
+    q3: Mapped[float | None] = mapped_column(Float)
+    #: Members per band of :data:`dashboards.services.SCORE_BINS` (NPS only).
+    bins: Mapped[list[int] | None] = mapped_column(JSON)
+
+
+class BoardComment(db.Model):  # type: ignore[name-defined,misc]
+    """The latest free-text answers the clients allowed the board to read."""
+
+    __tablename__ = "dashboards_board_comment"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(4000))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    member: Mapped[str] = mapped_column(String(200))
+    service_type: Mapped[str] = mapped_column(String(32))
+
+
+class BoardCompliance(db.Model):  # type: ignore[name-defined,misc]
+    """One row of the charter compliance table (one per signatory member)."""
+
+    __tablename__ = "dashboards_board_compliance"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards_board_snapshot.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members_member.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    #: ``name`` lower-cased, for the search.
+    search_name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(8))
+    mark_status: Mapped[str] = mapped_column(String(32))
+    projects: Mapped[int]
+    agreed: Mapped[int]
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_recently: Mapped[int]
+    sent: Mapped[int]
+    answered: Mapped[int]
+    rate: Mapped[float | None] = mapped_column(Float)
+    open_alerts: Mapped[int]
+    complaints: Mapped[int | None]
+    nps_value: Mapped[float | None] = mapped_column(Float)
+    nps_n: Mapped[int]
+    nps_reliable: Mapped[bool]
+    nps_distribution: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    light_agreed: Mapped[str] = mapped_column(String(8))
+    light_sent: Mapped[str] = mapped_column(String(8))
+    light_rate: Mapped[str] = mapped_column(String(8))
+    light_alerts: Mapped[str] = mapped_column(String(8))
+    light_complaints: Mapped[str | None] = mapped_column(String(8))
+    #: Red and amber lights (the filter).
+    reds: Mapped[int]
+    ambers: Mapped[int]
+    #: The row's place in each order of the table, computed when stored (ties
+    #: and missing values settled once, the same on every database): worst
+    #: first (most red, then amber lights, then by name), by name, by response
+    #: rate (lowest first), by open alerts (most first), by NPS (lowest first).
+    worst_rank: Mapped[int]
+    name_rank: Mapped[int]
+    rate_rank: Mapped[int]
+    alerts_rank: Mapped[int]
+    nps_rank: Mapped[int]
+
+    __table_args__ = (
+        *(
+            Index(f"ix_dashboards_board_compliance_{order}", "snapshot_id", column)
+            for order, column in (
+                ("worst", "worst_rank"),
+                ("name", "name_rank"),
+                ("rate", "rate_rank"),
+                ("alerts", "alerts_rank"),
+                ("nps", "nps_rank"),
+            )
+        ),
+        Index(
+            "ix_dashboards_board_compliance_department",
+            "snapshot_id",
+            "department",
+            "worst_rank",
+        ),
+    )
 
 
 # What the incremental refresh looks for, indexed (the other features' tables, the

@@ -13,6 +13,12 @@ member, month, question, commitment and value). Each refresh is one
   :data:`OVERLAP` so that a transaction that committed late is not missed
   (recomputing twice is harmless: the rebuild is idempotent).
 
+After each refresh the job also stores the board's quality review of the default
+period (:func:`refresh_board`: the association's figures per quarter, per service
+type, the members' quartiles and one row per member of the compliance table, in
+the ``dashboards_board_*`` tables), so that neither the board's page nor a
+member's comparison reads every member's rows on a request.
+
 KPI and satisfaction could call :func:`refresh_indicators` and
 :func:`refresh_scores` in their own write transactions; until they do, the
 figures the pages show are at most one job period old, and the pages say as of
@@ -176,10 +182,28 @@ def _mark(now: datetime) -> None:
 
 
 def refresh_all(*, now: datetime) -> None:
-    """Rebuild both rollups (the caller commits)."""
+    """Rebuild both rollups and the board's stored review (the caller commits)."""
     refresh_indicators(today=now.date())
     refresh_scores()
     _mark(now)
+    refresh_board(now=now)
+
+
+# ---------------------------------------------------------------- the board's review
+
+
+def refresh_board(*, now: datetime, since: date | None = None) -> int:
+    """Store the board's quality review of the default period (the last twelve
+    months up to ``now``'s day, or from ``since``), computed from the rollups just
+    refreshed by the very functions the page used to call; older snapshots of the
+    default period go. Returns the snapshot id (the caller commits)."""
+    from dashboards import services
+    from dashboards.queries import Filters
+
+    today = now.date()
+    default_since, _today = services.default_period(today)
+    filters = Filters(since=since or default_since, until=today)
+    return services.store_board_snapshot(filters, today=today, now=now)
 
 
 def refresh_changed(now: datetime) -> str:
@@ -215,6 +239,8 @@ def refresh_changed(now: datetime) -> str:
             since_month=earliest.date().replace(day=1),
         )
     _mark(now)
+    db.session.commit()
+    refresh_board(now=now)
     db.session.commit()
     return f"{len(indicators)} indicators, {len(changed)} members"
 

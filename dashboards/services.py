@@ -74,15 +74,38 @@ def scores_by(
     counts: pd.DataFrame, metric: str, *, commitment: str | None = None
 ) -> dict[Any, scoring.Score]:
     """Per ``period`` key, the score of ``metric`` (``commitment`` for ratings)."""
-    part = counts[counts["question_type"] == metric]
-    if metric == "rating_1_5":
-        part = part[part["commitment"] == commitment]
-    distributions: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for key, value, n in zip(part["period"], part["value"], part["count"], strict=True):
-        distributions[key][int(value)] += int(n)
+    if metric == "rating_1_5" and commitment is None:
+        return {}
+    key = (metric, commitment if metric == "rating_1_5" else None)
+    return scores_of_counts(counts, only=key).get(key, {})
+
+
+def scores_of_counts(
+    counts: pd.DataFrame, *, only: tuple[str, str | None] | None = None
+) -> dict[tuple[str, str | None], dict[Any, scoring.Score]]:
+    """Every score of ``counts`` in one pass: {(metric, commitment): {period:
+    score}} — the commitment only for ratings (or only the ``only`` key)."""
+    distributions: dict[tuple[str, str | None], dict[Any, dict[int, int]]] = (
+        defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    )
+    for period, kind, commitment, value, n in zip(
+        counts["period"],
+        counts["question_type"],
+        counts["commitment"],
+        counts["value"],
+        counts["count"],
+        strict=True,
+    ):
+        key = (kind, commitment if kind == "rating_1_5" else None)
+        if only is not None and key != only:
+            continue
+        distributions[key][period][int(value)] += int(n)
     return {
-        key: scoring.score_from_counts(metric, dist)
-        for key, dist in sorted(distributions.items(), key=lambda item: str(item[0]))
+        key: {
+            period: scoring.score_from_counts(key[0], dist)
+            for period, dist in sorted(per.items(), key=lambda item: str(item[0]))
+        }
+        for key, per in distributions.items()
     }
 
 
@@ -278,7 +301,35 @@ class BoardReview:
     compliance: list[ComplianceRow]
     complaints: dict[str, Any] | None
     comments: list[dict[str, Any]]
-    score_table: pd.DataFrame
+    #: Answer counts per quarter (:func:`queries.score_counts`).
+    quarter_counts: pd.DataFrame
+    #: Members per NPS band of :data:`SCORE_BINS` (the distribution chart).
+    member_bins: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def score_table(self) -> pd.DataFrame:
+        """The exportable table of the review's scores per quarter."""
+        return score_frame(self.quarter_counts)
+
+
+#: The bands of the members' NPS distribution.
+SCORE_BINS: tuple[tuple[float, float], ...] = (
+    (-100, -50),
+    (-50, 0),
+    (0, 25),
+    (25, 50),
+    (50, 75),
+    (75, 100),
+)
+
+
+def bin_counts(values: list[float]) -> list[int]:
+    """How many values fall in each band (the last band includes its top)."""
+    top = SCORE_BINS[-1][1]
+    return [
+        sum(1 for v in values if low <= v < high or (high == top and v == high))
+        for low, high in SCORE_BINS
+    ]
 
 
 def complaint_figures(
@@ -346,7 +397,400 @@ def _board_review(filters: Filters, *, today: date) -> BoardReview:
         compliance=compliance(filters, today=today),
         complaints=complaint_figures(filters),
         comments=queries.board_comments(filters),
-        score_table=score_frame(by_quarter),
+        quarter_counts=by_quarter,
+        member_bins={"nps": bin_counts(member_scores["nps"])},
+    )
+
+
+# ---------------------------------------------------------------- the stored review
+
+
+def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int:
+    """Compute the review of ``filters``' period (association-wide) with the very
+    functions the live page uses, and store it — replacing the snapshot of the
+    same period and day, dropping those judged on earlier days. The caller
+    commits. Returns the snapshot's id."""
+    from sqlalchemy import delete, insert, or_, select
+
+    from dashboards.models import (
+        BoardComment,
+        BoardCompliance,
+        BoardRate,
+        BoardScore,
+        BoardSnapshot,
+        BoardSpread,
+        BoardStatus,
+    )
+
+    filters = Filters(since=filters.since, until=filters.until)
+    review = _board_review(filters, today=today)
+    scores, shares = _association_figures(filters)
+    by_quarter = review.quarter_counts
+
+    stale = select(BoardSnapshot.id).where(
+        or_(
+            BoardSnapshot.on_date < today,
+            (BoardSnapshot.since == filters.since)
+            & (BoardSnapshot.until == filters.until)
+            & (BoardSnapshot.on_date == today),
+        )
+    )
+    stale_ids = list(db.session.scalars(stale))
+    if stale_ids:
+        for model in (
+            BoardScore,
+            BoardRate,
+            BoardStatus,
+            BoardSpread,
+            BoardComment,
+            BoardCompliance,
+        ):
+            db.session.execute(
+                delete(model).where(model.snapshot_id.in_(stale_ids))  # type: ignore[attr-defined]
+            )
+        db.session.execute(delete(BoardSnapshot).where(BoardSnapshot.id.in_(stale_ids)))
+    snapshot = BoardSnapshot(
+        since=filters.since,
+        until=filters.until,
+        on_date=today,
+        computed_at=now,
+        **review.counts,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    sid = snapshot.id
+
+    def bulk(model: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            db.session.execute(insert(model), rows)
+
+    bulk(
+        BoardScore,
+        [
+            {
+                "snapshot_id": sid,
+                "quarter": str(row.period),
+                "question_type": row.question_type,
+                "commitment": row.commitment if isinstance(row.commitment, str) else "",
+                "value": int(row.value),
+                "count": int(row.count),
+            }
+            for row in by_quarter.itertuples(index=False)
+        ],
+    )
+    bulk(
+        BoardRate,
+        [
+            {
+                "snapshot_id": sid,
+                "quarter": str(r["key"]),
+                "sent": r["sent"],
+                "answered": r["answered"],
+            }
+            for r in review.rates
+        ],
+    )
+    bulk(
+        BoardStatus,
+        [
+            {"snapshot_id": sid, "service_type": key, "status": status, "count": n}
+            for key, counts in review.by_service.items()
+            for status, n in counts.items()
+        ],
+    )
+    spreads = []
+    for (metric, commitment), per_member in scores.items():
+        values = [
+            v.value
+            for v in per_member.values()
+            if v.is_reliable and v.value is not None
+        ]
+        spreads.append((metric, commitment or "", spread(values), values))
+    share_values = [v for v in shares.values() if v is not None]
+    spreads.append(("on_target", "", spread(share_values), share_values))
+    bulk(
+        BoardSpread,
+        [
+            {
+                "snapshot_id": sid,
+                "metric": metric,
+                "commitment": commitment,
+                "contributors": stored.contributors,
+                "q1": stored.q1,
+                "median": stored.median,
+                "q3": stored.q3,
+                "bins": bin_counts([round(v, 1) for v in values])
+                if metric == "nps" and not commitment
+                else None,
+            }
+            for metric, commitment, stored, values in spreads
+        ],
+    )
+    bulk(
+        BoardComment,
+        [
+            {"snapshot_id": sid, "position": n, **comment}
+            for n, comment in enumerate(review.comments)
+        ],
+    )
+    bulk(BoardCompliance, _compliance_records(sid, review.compliance))
+    return sid
+
+
+def _compliance_records(
+    snapshot_id: int, rows: list[ComplianceRow]
+) -> list[dict[str, Any]]:
+    """The stored rows, with their place in each order of the table."""
+
+    def reds(r: ComplianceRow) -> int:
+        return sum(1 for light in r.lights.values() if light == "red")
+
+    def ambers(r: ComplianceRow) -> int:
+        return sum(1 for light in r.lights.values() if light == "amber")
+
+    def nps(r: ComplianceRow) -> float | None:
+        return _reliable_value(r.nps)
+
+    def by_name(r: ComplianceRow) -> tuple[str, int]:
+        return (r.name.lower(), r.member_id)
+
+    def worst(r: ComplianceRow) -> tuple[int, int, str, int]:
+        return (-reds(r), -ambers(r), *by_name(r))
+
+    def missing_last(value: float | None) -> tuple[bool, float]:
+        return (value is None, 0.0 if value is None else value)
+
+    orders = {
+        "worst_rank": worst,
+        "name_rank": by_name,
+        "rate_rank": lambda r: (*missing_last(r.rate), *worst(r)),
+        "alerts_rank": lambda r: (-r.open_alerts, *worst(r)),
+        "nps_rank": lambda r: (*missing_last(nps(r)), *worst(r)),
+    }
+    ranks: dict[str, dict[int, int]] = {
+        column: {r.member_id: n for n, r in enumerate(sorted(rows, key=key), start=1)}
+        for column, key in orders.items()
+    }
+    return [
+        {
+            "snapshot_id": snapshot_id,
+            "member_id": r.member_id,
+            "name": r.name,
+            "search_name": r.name.lower(),
+            "department": r.department,
+            "mark_status": r.mark_status,
+            "projects": r.projects,
+            "agreed": r.agreed,
+            "last_sent_at": r.last_sent_at,
+            "sent_recently": r.sent_recently,
+            "sent": r.sent,
+            "answered": r.answered,
+            "rate": r.rate,
+            "open_alerts": r.open_alerts,
+            "complaints": r.complaints,
+            "nps_value": None if r.nps is None else r.nps.value,
+            "nps_n": 0 if r.nps is None else r.nps.n,
+            "nps_reliable": bool(r.nps and r.nps.is_reliable),
+            "nps_distribution": None
+            if r.nps is None
+            else {str(k): v for k, v in r.nps.distribution.items()},
+            "light_agreed": r.lights["agreed"],
+            "light_sent": r.lights["sent"],
+            "light_rate": r.lights["rate"],
+            "light_alerts": r.lights["alerts"],
+            "light_complaints": r.lights.get("complaints"),
+            "reds": reds(r),
+            "ambers": ambers(r),
+            **{column: ranks[column][r.member_id] for column in orders},
+        }
+        for r in rows
+    ]
+
+
+def _compliance_row(stored: Any) -> ComplianceRow:
+    """A stored row as the table shows it."""
+    nps = None
+    if stored.nps_n or stored.nps_distribution is not None:
+        nps = scoring.Score(
+            value=stored.nps_value,
+            n=stored.nps_n,
+            distribution={
+                int(k): int(v) for k, v in (stored.nps_distribution or {}).items()
+            },
+            is_reliable=stored.nps_reliable,
+        )
+    lights = {
+        "agreed": stored.light_agreed,
+        "sent": stored.light_sent,
+        "rate": stored.light_rate,
+        "alerts": stored.light_alerts,
+    }
+    if stored.light_complaints is not None:
+        lights["complaints"] = stored.light_complaints
+    return ComplianceRow(
+        member_id=stored.member_id,
+        name=stored.name,
+        department=stored.department,
+        mark_status=stored.mark_status,
+        projects=stored.projects,
+        agreed=stored.agreed,
+        last_sent_at=stored.last_sent_at,
+        sent_recently=stored.sent_recently,
+        sent=stored.sent,
+        answered=stored.answered,
+        rate=stored.rate,
+        open_alerts=stored.open_alerts,
+        complaints=stored.complaints,
+        nps=nps,
+        lights=lights,
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How the board lists the compliance table."""
+
+    order: str = "worst"
+    light: str = "all"
+    search: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+LISTING_ORDERS = tuple(queries.COMPLIANCE_ORDERS)
+LISTING_FILTERS = tuple(queries.COMPLIANCE_FILTERS)
+
+
+@dataclass
+class CompliancePage:
+    rows: list[ComplianceRow]
+    total: int
+    listing: Listing
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.listing.per_page))
+
+    @property
+    def first(self) -> int:
+        return (
+            0 if not self.total else (self.listing.page - 1) * self.listing.per_page + 1
+        )
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.listing.page * self.listing.per_page)
+
+
+def _listed(rows: list[ComplianceRow], listing: Listing) -> CompliancePage:
+    """The live table (a period without a stored review), listed in Python the
+    way :func:`queries.compliance_page` lists the stored one."""
+    records = {r["member_id"]: r for r in _compliance_records(0, rows)}
+    selected = []
+    for row in rows:
+        record = records[row.member_id]
+        if listing.search and listing.search.lower() not in record["search_name"]:
+            continue
+        if listing.light == "red" and not record["reds"]:
+            continue
+        if listing.light == "attention" and not (record["reds"] or record["ambers"]):
+            continue
+        if listing.light == "compliant" and (record["reds"] or record["ambers"]):
+            continue
+        selected.append(row)
+    rank = f"{listing.order}_rank"
+    selected.sort(key=lambda r: records[r.member_id][rank])
+    start = (listing.page - 1) * listing.per_page
+    return CompliancePage(
+        selected[start : start + listing.per_page], len(selected), listing
+    )
+
+
+def board_review_page(
+    filters: Filters, *, today: date, listing: Listing
+) -> tuple[BoardReview, CompliancePage, datetime | None]:
+    """The board's review as its page shows it: the stored review of the period
+    when the rollup job stored one (a few indexed rows, one page of the
+    compliance table), else computed (and cached until the next refresh).
+    Returns the review, the page of the compliance table, and as of when."""
+    association = Filters(since=filters.since, until=filters.until)
+    snapshot = (
+        queries.board_snapshot(association, today=today)
+        if filters.service_type is None
+        else None
+    )
+    if snapshot is None:
+        review = board_review(filters, today=today)
+        return (
+            review,
+            _listed(review.compliance, listing),
+            queries.figures_as_of(filters),
+        )
+    if filters.department:
+        review = board_review(filters, today=today)
+    else:
+        review = _stored_review(filters, snapshot)
+    stored, total = queries.compliance_page(
+        snapshot.id,
+        department=filters.department,
+        search=listing.search,
+        light=listing.light,
+        order=listing.order,
+        offset=(listing.page - 1) * listing.per_page,
+        limit=listing.per_page,
+    )
+    page = CompliancePage([_compliance_row(r) for r in stored], total, listing)
+    return review, page, snapshot.computed_at
+
+
+def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
+    by_quarter = queries.snapshot_score_counts(snapshot.id)
+    all_scores = scores_of_counts(by_quarter)
+    rates = queries.snapshot_rates(snapshot.id)
+    spreads = {
+        row.metric: row
+        for row in queries.snapshot_spreads(snapshot.id)
+        if not row.commitment
+    }
+    member_spread = {
+        m: Spread(s.contributors, s.q1, s.median, s.q3)
+        for m, s in spreads.items()
+        if m in HEADLINE_METRICS
+    }
+    for metric in HEADLINE_METRICS:
+        member_spread.setdefault(metric, Spread(0))
+    nps = spreads.get("nps")
+    sent = sum(r["sent"] for r in rates)
+    answered = sum(r["answered"] for r in rates)
+    return BoardReview(
+        filters=filters,
+        counts={
+            "members": snapshot.members,
+            "active_projects": snapshot.active_projects,
+            "clients": snapshot.clients,
+            "members_with_projects": snapshot.members_with_projects,
+        },
+        trend={m: all_scores.get((m, None), {}) for m in HEADLINE_METRICS},
+        heat={
+            str(c): points
+            for (metric, c), points in all_scores.items()
+            if metric == "rating_1_5" and c
+        },
+        quarters=sorted({str(p) for p in by_quarter["period"]}),
+        member_scores={},
+        member_spread=member_spread,
+        rates=rates,
+        rate_total={
+            "sent": sent,
+            "answered": answered,
+            "rate": scoring.response_rate(answered, sent),
+        },
+        by_service=status_table(queries.snapshot_statuses(snapshot.id)),
+        compliance=[],
+        complaints=complaint_figures(filters),
+        comments=queries.snapshot_comments(snapshot.id),
+        quarter_counts=by_quarter,
+        member_bins={"nps": list(nps.bins)} if nps is not None and nps.bins else {},
     )
 
 
@@ -401,6 +845,18 @@ def _association_scores(
     key = (association.since, association.until, as_of)
     if as_of is not None and key in _ASSOCIATION:
         return _ASSOCIATION[key]
+    scores, shares = _association_figures(association)
+    if as_of is not None:
+        if len(_ASSOCIATION) > 32:
+            _ASSOCIATION.clear()
+        _ASSOCIATION[key] = (scores, shares)
+    return scores, shares
+
+
+def _association_figures(
+    association: Filters,
+) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
+    """Every member's scores and share on target (reads all members' figures)."""
     by_member = queries.score_counts(association, by="member")
     keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
     keys += [("rating_1_5", c) for c in commitments_of(by_member)]
@@ -414,17 +870,24 @@ def _association_scores(
             queries.status_counts(association, by="member")
         ).items()
     }
-    if as_of is not None:
-        if len(_ASSOCIATION) > 32:
-            _ASSOCIATION.clear()
-        _ASSOCIATION[key] = (scores, shares)
     return scores, shares
 
 
-def comparison(member_id: int, filters: Filters) -> list[Comparison]:
+def comparison(
+    member_id: int, filters: Filters, *, today: date | None = None
+) -> list[Comparison]:
     """The member's NPS, CSAT, commitment scores and share on target beside the
-    association's quartiles — only the quartiles, never another member's figure."""
+    association's quartiles — only the quartiles, never another member's figure.
+
+    The quartiles come from the review the rollup job stored for the period when
+    there is one (three statements, whatever the number of members); otherwise
+    they are computed from every member's figures (once per refresh)."""
     association = Filters(since=filters.since, until=filters.until)
+    snapshot = (
+        None if today is None else queries.board_snapshot(association, today=today)
+    )
+    if snapshot is not None:
+        return _stored_comparison(member_id, association, snapshot.id)
     all_scores, shares = _association_scores(association)
     result = []
     for (metric, commitment), scores in all_scores.items():
@@ -437,6 +900,34 @@ def comparison(member_id: int, filters: Filters) -> list[Comparison]:
     values = [v for v in shares.values() if v is not None]
     result.append(Comparison("on_target", None, shares.get(member_id), spread(values)))
     return result
+
+
+def _stored_comparison(
+    member_id: int, association: Filters, snapshot_id: int
+) -> list[Comparison]:
+    own = association.for_member(member_id)
+    counts = queries.score_counts(own, by="all")
+    statuses = status_table(queries.status_counts(own, by="all")).get("all")
+    scores = scores_of_counts(counts)
+    result = []
+    for row in queries.snapshot_spreads(snapshot_id):
+        stored = Spread(row.contributors, row.q1, row.median, row.q3)
+        if row.metric == "on_target":
+            share = None if statuses is None else on_target_share(statuses)
+            result.append(Comparison("on_target", None, share, stored))
+            continue
+        commitment = row.commitment or None
+        score = scores.get((row.metric, commitment), {}).get("all")
+        result.append(Comparison(row.metric, commitment, score, stored))
+    order = {m: i for i, m in enumerate(HEADLINE_METRICS)}
+    return sorted(
+        result,
+        key=lambda c: (
+            c.metric == "on_target",
+            order.get(c.metric, len(order)),
+            c.commitment or "",
+        ),
+    )
 
 
 def member_dashboard(
@@ -465,6 +956,8 @@ def member_dashboard(
         rate["project"] = titles.get(rate["key"], "")
     total = queries.invitation_figures(filters, by="all")
     alerts_count = queries.open_alerts_by_member(filters).get(member_id, 0)
+    overall_scores = scores_of_counts(overall)
+    quarter_scores = scores_of_counts(by_quarter)
     return MemberDashboard(
         member_id=member_id,
         filters=filters,
@@ -473,20 +966,20 @@ def member_dashboard(
         missing=[row for row in indicators if is_missing(row, filters.until)],
         status_totals=totals,
         latest={
-            m: scores_by(overall, m).get("all") or scoring.score_from_counts(m, {})
+            m: overall_scores.get((m, None), {}).get("all")
+            or scoring.score_from_counts(m, {})
             for m in HEADLINE_METRICS
         },
-        trend={m: scores_by(by_quarter, m) for m in HEADLINE_METRICS},
+        trend={m: quarter_scores.get((m, None), {}) for m in HEADLINE_METRICS},
         commitments={
-            c: scores_by(overall, "rating_1_5", commitment=c)["all"]
-            for c in commitments_of(overall)
+            c: overall_scores[("rating_1_5", c)]["all"] for c in commitments_of(overall)
         },
         rates=[r for r in rates if r["sent"]],
         rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
         next_due=queries.next_campaigns(filters, now=now),
         alerts=queries.open_alerts(member_id),
         open_alerts=alerts_count,
-        comparison=comparison(member_id, filters),
+        comparison=comparison(member_id, filters, today=now.date()),
         score_table=score_frame(by_quarter),
     )
 
@@ -698,7 +1191,15 @@ CRITERIA_LABELS = {
 def board_table(filters: Filters, table: str, *, today: date) -> pd.DataFrame:
     """One table of the quality review, as exported."""
     if table == "compliance":
-        return compliance_frame(compliance(filters, today=today))
+        snapshot = (
+            queries.board_snapshot(filters, today=today)
+            if filters.service_type is None
+            else None
+        )
+        if snapshot is None:
+            return compliance_frame(compliance(filters, today=today))
+        stored = queries.compliance_rows(snapshot.id, department=filters.department)
+        return compliance_frame([_compliance_row(r) for r in stored])
     if table == "scores":
         return score_frame(queries.score_counts(filters, by="quarter"))
     if table == "indicators_by_service":

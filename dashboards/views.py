@@ -28,7 +28,7 @@ from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from dashboards import exports, services
 from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
-from dashboards.forms import FilterForm, PortalRequestForm, QuestionForm
+from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from dashboards.rollups import JOB_MINUTES
 from members.models import SERVICE_LABELS
 from satisfaction import scoring
@@ -50,9 +50,10 @@ PORTAL_STARTED = "portal_started"
 @bp.app_context_processor
 def labels() -> dict[str, object]:
     return {
-        "STATUS_LABELS": services.STATUS_LABELS,
-        "LIGHT_LABELS": services.LIGHT_LABELS,
-        "CRITERIA_LABELS": services.CRITERIA_LABELS,
+        # Translated once per page, not once per cell.
+        "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
+        "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
+        "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
         "MIN_ANSWERS": 5,
         "COMMITMENT_NAMES": {k.value: v for k, v in COMMITMENT_LABELS.items()},
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
@@ -70,9 +71,9 @@ def _today() -> date:
 def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
     """The page's filters from the query string (bad values: a 400 with a message)."""
     form = FilterForm(request.args)
-    form.department.choices = choices(
-        [("", _("Tous"))] + [(d, d) for d in q.departments()]
-    )
+    # A member's pages have no department filter: no list of every member's.
+    departments = q.departments() if member_id is None else []
+    form.department.choices = choices([("", _("Tous"))] + [(d, d) for d in departments])
     form.service_type.choices = choices(
         [("", _("Toutes"))] + [(k.value, str(v)) for k, v in SERVICE_LABELS.items()]
     )
@@ -99,7 +100,7 @@ def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
     filters = q.Filters(
         since=since,
         until=until,
-        department=form.department.data or None,
+        department=(form.department.data or None) if member_id is None else None,
         service_type=service_type,
         client_id=client_id,
         member_id=member_id,
@@ -116,18 +117,65 @@ def _format(fmt: str) -> str:
 # ---------------------------------------------------------------- board
 
 
+FILTER_KEYS = ("since", "until", "department", "service_type")
+LISTING_KEYS = ("search", "light", "order")
+
+
+def _listing() -> tuple[services.Listing, ListingForm]:
+    """How to list the compliance table, from the query string (bad: a 400)."""
+    form = ListingForm(request.args)
+    form.light.choices = choices(
+        [
+            ("all", _("Tous les adhérents")),
+            ("red", _("Au moins un critère non conforme")),
+            ("attention", _("Au moins un critère à améliorer ou non conforme")),
+            ("compliant", _("Conformes sur tous les critères")),
+        ]
+    )
+    form.order.choices = choices(
+        [
+            ("worst", _("Les moins conformes d'abord")),
+            ("name", _("Nom")),
+            ("rate", _("Taux de réponse (le plus bas d'abord)")),
+            ("alerts", _("Alertes ouvertes (le plus d'abord)")),
+            ("nps", _("NPS (le plus bas d'abord)")),
+        ]
+    )
+    if not form.validate():
+        abort(400, _("Les options du tableau sont invalides."))
+    listing = services.Listing(
+        order=form.order.data or "worst",
+        light=form.light.data or "all",
+        search=(form.search.data or "").strip(),
+        page=form.page.data or 1,
+        per_page=int(current_app.config.get("DASHBOARDS_COMPLIANCE_PER_PAGE", 50)),
+    )
+    form.order.data, form.light.data = listing.order, listing.light
+    return listing, form
+
+
 @bp.get("/board/review")
 @roles_required(*BOARD)
 def board_review() -> ResponseReturnValue:
     filters, form = _filters()
-    review = services.board_review(filters, today=_today())
+    listing, listing_form = _listing()
+    review, compliance, as_of = services.board_review_page(
+        filters, today=_today(), listing=listing
+    )
+    query = {k: v for k, v in request.args.items() if k in FILTER_KEYS}
     return render_template(
         "dashboards/board_review.html",
         review=review,
+        compliance=compliance,
         form=form,
+        listing_form=listing_form,
         figures=board_figures(review),
-        query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters),
+        query=query,
+        listing_query={
+            **query,
+            **{k: v for k, v in request.args.items() if k in LISTING_KEYS},
+        },
+        as_of=as_of,
     )
 
 

@@ -94,6 +94,17 @@ def test_board_member_and_client_walk_their_dashboards(
     assert page.get_by_test_id("clients").inner_text() == str(counts["clients"])
     page.locator("[data-figure][data-drawn]").first.wait_for()
     assert _serious_violations(page) == []
+    # The compliance table, listed by pages from the stored review: every
+    # signatory member is counted; searching for one lists only that one.
+    members = counts["members"]
+    assert page.get_by_test_id("compliance-count").inner_text() == (
+        f"Adhérents 1 à {min(members, 50)} sur {members}."
+    )
+    page.get_by_label("Rechercher un adhérent").fill("pixel")
+    page.get_by_role("button", name="Afficher").click()
+    assert page.get_by_test_id("compliance-count").inner_text() == (
+        "Adhérents 1 à 1 sur 1."
+    )
     page.get_by_role("button", name="Se déconnecter").click()
 
     _login(page, admin_email)
