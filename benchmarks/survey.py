@@ -2,16 +2,25 @@
 
 (a) Answers submitted per second through gunicorn on loopback (each client opens
     its e-mailed link, then POSTs page 1 and the final page), beside a bare Flask
-    endpoint that inserts one row into the same database under the same gunicorn
-    settings.
-(b) Creating and queueing 10,000 due invitations (the scheduler's job: the
-    invitations, their 10,000 outbox e-mails, the campaign's next date), beside
-    one bulk insert of 10,000 invitation rows; and, for information, the same
-    10,000 e-mails queued one by one through ``core.mail.queue_email``.
+    endpoint that inserts one row into the same database, served by the SAME
+    gunicorn (same workers, same app, same request hooks). The two are measured
+    in alternating rounds (bare, answers, answers, bare, …) so that the load of a
+    shared machine weighs on both alike; the ratio is of the summed rates.
+(b) Creating and queueing 10,000 due invitations (the scheduler's job: reading
+    the campaign's contacts with the opt-out and fatigue filters — 1 % of them
+    opted out, the association's default 30-day window —, the invitations, their
+    10,000 outbox e-mails, the campaign's next date, one transaction), beside one
+    bulk insert of the same 10,000 invitation rows into the same table, done the
+    fastest way the database offers (the team's floor, PITFALLS.md: Core
+    executemany on SQLite, ``COPY`` on PostgreSQL). Three rounds, alternating;
+    medians. For information: the same rows through the ORM bulk insert, and
+    (``BENCH_ONE_BY_ONE=1``) the same e-mails queued one by one with
+    ``core.mail.queue_email``.
 
 Run: ``python -m benchmarks.survey`` (SQLite and PostgreSQL; PostgreSQL from
-``BENCH_DATABASE_URL`` or postgresql://postgres@127.0.0.1:5432/qc_satisfaction_bench,
-skipped when unreachable). Bounded loops, loopback only.
+``BENCH_DATABASE_URL_PG`` or postgresql://postgres@127.0.0.1:5432/qc_satisfaction_bench,
+dropped and created again, skipped when unreachable; the SQLite file goes to
+``BENCH_SQLITE_PATH`` or the temporary directory). Bounded loops, loopback only.
 """
 
 from __future__ import annotations
@@ -38,7 +47,10 @@ WORKERS = 2  # the machine has 2 cores
 CLIENT_THREADS = 4
 RESPONDENTS = 400  # (a): 400 links, 800 answer POSTs
 BARE_REQUESTS = 800
+ROUNDS = 4  # (a): bare and answer requests alternate in this many rounds each
 INVITATIONS = 10_000
+OPTED_OUT = INVITATIONS // 100  # (b): contacts of the campaign the job must skip
+JOB_ROUNDS = 3
 
 
 # ---------------------------------------------------------------- the app under test
@@ -113,8 +125,10 @@ def _fresh_database(url: str) -> None:
     admin.dispose()
 
 
-def _setup(app: Flask, *, contacts: int) -> dict[str, Any]:
-    """A member, a project whose client has ``contacts`` contacts, a campaign due."""
+def _setup(app: Flask, *, contacts: int, opted_out: int = 0) -> dict[str, Any]:
+    """A member, a project whose client has ``contacts`` contacts (the last
+    ``opted_out`` of them opted out), a campaign due to all of them. The
+    association's fatigue window keeps its default (30 days)."""
     from sqlalchemy import insert, select
 
     from core.extensions import db
@@ -133,7 +147,6 @@ def _setup(app: Flask, *, contacts: int) -> dict[str, Any]:
 
     db.create_all()
     _bare_table().create(db.engine, checkfirst=True)
-    services.set_fatigue_days(None, days=0)
     member = Member(
         name="Agence Bench", siret="73282932000074", department="05", town="Gap"
     )
@@ -161,6 +174,9 @@ def _setup(app: Flask, *, contacts: int) -> dict[str, Any]:
                 "email": f"c{i}@bench.example",
                 "locale": "en" if i % 3 == 0 else "fr",
                 "created_at": datetime.now(UTC),
+                "opted_out_at": datetime.now(UTC)
+                if i >= contacts - opted_out
+                else None,
             }
             for i in range(contacts)
         ],
@@ -191,14 +207,104 @@ def _setup(app: Flask, *, contacts: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- (b) invitations
 
 
-def bench_invitations(url: str) -> dict[str, float]:
-    from sqlalchemy import delete, insert, select
+def _floor_rows(data: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The invitation rows of the floor: what the job inserts, tokens included."""
+    from satisfaction.links import invitation_token_hash
+
+    return [
+        {
+            "campaign_id": data["campaign_id"],
+            "contact_id": contact_id,
+            "cycle": 99,
+            "member_id": data["campaign"].member_id,
+            "version_id": data["campaign"].version_id,
+            "token_hash": invitation_token_hash(data["campaign_id"], contact_id, 99),
+            "created_at": now,
+            "sent_at": now,
+            "reminders_sent": 0,
+            "next_reminder_at": None,
+            "expires_at": now + timedelta(days=30),
+        }
+        for contact_id in data["contacts"][:INVITATIONS]
+    ]
+
+
+def _bulk_insert(rows: list[dict[str, Any]]) -> float:
+    """The floor: one bulk insert of ``rows`` into the invitation table, the
+    fastest way the database offers (Core executemany; COPY on PostgreSQL)."""
+    from sqlalchemy import insert
+
+    from core.extensions import db
+    from satisfaction.models import Invitation
+
+    table = Invitation.__table__
+    columns = list(rows[0])
+    started = time.perf_counter()
+    if db.engine.dialect.name == "postgresql":
+        raw = db.session.connection().connection.driver_connection
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
+    else:
+        db.session.connection().execute(insert(table), rows)
+    db.session.commit()
+    return time.perf_counter() - started
+
+
+def _orm_bulk_insert(rows: list[dict[str, Any]]) -> float:
+    from sqlalchemy import insert
+
+    from core.extensions import db
+    from satisfaction.models import Invitation
+
+    started = time.perf_counter()
+    db.session.execute(insert(Invitation), rows)
+    db.session.commit()
+    return time.perf_counter() - started
+
+
+def _reset_invitations(data: dict[str, Any]) -> None:
+    """Back to a campaign due with nothing sent (and, on PostgreSQL, vacuumed so
+    that the dead rows of a round do not slow the next one)."""
+    from sqlalchemy import delete, text, update
+
+    from core.extensions import db
+    from core.models import OutboxMessage
+    from satisfaction.models import Campaign, Invitation
+
+    db.session.execute(delete(OutboxMessage))
+    db.session.execute(delete(Invitation))
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == data["campaign_id"])
+        .values(cycles_run=0, next_run_at=data["due"] - timedelta(seconds=30))
+    )
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            connection.execute(
+                text(
+                    "VACUUM ANALYZE satisfaction_invitation, core_outbox_message, "
+                    "satisfaction_campaign"
+                )
+            )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def bench_invitations(url: str) -> dict[str, Any]:
+    from sqlalchemy import func, select
 
     from core.extensions import db
     from core.mail import queue_email
     from core.models import OutboxMessage
     from members.models import ClientContact
-    from satisfaction.links import invitation_token_hash
     from satisfaction.models import Invitation
     from satisfaction.services import send_due_invitations
 
@@ -206,68 +312,73 @@ def bench_invitations(url: str) -> dict[str, float]:
     os.environ["BENCH_DATABASE_URL"] = url
     app = make_bench_app()
     with app.app_context():
-        data = _setup(app, contacts=INVITATIONS)
+        data = _setup(app, contacts=INVITATIONS + OPTED_OUT, opted_out=OPTED_OUT)
         db.session.commit()
+        rows = _floor_rows(data, datetime.now(UTC))
+        # The scheduler runs the job in a fresh session, not in one holding the
+        # setup's 10,000 contacts (a rollback would expire them all).
+        db.session.remove()
+        floors: list[float] = []
+        jobs: list[float] = []
+        orm: list[float] = []
+        for round_number in range(JOB_ROUNDS):
+            steps = ["floor", "job"] if round_number % 2 == 0 else ["job", "floor"]
+            for step in steps:
+                _reset_invitations(data)
+                if step == "floor":
+                    floors.append(_bulk_insert(rows))
+                    continue
+                started = time.perf_counter()
+                report = send_due_invitations(data["due"])
+                jobs.append(time.perf_counter() - started)
+                assert report.invitations == INVITATIONS, report
+                assert (
+                    db.session.scalar(select(func.count()).select_from(OutboxMessage))
+                    == INVITATIONS
+                )
+                assert (
+                    db.session.scalar(select(func.count()).select_from(Invitation))
+                    == INVITATIONS
+                )
+        _reset_invitations(data)
+        orm.append(_orm_bulk_insert(rows))
+        _reset_invitations(data)
 
-        # Floor: one bulk insert of 10,000 invitation rows (same table and indexes).
-        now = datetime.now(UTC)
-        rows = [
-            {
-                "campaign_id": data["campaign_id"],
-                "contact_id": contact_id,
-                "cycle": 99,
-                "member_id": data["campaign"].member_id,
-                "version_id": data["campaign"].version_id,
-                "token_hash": invitation_token_hash(
-                    data["campaign_id"], contact_id, 99
-                ),
-                "created_at": now,
-                "sent_at": now,
-                "reminders_sent": 0,
-                "expires_at": now + timedelta(days=30),
-            }
-            for contact_id in data["contacts"]
-        ]
-        started = time.perf_counter()
-        db.session.execute(insert(Invitation), rows)
-        db.session.commit()
-        floor = time.perf_counter() - started
-        db.session.execute(delete(Invitation))
-        db.session.commit()
-
-        started = time.perf_counter()
-        report = send_due_invitations(data["due"])
-        job = time.perf_counter() - started
-        assert report.invitations == INVITATIONS, report
-        assert db.session.query(OutboxMessage).count() == INVITATIONS
-
-        # For information: the same e-mails queued one by one with queue_email.
-        contacts = db.session.execute(
-            select(ClientContact.email, ClientContact.name, ClientContact.locale)
-        ).all()
-        started = time.perf_counter()
-        for index, (email, name, locale) in enumerate(contacts):
-            queue_email(
-                to=email,
-                template="satisfaction/email/invitation",
-                context={
-                    "contact_name": name,
-                    "member_name": "Agence Bench",
-                    "association_name": "Association",
-                    "project_title": "Projet Bench",
-                    "expires_on": "1 janvier 2027",
-                    "link": f"http://127.0.0.1/s/{index}",
-                    "unsubscribe_link": f"http://127.0.0.1/s/unsubscribe/{index}",
-                    "reminder": False,
-                },
-                locale=locale,
-                key=f"bench.one_by_one:{index}",
-            )
-        db.session.commit()
-        one_by_one = time.perf_counter() - started
+        one_by_one = float("nan")
+        if os.environ.get("BENCH_ONE_BY_ONE"):
+            contacts = db.session.execute(
+                select(ClientContact.email, ClientContact.name, ClientContact.locale)
+            ).all()
+            started = time.perf_counter()
+            for index, (email, name, locale) in enumerate(contacts[:INVITATIONS]):
+                queue_email(
+                    to=email,
+                    template="satisfaction/email/invitation",
+                    context={
+                        "contact_name": name,
+                        "member_name": "Agence Bench",
+                        "association_name": "Association",
+                        "project_title": "Projet Bench",
+                        "expires_on": "1 janvier 2027",
+                        "link": f"http://127.0.0.1/s/{index}",
+                        "unsubscribe_link": f"http://127.0.0.1/s/unsubscribe/{index}",
+                        "reminder": False,
+                    },
+                    locale=locale,
+                    key=f"bench.one_by_one:{index}",
+                )
+            db.session.commit()
+            one_by_one = time.perf_counter() - started
         db.session.remove()
         db.engine.dispose()
-    return {"floor": floor, "job": job, "one_by_one": one_by_one}
+    return {
+        "floor": _median(floors),
+        "job": _median(jobs),
+        "floors": floors,
+        "jobs": jobs,
+        "orm_floor": orm[0],
+        "one_by_one": one_by_one,
+    }
 
 
 # ---------------------------------------------------------------- (a) answers
@@ -411,16 +522,25 @@ def bench_answers(url: str) -> dict[str, float]:
                 == 302
             )
 
-        answer_seconds = _run_parallel(tokens, answer)
         bare_browsers = [_Browser(port) for _ in range(CLIENT_THREADS)]
-        per_thread = BARE_REQUESTS // CLIENT_THREADS
+        per_thread = BARE_REQUESTS // CLIENT_THREADS // ROUNDS
 
         def bare(index: int) -> None:
             browser = bare_browsers[index]
             for _ in range(per_thread):
                 assert browser.request("POST", "/bench/bare", {"x": "1"}) == 200
 
-        bare_seconds = _run_parallel(list(range(CLIENT_THREADS)), bare)
+        # Alternating rounds (bare, answers | answers, bare | …): a burst of load
+        # from elsewhere on the machine weighs on both measures alike.
+        answer_seconds = bare_seconds = 0.0
+        for number in range(ROUNDS):
+            group = tokens[number::ROUNDS]
+            steps = ["bare", "answers"] if number % 2 == 0 else ["answers", "bare"]
+            for step in steps:
+                if step == "bare":
+                    bare_seconds += _run_parallel(list(range(CLIENT_THREADS)), bare)
+                else:
+                    answer_seconds += _run_parallel(group, answer)
     finally:
         server.terminate()
         server.wait(30)
@@ -432,10 +552,11 @@ def bench_answers(url: str) -> dict[str, float]:
         db.engine.dispose()
     assert submitted == len(tokens), submitted
     posts = 2 * len(tokens)
+    bare_requests = per_thread * CLIENT_THREADS * ROUNDS
     return {
         "answer_posts_per_s": posts / answer_seconds,
         "submissions_per_s": len(tokens) / answer_seconds,
-        "bare_per_s": BARE_REQUESTS / bare_seconds,
+        "bare_per_s": bare_requests / bare_seconds,
     }
 
 
@@ -457,7 +578,11 @@ def _pg_reachable(url: str) -> bool:
 
 
 def main() -> None:
-    sqlite_url = f"sqlite:///{Path(tempfile.gettempdir()) / 'qc_satisfaction_bench.db'}"
+    sqlite_path = os.environ.get(
+        "BENCH_SQLITE_PATH",
+        str(Path(tempfile.gettempdir()) / "qc_satisfaction_bench.db"),
+    )
+    sqlite_url = f"sqlite:///{sqlite_path}"
     pg_url = os.environ.get("BENCH_DATABASE_URL_PG", PG_DEFAULT)
     targets = [("SQLite", sqlite_url)]
     if _pg_reachable(pg_url):
@@ -465,24 +590,35 @@ def main() -> None:
     else:
         print(f"PostgreSQL unreachable at {pg_url}: skipped")
     print(
-        f"gunicorn: {WORKERS} sync workers, {CLIENT_THREADS} client threads, loopback"
+        f"gunicorn: {WORKERS} sync workers, {CLIENT_THREADS} client threads, loopback; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    only = os.environ.get("BENCH_ONLY", "ab")
     for name, url in targets:
-        a = bench_answers(url)
-        print(
-            f"[{name}] (a) answer POSTs: {a['answer_posts_per_s']:.0f}/s "
-            f"({a['submissions_per_s']:.0f} complete questionnaires/s, "
-            f"{RESPONDENTS} respondents × 2 pages); bare INSERT endpoint: "
-            f"{a['bare_per_s']:.0f}/s; ratio {a['answer_posts_per_s'] / a['bare_per_s']:.2f} "
-            f"(aim ≥ 0.5)"
-        )
-        b = bench_invitations(url)
-        print(
-            f"[{name}] (b) create + queue {INVITATIONS} invitations: {b['job']:.2f} s; "
-            f"bulk insert of {INVITATIONS} rows: {b['floor']:.2f} s; "
-            f"ratio {b['job'] / b['floor']:.1f}× (aim ≤ 3×); "
-            f"the same e-mails through queue_email one by one: {b['one_by_one']:.2f} s"
-        )
+        if "a" in only:
+            a = bench_answers(url)
+            print(
+                f"[{name}] (a) answer POSTs: {a['answer_posts_per_s']:.0f}/s "
+                f"({a['submissions_per_s']:.0f} complete questionnaires/s, "
+                f"{RESPONDENTS} respondents × 2 pages); bare INSERT endpoint: "
+                f"{a['bare_per_s']:.0f}/s; ratio "
+                f"{a['answer_posts_per_s'] / a['bare_per_s']:.2f} (aim ≥ 0.5)"
+            )
+        if "b" in only:
+            b = bench_invitations(url)
+            floor_kind = "COPY" if name == "PostgreSQL" else "Core executemany"
+            print(
+                f"[{name}] (b) create + queue {INVITATIONS} invitations "
+                f"({OPTED_OUT} more contacts opted out): {b['job']:.2f} s "
+                f"(rounds {', '.join(f'{x:.2f}' for x in b['jobs'])}); "
+                f"bulk insert of {INVITATIONS} rows ({floor_kind}): {b['floor']:.2f} s "
+                f"(rounds {', '.join(f'{x:.2f}' for x in b['floors'])}); "
+                f"ratio {b['job'] / b['floor']:.1f}× (aim ≤ 3×); "
+                f"for information: ORM bulk insert {b['orm_floor']:.2f} s "
+                f"(ratio {b['job'] / b['orm_floor']:.1f}×), e-mails through "
+                f"queue_email one by one: {b['one_by_one']:.2f} s"
+            )
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

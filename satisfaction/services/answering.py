@@ -10,8 +10,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit
 from core.database import utcnow
@@ -92,8 +93,8 @@ class OpenInvitation:
 AnyInvitation = Invitation | OpenInvitation
 
 
-def _open_invitation(*criteria: Any) -> OpenInvitation | None:
-    row = db.session.execute(
+def _invitation_query() -> Any:
+    return (
         select(
             Invitation.id,
             Invitation.campaign_id,
@@ -116,8 +117,119 @@ def _open_invitation(*criteria: Any) -> OpenInvitation | None:
         .join(Member, Member.id == Invitation.member_id)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
         .join(Project, Project.id == Campaign.project_id)
-        .where(*criteria)
-    ).first()
+    )
+
+
+class _Statements:
+    """The answer pages' statements, built once per database dialect.
+
+    Building a SELECT with five joins or an upsert costs more Python than
+    running it (about a millisecond each): the hot path reuses these, with bound
+    parameters, through the session's connection (its one transaction).
+    """
+
+    def __init__(self, dialect: Any) -> None:
+        responses, answers = Response.__table__, Answer.__table__
+        query = _invitation_query()
+        self.invitation_by_id = query.where(Invitation.id == bindparam("key"))
+        self.invitation_by_token = query.where(
+            Invitation.token_hash == bindparam("key")
+        )
+        self.mark_opened = (
+            update(Invitation.__table__)
+            .where(Invitation.id == bindparam("key"), Invitation.opened_at.is_(None))
+            .values(opened_at=bindparam("now"))
+        )
+        self.saved = (
+            select(
+                responses.c.share_with_board,
+                answers.c.question_id,
+                answers.c.value,
+                answers.c.text,
+                answers.c.choices,
+            )
+            .select_from(responses)
+            .outerjoin(answers, answers.c.response_id == responses.c.id)
+            .where(responses.c.invitation_id == bindparam("invitation_id"))
+        )
+        upsert = dialect.insert(responses).values(
+            invitation_id=bindparam("invitation_id"),
+            campaign_id=bindparam("campaign_id"),
+            started_at=bindparam("now"),
+            updated_at=bindparam("now"),
+            share_with_board=bindparam("share"),
+        )
+        touch = {"updated_at": upsert.excluded.updated_at}
+        returned = (responses.c.id, responses.c.submitted_at)
+        self.lock_response = upsert.on_conflict_do_update(
+            index_elements=[responses.c.invitation_id], set_=touch
+        ).returning(*returned)
+        self.lock_response_share = upsert.on_conflict_do_update(
+            index_elements=[responses.c.invitation_id],
+            set_={**touch, "share_with_board": upsert.excluded.share_with_board},
+        ).returning(*returned)
+        self.delete_answers = delete(answers).where(
+            answers.c.response_id == bindparam("response_id"),
+            answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
+        )
+        store = dialect.insert(answers)
+        self.store_answers = store.on_conflict_do_update(
+            index_elements=[answers.c.response_id, answers.c.question_id],
+            set_={
+                "value": store.excluded.value,
+                "text": store.excluded.text,
+                "choices": store.excluded.choices,
+            },
+        )
+        self.answered = select(answers.c.question_id, answers.c.value).where(
+            answers.c.response_id == bindparam("response_id")
+        )
+        self.submit = (
+            update(responses)
+            .where(
+                responses.c.id == bindparam("response_id"),
+                responses.c.submitted_at.is_(None),
+            )
+            .values(submitted_at=bindparam("now"), updated_at=bindparam("now"))
+        )
+        self.close_invitation = (
+            update(Invitation.__table__)
+            .where(Invitation.id == bindparam("key"))
+            .values(answered_at=bindparam("now"))
+        )
+
+
+_statements: dict[str, _Statements] = {}
+
+
+def _sql() -> _Statements:
+    name = db.engine.dialect.name
+    found = _statements.get(name)
+    if found is None:
+        found = _statements[name] = _Statements(
+            postgresql if name == "postgresql" else sqlite
+        )
+    return found
+
+
+def _run(statement: Any, params: Any = None, connection: Any = None) -> Any:
+    """Run a Core statement in the session's transaction, without the ORM layer
+    (``connection``: the session's, when the caller already holds it)."""
+    return (connection or db.session.connection()).execute(statement, params)
+
+
+def _sync(invitation_id: int, **values: Any) -> None:
+    """Show a Core UPDATE to an Invitation object this session may hold."""
+    held = db.session.identity_map.get(
+        db.session.identity_key(Invitation, invitation_id)
+    )
+    if held is not None:
+        for name, value in values.items():
+            set_committed_value(held, name, value)
+
+
+def _open_invitation(statement: Any, key: object) -> OpenInvitation | None:
+    row = _run(statement, {"key": key}).first()
     if row is None:
         return None
     return OpenInvitation(
@@ -145,7 +257,7 @@ def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
     :raises LinkError: unknown (404), expired (410) or already answered (410).
     """
     now = now or utcnow()
-    invitation = _open_invitation(Invitation.token_hash == hash_token(token))
+    invitation = _open_invitation(_sql().invitation_by_token, hash_token(token))
     if invitation is None:
         raise LinkError(
             _l("Ce lien n'existe pas. Vérifiez qu'il est complet."),
@@ -154,11 +266,8 @@ def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
         )
     check_open(invitation, now=now)
     if invitation.opened_at is None:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
-            .values(opened_at=now)
-        )
+        _run(_sql().mark_opened, {"key": invitation.id, "now": now})
+        _sync(invitation.id, opened_at=now)
         invitation.opened_at = now
         db.session.commit()
     return invitation
@@ -184,7 +293,7 @@ def invitation_for_session(
     :raises LinkError:
     """
     invitation = (
-        _open_invitation(Invitation.id == invitation_id)
+        _open_invitation(_sql().invitation_by_id, invitation_id)
         if isinstance(invitation_id, int) and not isinstance(invitation_id, bool)
         else None
     )
@@ -238,18 +347,7 @@ def page_of(invitation: AnyInvitation, number: int) -> SurveyPage:
 def saved_form(invitation: AnyInvitation) -> tuple[dict[str, list[str]], bool]:
     """The saved answers as form values (``q<id>`` → values) and the consent
     (one statement)."""
-    rows = db.session.execute(
-        select(
-            Response.share_with_board,
-            Answer.question_id,
-            Answer.value,
-            Answer.text,
-            Answer.choices,
-        )
-        .select_from(Response)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.invitation_id == invitation.id)
-    ).all()
+    rows = _run(_sql().saved, {"invitation_id": invitation.id}).all()
     if not rows:
         return {}, False
     values: dict[str, list[str]] = {}
@@ -342,12 +440,11 @@ def parse_answers(
     return parsed
 
 
-def _dialect() -> Any:
-    return postgresql if db.engine.dialect.name == "postgresql" else sqlite
-
-
 def _lock_response(
-    invitation: AnyInvitation, now: datetime, share_with_board: bool | None
+    invitation: AnyInvitation,
+    now: datetime,
+    share_with_board: bool | None,
+    connection: Any,
 ) -> tuple[int, datetime | None]:
     """The invitation's response (id, submitted_at), created if needed, locked
     for this transaction, in ONE statement.
@@ -355,28 +452,19 @@ def _lock_response(
     ``INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING``: the UNIQUE
     invitation_id makes concurrent first saves create one row, and the update
     takes its row lock (SQLite: the IMMEDIATE transaction holds the database),
-    so what follows is serialised; a concurrent submission that committed first
-    is seen here (``submitted_at``).
+    so what follows is serialised; a submission that committed first is seen
+    here (``submitted_at``).
     """
-    table = Response.__table__
-    insert = (
-        _dialect()
-        .insert(table)
-        .values(
-            invitation_id=invitation.id,
-            campaign_id=invitation.campaign_id,
-            started_at=now,
-            updated_at=now,
-            share_with_board=bool(share_with_board),
-        )
-    )
-    changes = {"updated_at": insert.excluded.updated_at}
-    if share_with_board is not None:
-        changes["share_with_board"] = insert.excluded.share_with_board
-    row = db.session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[table.c.invitation_id], set_=changes
-        ).returning(table.c.id, table.c.submitted_at)
+    sql = _sql()
+    row = _run(
+        sql.lock_response if share_with_board is None else sql.lock_response_share,
+        {
+            "invitation_id": invitation.id,
+            "campaign_id": invitation.campaign_id,
+            "now": now,
+            "share": bool(share_with_board),
+        },
+        connection,
     ).one()
     return row.id, row.submitted_at
 
@@ -393,27 +481,27 @@ def save_answers(
 ) -> int:
     """Save the answers of one page; with ``submit``, send the whole questionnaire.
 
-    One transaction: the response upserted and locked, the page's answers
-    replaced (one DELETE, one executemany INSERT) and, on submission, the
-    submission claimed, the invitation closed, alerts and the audit entry.
-    Returns the response's id.
+    One transaction, a statement count that does not grow with the questions:
+    the response upserted and locked, the page's answers replaced (one
+    executemany upsert, one DELETE of those left empty, if any) and, on
+    submission, the submission claimed, the invitation closed, the alerts and
+    the audit entry. Returns the response's id.
 
     :raises AnswersRefusedError: refused answers (nothing is saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
     """
     now = now or utcnow()
     parsed = parse_answers(page.questions, form, require=require_page or submit)
-    response_id, submitted_at = _lock_response(invitation, now, share_with_board)
+    connection = db.session.connection()
+    response_id, submitted_at = _lock_response(
+        invitation, now, share_with_board, connection
+    )
     if submitted_at is not None:
         db.session.rollback()
         raise _already_answered()
-    answers = Answer.__table__
-    db.session.execute(
-        delete(answers).where(
-            answers.c.response_id == response_id,
-            answers.c.question_id.in_([q.id for q in page.questions]),
-        )
-    )
+    # The page's answers replace what was saved: upserted in one executemany,
+    # and the questions left empty this time deleted (no statement if none).
+    sql = _sql()
     rows = [
         {
             "response_id": response_id,
@@ -426,8 +514,15 @@ def save_answers(
         if value is not None
     ]
     if rows:
-        db.session.execute(answers.insert(), rows)
-    missing = _submit(invitation, response_id, now) if submit else {}
+        _run(sql.store_answers, rows, connection)
+    emptied = [q.id for q in page.questions if parsed.get(q.id) is None]
+    if emptied:
+        _run(
+            sql.delete_answers,
+            {"response_id": response_id, "question_ids": emptied},
+            connection,
+        )
+    missing = _submit(invitation, response_id, now, connection) if submit else {}
     db.session.commit()
     if missing:
         # The page's answers are saved; the questions left empty are shown.
@@ -439,16 +534,11 @@ def save_answers(
 
 
 def _submit(
-    invitation: AnyInvitation, response_id: int, now: datetime
+    invitation: AnyInvitation, response_id: int, now: datetime, connection: Any
 ) -> dict[int, str | LazyString]:
     """Submit the response, or return the required questions left empty."""
-    saved = dict(
-        db.session.execute(
-            select(Answer.question_id, Answer.value).where(
-                Answer.response_id == response_id
-            )
-        ).all()
-    )
+    sql = _sql()
+    saved = dict(_run(sql.answered, {"response_id": response_id}, connection).all())
     questions = questions_of(invitation)
     missing: dict[int, str | LazyString] = {
         q.id: _l("Cette question demande une réponse.")
@@ -457,21 +547,12 @@ def _submit(
     }
     if missing:
         return missing
-    won = db.session.execute(
-        update(Response.__table__)
-        .where(Response.id == response_id, Response.submitted_at.is_(None))
-        .values(submitted_at=now, updated_at=now)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
+    won = _run(sql.submit, {"response_id": response_id, "now": now}, connection)
+    if won.rowcount != 1:
         db.session.rollback()
         raise _already_answered()
-    # ORM-enabled: an Invitation object in this session sees it too.
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id)
-        .values(answered_at=now)
-        .execution_options(synchronize_session="evaluate")
-    )
+    _run(sql.close_invitation, {"key": invitation.id, "now": now}, connection)
+    _sync(invitation.id, answered_at=now)
     if isinstance(invitation, OpenInvitation):
         invitation.answered_at = now
     _raise_alerts(invitation, response_id, questions, saved, now)
@@ -530,24 +611,21 @@ def _raise_alerts(
         return
     db.session.execute(Alert.__table__.insert(), alerts)
     if isinstance(invitation, OpenInvitation):
-        names = (
+        contact_name, member_name, project_title = (
             invitation.contact_name,
             invitation.member_name,
             invitation.project_title,
         )
     else:
-        names = tuple(
-            db.session.execute(
-                select(ClientContact.name, Member.name, Project.title)
-                .select_from(Invitation)
-                .join(ClientContact, ClientContact.id == Invitation.contact_id)
-                .join(Member, Member.id == Invitation.member_id)
-                .join(Campaign, Campaign.id == Invitation.campaign_id)
-                .join(Project, Project.id == Campaign.project_id)
-                .where(Invitation.id == invitation.id)
-            ).one()
-        )
-    contact_name, member_name, project_title = names
+        contact_name, member_name, project_title = db.session.execute(
+            select(ClientContact.name, Member.name, Project.title)
+            .select_from(Invitation)
+            .join(ClientContact, ClientContact.id == Invitation.contact_id)
+            .join(Member, Member.id == Invitation.member_id)
+            .join(Campaign, Campaign.id == Invitation.campaign_id)
+            .join(Project, Project.id == Campaign.project_id)
+            .where(Invitation.id == invitation.id)
+        ).one()
     admins = db.session.execute(
         select(User.id, User.email, User.locale).where(
             User.member_id == invitation.member_id,

@@ -482,9 +482,3 @@ def rename_questionnaire(
     questionnaire.title = title
     _record_edit(actor, questionnaire, "rename")
     db.session.commit()
-
-
-def freeze_version(version: QuestionnaireVersion, *, now: datetime) -> None:
-    """Mark a version as sent (the caller commits)."""
-    if version.frozen_at is None:
-        version.frozen_at = now
