@@ -107,8 +107,6 @@ def plotly_js(version: str) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Serve the vendored assets; their URLs are template globals."""
-    if "static_assets" in app.blueprints:  # a feature may still ask for it
-        return
     app.register_blueprint(bp)
     app.add_template_global(plotly_js_url)
     app.add_template_global(plotly_css_url)

@@ -12,10 +12,8 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from core import static_assets
     from satisfaction import demo, jobs, models, views  # noqa: F401
 
-    static_assets.init_app(app)
     app.register_blueprint(views.bp)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
     register_nav_item(
