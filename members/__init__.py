@@ -32,7 +32,11 @@ def init_app(app: Flask) -> None:
     register_nav_item(app, "members.clients", _l("Clients"), roles=staff, order=30)
     register_nav_item(app, "members.team", _l("Équipe"), roles=staff, order=80)
     register_nav_item(
-        app, "members.registry", _l("Annuaire des signataires"), roles=[PUBLIC], order=90
+        app,
+        "members.registry",
+        _l("Annuaire des signataires"),
+        roles=[PUBLIC],
+        order=90,
     )
     register_nav_item(
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20

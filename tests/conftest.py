@@ -28,10 +28,13 @@ TEST_PASSWORD = "correct-horse-battery"
 # the suite does not depend on where it is cloned.
 KPI_EXPORTS_DIR = Path(
     os.environ.get(
-        "QUALICHARTE_KPI_EXPORTS", Path(__file__).resolve().parent / "data" / "kpi-exports"
+        "QUALICHARTE_KPI_EXPORTS",
+        Path(__file__).resolve().parent / "data" / "kpi-exports",
     )
 )
-SHARED_DIR = KPI_EXPORTS_DIR.parent.parent  # so that SHARED_DIR / "data" / "kpi-exports" works
+SHARED_DIR = (
+    KPI_EXPORTS_DIR.parent.parent
+)  # so that SHARED_DIR / "data" / "kpi-exports" works
 
 
 # ---------------------------------------------------------------- SMTP

@@ -14,13 +14,21 @@ from members.models import Client, ClientKind, Member, Project, ServiceType, Use
 
 def test_users_create_makes_a_board_account_that_can_sign_in(runner, client) -> None:
     result = runner.invoke(
-        args=["users", "create", "--email", "Presidente@Asso.example", "--role", "board"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Presidente@Asso.example",
+            "--role",
+            "board",
+        ],
         input="un-mot-de-passe-long\nun-mot-de-passe-long\n",
     )
     assert result.exit_code == 0, result.output
     assert "created board account presidente@asso.example" in result.output
     response = client.post(
-        "/login", data={"email": "presidente@asso.example", "password": "un-mot-de-passe-long"}
+        "/login",
+        data={"email": "presidente@asso.example", "password": "un-mot-de-passe-long"},
     )
     assert response.headers["Location"] == "/"
 
@@ -34,7 +42,14 @@ def test_users_create_refuses_a_short_password_and_a_duplicate(runner) -> None:
     assert "at least 10 characters" in short.output
     for _ in range(2):
         last = runner.invoke(
-            args=["users", "create", "--email", "a@asso.example", "--role", "secretariat"],
+            args=[
+                "users",
+                "create",
+                "--email",
+                "a@asso.example",
+                "--role",
+                "secretariat",
+            ],
             input="assez-long-pour-passer\nassez-long-pour-passer\n",
         )
     assert last.exit_code != 0
@@ -82,7 +97,12 @@ def test_demo_load_builds_a_believable_association_and_is_idempotent(runner) -> 
     assert set(db.session.scalars(select(Client.kind))) == set(ClientKind)
     assert set(db.session.scalars(select(Project.service_type))) == set(ServiceType)
     roles = set(db.session.scalars(select(User.role)))
-    assert {r.value for r in roles} == {"board", "secretariat", "member_admin", "member_user"}
+    assert {r.value for r in roles} == {
+        "board",
+        "secretariat",
+        "member_admin",
+        "member_user",
+    }
 
 
 def test_the_outbox_is_delivered_after_every_job_that_queues_mail(app) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 #: ``QUALICHARTE_KPI_EXPORTS`` points elsewhere (another set of files).
 EXPORTS_DIR = Path(
     os.environ.get(
-        "QUALICHARTE_KPI_EXPORTS", Path(__file__).resolve().parents[1] / "data" / "kpi-exports"
+        "QUALICHARTE_KPI_EXPORTS",
+        Path(__file__).resolve().parents[1] / "data" / "kpi-exports",
     )
 )
 if not EXPORTS_DIR.is_dir():  # pragma: no cover - a broken checkout

@@ -113,9 +113,7 @@ def test_storable_limits_are_what_both_databases_hold_exactly() -> None:
 
 
 def test_a_value_too_large_is_rejected_not_wrapped() -> None:
-    with pytest.raises(
-        RowError, match="Ligne 7 : valeur « 100000000000 » trop grande"
-    ):
+    with pytest.raises(RowError, match="Ligne 7 : valeur « 100000000000 » trop grande"):
         number_cell("100000000000", line=7, column="Clicks")
     assert number_cell("99999999999.9999", line=7, column="Clicks") == Decimal(
         "99999999999.9999"

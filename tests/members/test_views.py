@@ -298,7 +298,9 @@ def test_the_verification_page_and_badge_follow_the_mark(
     assert badge.mimetype == "image/svg+xml"
     assert "Marque active" in badge.get_data(as_text=True)
     assert "Briançon Pixels" in badge.get_data(as_text=True)
-    assert "Mark active" in client.get(f"/registry/{member.id}/badge.svg?lang=en").get_data(as_text=True)
+    assert "Mark active" in client.get(
+        f"/registry/{member.id}/badge.svg?lang=en"
+    ).get_data(as_text=True)
 
     services.set_mark_status(
         make_staff(), member, status=MarkStatus.SUSPENDED, reason="sanction"
