@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from sqlalchemy import insert
+
+from core.database import utcnow
 from core.extensions import db
 from core.models import AuditLog
 
@@ -21,16 +24,23 @@ def record(
     object_id: int | None,
     member_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditLog:
-    """Add an audit entry to the caller's transaction (the caller commits)."""
-    entry = AuditLog(
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor.email if actor is not None else "system",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        member_id=member_id,
-        detail=detail or {},
+) -> None:
+    """Add an audit entry to the caller's transaction (the caller commits).
+
+    One plain INSERT: the log is written, never read back, by use cases, so no
+    ORM object is built (it is on the hot path of answering a questionnaire).
+    """
+    # On the session's own connection: same transaction, without the ORM's
+    # bulk-insert machinery (about a millisecond saved per use case).
+    db.session.connection().execute(
+        insert(AuditLog.__table__).values(
+            created_at=utcnow(),
+            actor_id=actor.id if actor is not None else None,
+            actor_label=actor.email if actor is not None else "system",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            member_id=member_id,
+            detail=detail or {},
+        )
     )
-    db.session.add(entry)
-    return entry
