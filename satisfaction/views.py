@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from core.database import expect_writes, utcnow
 from core.extensions import csrf, limiter
-from core.forms import ConfirmForm, attach_error, choices
+from core.forms import ConfirmForm, attach_error, choices, form_page
 from core.security import ASSOCIATION_ROLES, Role, roles_required
 from members import services as members_services
 from members.models import Project
@@ -412,28 +412,17 @@ def _question_fields(form: QuestionForm) -> dict[str, Any]:
 def question_new(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
     form = QuestionForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.add_question(
-                    current_user, questionnaire, **_question_fields(form)
-                )
-            except services.BuilderError as error:
-                _refused(form, error)
-            else:
-                flash(_("Question ajoutée."), "success")
-                return redirect(
-                    url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
-                )
-        return render_template(
-            "satisfaction/question_form.html",
-            form=form,
-            questionnaire=questionnaire,
-            question=None,
-        ), 400
-    return render_template(
-        "satisfaction/question_form.html",
-        form=form,
+    return form_page(
+        form,
+        template="satisfaction/question_form.html",
+        submit=lambda: services.add_question(
+            current_user, questionnaire, **_question_fields(form)
+        ),
+        errors=services.BuilderError,
+        success=_("Question ajoutée."),
+        next_url=lambda _r: url_for(
+            "satisfaction.builder", questionnaire_id=questionnaire.id
+        ),
         questionnaire=questionnaire,
         question=None,
     )
@@ -460,30 +449,20 @@ def question_edit(questionnaire_id: int, question_id: int) -> ResponseReturnValu
                 "is_required": question.is_required,
             }
         )
-        return render_template(
-            "satisfaction/question_form.html",
-            form=form,
-            questionnaire=questionnaire,
-            question=question,
-        )
-    if form.validate_on_submit():
-        try:
-            services.update_question(
-                current_user, questionnaire, question.id, **_question_fields(form)
-            )
-        except services.BuilderError as error:
-            _refused(form, error)
-        else:
-            flash(_("Question modifiée."), "success")
-            return redirect(
-                url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
-            )
-    return render_template(
-        "satisfaction/question_form.html",
-        form=form,
+    return form_page(
+        form,
+        template="satisfaction/question_form.html",
+        submit=lambda: services.update_question(
+            current_user, questionnaire, question.id, **_question_fields(form)
+        ),
+        errors=services.BuilderError,
+        success=_("Question modifiée."),
+        next_url=lambda _r: url_for(
+            "satisfaction.builder", questionnaire_id=questionnaire.id
+        ),
         questionnaire=questionnaire,
         question=question,
-    ), 400
+    )
 
 
 @bp.post(
