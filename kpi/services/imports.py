@@ -319,7 +319,7 @@ def _prepared(
         indicator=indicator,
         label=series.label,
     )
-    points = [check_point(indicator, point) for point in points]
+    points = [check_point(indicator, point, parsed=True) for point in points]
     # A period overlaps the project when it starts on or after the start of the
     # period holding the project's first day, and not after its last day.
     first = period_start_for(project.starts_on, indicator.frequency.value)

@@ -19,7 +19,7 @@ from core import audit
 from core.database import utcnow
 from core.extensions import db
 from kpi.calculations import period_start_for, ratio
-from kpi.importers import Point
+from kpi.importers import MAX_ABS_VALUE, Point
 from kpi.models import (
     FREQUENCY_LABELS,
     Aggregation,
@@ -139,11 +139,16 @@ def rollup(
     return combined, warnings
 
 
-def check_point(indicator: Indicator, point: Point) -> Point:
+def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> Point:
     """The point, with its ratio value computed, if the indicator can store it.
+
+    ``parsed``: the values come from :mod:`kpi.importers`, which already refused
+    unreadable numbers and more than 4 decimals; sums made by :func:`rollup` keep
+    that, so only their magnitude is checked again (the hot path of a big import).
 
     :raises KpiInputError:
     """
+    check = _check_magnitude if parsed else check_amount
     if indicator.is_ratio:
         if point.numerator is None or point.denominator is None:
             raise KpiInputError(
@@ -156,8 +161,8 @@ def check_point(indicator: Indicator, point: Point) -> Point:
                 ),
                 field="numerator",
             )
-        check_amount(point.numerator, field="numerator", allow_negative=False)
-        check_amount(point.denominator, field="denominator", allow_negative=False)
+        check(point.numerator, field="numerator", allow_negative=False)
+        check(point.denominator, field="denominator", allow_negative=False)
         return Point(
             point.period_start,
             ratio(point.numerator, point.denominator),
@@ -167,10 +172,23 @@ def check_point(indicator: Indicator, point: Point) -> Point:
         )
     if point.value is None:
         raise KpiInputError(_l("Indiquez une valeur."), field="value")
-    check_amount(point.value, field="value")
+    check(point.value, field="value")
     if point.numerator is None and point.denominator is None:
         return point
     return Point(point.period_start, point.value, lines=point.lines)
+
+
+def _check_magnitude(
+    value: Decimal, *, field: str | None = None, allow_negative: bool = True
+) -> Decimal:
+    """:func:`check_amount` for values a parser already read (fast when fine)."""
+    if (
+        value.is_finite()
+        and -MAX_ABS_VALUE < value < MAX_ABS_VALUE
+        and (allow_negative or value >= 0)
+    ):
+        return value
+    return check_amount(value, field=field, allow_negative=allow_negative)
 
 
 def existing_values(

@@ -36,3 +36,19 @@ def test_a_value_beyond_the_limit_is_refused_and_nothing_is_stored(
             None, indicator, day=date(2025, 3, 1), value="100 000 000 000"
         )
     assert db.session.scalar(select(Measurement.id)) is None
+
+
+def test_a_sum_of_parsed_values_beyond_the_limit_is_refused(
+    agency, make_indicator
+) -> None:
+    """Daily values rolled up into a month are checked again: each fits, the sum not."""
+    from kpi.importers import Point
+    from kpi.services.measurements import check_point
+
+    indicator = make_indicator(agency().project, "custom", name="Gros", unit="€")
+    fine = Point(date(2025, 3, 1), Decimal("99999999999.9999"))
+    assert check_point(indicator, fine, parsed=True) is fine
+    with pytest.raises(services.KpiInputError, match="100 milliards"):
+        check_point(
+            indicator, Point(date(2025, 3, 1), Decimal("3100000000000")), parsed=True
+        )
