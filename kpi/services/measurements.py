@@ -339,25 +339,31 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
 
 
 def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
-    """PostgreSQL COPY inside the session's own transaction (psycopg 3)."""
+    """PostgreSQL COPY inside the session's own transaction (psycopg 3).
+
+    Rows are written as COPY text ourselves, in large blocks: numbers, dates and
+    enum values need no escaping, and per-row adaptation by the driver costs more
+    than the server's COPY itself.
+    """
     indicator_id, granularity, source, batch_id, now = shared
     connection = db.session.connection().connection.driver_connection
     statement = f"COPY {Measurement.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
+    head = f"{indicator_id}\t"
+    tail = f"\t{source.value}\t{_copy_text(batch_id)}\t{now.isoformat()}\n"
+    kind = granularity.value
     with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for p in points:
-            copy.write_row(
-                (
-                    indicator_id,
-                    p.period_start,
-                    granularity.value,
-                    p.value,
-                    p.numerator,
-                    p.denominator,
-                    source.value,
-                    batch_id,
-                    now,
+        for start in range(0, len(points), CHUNK):
+            copy.write(
+                "".join(
+                    f"{head}{p.period_start.isoformat()}\t{kind}\t{_copy_text(p.value)}"
+                    f"\t{_copy_text(p.numerator)}\t{_copy_text(p.denominator)}{tail}"
+                    for p in points[start : start + CHUNK]
                 )
             )
+
+
+def _copy_text(value: object) -> str:
+    return "\\N" if value is None else str(value)
 
 
 def apply_plan(

@@ -52,3 +52,50 @@ def test_a_sum_of_parsed_values_beyond_the_limit_is_refused(
         check_point(
             indicator, Point(date(2025, 3, 1), Decimal("3100000000000")), parsed=True
         )
+
+
+def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None:
+    """6,000 new values: PostgreSQL takes them through COPY, SQLite through
+    executemany; both must store what the file says."""
+    import hashlib
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from kpi.importers import ColumnMapping, parse_export
+    from kpi.services.measurements import COPY_THRESHOLD
+
+    rows = COPY_THRESHOLD + 1_000
+    project = agency(starts_on=date(2000, 1, 1)).project
+    indicator = make_indicator(
+        project, "custom", name="Visites", unit="visites", frequency="day"
+    )
+    first = date(2005, 1, 1)
+    values = [Decimal(f"{n * 7 % 1000}.{n % 10000:04d}") for n in range(rows)]
+    body = "".join(f"{first + timedelta(days=n)},{v}\n" for n, v in enumerate(values))
+    data = f"date,value\n{body}".encode()
+    export = parse_export(
+        data,
+        "big.csv",
+        mapping=ColumnMapping(
+            date_column="date", value_columns=["value"], decimal_separator="."
+        ),
+    )
+    services.import_export(
+        None,
+        project,
+        export,
+        {export.series[0].key: indicator.id},
+        file_name="big.csv",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == rows
+    stored = {
+        m.period_start: Decimal(str(m.value))
+        for m in db.session.scalars(select(Measurement))
+    }
+    assert stored[first] == values[0]
+    assert stored[first + timedelta(days=rows - 1)] == values[-1]
+    assert sum(stored.values()) == sum(values)
