@@ -185,3 +185,57 @@ def add_answers(app: Any, charter_version: Any) -> Callable[..., list[Response]]
         return responses
 
     return make
+
+
+@pytest.fixture()
+def member_with_data(
+    make_member: Callable[..., Any],
+    make_member_user: Callable[..., Any],
+    make_client: Callable[..., Any],
+    make_contact: Callable[..., Any],
+    make_project: Callable[..., Any],
+    add_indicator: Callable[..., Any],
+    add_answers: Callable[..., Any],
+) -> Callable[..., tuple[Any, Any, Any, Any]]:
+    """``member_with_data(name=…, projects=1)`` — a member with a user, a client and
+    its contact, and per project an agreed CPC indicator (target 1.40, lower is
+    better; Jan 100/200, Feb 60/40) and answers (NPS 10,10,9,7,3,0; CSAT 5,4,4,2,1,5;
+    8 sent). Returns (member, user, client, contact)."""
+    from kpi.models import Direction
+    from members.models import ServiceType
+
+    def make(*, name: str, projects: int = 1) -> tuple[Any, Any, Any, Any]:
+        member = make_member(name=name)
+        user = make_member_user(member)
+        client = make_client(member, name=f"Client de {name}")
+        contact = make_contact(
+            client, name=f"Jeanne {name}", email=f"jeanne.{member.id}@client.example"
+        )
+        for n in range(projects):
+            project = make_project(
+                member,
+                client=client,
+                title=f"Campagne {name} {n}",
+                service_type=ServiceType.SEA,
+            )
+            add_indicator(
+                project,
+                ratio=True,
+                target="1.40",
+                direction=Direction.LOWER,
+                values={
+                    date(2026, 1, 1): ("100", "200"),
+                    date(2026, 2, 1): ("60", "40"),
+                },
+                agreed_with=contact,
+            )
+            add_answers(
+                project,
+                contact,
+                nps=[10, 10, 9, 7, 3, 0],
+                csat=[5, 4, 4, 2, 1, 5],
+                sent=8,
+            )
+        return member, user, client, contact
+
+    return make

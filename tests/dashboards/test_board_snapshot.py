@@ -22,7 +22,6 @@ from tests.dashboards.conftest import NOW
 from tests.dashboards.test_dashboards import (
     FILTERS,
     PERIOD,
-    _member_with_data,
     counted,
 )
 
@@ -39,28 +38,13 @@ RAW_TABLES = (
 
 
 @pytest.fixture()
-def association(
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
-):  # type: ignore[no-untyped-def]
+def association(member_with_data, make_member, make_project, add_answers):  # type: ignore[no-untyped-def]
     """Six members with data (the fifth without a questionnaire), two without."""
 
     def build(count: int = 6) -> list[object]:
         members = []
         for n in range(count):
-            member, _user, client, contact = _member_with_data(
-                make_member,
-                make_member_user,
-                make_client,
-                make_contact,
-                make_project,
-                add_indicator,
-                add_answers,
+            member, _user, client, contact = member_with_data(
                 name=f"Membre {n}",
                 projects=1 + n % 2,
             )

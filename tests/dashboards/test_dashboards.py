@@ -17,8 +17,6 @@ from core.models import OutboxMessage
 from core.security import Role
 from dashboards import jobs, queries, services
 from dashboards.queries import Filters
-from kpi.models import Direction
-from members.models import ServiceType
 from tests.dashboards.conftest import NOW
 
 PERIOD = {"since": "2025-07-01", "until": "2026-06-30"}
@@ -39,62 +37,10 @@ def counted() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def _member_with_data(
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
-    *,
-    name: str,
-    projects: int = 1,
-):
-    member = make_member(name=name)
-    user = make_member_user(member)
-    client = make_client(member, name=f"Client de {name}")
-    contact = make_contact(
-        client, name=f"Jeanne {name}", email=f"jeanne.{member.id}@client.example"
-    )
-    for n in range(projects):
-        project = make_project(
-            member,
-            client=client,
-            title=f"Campagne {name} {n}",
-            service_type=ServiceType.SEA,
-        )
-        add_indicator(
-            project,
-            ratio=True,
-            target="1.40",
-            direction=Direction.LOWER,
-            values={date(2026, 1, 1): ("100", "200"), date(2026, 2, 1): ("60", "40")},
-            agreed_with=contact,
-        )
-        add_answers(
-            project, contact, nps=[10, 10, 9, 7, 3, 0], csat=[5, 4, 4, 2, 1, 5], sent=8
-        )
-    return member, user, client, contact
-
-
 def test_figures_match_hand_computed_values(
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
-    member, _user, _client, _contact = _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    member, _user, _client, _contact = member_with_data(
         name="Alpha",
     )
     dash = services.member_dashboard(member.id, FILTERS, now=NOW)
@@ -141,21 +87,9 @@ def test_board_review_counts_and_compliance(
     auth,
     make_staff,
     make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
-    alpha, *_ = _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    alpha, *_ = member_with_data(
         name="Alpha",
     )
     bare = make_member(name="Sans projet")
@@ -196,23 +130,10 @@ def test_statement_counts_do_not_grow_with_the_data(
     client,
     auth,
     make_staff,
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
     board = make_staff(Role.BOARD)
-    member, user, *_ = _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    member, user, *_ = member_with_data(
         name="Alpha",
         projects=1,
     )
@@ -228,14 +149,7 @@ def test_statement_counts_do_not_grow_with_the_data(
     auth.logout()
     # Three times the projects, indicators, measurements and answers; more members.
     for n in range(3):
-        _member_with_data(
-            make_member,
-            make_member_user,
-            make_client,
-            make_contact,
-            make_project,
-            add_indicator,
-            add_answers,
+        member_with_data(
             name=f"Autre {n}",
             projects=3,
         )
@@ -252,32 +166,12 @@ def test_statement_counts_do_not_grow_with_the_data(
 def test_a_member_never_sees_another_members_figures(
     client,
     auth,
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
-    alpha, _alpha_user, *_ = _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    alpha, _alpha_user, *_ = member_with_data(
         name="Alpha",
     )
-    _beta, beta_user, *_ = _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    _beta, beta_user, *_ = member_with_data(
         name="Beta",
     )
     alpha_dash = services.member_dashboard(alpha.id, FILTERS, now=NOW)
@@ -314,23 +208,10 @@ def test_a_member_never_sees_another_members_figures(
 
 
 def test_comparison_needs_five_contributing_members(
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
     members = [
-        _member_with_data(
-            make_member,
-            make_member_user,
-            make_client,
-            make_contact,
-            make_project,
-            add_indicator,
-            add_answers,
+        member_with_data(
             name=f"M{n}",
         )[0]
         for n in range(4)
@@ -344,14 +225,7 @@ def test_comparison_needs_five_contributing_members(
         and nps.spread.median is None
     )
     members.append(
-        _member_with_data(
-            make_member,
-            make_member_user,
-            make_client,
-            make_contact,
-            make_project,
-            add_indicator,
-            add_answers,
+        member_with_data(
             name="M4",
         )[0]
     )
@@ -403,22 +277,9 @@ def test_exports_open_as_csv_and_xlsx(
     client,
     auth,
     make_staff,
-    make_member,
-    make_member_user,
-    make_client,
-    make_contact,
-    make_project,
-    add_indicator,
-    add_answers,
+    member_with_data,
 ) -> None:
-    _member_with_data(
-        make_member,
-        make_member_user,
-        make_client,
-        make_contact,
-        make_project,
-        add_indicator,
-        add_answers,
+    member_with_data(
         name="Alpha",
     )
     auth.login(make_staff(Role.BOARD))
