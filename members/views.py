@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from core.extensions import limiter
 from core.forms import ConfirmForm, attach_error, choices, form_page
+from core.navigation import nav_items
 from core.security import ASSOCIATION_ROLES, Role, is_safe_next, roles_required
 from members import services
 from members.badge import badge_svg
@@ -81,9 +82,10 @@ def _refused(form: object, error: services.MembersError) -> None:
 def home() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("members/public/home.html")
-    if current_user.is_association:
-        return redirect(url_for("members.admin_members"))
-    return redirect(url_for("members.projects"))
+    # A signed-in user lands on the first entry of their menu (the features decide
+    # the order: the dashboards come first once installed).
+    items = nav_items()
+    return redirect(url_for(items[0].endpoint if items else "members.account"))
 
 
 def _login_limit() -> str:

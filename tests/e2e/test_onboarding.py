@@ -24,6 +24,7 @@ def test_secretariat_onboards_a_member_whose_admin_creates_a_client_and_project(
     page.get_by_label("Adresse e-mail").fill(secretary.email)
     page.get_by_label("Mot de passe").fill("correct-horse-battery")
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Adhérents").click()
     page.get_by_role("link", name="Nouvel adhérent").click()
 
     # A wrong SIRET is refused next to the field, nothing is stored.

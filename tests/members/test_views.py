@@ -340,3 +340,13 @@ def test_marking_a_member_needs_a_reason(client, auth, make_member, make_staff) 
     assert ok.status_code == 302
     db.session.refresh(member)
     assert member.mark_status.value == "suspended"
+
+
+def test_a_signed_in_user_lands_on_the_first_entry_of_their_menu(
+    client, auth, make_member, make_member_user, make_staff
+) -> None:
+    auth.login(make_member_user(make_member()))
+    assert client.get("/").headers["Location"] == "/dashboard"
+    auth.logout()
+    auth.login(make_staff(Role.BOARD))
+    assert client.get("/").headers["Location"] == "/board/review"
