@@ -50,10 +50,13 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def describe(status: int) -> tuple[str, str]:
+    """The title and explanation of an HTTP error status, in the reader's language."""
+    return _messages().get(status, (_("Erreur"), _("Une erreur est survenue.")))
+
+
 def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
-    title, message = _messages().get(
-        status, (_("Erreur"), _("Une erreur est survenue."))
-    )
+    title, message = describe(status)
     if request.path.startswith("/api/"):
         # RFC 9457 problem details, like every answer of the API.
         response = jsonify(

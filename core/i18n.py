@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,10 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if request.path.startswith("/api/"):
+        # Scripts have no session: the API answers in the language they ask for.
+        best = request.accept_languages.best_match(languages)
+        return str(best or current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated:
         locale = getattr(current_user, "locale", None)
         if locale in languages:

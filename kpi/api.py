@@ -19,6 +19,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from core.database import expect_writes
+from core.errors import describe
 from core.extensions import csrf
 from kpi import services
 from kpi.services.api_writes import MAX_BATCH, MeasurementInput
@@ -58,6 +59,28 @@ class Amount(fields.Field):
         if not number.is_finite():
             raise ValidationError(_("Nombre attendu."))
         return number
+
+
+class Range(validate.Range):
+    """marshmallow's range check (kept in the OpenAPI document), its message in
+    the reader's language (built when it fails, inside the request)."""
+
+    def _format_error(self, value: Any, message: str) -> str:
+        if self.max is None:
+            return _("Au moins %(min)s.", min=self.min)
+        return _("Entre %(min)s et %(max)s.", min=self.min, max=self.max)
+
+
+class Length(validate.Length):
+    """marshmallow's length check, its message in the reader's language."""
+
+    def _format_error(self, value: Any, message: str) -> str:
+        return _(
+            "De %(min)s à %(max)s éléments (%(count)d reçus).",
+            min=self.min,
+            max=self.max,
+            count=len(value),
+        )
 
 
 class ProblemItemSchema(Schema):
@@ -137,10 +160,8 @@ class MeasurementQuerySchema(Schema):
 
     start = fields.Date(data_key="from", load_default=None)
     end = fields.Date(data_key="to", load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(
-        load_default=100, validate=validate.Range(min=1, max=MAX_PER_PAGE)
-    )
+    page = fields.Integer(load_default=1, validate=Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=Range(min=1, max=MAX_PER_PAGE))
 
 
 class MeasurementInSchema(Schema):
@@ -155,7 +176,7 @@ class MeasurementBatchSchema(Schema):
     measurements = fields.List(
         fields.Nested(MeasurementInSchema),
         required=True,
-        validate=validate.Length(min=1, max=MAX_BATCH),
+        validate=Length(min=1, max=MAX_BATCH),
     )
 
 
@@ -211,10 +232,32 @@ def _json(payload: Any, status: int = 200) -> Response:
     )
 
 
+def _marshmallow_messages() -> dict[str, str]:
+    """marshmallow's own (English) messages in the reader's language.
+
+    marshmallow has no translation hook of its own and builds its messages when the
+    schemas are declared (at import, before any request); they are translated
+    here, when the problem is written. Our own validators translate at call time.
+    """
+    return {
+        "Missing data for required field.": _("Champ obligatoire."),
+        "Field may not be null.": _("Ce champ ne peut pas être null."),
+        "Invalid value.": _("Valeur invalide."),
+        "Not a valid integer.": _("Nombre entier attendu."),
+        "Number too large.": _("Nombre trop grand."),
+        "Not a valid date.": _("Date attendue au format AAAA-MM-JJ."),
+        "Not a valid list.": _("Liste attendue."),
+        "Invalid type.": _("Objet JSON attendu."),
+        "Invalid input type.": _("Objet JSON attendu."),
+        "Unknown field.": _("Champ inconnu."),
+    }
+
+
 def _flatten(
     messages: Any, index: int | None = None, prefix: str = ""
 ) -> list[dict[str, Any]]:
-    """marshmallow's nested messages as a flat list of per-item errors."""
+    """marshmallow's nested messages as a flat list of per-item errors, in the
+    reader's language."""
     items: list[dict[str, Any]] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
@@ -229,9 +272,10 @@ def _flatten(
             if isinstance(message, dict | list):
                 items.extend(_flatten(message, index, prefix))
             else:
+                text = str(message)
                 entry: dict[str, Any] = {
                     "field": prefix or None,
-                    "detail": str(message),
+                    "detail": _marshmallow_messages().get(text, text),
                 }
                 if index is not None:
                     entry["index"] = index
@@ -281,7 +325,8 @@ def authenticate() -> ResponseReturnValue | None:
 @bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException) -> Response:
     status = error.code or 500
-    return problem(status, error.name, error.description or error.name)
+    title, detail = describe(status)
+    return problem(status, title, detail)
 
 
 def _not_found() -> Response:

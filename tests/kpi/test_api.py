@@ -260,3 +260,70 @@ def test_another_members_data_answers_404(client, api, agency, make_indicator) -
     assert write.get_json()["errors"][0]["field"] == "indicator_id"
     projects = client.get("/api/v1/projects", headers=headers).get_json()["items"]
     assert theirs.project.id not in [p["id"] for p in projects]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            {
+                (0, "indicator_id"): "Nombre entier attendu.",
+                (0, "period_start"): "Champ obligatoire.",
+                (1, "period_start"): "Date attendue au format AAAA-MM-JJ.",
+                (1, "colour"): "Champ inconnu.",
+            },
+        ),
+        (
+            "en",
+            {
+                (0, "indicator_id"): "A whole number is expected.",
+                (0, "period_start"): "This field is required.",
+                (1, "period_start"): "A date is expected, as YYYY-MM-DD.",
+                (1, "colour"): "Unknown field.",
+            },
+        ),
+    ],
+)
+def test_refusals_explain_each_field_in_the_readers_language(
+    client, api, language, expected
+) -> None:
+    _a, visits, _cpc, headers = api
+    body = {
+        "measurements": [
+            {"indicator_id": "x"},
+            {
+                "indicator_id": visits.id,
+                "period_start": "2024-13-01",
+                "value": 1,
+                "colour": "red",
+            },
+        ]
+    }
+    response = client.post(
+        "/api/v1/measurements",
+        json=body,
+        headers={**headers, "Accept-Language": language},
+    )
+    assert response.status_code == 422
+    details = {(e["index"], e["field"]): e["detail"] for e in response.json["errors"]}
+    assert details == expected
+
+
+def test_query_parameters_out_of_range_are_explained(client, api) -> None:
+    _a, visits, _cpc, headers = api
+    response = client.get(
+        f"/api/v1/indicators/{visits.id}/measurements?per_page=5000&page=0",
+        headers={**headers, "Accept-Language": "fr"},
+    )
+    assert response.status_code == 400
+    details = {e["field"]: e["detail"] for e in response.json["errors"]}
+    assert details == {"per_page": "Entre 1 et 1000.", "page": "Au moins 1."}
+    too_many = client.post(
+        "/api/v1/measurements",
+        json={"measurements": []},
+        headers={**headers, "Accept-Language": "en"},
+    )
+    assert too_many.json["errors"] == [
+        {"field": "measurements", "detail": "From 1 to 10000 items (0 received)."}
+    ]

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from kpi.charts import indicator_figure
 
@@ -32,6 +33,7 @@ def test_the_figure_has_values_target_and_baseline_with_distinct_markers() -> No
         frame, unit="€", target=Decimal("0.5"), baseline=Decimal("0.7"), labels=LABELS
     )
     json.dumps(figure)  # plain JSON, ready for the page
+    go.Figure(figure)  # plotly's schema accepts every property (raises otherwise)
     values, target, baseline = figure["data"]
     assert values["x"] == ["2024-01", "2024-02", "2024-03"]
     assert values["y"] == [0.6, 0.45, None]
@@ -53,3 +55,5 @@ def test_without_target_or_baseline_only_the_values_are_drawn() -> None:
     )
     figure = indicator_figure(frame, unit="", target=None, baseline=None, labels=LABELS)
     assert len(figure["data"]) == 1
+    go.Figure(figure)
+    assert figure["layout"]["yaxis"]["title"]["text"] == ""
