@@ -215,8 +215,11 @@ def _lights(row: ComplianceRow) -> dict[str, str]:
     return lights
 
 
-def compliance(filters: Filters, *, today: date) -> list[ComplianceRow]:
-    """The charter compliance table: one row per signatory member (7 statements)."""
+def compliance(
+    filters: Filters, *, today: date, by_member: pd.DataFrame | None = None
+) -> list[ComplianceRow]:
+    """The charter compliance table: one row per signatory member (7 statements,
+    6 when the caller already holds the answer counts per member)."""
     year_ago = today - timedelta(days=365)
     members = queries.members_list(filters)
     coverage = queries.agreement_coverage(filters)
@@ -228,7 +231,9 @@ def compliance(filters: Filters, *, today: date) -> list[ComplianceRow]:
     }
     alerts = queries.open_alerts_by_member(filters)
     complaints = queries.open_complaints_by_member(filters)
-    nps = scores_by(queries.score_counts(filters, by="member"), "nps")
+    if by_member is None:
+        by_member = queries.score_counts(filters, by="member")
+    nps = scores_by(by_member, "nps")
     rows = []
     for member_id, name, department, mark in members:
         projects, agreed = coverage.get(member_id, (0, 0))
@@ -394,7 +399,7 @@ def _board_review(filters: Filters, *, today: date) -> BoardReview:
         rates=rates,
         rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
         by_service=status_table(queries.status_counts(filters, by="service_type")),
-        compliance=compliance(filters, today=today),
+        compliance=compliance(filters, today=today, by_member=by_member),
         complaints=complaint_figures(filters),
         comments=queries.board_comments(filters),
         quarter_counts=by_quarter,
