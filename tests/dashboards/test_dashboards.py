@@ -425,3 +425,26 @@ def test_demo_loader_is_idempotent(app) -> None:
     )
     assert loaders["dashboards"]("small") == "0 measurements, 0 responses added"
     assert counts[0] > 0 and counts[1] > 0
+
+
+def test_monthly_values_are_written_in_the_readers_number_format(
+    client, auth, member_with_data
+) -> None:
+    member, user, *_ = member_with_data(name="Alpha")
+    [row] = services.member_dashboard(member.id, FILTERS, now=NOW).indicators
+    auth.login(user)
+    page = client.get(f"/dashboard/projects/{row['project_id']}").get_data(as_text=True)
+    # The latest month's cost per click: 60 € ÷ 40 clicks.
+    assert (
+        f'data-testid="value-{row["id"]}-2026-02">1,5</td><td>60</td><td>40</td>'
+        in page
+    )
+    assert "1.5000" not in page
+    rows = client.get(f"/dashboard/indicators/{row['id']}/rows").get_data(as_text=True)
+    assert "<td>1,5</td><td>60</td><td>40</td>" in rows
+    user.locale = "en"  # a signed-in user reads in the language of their account
+    db.session.commit()
+    english = client.get(f"/dashboard/projects/{row['project_id']}").get_data(
+        as_text=True
+    )
+    assert f'data-testid="value-{row["id"]}-2026-02">1.5</td>' in english
