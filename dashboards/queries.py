@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
@@ -555,22 +556,25 @@ def board_comments(filters: Filters, *, limit: int = 50) -> list[dict[str, Any]]
 
 
 def _latest_period(filters: Filters) -> Any:
-    """Per indicator, the start of its latest measured period in the window."""
+    """The start of the indicator's latest measured period in the window: a
+    subquery correlated to :class:`Indicator`, answered per indicator by the
+    ``(indicator_id, period_start, granularity)`` index (read backwards), so
+    that its cost follows the indicators listed, not the measurements stored.
+    (A grouped subquery over the window made PostgreSQL hash-join every
+    measurement of the table: 2.6 s for a past year of the large demo, 0.5 s
+    this way.)"""
+    earlier = aliased(Measurement)
     return (
-        select(
-            Measurement.indicator_id.label("indicator_id"),
-            func.max(Measurement.period_start).label("period_start"),
-        )
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        select(func.max(earlier.period_start))
         .where(
-            Measurement.granularity == Indicator.frequency,
-            Measurement.period_start >= filters.since,
-            Measurement.period_start <= filters.until,
-            or_(Measurement.value.is_not(None), Measurement.denominator.is_not(None)),
-            *([Indicator.member_id == filters.member_id] if filters.member_id else []),
+            earlier.indicator_id == Indicator.id,
+            earlier.granularity == Indicator.frequency,
+            earlier.period_start >= filters.since,
+            earlier.period_start <= filters.until,
+            or_(earlier.value.is_not(None), earlier.denominator.is_not(None)),
         )
-        .group_by(Measurement.indicator_id)
-        .subquery("latest")
+        .correlate(Indicator)
+        .scalar_subquery()
     )
 
 
@@ -580,13 +584,13 @@ class _Latest:
     measurements (a grouped subquery) or the :class:`IndicatorLatest` rollup."""
 
     rollup: bool
-    subquery: Any = None
+    period: Any = None
 
     @property
     def period_start(self) -> Any:
         if self.rollup:
             return IndicatorLatest.period_start
-        return self.subquery.c.period_start
+        return Measurement.period_start
 
     @property
     def value(self) -> ColumnElement[Any]:
@@ -598,7 +602,7 @@ class _Latest:
 def _latest(filters: Filters) -> _Latest:
     if indicator_rollup_usable(filters):
         return _Latest(rollup=True)
-    return _Latest(rollup=False, subquery=_latest_period(filters))
+    return _Latest(rollup=False, period=_latest_period(filters))
 
 
 def _latest_value() -> ColumnElement[Any]:
@@ -656,19 +660,14 @@ def _indicators_joined(
                 IndicatorLatest.period_start >= filters.since,
             ),
         ).where(*active)
-    latest = source.subquery
-    return (
-        query.outerjoin(latest, latest.c.indicator_id == Indicator.id)
-        .outerjoin(
-            Measurement,
-            and_(
-                Measurement.indicator_id == Indicator.id,
-                Measurement.period_start == latest.c.period_start,
-                Measurement.granularity == Indicator.frequency,
-            ),
-        )
-        .where(*active)
-    )
+    return query.outerjoin(
+        Measurement,
+        and_(
+            Measurement.indicator_id == Indicator.id,
+            Measurement.period_start == source.period,
+            Measurement.granularity == Indicator.frequency,
+        ),
+    ).where(*active)
 
 
 def indicator_rows(filters: Filters) -> list[dict[str, Any]]:
