@@ -15,6 +15,7 @@ from core.security import Role
 def init_app(app: Flask) -> None:
     from dashboards import demo, jobs, models, rollups  # noqa: F401
     from dashboards.views import bp
+    from kpi.signals import measurements_changed
 
     app.register_blueprint(bp)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
@@ -33,3 +34,6 @@ def init_app(app: Flask) -> None:
         minutes=rollups.JOB_MINUTES,
     )
     register_demo_loader(app, "dashboards", demo.load)
+    # KPI writes refresh the latest values the dashboards read, in their own
+    # transaction (kpi cannot import dashboards).
+    measurements_changed.connect(rollups.refresh_after_kpi_write, sender=app)

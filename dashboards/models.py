@@ -48,9 +48,9 @@ class PortalLink(db.Model):  # type: ignore[name-defined,misc]
 # ---------------------------------------------------------------- rollups
 #
 # Ordinary tables the pages read instead of the raw rows when the period allows
-# (PITFALLS §4). They are refreshed by the ``dashboards.rollups`` job from a
-# watermark (what changed since its last run) and in full by the large demo
-# loader: the figures they give are at most one job period old.
+# (PITFALLS §4). The latest values are refreshed in every KPI write's own
+# transaction; the ``dashboards.rollups`` job (every minute) rebuilds what changed
+# since its watermark, and the demo loaders everything (see dashboards.rollups).
 
 
 class IndicatorLatest(db.Model):  # type: ignore[name-defined,misc]

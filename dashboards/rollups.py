@@ -2,27 +2,43 @@
 
 Two tables, written only here: :class:`IndicatorLatest` (each indicator's latest
 measured period and value) and :class:`ScoreMonth` (scored answers counted per
-member, month, question, commitment and value). Each refresh is one
-``DELETE`` + one ``INSERT … SELECT`` computed by the database.
+member, month, question, commitment and value). Each refresh is a fixed number
+of statements computed by the database, whatever the number of rows.
 
-* :func:`refresh_all` rebuilds both (the large demo loader, an empty state);
-* :func:`refresh_changed` — the ``dashboards.rollups`` job — rebuilds only what
-  changed since the watermark: indicators with a measurement (or a definition)
-  updated after it, and the (member, month ≥ earliest changed month) buckets of
-  responses submitted after it. The watermark is taken back by
-  :data:`OVERLAP` so that a transaction that committed late is not missed
-  (recomputing twice is harmless: the rebuild is idempotent).
+* :func:`refresh_indicators` runs inside every KPI write (manual entry, API,
+  file import, deletion, undoing an import, a change of definition): the KPI
+  services send :data:`kpi.signals.measurements_changed` with the indicators
+  they touched just before they commit, and :func:`refresh_after_kpi_write`
+  rebuilds those indicators' rows in that transaction (once the rollups exist).
+  A member's indicator status is therefore current as soon as the value is
+  saved.
+* :func:`refresh_all` rebuilds both rollups (the demo loaders, an empty state);
+* :func:`refresh_changed` — the ``dashboards.rollups`` job, every
+  :data:`JOB_MINUTES` — rebuilds what changed since the watermark: indicators
+  with a measurement or a definition updated after it (a deletion or an undone
+  import touches its indicator's ``updated_at``, so the job is right on its own
+  even for a write that did not signal), and the (member, month ≥ earliest
+  changed month) buckets of responses submitted after it. The watermark is
+  taken back by :data:`OVERLAP` so that a transaction that committed late is
+  not missed (recomputing twice is harmless: the rebuild is idempotent). Scores
+  are not refreshed when an answer is submitted (that path is kept at its
+  floor): they are at most one job period old.
 
-After each refresh the job also stores the board's quality review of the default
-period (:func:`refresh_board`: the association's figures per quarter, per service
-type, the members' quartiles and one row per member of the compliance table, in
-the ``dashboards_board_*`` tables), so that neither the board's page nor a
-member's comparison reads every member's rows on a request.
+The job then stores the board's quality review of the default period
+(:func:`refresh_board`: the association's figures per quarter, per service type,
+the members' quartiles and one row per member of the compliance table, in the
+``dashboards_board_*`` tables), so that neither the board's page nor a member's
+comparison reads every member's rows on a request — unless today's stored
+review is younger than :data:`BOARD_MAX_AGE` and nothing it reads changed since
+the watermark (:func:`_board_inputs_changed`: no indicator, no response, no
+campaign run, closed alert, agreement, new member, project or client, change of
+mark or complaint), which makes an idle run a handful of small queries. Inputs
+without a timestamp (a project's status, a member's name or department) reach
+the stored review within :data:`BOARD_MAX_AGE`. Responses, answers, members and
+projects are never deleted by the application (drafts of answers are, before
+submission; unverified complaints are purged: neither is counted).
 
-KPI and satisfaction could call :func:`refresh_indicators` and
-:func:`refresh_scores` in their own write transactions; until they do, the
-figures the pages show are at most one job period old, and the pages say as of
-when (:func:`as_of`).
+The pages say as of when the job last ran (:func:`as_of`).
 """
 
 from __future__ import annotations
@@ -31,7 +47,20 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, delete, func, insert, or_, select
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
@@ -42,8 +71,12 @@ from satisfaction import scoring
 from satisfaction.models import Answer, Campaign, Question, QuestionType, Response
 
 STATE = "dashboards"
-JOB_MINUTES = 10
+JOB_MINUTES = 1
 OVERLAP = timedelta(minutes=5)
+#: The board's stored review is computed again at least this often, even when
+#: nothing the job can see changed: a few of its inputs leave no timestamp (a
+#: project's status, a member's name or department).
+BOARD_MAX_AGE = timedelta(minutes=10)
 SCORED = [QuestionType(kind) for kind in sorted(scoring.SCORED_TYPES)]
 
 
@@ -67,7 +100,12 @@ def as_of() -> datetime | None:
 def refresh_indicators(
     *, today: date, indicator_ids: Collection[int] | None = None
 ) -> None:
-    """Rebuild the latest value of the given indicators (all when None)."""
+    """Rebuild the latest value of the given indicators (all when None).
+
+    The given indicators' rows are upserted and those left without a value
+    deleted — a fixed number of statements whatever their number — so that a
+    KPI write and the job refreshing the same indicator at the same time do not
+    collide on the primary key."""
     only = (
         [] if indicator_ids is None else [Measurement.indicator_id.in_(indicator_ids)]
     )
@@ -105,16 +143,41 @@ def refresh_indicators(
                 Measurement.granularity == Indicator.frequency,
             ),
         )
+        # SQLite reads "ON CONFLICT" after a join as the join's ON without it.
+        .where(true())
     )
-    clear = delete(IndicatorLatest)
-    if indicator_ids is not None:
-        clear = clear.where(IndicatorLatest.indicator_id.in_(indicator_ids))
-    db.session.execute(clear)
+    columns = ["indicator_id", "member_id", "period_start", "value"]
+    if indicator_ids is None:
+        db.session.execute(delete(IndicatorLatest))
+        db.session.execute(insert(IndicatorLatest).from_select(columns, rows))
+        return
     db.session.execute(
-        insert(IndicatorLatest).from_select(
-            ["indicator_id", "member_id", "period_start", "value"], rows
+        delete(IndicatorLatest).where(
+            IndicatorLatest.indicator_id.in_(indicator_ids),
+            IndicatorLatest.indicator_id.not_in(select(latest.c.indicator_id)),
         )
     )
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(IndicatorLatest).from_select(columns, rows)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["indicator_id"],
+            set_={
+                name: upsert.excluded[name]
+                for name in ("member_id", "period_start", "value")
+            },
+        )
+    )
+
+
+def refresh_after_kpi_write(
+    _sender: object, *, indicator_ids: Collection[int], now: datetime
+) -> None:
+    """Receiver of :data:`kpi.signals.measurements_changed`: the indicators'
+    latest values, in the KPI write's own transaction (no commit). Nothing to do
+    before the rollups exist: the pages read the raw rows then."""
+    if as_of() is not None:
+        refresh_indicators(today=now.date(), indicator_ids=indicator_ids)
 
 
 # ---------------------------------------------------------------- scores
@@ -206,8 +269,56 @@ def refresh_board(*, now: datetime, since: date | None = None) -> int:
     return services.store_board_snapshot(filters, today=today, now=now)
 
 
+def _board_inputs_changed(since: datetime) -> bool:
+    """Whether something the board's review reads changed after ``since``,
+    besides the indicators and responses the job looks at itself: campaigns run
+    (invitations sent), alerts closed, agreements sent or answered, members,
+    projects and clients added, a member's mark, complaints (one statement)."""
+    from kpi.models import Agreement
+    from members.models import Client, Member
+    from satisfaction.models import Alert
+
+    checks = [
+        exists().where(Campaign.last_run_at > since),
+        exists().where(Alert.closed_at > since),
+        exists().where(
+            or_(
+                Agreement.sent_at > since,
+                Agreement.acknowledged_at > since,
+                Agreement.commented_at > since,
+            )
+        ),
+        exists().where(or_(Member.created_at > since, Member.mark_changed_at > since)),
+        exists().where(Project.created_at > since),
+        exists().where(Client.created_at > since),
+    ]
+    try:
+        from mediation.models import Complaint
+    except ImportError:  # pragma: no cover - the feature ships with the app
+        pass
+    else:
+        checks.append(exists().where(Complaint.updated_at > since))
+    return bool(db.session.scalar(select(or_(*checks))))
+
+
+def _board_is_current(now: datetime, since: datetime) -> bool:
+    """Today's stored review is recent and nothing it reads changed after ``since``."""
+    from dashboards import queries, services
+    from dashboards.queries import Filters
+
+    first, today = services.default_period(now.date())
+    snapshot = queries.board_snapshot(Filters(since=first, until=today), today=today)
+    return (
+        snapshot is not None
+        and snapshot.computed_at > now - BOARD_MAX_AGE
+        and not _board_inputs_changed(since)
+    )
+
+
 def refresh_changed(now: datetime) -> str:
-    """The job: rebuild what changed since the watermark, then move it. Commits."""
+    """The job: rebuild what changed since the watermark, then move it; store the
+    board's review again unless it is today's and nothing it reads changed.
+    Commits."""
     state = db.session.get(RollupState, STATE)
     if state is None:
         refresh_all(now=now)
@@ -240,9 +351,12 @@ def refresh_changed(now: datetime) -> str:
         )
     _mark(now)
     db.session.commit()
+    summary = f"{len(indicators)} indicators, {len(changed)} members"
+    if not indicators and not changed and _board_is_current(now, since):
+        return f"{summary}, board unchanged"
     refresh_board(now=now)
     db.session.commit()
-    return f"{len(indicators)} indicators, {len(changed)} members"
+    return summary
 
 
 def _as_datetime(value: Any) -> datetime:

@@ -18,6 +18,7 @@ from kpi.importers import Point
 from kpi.models import Indicator, Source
 from kpi.services.errors import KpiInputError
 from kpi.services.measurements import apply_plan, check_point, plan_values
+from kpi.signals import notify_measurements_changed
 
 MAX_BATCH = 10_000
 
@@ -126,12 +127,15 @@ def write_measurements(
             errors,
         )
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    written: list[int] = []
     for indicator_id, by_period in points.items():
         plan = plan_values(indicators[indicator_id], list(by_period.values()))
         apply_plan(plan, source=Source.API, batch_id=None, now=now)
         counts["created"] += len(plan.new)
         counts["updated"] += len(plan.changed)
         counts["unchanged"] += len(plan.unchanged)
+        if plan.new or plan.changed:
+            written.append(indicator_id)
     audit.record(
         None,
         "measurement.api_write",
@@ -140,5 +144,6 @@ def write_measurements(
         member_id=member_id,
         detail=dict(counts),
     )
+    notify_measurements_changed(written, now=now)
     db.session.commit()
     return counts

@@ -45,6 +45,7 @@ from kpi.models import (
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
 from kpi.services.measurements import Plan, apply_plan, check_point, plan_values, rollup
+from kpi.signals import notify_measurements_changed
 from members.models import Project, User
 
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -512,9 +513,12 @@ def import_export(
     )
     db.session.add(batch)
     db.session.flush()
+    written: list[int] = []
     for target in chosen:
-        assert target.plan is not None
+        assert target.plan is not None and target.indicator is not None
         apply_plan(target.plan, source=Source.IMPORT, batch_id=batch.id, now=now)
+        if target.plan.new or target.plan.changed:
+            written.append(target.indicator.id)
     audit.record(
         actor,
         "import.confirm",
@@ -523,6 +527,7 @@ def import_export(
         member_id=project.member_id,
         detail={"file": file_name, "format": export.format, **counts},
     )
+    notify_measurements_changed(written, now=now)
     db.session.commit()
     return batch, preview
 
@@ -613,6 +618,14 @@ def undo_import(
     replaced_ids = select(ImportChange.measurement_id).where(
         ImportChange.batch_id == batch.id
     )
+    # Every value removed or restored below is still this import's.
+    touched = list(
+        db.session.scalars(
+            select(Measurement.indicator_id)
+            .where(Measurement.import_batch_id == batch.id)
+            .distinct()
+        )
+    )
     removed = db.session.execute(
         delete(Measurement)
         .where(
@@ -637,6 +650,13 @@ def undo_import(
     if restores:
         db.session.execute(update(Measurement), restores)
     kept = len(changes) - len(restores)
+    if touched:
+        # Removed rows leave no timestamp and restored ones get their previous
+        # one back: the indicators carry the change for whoever looks for
+        # changes since a time (the dashboards' rollup job).
+        db.session.execute(
+            update(Indicator).where(Indicator.id.in_(touched)).values(updated_at=now)
+        )
     batch.undone_at = now
     batch.undone_by_id = actor.id if actor is not None else None
     audit.record(
@@ -647,6 +667,7 @@ def undo_import(
         member_id=batch.member_id,
         detail={"removed": removed, "restored": len(restores), "kept": kept},
     )
+    notify_measurements_changed(touched, now=now)
     db.session.commit()
     return {"removed": int(removed or 0), "restored": len(restores), "kept": kept}
 

@@ -24,6 +24,7 @@ from kpi.models import (
 )
 from kpi.services.common import check_amount
 from kpi.services.errors import KpiInputError
+from kpi.signals import notify_measurements_changed
 from members.models import Project, User
 
 #: Fields whose change the client must agree to again.
@@ -209,5 +210,8 @@ def update_indicator(
         member_id=indicator.member_id,
         detail={"changed": changed, "version": indicator.version},
     )
+    if changed:
+        # Its status (target, direction) or presence (archived) may change.
+        notify_measurements_changed([indicator.id], now=now)
     db.session.commit()
     return bool(changed)

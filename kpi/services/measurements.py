@@ -31,6 +31,7 @@ from kpi.models import (
 )
 from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
+from kpi.signals import notify_measurements_changed
 from members.models import User
 
 #: Rows per bulk statement: bounded memory whatever the import size.
@@ -461,8 +462,11 @@ def record_measurement(
             "value": None if point.value is None else str(point.value),
         },
     )
+    changed = bool(plan.new or plan.changed)
+    if changed:
+        notify_measurements_changed([indicator.id], now=now)
     db.session.commit()
-    return measurement, bool(plan.new or plan.changed)
+    return measurement, changed
 
 
 def get_measurement(member_id: int | None, measurement_id: int) -> Measurement | None:
@@ -477,9 +481,14 @@ def get_measurement(member_id: int | None, measurement_id: int) -> Measurement |
 
 
 def delete_measurement(
-    actor: User | None, indicator: Indicator, measurement: Measurement
+    actor: User | None,
+    indicator: Indicator,
+    measurement: Measurement,
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Remove one value."""
+    now = now or utcnow()
     db.session.execute(
         delete(ImportChange).where(ImportChange.measurement_id == measurement.id)
     )
@@ -495,6 +504,10 @@ def delete_measurement(
             "period_start": measurement.period_start.isoformat(),
         },
     )
+    # A deleted row leaves no timestamp behind: the indicator carries the change
+    # for whoever looks for changes since a time (the dashboards' rollup job).
+    indicator.updated_at = now
+    notify_measurements_changed([indicator.id], now=now)
     db.session.commit()
 
 
