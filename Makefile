@@ -44,19 +44,21 @@ demo: db
 	$(BIN)/flask demo load
 
 ## Set up everything, load the demo data and serve the app (scheduler included).
+## Chromium prints the annual report's PDF: without it the app runs, the PDF says so.
 run: demo
+	@$(MAKE) --no-print-directory browser || echo "No Chromium: the annual report's PDF will be unavailable (printing the page still works)."
 	@echo "Qualicharte on http://127.0.0.1:$(PORT)  (e-mails: http://127.0.0.1:$(PORT)/dev/outbox)"
 	@$(BIN)/flask scheduler run & sched=$$!; \
 	trap "kill $$sched 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## Chromium for the end-to-end tests (Debian's package; installed when missing, as root).
+## Chromium for the end-to-end tests and the report's PDF (Debian's package; installed when missing, as root).
 browser:
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the end-to-end tests..."; \
+	  echo "Installing Debian's chromium (end-to-end tests, the report's PDF)..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "The end-to-end tests need Chromium: run 'sudo apt-get install chromium' and retry."; exit 1; fi
+	else echo "The end-to-end tests and the report's PDF need Chromium: run 'sudo apt-get install chromium' and retry."; exit 1; fi
 
 ## Every test (set TEST_DATABASE_URL=postgresql://... to run them on PostgreSQL).
 test: setup browser

@@ -52,6 +52,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "ASSOCIATION_NAME": env.get(
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
         ),
+        "PDF_CHROMIUM_PATH": env.get("PDF_CHROMIUM_PATH") or None,
     }
     if "MAX_UPLOAD_MB" in env:
         settings["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
@@ -85,6 +86,11 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # The annual report's PDF: Chromium to print it with (None: `chromium` on the
+    # PATH), the longest wait for it, and how often one address may ask for it.
+    PDF_CHROMIUM_PATH: str | None = None
+    PDF_TIMEOUT_SECONDS = 60
+    PDF_RATE_LIMIT = "10 per minute"
     # E-mail delivery: attempts before giving up, and the back-off base (seconds).
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_BASE_SECONDS = 60

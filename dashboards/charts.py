@@ -76,6 +76,8 @@ def score_trend(
                     "dash": "solid" if metric == "nps" else "dash",
                 },
                 "connectgaps": False,
+                # The top point's value label stays whole above the plot area.
+                "cliponaxis": False,
             }
         )
     return {"data": data, "layout": _layout(yaxis={"zeroline": True})}
@@ -107,6 +109,8 @@ def heatmap(
         "layout": _layout(
             height=max(260, 48 * len(rows) + 80),
             margin={"l": 260, "r": 12, "t": 12, "b": 48},
+            # A long commitment name widens the margin rather than being cut.
+            yaxis={"automargin": True},
         ),
     }
 
@@ -176,7 +180,18 @@ def status_bars(
                 },
             }
         )
-    return {"data": data, "layout": _layout(barmode="stack")}
+    return {
+        "data": data,
+        "layout": _layout(
+            barmode="stack",
+            height=380,
+            # Long category names tilt and take the room they need (a narrow
+            # page, print): the legend goes above, clear of them.
+            xaxis={"automargin": True},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+            margin={"l": 48, "r": 12, "t": 48, "b": 48},
+        ),
+    }
 
 
 def rate_bars(

@@ -3,6 +3,8 @@ source rows behind each figure, the exports and the client portal."""
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from datetime import date
 
@@ -14,18 +16,21 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.database import utcnow
+from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
-from dashboards import exports, services
+from dashboards import exports, pdf, services
 from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
@@ -45,6 +50,7 @@ BOARD = tuple(ASSOCIATION_ROLES)
 STAFF = tuple(MEMBER_ROLES)
 PORTAL_KEY = "portal_email"
 PORTAL_STARTED = "portal_started"
+log = logging.getLogger(__name__)
 
 
 @bp.app_context_processor
@@ -209,19 +215,93 @@ def board_export(table: str, fmt: str) -> ResponseReturnValue:
     )
 
 
-@bp.get("/board/report")
-@roles_required(*BOARD)
-def annual_report() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or _today().year
-    if not 2000 <= year <= 2100:
-        abort(400, _("Année invalide."))
+def _report_year() -> int:
+    """The report's year from the query string (none: this year; bad: a 400)."""
+    raw = request.args.get("year", "").strip()
+    if not raw:
+        return _today().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        message = _("Année invalide : indiquez une année entre 2000 et 2100.")
+        abort(current_app.make_response(render_error(400, message)))
+    return int(raw)
+
+
+def _report_filters(year: int) -> tuple[q.Filters, date]:
+    """The report's period and the day its figures are computed at."""
     filters = q.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
-    review = services.board_review(filters, today=min(_today(), filters.until))
+    return filters, min(_today(), filters.until)
+
+
+def _report_html(year: int) -> str:
+    filters, today = _report_filters(year)
+    review = services.board_review(filters, today=today)
     return render_template(
         "dashboards/annual_report.html",
         review=review,
         year=year,
         figures=board_figures(review),
+    )
+
+
+@bp.get("/board/report")
+@roles_required(*BOARD)
+def annual_report() -> ResponseReturnValue:
+    return _report_html(_report_year())
+
+
+def _pdf_limit() -> str:
+    return str(current_app.config.get("PDF_RATE_LIMIT", "10 per minute"))
+
+
+def _report_pdf(year: int) -> bytes:
+    """The report printed by Chromium; kept while its figures stay the same (the
+    rollups' refresh time says so; live figures are printed every time).
+
+    :raises pdf.PdfUnavailable:
+    """
+    filters, today = _report_filters(year)
+    as_of = q.figures_as_of(filters)
+    key = (year, str(get_locale()), as_of, today) if as_of is not None else None
+    cache = pdf.cache_of(current_app)
+    found = cache.get(key) if key is not None else None
+    if found is not None:
+        return found
+    body = pdf.html_to_pdf(
+        _report_html(year),
+        fetch=pdf.static_fetcher(current_app._get_current_object()),  # type: ignore[attr-defined]
+        chromium=pdf.find_chromium(current_app.config.get("PDF_CHROMIUM_PATH")),
+        title=_("Rapport qualité %(year)d", year=year),
+        footer=_("Page %(page)s / %(pages)s", page="{page}", pages="{pages}"),
+        timeout=float(current_app.config.get("PDF_TIMEOUT_SECONDS", 60)),
+    )
+    if key is not None:
+        cache.put(key, body)
+    return body
+
+
+@bp.get("/board/report.pdf")
+@roles_required(*BOARD)
+@limiter.limit(_pdf_limit)
+def annual_report_pdf() -> ResponseReturnValue:
+    year = _report_year()
+    try:
+        body = _report_pdf(year)
+    except pdf.PdfUnavailable as error:
+        log.error("annual report PDF for %d not made: %s", year, error)
+        if error.reason == "missing":
+            message = _(
+                "La génération du PDF n'est pas disponible sur ce serveur (Chromium introuvable) : imprimez la page et choisissez « Enregistrer au format PDF »."
+            )
+        else:
+            message = _(
+                "La génération du PDF a échoué : imprimez la page et choisissez « Enregistrer au format PDF »."
+            )
+        return render_error(503, message)
+    return send_file(
+        io.BytesIO(body),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=_("rapport-qualite-%(year)d.pdf", year=year),
     )
 
 

@@ -1,0 +1,198 @@
+"""The board's annual report as a PDF: printed by a real Chromium (Debian's), read
+back with pypdf for the figures a person would check and the charts' own text."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from werkzeug.http import parse_options_header
+
+from core.extensions import db
+from core.security import Role
+from dashboards import pdf, rollups
+from tests.dashboards.conftest import NOW
+
+pytestmark = pytest.mark.e2e
+
+# The response-rate chart labels its bar "75 % (8)" (rate and sends): no table
+# or sentence of the page says so, only the chart plotly.js drew.
+DRAWN_RATE_BAR = "75 % (8)"
+MISSING = "/nonexistent/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _empty_pdf_cache(app: Flask) -> Iterator[None]:
+    pdf.cache_of(app).clear()
+    yield
+    pdf.cache_of(app).clear()
+    app.config["PDF_CHROMIUM_PATH"] = None
+
+
+def text_of(data: bytes) -> str:
+    """The PDF's text, each run of white space (line ends included) as one space."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def filename_of(response) -> str:  # type: ignore[no-untyped-def]
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    assert disposition == "attachment"
+    return options["filename"]
+
+
+def test_board_downloads_the_report_as_a_pdf_with_its_figures_and_charts(
+    client, auth, make_staff, member_with_data
+) -> None:
+    member_with_data(name="Alpha")
+    auth.login(make_staff(Role.BOARD))
+    page = client.get("/board/report?year=2026").get_data(as_text=True)
+    assert 'href="/board/report.pdf?year=2026"' in page
+
+    response = client.get("/board/report.pdf?year=2026")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert filename_of(response) == "rapport-qualite-2026.pdf"
+    assert response.data.startswith(b"%PDF-")
+    text = text_of(response.data)
+    assert "Rapport qualité 2026 pour l'assemblée générale" in text
+    # The headline figures: 1 member, 1 project, 6 answers of 8 sent (75 %), an
+    # NPS of 17 and a CSAT of 67 % on those 6 answers.
+    assert "Adhérents signataires 1 Projets en cours 1 " in text
+    assert "Taux de réponse 75 %" in text
+    assert "2026-Q2 17 (6 réponses) 67 % (6 réponses)" in text
+    assert "Alpha" in text
+    # Drawn by plotly.js: the rate bar's own label and the axis ticks.
+    assert DRAWN_RATE_BAR in text
+    assert "100 %" in text
+    # Each page is headed by the report's title and numbered.
+    assert "Rapport qualité 2026 Page 1 / 4" in text
+    # Print stylesheet: no navigation, buttons or forms.
+    for absent in ("Se déconnecter", "Télécharger le PDF", "Afficher", "English"):
+        assert absent not in text
+
+
+def test_without_its_charts_the_report_has_no_chart_text(
+    app, client, auth, make_staff, member_with_data
+) -> None:
+    """The control of the test above: the chart's label comes from the drawing."""
+    member_with_data(name="Alpha")
+    auth.login(make_staff(Role.BOARD))
+    page = client.get("/board/report?year=2026").get_data(as_text=True)
+    no_charts = re.sub(
+        r'<div class="dash-chart[^"]*" data-figure="[^"]+"></div>', "", page
+    )
+    assert no_charts != page
+
+    data = pdf.html_to_pdf(
+        no_charts,
+        fetch=pdf.static_fetcher(app),
+        chromium=pdf.find_chromium(),
+        title="Rapport",
+        footer="{page}/{pages}",
+    )
+
+    text = text_of(data)
+    assert "Taux de réponse 75 %" in text
+    assert DRAWN_RATE_BAR not in text
+
+
+def test_charts_that_never_draw_give_a_clear_error_in_bounded_time(
+    app, client, auth, make_staff, member_with_data
+) -> None:
+    member_with_data(name="Alpha")
+    auth.login(make_staff(Role.BOARD))
+    page = client.get("/board/report?year=2026").get_data(as_text=True)
+    serve = pdf.static_fetcher(app)
+
+    def without_plotly(path: str) -> tuple[bytes, str] | None:
+        return None if "plotly" in path else serve(path)
+
+    with pytest.raises(pdf.PdfUnavailable) as error:
+        pdf.html_to_pdf(
+            page,
+            fetch=without_plotly,
+            chromium=pdf.find_chromium(),
+            title="Rapport",
+            footer="{page}/{pages}",
+            timeout=3,
+        )
+    assert error.value.reason == "failed"
+    assert "charts not drawn" in error.value.detail
+
+
+def test_the_pdf_is_in_the_readers_language(
+    client, auth, make_staff, member_with_data
+) -> None:
+    member_with_data(name="Alpha")
+    auth.login(make_staff(Role.SECRETARIAT, locale="en"))
+
+    response = client.get("/board/report.pdf?year=2026")
+
+    assert response.status_code == 200
+    assert filename_of(response) == "quality-report-2026.pdf"
+    text = text_of(response.data)
+    assert "Quality report 2026 for the general assembly" in text
+    assert "Response rate 75 %" in text
+    assert "Quality report 2026 Page 1 / " in text and "Rapport qualité" not in text
+
+
+def test_a_second_download_of_the_same_figures_comes_from_the_cache(
+    app, client, auth, make_staff, member_with_data
+) -> None:
+    member_with_data(name="Alpha")
+    rollups.refresh_all(now=NOW)
+    db.session.commit()
+    auth.login(make_staff(Role.BOARD))
+    first = client.get("/board/report.pdf?year=2026")
+    assert first.status_code == 200
+
+    # No Chromium any more: only a PDF kept from the first download can answer.
+    app.config["PDF_CHROMIUM_PATH"] = MISSING
+    again = client.get("/board/report.pdf?year=2026")
+    assert again.status_code == 200 and again.data == first.data
+    assert client.get("/board/report.pdf?year=2025").status_code == 503
+
+
+def test_without_chromium_the_pdf_is_unavailable_with_a_clear_message(
+    app, client, auth, make_staff, member_with_data
+) -> None:
+    member_with_data(name="Alpha")
+    app.config["PDF_CHROMIUM_PATH"] = MISSING
+    auth.login(make_staff(Role.BOARD))
+
+    response = client.get("/board/report.pdf?year=2026")
+
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert (
+        "La génération du PDF n'est pas disponible sur ce serveur (Chromium "
+        "introuvable) : imprimez la page et choisissez « Enregistrer au format PDF »."
+    ) in html.replace("&#39;", "'")
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "2101", "-5"])
+def test_a_bad_year_is_refused_with_a_message(
+    client, auth, make_staff, year: str
+) -> None:
+    auth.login(make_staff(Role.BOARD))
+    for url in ("/board/report", "/board/report.pdf"):
+        response = client.get(url, query_string={"year": year})
+        assert response.status_code == 400
+        assert "Année invalide : indiquez une année entre 2000 et 2100." in (
+            response.get_data(as_text=True)
+        )
+
+
+def test_members_and_visitors_get_no_report(
+    client, auth, make_member, make_member_user
+) -> None:
+    assert client.get("/board/report.pdf?year=2026").status_code == 302
+    auth.login(make_member_user(make_member(name="Alpha")))
+    assert client.get("/board/report.pdf?year=2026").status_code == 403
+    assert client.get("/board/report?year=2026").status_code == 403
