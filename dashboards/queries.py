@@ -153,6 +153,23 @@ def score_rollup_usable(filters: Filters) -> bool:
     )
 
 
+def figures_version() -> datetime | None:
+    """When the stored figures last changed: the latest review the rollup job
+    stored (it stores one only when something changed, or every few minutes),
+    else the rollups' refresh time. In-process caches key on it rather than on
+    :func:`rollups_as_of`, which moves at every run of the job even when
+    nothing changed. Once per request."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "dashboards_version" in g:
+        return g.dashboards_version  # type: ignore[no-any-return]
+    latest = _aware(db.session.scalar(select(func.max(BoardSnapshot.computed_at))))
+    version = latest or rollups_as_of()
+    if has_request_context():
+        g.dashboards_version = version
+    return version
+
+
 def figures_as_of(filters: Filters) -> datetime | None:
     """When the figures a page shows were computed, if they come from the rollups."""
     if indicator_rollup_usable(filters) or score_rollup_usable(filters):

@@ -357,10 +357,9 @@ def board_review(filters: Filters, *, today: date) -> BoardReview:
     When its figures come from the rollups, it is computed once per refresh of
     the rollups and period (it reads every member's figures) and then reused.
     """
-    as_of = queries.figures_as_of(filters)
-    if as_of is None:
+    if queries.figures_as_of(filters) is None:
         return _board_review(filters, today=today)
-    key = (filters, today, as_of)
+    key = (filters, today, queries.figures_version())
     if key not in _REVIEWS:
         if len(_REVIEWS) > 16:
             _REVIEWS.clear()
@@ -845,7 +844,7 @@ def _association_scores(
     association: Filters,
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
     as_of = (
-        queries.rollups_as_of() if queries.score_rollup_usable(association) else None
+        queries.figures_version() if queries.score_rollup_usable(association) else None
     )
     key = (association.since, association.until, as_of)
     if as_of is not None and key in _ASSOCIATION:

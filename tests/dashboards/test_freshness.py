@@ -330,3 +330,28 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
     )
     [(_sid, computed_at)] = _snapshots()
     assert computed_at == start + timedelta(minutes=3)
+
+
+def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
+    app, member_with_data, add_answers
+) -> None:
+    """The web process caches the board's filtered reviews and the association's
+    quartiles per :func:`queries.figures_version`: an idle run of the job (every
+    minute) must not move it, a change must."""
+    member_with_data(name="Lambda")
+    start = utcnow() + timedelta(days=1)
+    rollups.refresh_changed(start)
+    with app.app_context(), app.test_request_context():  # a request of its own
+        assert queries.figures_version() == start
+    rollups.refresh_changed(start + timedelta(minutes=1))
+    with app.app_context(), app.test_request_context():  # a request of its own
+        assert queries.figures_version() == start
+        assert queries.rollups_as_of() == start + timedelta(minutes=1)
+    project = db.session.scalar(select(Project).order_by(Project.id))
+    contact = db.session.scalar(
+        select(ClientContact).where(ClientContact.client_id == project.client_id)
+    )
+    add_answers(project, contact, nps=[9], csat=[4], sent=1, at=start)
+    rollups.refresh_changed(start + timedelta(minutes=2))
+    with app.app_context(), app.test_request_context():  # a request of its own
+        assert queries.figures_version() == start + timedelta(minutes=2)
