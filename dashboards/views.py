@@ -255,13 +255,13 @@ def _pdf_limit() -> str:
 
 def _report_pdf(year: int) -> bytes:
     """The report printed by Chromium; kept while its figures stay the same (the
-    rollups' refresh time says so; live figures are printed every time).
+    version of the stored figures says so; live figures are printed every time).
 
     :raises pdf.PdfUnavailable:
     """
     filters, today = _report_filters(year)
-    as_of = q.figures_as_of(filters)
-    key = (year, str(get_locale()), as_of, today) if as_of is not None else None
+    version = q.figures_version() if q.figures_as_of(filters) is not None else None
+    key = (year, str(get_locale()), version, today) if version is not None else None
     cache = pdf.cache_of(current_app)
     found = cache.get(key) if key is not None else None
     if found is not None:
