@@ -19,11 +19,8 @@ from dashboards import rollups, services, views
 from dashboards.models import BoardCompliance, BoardSnapshot
 from dashboards.queries import Filters
 from tests.dashboards.conftest import NOW
-from tests.dashboards.test_dashboards import (
-    FILTERS,
-    PERIOD,
-    counted,
-)
+from tests.dashboards.test_dashboards import FILTERS, PERIOD
+from tests.statements import statements
 
 TODAY = NOW.date()
 #: Tables a page reading the stored review must not touch (every member's rows).
@@ -188,12 +185,12 @@ def test_the_page_reads_the_stored_rows_only(association, board_page) -> None:
     association(count=2)
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
-    with counted() as small:
+    with statements() as small:
         board_page()
     association(count=5)
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
-    with counted() as large:
+    with statements() as large:
         html = board_page(page=2)
     assert len(large) == len(small)
     assert "Adhérents 4 à 6 sur" in html
@@ -241,13 +238,13 @@ def test_a_member_dashboard_compares_with_the_stored_quartiles(
 
     user = db.session.scalar(select(User).where(User.member_id == members[0].id))
     auth.login(user)
-    with counted() as small:
+    with statements() as small:
         html = client.get("/dashboard", query_string=PERIOD).get_data(as_text=True)
     assert "16,7" in html or "16.7" in html  # the association's median NPS
     association(count=3)
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
-    with counted() as large:
+    with statements() as large:
         assert client.get("/dashboard", query_string=PERIOD).status_code == 200
     assert len(large) == len(small)
     assert not [s for s in large if "GROUP BY members_project.member_id" in s]

@@ -4,13 +4,11 @@ grow with the data, tenancy and privacy route by route, exports, portal, digest.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.extensions import db
 from core.models import OutboxMessage
@@ -18,23 +16,10 @@ from core.security import Role
 from dashboards import jobs, queries, services
 from dashboards.queries import Filters
 from tests.dashboards.conftest import NOW
+from tests.statements import statements
 
 PERIOD = {"since": "2025-07-01", "until": "2026-06-30"}
 FILTERS = Filters(since=date(2025, 7, 1), until=date(2026, 6, 30))
-
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_figures_match_hand_computed_values(
@@ -120,10 +105,10 @@ def test_board_review_counts_and_compliance(
 
 
 def _page_statements(client, url: str) -> int:
-    with counted() as statements:
+    with statements() as seen:
         response = client.get(url, query_string=PERIOD)
         assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    return len(statements)
+    return len(seen)
 
 
 def test_statement_counts_do_not_grow_with_the_data(

@@ -6,13 +6,11 @@ the job stores the board's review again only when something it reads changed."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
@@ -25,6 +23,7 @@ from kpi.models import Indicator
 from kpi.signals import measurements_changed
 from members.models import ClientContact, Project
 from tests.dashboards.conftest import NOW
+from tests.statements import statements
 
 FILTERS = Filters(since=date(2026, 1, 1), until=date(2026, 6, 30))
 
@@ -43,20 +42,6 @@ def _latest(indicator_id: int) -> tuple[date, Decimal] | None:
     db.session.expire_all()
     row = db.session.get(IndicatorLatest, indicator_id)
     return None if row is None else (row.period_start, Decimal(row.value))
-
-
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _import(
@@ -270,7 +255,7 @@ def test_an_import_refreshes_its_indicators_in_a_fixed_number_of_statements(
         columns = [f"s{n}" for n in range(count)]
         csv = "date," + ",".join(columns) + "\n"
         csv += f"2026-0{day}-01," + ",".join(str(10 * n + day) for n in range(count))
-        with _statements() as seen:
+        with statements() as seen:
             _import(project, csv + "\n", dict(zip(columns, ids, strict=False)), now=NOW)
         return sum(1 for s in seen if "dashboards_" in s)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,24 +12,12 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+# The flags the annual report's PDF runs Chromium with (no network beyond loopback).
+from dashboards.pdf import CHROMIUM_ARGS, find_chromium
 
 
 def chromium_path() -> str:
-    path = (
-        os.environ.get("CHROMIUM_PATH")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
+    path = find_chromium(os.environ.get("CHROMIUM_PATH"))
     if not path:
         pytest.fail(
             "The end-to-end tests need Chromium: `make test` installs Debian's "

@@ -3,12 +3,10 @@ N+1): counted with a ``before_cursor_execute`` listener, for 1 and for many."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from core.database import utcnow
 from core.extensions import db
@@ -26,23 +24,10 @@ from satisfaction.recurrence import Recurrence
 from satisfaction.services import frozen
 from satisfaction.services.answering import PAGE_SIZE
 from tests.satisfaction.conftest import NOW
+from tests.statements import statements
 
 MANY_QUESTIONS = 40  # the most a questionnaire may have
 MANY_CONTACTS = 50
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _survey(world: Any, questions: int) -> tuple[Any, Any, list[int]]:
