@@ -97,7 +97,10 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        # A message given to abort(400, "…") is ours and translated; Werkzeug's
+        # own default descriptions are English and give way to the table above.
+        given = error.description != type(error).description
+        return render_error(error.code, str(error.description) if given else None)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:

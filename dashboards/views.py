@@ -221,8 +221,7 @@ def _report_year() -> int:
     if not raw:
         return _today().year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        message = _("Année invalide : indiquez une année entre 2000 et 2100.")
-        abort(current_app.make_response(render_error(400, message)))
+        abort(400, _("Année invalide : indiquez une année entre 2000 et 2100."))
     return int(raw)
 
 

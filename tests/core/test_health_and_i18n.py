@@ -94,3 +94,19 @@ def test_unknown_api_urls_answer_problem_json(client) -> None:
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 404
     assert response.get_json()["title"] == "Page introuvable"
+
+
+def test_a_message_given_to_abort_reaches_the_error_page(
+    client, auth, make_staff
+) -> None:
+    from core.security import Role
+
+    auth.login(make_staff(Role.BOARD))
+    page = client.get("/board/review?since=hier")
+    assert page.status_code == 400
+    assert "vérifiez les dates (AAAA-MM-JJ)" in page.get_data(as_text=True)
+    # Werkzeug's own (English) descriptions still give way to ours.
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert "Page introuvable" in missing.get_data(as_text=True)
+    assert "requested URL was not found" not in missing.get_data(as_text=True)
