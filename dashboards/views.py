@@ -34,7 +34,6 @@ from dashboards import exports, pdf, services
 from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
-from dashboards.rollups import JOB_MINUTES
 from members.models import SERVICE_LABELS
 from satisfaction import scoring
 from satisfaction.models import COMMITMENT_LABELS
@@ -66,7 +65,6 @@ def labels() -> dict[str, object]:
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
-        "ROLLUP_MINUTES": JOB_MINUTES,
     }
 
 
@@ -249,7 +247,7 @@ def annual_report() -> ResponseReturnValue:
 
 
 def _pdf_limit() -> str:
-    return str(current_app.config.get("PDF_RATE_LIMIT", "10 per minute"))
+    return str(current_app.config["PDF_RATE_LIMIT"])
 
 
 def _report_pdf(year: int) -> bytes:
@@ -271,7 +269,7 @@ def _report_pdf(year: int) -> bytes:
         chromium=pdf.find_chromium(current_app.config.get("PDF_CHROMIUM_PATH")),
         title=_("Rapport qualité %(year)d", year=year),
         footer=_("Page %(page)s / %(pages)s", page="{page}", pages="{pages}"),
-        timeout=float(current_app.config.get("PDF_TIMEOUT_SECONDS", 60)),
+        timeout=float(current_app.config["PDF_TIMEOUT_SECONDS"]),
     )
     if key is not None:
         cache.put(key, body)
