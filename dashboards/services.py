@@ -354,8 +354,8 @@ _REVIEWS: dict[tuple[Any, ...], BoardReview] = {}
 def board_review(filters: Filters, *, today: date) -> BoardReview:
     """The board's quality review of the association (a fixed number of statements).
 
-    When its figures come from the rollups, it is computed once per refresh of
-    the rollups and period (it reads every member's figures) and then reused.
+    When its figures come from the rollups, it is computed once per period and
+    version of the stored figures (it reads every member's figures) and reused.
     """
     if queries.figures_as_of(filters) is None:
         return _board_review(filters, today=today)
@@ -829,9 +829,10 @@ class MemberDashboard:
     score_table: pd.DataFrame
 
 
-#: The association's per-member scores, per period, computed once per refresh of
-#: the rollups (keyed by its time): every member dashboard shows the same
-#: quartiles, and computing them reads every member's counts.
+#: The association's per-member scores, per period, computed once per version
+#: of the stored figures (:func:`queries.figures_version`): every member
+#: dashboard shows the same quartiles, and computing them reads every member's
+#: counts.
 _ASSOCIATION: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, Any]]] = {}
 
 
@@ -843,14 +844,14 @@ def forget_association_cache() -> None:
 def _association_scores(
     association: Filters,
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
-    as_of = (
+    version = (
         queries.figures_version() if queries.score_rollup_usable(association) else None
     )
-    key = (association.since, association.until, as_of)
-    if as_of is not None and key in _ASSOCIATION:
+    key = (association.since, association.until, version)
+    if version is not None and key in _ASSOCIATION:
         return _ASSOCIATION[key]
     scores, shares = _association_figures(association)
-    if as_of is not None:
+    if version is not None:
         if len(_ASSOCIATION) > 32:
             _ASSOCIATION.clear()
         _ASSOCIATION[key] = (scores, shares)
@@ -885,7 +886,8 @@ def comparison(
 
     The quartiles come from the review the rollup job stored for the period when
     there is one (three statements, whatever the number of members); otherwise
-    they are computed from every member's figures (once per refresh)."""
+    they are computed from every member's figures (once per version of the
+    stored figures)."""
     association = Filters(since=filters.since, until=filters.until)
     snapshot = (
         None if today is None else queries.board_snapshot(association, today=today)
