@@ -1,4 +1,5 @@
-"""Error pages in the user's language; a 500 rolls the session back."""
+"""Every feature's base of expected failures, and the error pages in the user's
+language (a 500 rolls the session back)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,23 @@ from werkzeug.exceptions import HTTPException
 from core.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """Base of every feature's expected failures (``KpiError``, ``SurveyError``…).
+
+    ``message`` may be a lazy string: ``str(error)`` translates it in the language
+    of the request that displays it. ``field`` names the form field the refusal
+    concerns, if any, so that a form page shows it next to that field.
+    """
+
+    def __init__(self, message: object, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def _wants_json() -> bool:

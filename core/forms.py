@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from core.errors import AppError
+
 
 def attach_error(form: FlaskForm, field: str | None, message: str) -> bool:
     """Show a service's refusal next to the field it concerns; False if no such field."""
@@ -18,6 +20,12 @@ def attach_error(form: FlaskForm, field: str | None, message: str) -> bool:
     target = form[field]
     target.errors = [*target.errors, message]
     return True
+
+
+def show_refusal(form: FlaskForm | None, error: AppError) -> None:
+    """Show a service's refusal next to its field, or flash it when it names none."""
+    if form is None or not attach_error(form, error.field, str(error)):
+        flash(str(error), "danger")
 
 
 class ConfirmForm(FlaskForm):
@@ -34,7 +42,7 @@ def form_page(
     *,
     template: str,
     submit: Callable[[], Any],
-    errors: type[Exception],
+    errors: type[AppError],
     success: str,
     next_url: Callable[[Any], str],
     **context: Any,
@@ -51,8 +59,7 @@ def form_page(
             try:
                 result = submit()
             except errors as error:
-                if not attach_error(form, getattr(error, "field", None), str(error)):
-                    flash(str(error), "danger")
+                show_refusal(form, error)
             else:
                 flash(success, "success")
                 return redirect(next_url(result))

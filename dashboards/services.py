@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import audit
 from core.database import utcnow
+from core.errors import AppError
 from core.extensions import db
 from core.mail import queue_email
 from core.security import hash_token, new_token
@@ -38,13 +39,8 @@ RATE_GOOD, RATE_FAIR = 30.0, 15.0
 HEADLINE_METRICS = ("nps", "csat")
 
 
-class DashboardError(Exception):
+class DashboardError(AppError):
     """An expected refusal, with a message for the person."""
-
-    def __init__(self, message: Any, *, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 # ---------------------------------------------------------------- periods

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.errors import AppError
 
-class KpiError(Exception):
-    """Base of the KPI feature's expected failures; ``str(error)`` is translated.
 
-    The message may be a lazy string: it is translated when displayed, in the
-    language of the request that displays it.
-    """
-
-    def __init__(self, message: object) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
+class KpiError(AppError):
+    """Base of the KPI feature's expected failures; ``str(error)`` is translated."""
 
 
 class ImportRefused(KpiError):

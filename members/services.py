@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
 from core.database import utcnow
+from core.errors import AppError
 from core.extensions import db
 from core.mail import queue_email
 from core.security import Role, hash_token, new_token
@@ -52,12 +53,8 @@ def _dummy_hash() -> str:
     return cache[method]
 
 
-class MembersError(Exception):
+class MembersError(AppError):
     """An expected refusal of a members use case; its message is for the user."""
-
-    def __init__(self, message: object, *, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.field = field
 
 
 # ---------------------------------------------------------------- accounts

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from flask_babel.speaklater import LazyString
 
+from core.errors import AppError
 
-class SurveyError(Exception):
-    """Base of every expected failure of the satisfaction feature.
 
-    The message is a lazy translated string: ``str(error)`` renders it in the
-    locale of the request that displays it.
-    """
-
-    def __init__(self, message: str | LazyString) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
+class SurveyError(AppError):
+    """Base of every expected failure of the satisfaction feature."""
 
 
 class InvalidAnswerError(SurveyError, ValueError):
@@ -53,7 +44,3 @@ class AnswersRefusedError(SurveyError):
 
 class BuilderError(SurveyError):
     """A questionnaire, campaign or setting that cannot be saved as asked."""
-
-    def __init__(self, message: str | LazyString, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field

@@ -8,10 +8,6 @@ from kpi.errors import KpiError
 class KpiInputError(KpiError):
     """A refused input; ``field`` names the form field it concerns, if any."""
 
-    def __init__(self, message: object, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 class NotFound(KpiError):
     """The object does not exist for this member (answered as a 404)."""
