@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,3 +22,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# The declarative base of every model. Flask-SQLAlchemy builds ``db.Model`` at run
+# time, so a type checker cannot see through it: models subclass ``Model``, which
+# is ``db.Model`` at run time and our typed ``Base`` for mypy.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

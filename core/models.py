@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
@@ -29,7 +29,7 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class AuditLog(db.Model):  # type: ignore[name-defined,misc]
+class AuditLog(Model):
     """Who did what to which object, and when."""
 
     __tablename__ = "core_audit_log"
@@ -58,7 +58,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(Model):
     """An e-mail to deliver, written in the same transaction as what caused it."""
 
     __tablename__ = "core_outbox_message"

@@ -19,12 +19,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 from kpi.models import Measurement
 from satisfaction.models import Response
 
 
-class PortalLink(db.Model):  # type: ignore[name-defined,misc]
+class PortalLink(Model):
     """A sign-in link e-mailed to a client contact: single use, short-lived.
 
     Bound to the e-mail address (lower-cased), not to one contact row: the same
@@ -53,7 +53,7 @@ class PortalLink(db.Model):  # type: ignore[name-defined,misc]
 # since its watermark, and the demo loaders everything (see dashboards.rollups).
 
 
-class IndicatorLatest(db.Model):  # type: ignore[name-defined,misc]
+class IndicatorLatest(Model):
     """Per indicator, its latest measured period (at its own frequency) and value."""
 
     __tablename__ = "dashboards_indicator_latest"
@@ -69,7 +69,7 @@ class IndicatorLatest(db.Model):  # type: ignore[name-defined,misc]
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
 
 
-class ScoreMonth(db.Model):  # type: ignore[name-defined,misc]
+class ScoreMonth(Model):
     """Per member and calendar month (of submission, UTC): how many scored answers
     had each value — the input of the scores, already grouped."""
 
@@ -88,7 +88,7 @@ class ScoreMonth(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_dashboards_score_month_month", "month"),)
 
 
-class RollupState(db.Model):  # type: ignore[name-defined,misc]
+class RollupState(Model):
     """The watermark of each rollup: rows changed after it are not in it yet."""
 
     __tablename__ = "dashboards_rollup_state"
@@ -107,7 +107,7 @@ class RollupState(db.Model):  # type: ignore[name-defined,misc]
 # raw rows and rollups at ``computed_at`` (the same functions: traceable).
 
 
-class BoardSnapshot(db.Model):  # type: ignore[name-defined,misc]
+class BoardSnapshot(Model):
     """One stored review: the period it covers and its headline counts."""
 
     __tablename__ = "dashboards_board_snapshot"
@@ -126,7 +126,7 @@ class BoardSnapshot(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("since", "until", "on_date"),)
 
 
-class BoardScore(db.Model):  # type: ignore[name-defined,misc]
+class BoardScore(Model):
     """Scored answers of the association per quarter (the trend and heat map)."""
 
     __tablename__ = "dashboards_board_score"
@@ -143,7 +143,7 @@ class BoardScore(db.Model):  # type: ignore[name-defined,misc]
     count: Mapped[int]
 
 
-class BoardRate(db.Model):  # type: ignore[name-defined,misc]
+class BoardRate(Model):
     """Invitations sent per quarter and answered (response rates)."""
 
     __tablename__ = "dashboards_board_rate"
@@ -157,7 +157,7 @@ class BoardRate(db.Model):  # type: ignore[name-defined,misc]
     answered: Mapped[int]
 
 
-class BoardStatus(db.Model):  # type: ignore[name-defined,misc]
+class BoardStatus(Model):
     """Indicators per service type and status."""
 
     __tablename__ = "dashboards_board_status"
@@ -171,7 +171,7 @@ class BoardStatus(db.Model):  # type: ignore[name-defined,misc]
     count: Mapped[int]
 
 
-class BoardSpread(db.Model):  # type: ignore[name-defined,misc]
+class BoardSpread(Model):
     """The members' median and quartiles per score (and share on target), with
     how many members contribute and the histogram of the members' scores."""
 
@@ -192,7 +192,7 @@ class BoardSpread(db.Model):  # type: ignore[name-defined,misc]
     bins: Mapped[list[int] | None] = mapped_column(JSON)
 
 
-class BoardComment(db.Model):  # type: ignore[name-defined,misc]
+class BoardComment(Model):
     """The latest free-text answers the clients allowed the board to read."""
 
     __tablename__ = "dashboards_board_comment"
@@ -208,7 +208,7 @@ class BoardComment(db.Model):  # type: ignore[name-defined,misc]
     service_type: Mapped[str] = mapped_column(String(32))
 
 
-class BoardCompliance(db.Model):  # type: ignore[name-defined,misc]
+class BoardCompliance(Model):
     """One row of the charter compliance table (one per signatory member)."""
 
     __tablename__ = "dashboards_board_compliance"

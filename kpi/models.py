@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 from core.models import enum_column
 
 #: Measurement columns: 4 decimals; values are limited to ``abs(value) < 10**11``
@@ -154,7 +154,7 @@ KIND_DEFAULTS: dict[IndicatorKind, KindDefaults] = {
 }
 
 
-class Indicator(db.Model):  # type: ignore[name-defined,misc]
+class Indicator(Model):
     """What shows that a project's solution works, with its baseline and target."""
 
     __tablename__ = "kpi_indicator"
@@ -202,7 +202,7 @@ class Indicator(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class ImportBatch(db.Model):  # type: ignore[name-defined,misc]
+class ImportBatch(Model):
     """One confirmed file import: what it stored, and enough to undo it."""
 
     __tablename__ = "kpi_import_batch"
@@ -237,7 +237,7 @@ class ImportBatch(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Measurement(db.Model):  # type: ignore[name-defined,misc]
+class Measurement(Model):
     """The value of an indicator for one period (and its components for ratios)."""
 
     __tablename__ = "kpi_measurement"
@@ -269,7 +269,7 @@ class Measurement(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class ImportChange(db.Model):  # type: ignore[name-defined,misc]
+class ImportChange(Model):
     """A value an import replaced, so that undoing the import restores it.
 
     Values an import created have no row here: undo deletes them by batch.
@@ -311,7 +311,7 @@ AGREEMENT_STATUS_LABELS = {
 }
 
 
-class Agreement(db.Model):  # type: ignore[name-defined,misc]
+class Agreement(Model):
     """The indicator set of a project as sent to a client contact, and the answer."""
 
     __tablename__ = "kpi_agreement"
@@ -355,7 +355,7 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(Model):
     """A member's key to the API: shown once, stored hashed, revocable."""
 
     __tablename__ = "kpi_api_token"
@@ -380,7 +380,7 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
         return self.revoked_at is None
 
 
-class Reminder(db.Model):  # type: ignore[name-defined,misc]
+class Reminder(Model):
     """A missing value a member was reminded of: once per indicator and period."""
 
     __tablename__ = "kpi_reminder"

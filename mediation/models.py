@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 from core.models import enum_column
 from mediation.workflow import Decision, Role, Status
 from members.models import Member, User
@@ -89,7 +89,7 @@ VISIBILITY_LABELS = {
 }
 
 
-class Complaint(db.Model):  # type: ignore[name-defined,misc]
+class Complaint(Model):
     """A client's written complaint against a member, and where it stands."""
 
     __tablename__ = "mediation_complaint"
@@ -151,7 +151,7 @@ class Complaint(db.Model):  # type: ignore[name-defined,misc]
         return self.verified_at is not None
 
 
-class ComplaintEvent(db.Model):  # type: ignore[name-defined,misc]
+class ComplaintEvent(Model):
     """One step of a case: who did what, when, for whom."""
 
     __tablename__ = "mediation_complaint_event"
@@ -186,7 +186,7 @@ class ComplaintEvent(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Attachment(db.Model):  # type: ignore[name-defined,misc]
+class Attachment(Model):
     """A file added to a case; its bytes live under the instance folder."""
 
     __tablename__ = "mediation_attachment"
@@ -210,7 +210,7 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
 
 
-class CommissionSeat(db.Model):  # type: ignore[name-defined,misc]
+class CommissionSeat(Model):
     """A board user named to sit on the commission for one case."""
 
     __tablename__ = "mediation_commission_seat"
@@ -232,7 +232,7 @@ class CommissionSeat(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("complaint_id", "user_id"),)
 
 
-class ConflictOfInterest(db.Model):  # type: ignore[name-defined,misc]
+class ConflictOfInterest(Model):
     """A board user who may not judge a member (declared, or found by a recusal).
 
     Besides these declarations, a board user whose e-mail domain is the domain of
@@ -257,7 +257,7 @@ class ConflictOfInterest(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("user_id", "member_id"),)
 
 
-class Reminder(db.Model):  # type: ignore[name-defined,misc]
+class Reminder(Model):
     """A deadline notice already given (reminder or late flag): given once."""
 
     __tablename__ = "mediation_reminder"

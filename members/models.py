@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 from core.models import TimestampMixin, enum_column
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, Role
 
@@ -95,7 +95,7 @@ ROLE_LABELS = {
 }
 
 
-class Member(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Member(TimestampMixin, Model):
     """A signatory company."""
 
     __tablename__ = "members_member"
@@ -124,7 +124,7 @@ class Member(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.has_signed and self.mark_status == MarkStatus.ACTIVE
 
 
-class User(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(TimestampMixin, Model):
     """A person who signs in: association staff, board, or a member's staff."""
 
     __tablename__ = "members_user"
@@ -185,7 +185,7 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
 
 
-class AccountToken(db.Model):  # type: ignore[name-defined,misc]
+class AccountToken(Model):
     """A single-use link e-mailed to a user (invitation, password reset)."""
 
     __tablename__ = "members_account_token"
@@ -208,7 +208,7 @@ class AccountToken(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Client(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Client(TimestampMixin, Model):
     """A member's client (TPE/PME, independent, association or public body)."""
 
     __tablename__ = "members_client"
@@ -237,7 +237,7 @@ class Client(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.headcount is not None and self.headcount > CHARTER_MAX_HEADCOUNT
 
 
-class ClientContact(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class ClientContact(TimestampMixin, Model):
     """A person at a client: answers questionnaires, follows projects, no password."""
 
     __tablename__ = "members_client_contact"
@@ -257,7 +257,7 @@ class ClientContact(TimestampMixin, db.Model):  # type: ignore[name-defined,misc
     __table_args__ = (UniqueConstraint("client_id", "email"),)
 
 
-class Project(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Project(TimestampMixin, Model):
     """A piece of work for a client, with its scope, dates and status."""
 
     __tablename__ = "members_project"

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model, db
 from core.models import enum_column
 from members.models import ClientContact, Member, Project
 
@@ -87,7 +87,7 @@ ALERT_REASON_LABELS = {
 }
 
 
-class SurveySettings(db.Model):  # type: ignore[name-defined,misc]
+class SurveySettings(Model):
     """The association's settings of the feature (one row, id 1)."""
 
     __tablename__ = "satisfaction_settings"
@@ -103,7 +103,7 @@ class SurveySettings(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Questionnaire(db.Model):  # type: ignore[name-defined,misc]
+class Questionnaire(Model):
     """A member's questionnaire, or the association's charter template (member NULL)."""
 
     __tablename__ = "satisfaction_questionnaire"
@@ -128,7 +128,7 @@ def _new_uid() -> str:
     return secrets.token_hex(16)
 
 
-class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
+class QuestionnaireVersion(Model):
     """The questions of a questionnaire at one time; frozen once a campaign sent it."""
 
     __tablename__ = "satisfaction_questionnaire_version"
@@ -156,7 +156,7 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
         return self.frozen_at is not None
 
 
-class Question(db.Model):  # type: ignore[name-defined,misc]
+class Question(Model):
     __tablename__ = "satisfaction_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,7 +206,7 @@ campaign_contact = Table(
 )
 
 
-class Campaign(db.Model):  # type: ignore[name-defined,misc]
+class Campaign(Model):
     """A questionnaire sent to a project's contacts on a schedule."""
 
     __tablename__ = "satisfaction_campaign"
@@ -257,7 +257,7 @@ class Campaign(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(Model):
     """One contact invited to answer one cycle of a campaign (one e-mailed link)."""
 
     __tablename__ = "satisfaction_invitation"
@@ -299,7 +299,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Response(db.Model):  # type: ignore[name-defined,misc]
+class Response(Model):
     """A contact's answers to one invitation: a draft until ``submitted_at``."""
 
     __tablename__ = "satisfaction_response"
@@ -321,7 +321,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
 
-class Answer(db.Model):  # type: ignore[name-defined,misc]
+class Answer(Model):
     """One question's answer: a number (scales, yes/no, single choice), a text or
     the chosen options' indexes."""
 
@@ -341,7 +341,7 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
 
-class Alert(db.Model):  # type: ignore[name-defined,misc]
+class Alert(Model):
     """A low answer the member must follow up (a to-do until closed)."""
 
     __tablename__ = "satisfaction_alert"
