@@ -89,7 +89,13 @@ def sniff_container(data: bytes) -> ContainerKind:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,  # a damaged header naming an unknown ZIP version
+        ) as error:
             raise ImportRefused(
                 _l("Archive ZIP ou fichier Excel illisible.")
             ) from error

@@ -164,6 +164,17 @@ def test_one_corrupted_byte_in_a_fixture(name: str, position: int, byte: int) ->
     parse_or_refuse(bytes(data))
 
 
+def test_a_zip_naming_an_unknown_version_is_refused_with_a_message() -> None:
+    # Found by the test above: one byte changed in the central directory made
+    # zipfile raise NotImplementedError ("zip file version 6.4"), a 500.
+    data = bytearray(read_export("google-search-console_performance-on-search.zip"))
+    directory = data.rindex(b"PK\x01\x02")
+    data[directory + 6] = 64  # "version needed to extract": 6.4
+    with pytest.raises(ImportRefused) as refused:
+        parse_export(bytes(data), "Performance.zip")
+    assert "illisible" in str(refused.value)
+
+
 @FAST
 @given(st.decimals(min_value=-(10**10), max_value=10**10, places=4, allow_nan=False))
 def test_parse_number_reads_back_what_python_prints(value: Decimal) -> None:
