@@ -7,7 +7,7 @@ PORT ?= 5000
 FEATURES := core members kpi satisfaction dashboards mediation
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup translations db demo browser lint typecheck extract-messages clean
+.PHONY: run test setup translations db demo browser lint typecheck check extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,11 +64,18 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Lint, format and spelling: what CI refuses (and the pre-commit hooks run).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/codespell $(FEATURES) tests benchmarks README.md Makefile
 
+## mypy --strict on the application's packages (settings in pyproject.toml).
 typecheck: $(VENV)/.installed
-	$(BIN)/mypy core members kpi satisfaction mediation dashboards
+	$(BIN)/mypy $(FEATURES)
+
+## What CI runs before the tests.
+check: lint typecheck
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -143,6 +143,7 @@ def test_plotly_is_served_from_our_static_files_cached_for_a_year(client) -> Non
     cache = response.headers["Cache-Control"]
     assert "public" in cache and "max-age=31536000" in cache and "immutable" in cache
     assert len(response.get_data()) > 1_000_000
+    response.close()  # a file response: its file stays open until closed
     assert client.get("/assets/vendor/plotly-0.0.1.min.js").status_code == 404
     # plotly.js's own rules, as a stylesheet: its injected <style> is blocked by CSP.
     css = client.get(f"/assets/vendor/plotly-{plotly.__version__}.css")

@@ -200,6 +200,7 @@ def test_plotly_is_served_from_our_origin_with_long_cache(app, client) -> None:
     response = client.get(url)
     assert response.status_code == 200
     assert "immutable" in response.headers["Cache-Control"]
+    response.close()  # a file response: its file stays open until closed
     assert client.get(url.replace("plotly-", "plotly-0.0.0-")).status_code == 404
 
 
