@@ -215,10 +215,11 @@ def static_fetcher(app: Flask) -> Fetch:
             or endpoint.startswith("static_assets.")
         ):
             return None
-        response = app.test_client().get(path)
-        if response.status_code != 200:
-            return None
-        return response.get_data(), response.content_type or "text/plain"
+        # A static file's response holds the file open until it is closed.
+        with app.test_client().get(path) as response:
+            if response.status_code != 200:
+                return None
+            return response.get_data(), response.content_type or "text/plain"
 
     return fetch
 
