@@ -69,7 +69,7 @@ def dev_outbox() -> ResponseReturnValue:
         parsed = email.message_from_bytes(
             path.read_bytes(), policy=email.policy.default
         )
-        body = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        body = parsed.get_body(preferencelist=("plain",))
         messages.append(
             {
                 "name": path.name,

@@ -14,7 +14,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM (Excel reads the accents), one header line."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    csv: str = frame.to_csv(index=False)
+    return csv.encode("utf-8-sig")
 
 
 def to_xlsx(frame: pd.DataFrame, *, sheet: str) -> bytes:

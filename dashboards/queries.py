@@ -462,11 +462,12 @@ def _aware(value: Any) -> datetime | None:
     """``max()`` of a timestamp comes back untyped (a string on SQLite)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        raise TypeError(f"not a timestamp: {value!r}")
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def open_alerts_by_member(filters: Filters) -> dict[int, int]:
@@ -612,7 +613,7 @@ class _Latest:
     @property
     def value(self) -> ColumnElement[Any]:
         if self.rollup:
-            return IndicatorLatest.__table__.c.value  # type: ignore[no-any-return]
+            return IndicatorLatest.__table__.c.value
         return _latest_value()
 
 

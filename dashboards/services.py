@@ -445,9 +445,7 @@ def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int
             BoardComment,
             BoardCompliance,
         ):
-            db.session.execute(
-                delete(model).where(model.snapshot_id.in_(stale_ids))  # type: ignore[attr-defined]
-            )
+            db.session.execute(delete(model).where(model.snapshot_id.in_(stale_ids)))
         db.session.execute(delete(BoardSnapshot).where(BoardSnapshot.id.in_(stale_ids)))
     snapshot = BoardSnapshot(
         since=filters.since,

@@ -42,18 +42,22 @@ def kpi_value(value: Any) -> str:
 
 
 def kpi_status_label(status: str) -> str:
-    return {
+    labels: dict[str, str] = {
         "met": _("Objectif atteint"),
         "missed": _("Objectif non atteint"),
         "no_target": _("Sans objectif"),
         "no_data": _("Pas encore de valeur"),
-    }.get(status, status)
+    }
+    return labels.get(status, status)
 
 
 def kpi_bucket_label(bucket: str) -> str:
-    return {"month": _("Par mois"), "quarter": _("Par trimestre"), "year": _("Par an")}[
-        bucket
-    ]
+    labels: dict[str, str] = {
+        "month": _("Par mois"),
+        "quarter": _("Par trimestre"),
+        "year": _("Par an"),
+    }
+    return labels[bucket]
 
 
 def kpi_date(value: str | None) -> date | None:

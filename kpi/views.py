@@ -93,7 +93,7 @@ def _member_id() -> int:
 
 def _bucket() -> Bucket:
     chosen = request.args.get("kpi_period", "month")
-    return chosen if chosen in BUCKETS else "month"  # type: ignore[return-value]
+    return chosen if chosen in BUCKETS else "month"
 
 
 def chart_labels() -> dict[str, str]:

@@ -25,12 +25,13 @@ from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from core.database import expect_writes, utcnow
 from core.extensions import limiter
 from core.forms import attach_error, choices
+from core.security import login_required
 from mediation import services, workflow
 from mediation.errors import MediationError, TransitionRefused
 from mediation.files import AttachmentRefused

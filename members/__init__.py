@@ -18,12 +18,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
 
-    @login_manager.user_loader
     def load_user(user_id: str) -> object | None:
         if not user_id.isdigit():
             return None
         user = services.get_user(int(user_id))
         return user if user is not None and user.is_active else None
+
+    login_manager.user_loader(load_user)
 
     app.cli.add_command(cli.users_cli)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]

@@ -19,12 +19,18 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from core.extensions import limiter
 from core.forms import ConfirmForm, attach_error, choices, form_page
 from core.navigation import nav_items
-from core.security import ASSOCIATION_ROLES, Role, is_safe_next, roles_required
+from core.security import (
+    ASSOCIATION_ROLES,
+    Role,
+    is_safe_next,
+    login_required,
+    roles_required,
+)
 from members import services
 from members.badge import badge_svg
 from members.forms import (
@@ -71,7 +77,7 @@ def labels() -> dict[str, object]:
 
 
 def _refused(form: object, error: services.MembersError) -> None:
-    if not attach_error(form, error.field, str(error)):  # type: ignore[arg-type]
+    if not attach_error(form, error.field, str(error)):
         flash(str(error), "danger")
 
 

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.database import expect_writes, utcnow
-from core.extensions import csrf, limiter
+from core.extensions import csrf_exempt, limiter
 from core.forms import ConfirmForm, attach_error, choices, form_page
 from core.security import ASSOCIATION_ROLES, Role, roles_required
 from members import services as members_services
@@ -183,7 +183,7 @@ def _member_name(member_id: int) -> str:
 # held in the signed session cookie (SameSite=Lax, so a cross-site POST carries
 # no session and gets the "session expired" page), and the only thing a forged
 # submission could do is answer the victim's own questionnaire in its place.
-@csrf.exempt
+@csrf_exempt
 def answer() -> ResponseReturnValue:
     if request.method == "POST":
         expect_writes()
@@ -273,7 +273,7 @@ def thanks() -> ResponseReturnValue:
 @limiter.limit(_survey_limit)
 # One-click unsubscribe (RFC 8058) is a POST from the mail client without any
 # CSRF token; the signed token in the URL is the protection.
-@csrf.exempt
+@csrf_exempt
 def unsubscribe(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         expect_writes()

@@ -418,7 +418,7 @@ def _insert_invitations(
         "WHERE true ON CONFLICT DO NOTHING RETURNING contact_id, id",
         params,
     )
-    return dict(db.session.execute(statement, params).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(statement, params).all())
 
 
 class _Link:
