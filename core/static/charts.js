@@ -1,6 +1,7 @@
 /* Draws every chart of a page from its JSON block: <div data-figure="ID"> and
    <script type="application/json" id="ID">{plotly figure}</script>. No inline
-   script (strict CSP). plotly.js (4.8 MB, served by us, cached for a year) and its
+   script (strict CSP). plotly.js (the cartesian bundle, 1.5 MB, about 450 KB
+   compressed, served by us, cached for a year) and its
    stylesheet are loaded only on pages that have a chart; their URLs come from this
    script tag's data-plotly-js / data-plotly-css attributes. */
 (function () {

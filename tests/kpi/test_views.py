@@ -9,12 +9,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import plotly
 import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.security import Role
+from core.static_assets import PLOTLY_JS_VERSION
 from kpi import services
 from kpi.models import ImportBatch, Indicator, Measurement
 from tests.kpi.conftest import export_bytes
@@ -121,9 +121,9 @@ def test_the_project_panel_charts_each_indicator_by_month_quarter_and_year(
     html = client.get(f"/space/projects/{a.project.id}").get_data(as_text=True)
     assert "Indicateurs d'efficacité" in html
     # core's charts.js loads plotly.js and its stylesheet from our own URLs.
-    assert f'data-plotly-js="/assets/vendor/plotly-{plotly.__version__}.min.js"' in html
-    assert f'data-plotly-css="/assets/vendor/plotly-{plotly.__version__}.css"' in html
-    assert 'src="/static/charts.js"' in html
+    assert f'data-plotly-js="/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js"' in html
+    assert f'data-plotly-css="/assets/vendor/plotly-{PLOTLY_JS_VERSION}.css"' in html
+    assert 'src="/static/charts.js?v=' in html
     assert f'data-figure="kpi-figure-{cpc.id}"' in html
     assert "<script>" not in html  # no inline script (strict CSP)
     assert _figure(html, cpc.id)["data"][0]["y"] == [0.1, 0.9, None]
@@ -137,7 +137,7 @@ def test_the_project_panel_charts_each_indicator_by_month_quarter_and_year(
 
 
 def test_plotly_is_served_from_our_static_files_cached_for_a_year(client) -> None:
-    response = client.get(f"/assets/vendor/plotly-{plotly.__version__}.min.js")
+    response = client.get(f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     cache = response.headers["Cache-Control"]
@@ -146,7 +146,7 @@ def test_plotly_is_served_from_our_static_files_cached_for_a_year(client) -> Non
     response.close()  # a file response: its file stays open until closed
     assert client.get("/assets/vendor/plotly-0.0.1.min.js").status_code == 404
     # plotly.js's own rules, as a stylesheet: its injected <style> is blocked by CSP.
-    css = client.get(f"/assets/vendor/plotly-{plotly.__version__}.css")
+    css = client.get(f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.css")
     assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
     text = css.get_data(as_text=True)
     assert ".js-plotly-plot .plotly .main-svg{position:absolute;" in text
