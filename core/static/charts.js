@@ -28,27 +28,68 @@
     document.head.appendChild(script);
   }
 
+  function drawOne(target) {
+    var source = document.getElementById(target.getAttribute("data-figure"));
+    if (!source || target.getAttribute("data-drawn")) {
+      return;
+    }
+    var figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(target, figure.data, figure.layout, {
+      displaylogo: false,
+      displayModeBar: false,
+      responsive: true,
+      locale: document.documentElement.lang || "fr"
+    }).then(function () {
+      target.setAttribute("data-drawn", "true");
+    });
+  }
+
+  /* Charts are drawn one per task (the page stays responsive between them). */
+  var queue = [];
+  var queued = false;
+  function drawSoon(targets) {
+    Array.prototype.push.apply(queue, targets);
+    if (queued) {
+      return;
+    }
+    queued = true;
+    loadPlotly(function next() {
+      var target = queue.shift();
+      if (!target) {
+        queued = false;
+        return;
+      }
+      drawOne(target);
+      setTimeout(next, 0);
+    });
+  }
+
+  /* plotly.js is big to parse on a phone: it is fetched when the first chart
+     comes near the screen, and each chart is drawn as it comes near the screen
+     (at once where IntersectionObserver is missing or the page is printed). */
   function draw() {
-    var targets = document.querySelectorAll("[data-figure]");
+    var targets = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
     if (!targets.length) {
       return;
     }
-    loadPlotly(function () {
-      Array.prototype.forEach.call(targets, function (target) {
-        var source = document.getElementById(target.getAttribute("data-figure"));
-        if (!source || target.getAttribute("data-drawn")) {
-          return;
+    if (!("IntersectionObserver" in window) || window.matchMedia("print").matches) {
+      drawSoon(targets);
+      return;
+    }
+    // Printing from the browser: draw what has not come into view yet.
+    window.addEventListener("beforeprint", function () {
+      drawSoon(targets);
+    });
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          drawSoon([entry.target]);
         }
-        var figure = JSON.parse(source.textContent);
-        window.Plotly.newPlot(target, figure.data, figure.layout, {
-          displaylogo: false,
-          displayModeBar: false,
-          responsive: true,
-          locale: document.documentElement.lang || "fr"
-        }).then(function () {
-          target.setAttribute("data-drawn", "true");
-        });
       });
+    }, { rootMargin: "300px 0px" });
+    targets.forEach(function (target) {
+      observer.observe(target);
     });
   }
 

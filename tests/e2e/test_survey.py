@@ -109,7 +109,10 @@ def test_a_due_campaign_is_answered_in_the_browser_and_scored_on_the_project(
     panel = page.get_by_test_id("satisfaction-panel")
     assert panel.get_by_test_id("answered").inner_text() == "1"
     assert panel.get_by_test_id("score-nps").inner_text().startswith("1 réponse : 9")
-    # The chart is drawn by our static script from the JSON block (strict CSP).
+    # The chart is drawn by our static script from the JSON block (strict CSP),
+    # once it comes near the screen: plotly.js is not fetched before.
+    assert page.evaluate("() => typeof window.Plotly") == "undefined"
+    panel.locator(".sat-chart").first.scroll_into_view_if_needed()
     panel.locator(".sat-chart .main-svg").first.wait_for()
     assert errors == []
 
