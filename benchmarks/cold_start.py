@@ -1,0 +1,152 @@
+"""Cold start: a new gunicorn worker's time to its first answer and its memory
+once idle, beside a bare Flask app under the same gunicorn.
+
+Each round starts ``gunicorn --workers 1`` and times, from the command's start,
+the first successful ``GET /login`` (ours: the sign-in page, a template) or
+``GET /`` (the bare app: one template); then reads the worker's resident memory
+(``VmRSS``) once it is idle after that answer, and stops it. Ours and the bare
+app alternate (A B, B A, …); medians and spreads are printed with the ratio.
+Aims (issue 14): first answer ≤ 1 s, idle worker ≤ 80 MB.
+
+Run: ``python -m benchmarks.cold_start`` (about 30 s; a temporary SQLite
+database made for the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Flask, render_template_string
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 5
+
+
+def bare_app() -> Flask:
+    """The floor: Flask and one template, nothing else."""
+    app = Flask("bare")
+
+    @app.get("/")
+    def index() -> str:
+        return render_template_string("<!doctype html><title>{{ t }}</title>", t="ok")
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _worker_rss_mb(master: int) -> float:
+    """Resident memory of the master's one worker (``/proc``, Linux)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    status = Path(f"/proc/{children[0]}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def start(app: str, path: str, env: dict[str, str]) -> tuple[float, float]:
+    """(seconds to the first 200 on ``path``, idle worker RSS in MB)."""
+    port = _free_port()
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = began + 60
+        while True:
+            if time.perf_counter() > deadline or process.poll() is not None:
+                raise SystemExit(f"{app} did not answer on {path}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.01)
+        first = time.perf_counter() - began
+        time.sleep(1.0)  # idle: what the worker keeps between requests
+        return first, _worker_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _summary(values: list[float], unit: str, digits: int = 2) -> str:
+    return (
+        f"median {statistics.median(values):.{digits}f} {unit} "
+        f"(spread {min(values):.{digits}f}–{max(values):.{digits}f})"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="qc-cold-") as folder:
+        url = f"sqlite:///{Path(folder) / 'cold.db'}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "FLASK_APP": "wsgi.py",
+            "QUALICHARTE_ENV": "development",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "flask", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        ours: list[tuple[float, float]] = []
+        bare: list[tuple[float, float]] = []
+        for number in range(args.rounds):
+            sides = ("bare", "ours") if number % 2 == 0 else ("ours", "bare")
+            for side in sides:
+                if side == "ours":
+                    ours.append(start("wsgi:app", "/login", env))
+                else:
+                    bare.append(start("benchmarks.cold_start:bare_app()", "/", env))
+    ratios = [o[0] / b[0] for o, b in zip(ours, bare, strict=True)]
+    print(f"gunicorn, 1 worker, {args.rounds} rounds each, alternating")
+    print(
+        f"first answer: ours {_summary([o[0] for o in ours], 's')}, "
+        f"bare Flask {_summary([b[0] for b in bare], 's')}; "
+        f"ratio {_summary(ratios, '×', 1)} — aim ≤ 1 s"
+    )
+    print(
+        f"idle worker: ours {_summary([o[1] for o in ours], 'MB', 0)}, "
+        f"bare Flask {_summary([b[1] for b in bare], 'MB', 0)} — aim ≤ 80 MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
