@@ -37,7 +37,7 @@ from core.security import Role as UserRole
 from core.security import hash_token, new_token
 from core.urls import external_url
 from mediation import files, workflow
-from mediation.errors import MediationError, TransitionRefused
+from mediation.errors import FieldError, LinkInvalid, TransitionRefused
 from mediation.models import (
     Attachment,
     CommissionSeat,
@@ -64,18 +64,6 @@ _MARK_SEVERITY = {
     MarkStatus.SUSPENDED: 1,
     MarkStatus.WITHDRAWN: 2,
 }
-
-
-class FieldError(MediationError):
-    """A refusal about one field of a form (the view shows it next to it)."""
-
-    def __init__(self, message: Any, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class LinkInvalid(MediationError):
-    """A verification or follow-up link that is unknown, used or expired."""
 
 
 def paris_today(now: datetime) -> date:

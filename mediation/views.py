@@ -30,11 +30,10 @@ from flask_wtf import FlaskForm
 
 from core.database import expect_writes, utcnow
 from core.extensions import limiter
-from core.forms import attach_error, choices
+from core.forms import choices, show_refusal
 from core.security import login_required
 from mediation import services, workflow
-from mediation.errors import MediationError, TransitionRefused
-from mediation.files import AttachmentRefused
+from mediation.errors import LinkInvalid, MediationError, TransitionRefused
 from mediation.forms import (
     AdmissibilityForm,
     AgreementForm,
@@ -95,14 +94,8 @@ def _link_limit() -> str:
 
 
 def _refused(form: FlaskForm | None, error: MediationError) -> int:
-    """Show a service refusal; the status code that goes with it."""
-    if isinstance(error, AttachmentRefused):
-        if form is None or not attach_error(form, "attachments", str(error)):
-            flash(str(error), "danger")
-        return 400
-    field = getattr(error, "field", None)
-    if form is None or not attach_error(form, field, str(error)):
-        flash(str(error), "danger")
+    """Show a service refusal next to its field (or flashed); its status code."""
+    show_refusal(form, error)
     return 409 if isinstance(error, TransitionRefused) else 400
 
 
@@ -184,7 +177,7 @@ def verify(token: str) -> ResponseReturnValue:
     expect_writes()
     try:
         verified = services.verify_complaint(token, now=utcnow())
-    except services.LinkInvalid as error:
+    except LinkInvalid as error:
         return render_template(
             "mediation/public/link_invalid.html", reason=str(error)
         ), 404

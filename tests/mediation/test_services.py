@@ -14,8 +14,14 @@ from core.mail import deliver_due
 from core.models import AuditLog, OutboxMessage
 from core.security import Role as UserRole
 from mediation import services
-from mediation.errors import MediationError, TransitionRefused
-from mediation.files import AttachmentRefused, Upload
+from mediation.errors import (
+    AttachmentRefused,
+    FieldError,
+    LinkInvalid,
+    MediationError,
+    TransitionRefused,
+)
+from mediation.files import Upload
 from mediation.models import (
     Attachment,
     CommissionSeat,
@@ -25,7 +31,7 @@ from mediation.models import (
     EventKind,
     Visibility,
 )
-from mediation.services import Actor, FieldError, LinkInvalid
+from mediation.services import Actor
 from mediation.workflow import Action, Decision, Role, Status
 from members import services as members_services
 from members.models import MarkStatus
