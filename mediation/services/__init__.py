@@ -35,10 +35,14 @@ from mediation.services.access import (
     timeline,
 )
 from mediation.services.deadlines import (
+    DeadlineNotice,
     DeadlineReport,
-    end_suspensions,
+    cases_with_deadlines,
+    deadline_notice,
+    end_suspension,
+    give_deadline_notice,
     purge_expired_drafts,
-    watch_deadlines,
+    suspensions_due,
 )
 from mediation.services.delays import paris_today
 from mediation.services.entries import ENTRY_KINDS, add_entry
@@ -62,6 +66,7 @@ __all__ = [
     "CaseAccess",
     "CaseRow",
     "Commissioner",
+    "DeadlineNotice",
     "DeadlineReport",
     "FieldError",
     "LinkInvalid",
@@ -73,14 +78,17 @@ __all__ = [
     "attachment_for",
     "case_for_complainant",
     "case_for_user",
+    "cases_with_deadlines",
     "commissioners_for",
     "complaint_by_access_token",
     "complaint_figures",
     "complaint_targets",
     "conflict_of",
+    "deadline_notice",
     "declare_conflict",
-    "end_suspensions",
+    "end_suspension",
     "file_complaint",
+    "give_deadline_notice",
     "is_late",
     "list_cases",
     "paris_today",
@@ -92,7 +100,7 @@ __all__ = [
     "resend_follow_link",
     "role_of",
     "seats_of",
+    "suspensions_due",
     "timeline",
     "verify_complaint",
-    "watch_deadlines",
 ]

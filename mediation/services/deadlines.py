@@ -1,8 +1,12 @@
 """The scheduler's use cases: deadline reminders and late flags, the end of
-suspensions, the purge of never-confirmed drafts."""
+suspensions, the purge of never-confirmed drafts.
+
+The jobs (``mediation/jobs.py``) call the per-case use cases here, each of which
+commits on its own: one case that fails does not lose the others' work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -38,47 +42,113 @@ def _remember(complaint: Complaint, key: str, *, now: datetime) -> bool:
     return True
 
 
+# ---------------------------------------------------------------- deadlines
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The deadline of a case's current stage: who is reminded before it, who is
+    told once it has passed."""
+
+    what: str  # admissibility, member_reply or commission
+    stem: str  # what the notices' keys are made of: one deadline, one of each
+    due_on: date
+    remind: Audience
+    late: Audience
+
+
+@dataclass(frozen=True)
+class DeadlineNotice:
+    """A reminder before a deadline, or a late flag after it."""
+
+    key: str
+    kind: EventKind
+    what: str
+    due_on: date
+    audience: Audience
+
+
 @dataclass
 class DeadlineReport:
+    """The keys of the notices given by one run of the deadline job."""
+
     reminders: list[str] = field(default_factory=list)
     late: list[str] = field(default_factory=list)
 
-
-def _deadline_notice(
-    complaint: Complaint,
-    *,
-    key: str,
-    kind: EventKind,
-    what: str,
-    due_on: date,
-    audience: Audience,
-    now: datetime,
-) -> bool:
-    if not _remember(complaint, key, now=now):
-        return False
-    event = record_event(
-        complaint,
-        actor=None,
-        kind=kind,
-        now=now,
-        visibility=Visibility.INTERNAL,
-        detail={"what": what, "due_on": due_on.isoformat()},
-    )
-    notify(complaint, event, audience, now=now, template="mediation/email/deadline")
-    return True
+    def add(self, notice: DeadlineNotice | None) -> None:
+        """Count a notice that was given (None: none was)."""
+        if notice is not None:
+            bucket = self.late if notice.kind is EventKind.LATE else self.reminders
+            bucket.append(notice.key)
 
 
-def watch_deadlines(now: datetime) -> DeadlineReport:
-    """Remind whoever must act before a deadline, and flag late cases to the
-    secretariat — once per deadline (the ``Reminder`` keys make it idempotent)."""
-    report = DeadlineReport()
+def _days(name: str, default: int) -> timedelta:
+    return timedelta(days=setting(name, default))
+
+
+def _deadline_of(complaint: Complaint) -> Deadline | None:
+    """The deadline of the case's current stage, if that stage has one."""
+    if complaint.status == Status.SUBMITTED and complaint.verified_at:
+        due = paris_today(
+            complaint.verified_at
+            + _days("MEDIATION_ADMISSIBILITY_DAYS", ADMISSIBILITY_DAYS)
+        )
+        return Deadline(
+            what="admissibility",
+            stem=f"admissibility:{complaint.id}:{due.isoformat()}",
+            due_on=due,
+            remind=Audience(secretariat=True),
+            late=Audience(secretariat=True),
+        )
+    if complaint.status == Status.AWAITING_MEMBER and complaint.member_reply_due_on:
+        due = complaint.member_reply_due_on
+        return Deadline(
+            what="member_reply",
+            stem=f"member:{complaint.id}:{due.isoformat()}",
+            due_on=due,
+            remind=Audience(member=True),
+            late=Audience(secretariat=True),
+        )
+    if complaint.status == Status.AT_COMMISSION and complaint.referred_at:
+        due = paris_today(
+            complaint.referred_at + _days("MEDIATION_COMMISSION_DAYS", COMMISSION_DAYS)
+        )
+        return Deadline(
+            what="commission",
+            stem=f"commission:{complaint.id}:{due.isoformat()}",
+            due_on=due,
+            remind=Audience(commission=True),
+            late=Audience(secretariat=True, commission=True),
+        )
+    return None
+
+
+def deadline_notice(complaint: Complaint, *, now: datetime) -> DeadlineNotice | None:
+    """The notice the case's deadline calls for at ``now``: a reminder in the
+    days before it, a late flag once it has passed; None otherwise."""
+    deadline = _deadline_of(complaint)
+    if deadline is None:
+        return None
     today = paris_today(now)
-    before = timedelta(days=setting("MEDIATION_REMIND_DAYS_BEFORE", REMIND_DAYS_BEFORE))
-    admissibility = timedelta(
-        days=setting("MEDIATION_ADMISSIBILITY_DAYS", ADMISSIBILITY_DAYS)
+    before = _days("MEDIATION_REMIND_DAYS_BEFORE", REMIND_DAYS_BEFORE)
+    if deadline.due_on - before <= today <= deadline.due_on:
+        key, kind, audience = "remind", EventKind.REMINDER, deadline.remind
+    elif today > deadline.due_on:
+        key, kind, audience = "late", EventKind.LATE, deadline.late
+    else:
+        return None
+    return DeadlineNotice(
+        key=f"{key}.{deadline.stem}",
+        kind=kind,
+        what=deadline.what,
+        due_on=deadline.due_on,
+        audience=audience,
     )
-    commission = timedelta(days=setting("MEDIATION_COMMISSION_DAYS", COMMISSION_DAYS))
-    open_cases = db.session.scalars(
+
+
+def cases_with_deadlines() -> Sequence[Complaint]:
+    """The registered cases at a stage that has a deadline, oldest first."""
+    return db.session.scalars(
         select(Complaint)
         .where(
             registered(),
@@ -88,180 +158,137 @@ def watch_deadlines(now: datetime) -> DeadlineReport:
         )
         .order_by(Complaint.id)
     ).all()
-    for complaint in open_cases:
-        notices: list[tuple[str, EventKind, str, date, Audience, list[str]]] = []
-        if complaint.status == Status.SUBMITTED and complaint.verified_at:
-            due = paris_today(complaint.verified_at + admissibility)
-            stem = f"admissibility:{complaint.id}:{due.isoformat()}"
-            if due - before <= today <= due:
-                notices.append(
-                    (
-                        f"remind.{stem}",
-                        EventKind.REMINDER,
-                        "admissibility",
-                        due,
-                        Audience(secretariat=True),
-                        report.reminders,
-                    )
-                )
-            elif today > due:
-                notices.append(
-                    (
-                        f"late.{stem}",
-                        EventKind.LATE,
-                        "admissibility",
-                        due,
-                        Audience(secretariat=True),
-                        report.late,
-                    )
-                )
-        elif (
-            complaint.status == Status.AWAITING_MEMBER and complaint.member_reply_due_on
-        ):
-            due = complaint.member_reply_due_on
-            stem = f"member:{complaint.id}:{due.isoformat()}"
-            if due - before <= today <= due:
-                notices.append(
-                    (
-                        f"remind.{stem}",
-                        EventKind.REMINDER,
-                        "member_reply",
-                        due,
-                        Audience(member=True),
-                        report.reminders,
-                    )
-                )
-            elif today > due:
-                notices.append(
-                    (
-                        f"late.{stem}",
-                        EventKind.LATE,
-                        "member_reply",
-                        due,
-                        Audience(secretariat=True),
-                        report.late,
-                    )
-                )
-        elif complaint.status == Status.AT_COMMISSION and complaint.referred_at:
-            due = paris_today(complaint.referred_at + commission)
-            stem = f"commission:{complaint.id}:{due.isoformat()}"
-            if due - before <= today <= due:
-                notices.append(
-                    (
-                        f"remind.{stem}",
-                        EventKind.REMINDER,
-                        "commission",
-                        due,
-                        Audience(commission=True),
-                        report.reminders,
-                    )
-                )
-            elif today > due:
-                notices.append(
-                    (
-                        f"late.{stem}",
-                        EventKind.LATE,
-                        "commission",
-                        due,
-                        Audience(secretariat=True, commission=True),
-                        report.late,
-                    )
-                )
-        for key, kind, what, due, audience, bucket in notices:
-            try:
-                if _deadline_notice(
-                    complaint,
-                    key=key,
-                    kind=kind,
-                    what=what,
-                    due_on=due,
-                    audience=audience,
-                    now=now,
-                ):
-                    bucket.append(key)
-                db.session.commit()
-            except IntegrityError:
-                # Another scheduler process gave this notice at the same moment.
-                db.session.rollback()
-                if key in bucket:
-                    bucket.remove(key)
-    return report
 
 
-def end_suspensions(now: datetime) -> list[str]:
-    """Give back the mark to members whose suspension has reached its end date.
+def give_deadline_notice(
+    complaint: Complaint, *, now: datetime
+) -> DeadlineNotice | None:
+    """Give the notice the case's deadline calls for, once per deadline (the
+    ``Reminder`` keys make it idempotent): an internal event, e-mails; committed.
 
-    The mark comes back only if it is still suspended and no other case keeps
-    it suspended; either way the case's timeline records the end.
+    The notice given, or None: none due, already given, or given at the same
+    moment by another scheduler process.
     """
-    today = paris_today(now)
-    due = db.session.scalars(
+    notice = deadline_notice(complaint, now=now)
+    if notice is None:
+        return None
+    try:
+        given = _remember(complaint, notice.key, now=now)
+        if given:
+            _record_notice(complaint, notice, now=now)
+        db.session.commit()
+    except IntegrityError:
+        # Another scheduler process gave this notice at the same moment.
+        db.session.rollback()
+        return None
+    return notice if given else None
+
+
+def _record_notice(
+    complaint: Complaint, notice: DeadlineNotice, *, now: datetime
+) -> None:
+    event = record_event(
+        complaint,
+        actor=None,
+        kind=notice.kind,
+        now=now,
+        visibility=Visibility.INTERNAL,
+        detail={"what": notice.what, "due_on": notice.due_on.isoformat()},
+    )
+    notify(
+        complaint, event, notice.audience, now=now, template="mediation/email/deadline"
+    )
+
+
+# ---------------------------------------------------------------- suspensions
+
+
+def suspensions_due(now: datetime) -> Sequence[Complaint]:
+    """The cases whose suspension has reached its end date and is not ended yet."""
+    return db.session.scalars(
         select(Complaint)
         .where(
             Complaint.decision == Decision.SUSPENSION,
-            Complaint.suspension_until <= today,
+            Complaint.suspension_until <= paris_today(now),
             Complaint.suspension_ended_at.is_(None),
         )
         .order_by(Complaint.id)
     ).all()
-    ended: list[str] = []
-    for complaint in due:
-        claimed = db.session.execute(
-            update(Complaint)
-            .where(
-                Complaint.id == complaint.id, Complaint.suspension_ended_at.is_(None)
-            )
-            .values(suspension_ended_at=now)
-            .execution_options(synchronize_session=False)
+
+
+def end_suspension(complaint: Complaint, *, now: datetime) -> bool:
+    """End the suspension of ``complaint``: the member gets the mark back if it is
+    still suspended and no other case keeps it suspended; either way the case's
+    timeline records the end. Committed.
+
+    False when another scheduler process ended it first (nothing is written).
+    """
+    claimed = db.session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.suspension_ended_at.is_(None))
+        .values(suspension_ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        return False
+    complaint.suspension_ended_at = now
+    member = complaint.member
+    restored = member.mark_status == MarkStatus.SUSPENDED and not _suspended_elsewhere(
+        complaint, today=paris_today(now)
+    )
+    if restored:
+        members_services.set_mark_status(
+            None,
+            member,
+            status=MarkStatus.ACTIVE,
+            reason=f"{complaint.reference} — fin de suspension",
+            now=now,
+            commit=False,
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            db.session.rollback()
-            continue
-        complaint.suspension_ended_at = now
-        member = complaint.member
-        still_suspended = db.session.scalar(
+    _record_suspension_end(complaint, restored=restored, now=now)
+    db.session.commit()
+    return True
+
+
+def _suspended_elsewhere(complaint: Complaint, *, today: date) -> bool:
+    """Whether another case keeps the same member suspended after ``today``."""
+    return bool(
+        db.session.scalar(
             select(func.count(Complaint.id)).where(
-                Complaint.member_id == member.id,
+                Complaint.member_id == complaint.member_id,
                 Complaint.id != complaint.id,
                 Complaint.decision == Decision.SUSPENSION,
                 Complaint.suspension_until > today,
                 Complaint.suspension_ended_at.is_(None),
             )
         )
-        restored = member.mark_status == MarkStatus.SUSPENDED and not still_suspended
-        if restored:
-            members_services.set_mark_status(
-                None,
-                member,
-                status=MarkStatus.ACTIVE,
-                reason=f"{complaint.reference} — fin de suspension",
-                now=now,
-                commit=False,
-            )
-        event = record_event(
-            complaint,
-            actor=None,
-            kind=EventKind.SUSPENSION_ENDED,
-            now=now,
-            detail={
-                "until": complaint.suspension_until.isoformat()
-                if complaint.suspension_until
-                else None,
-                "restored": restored,
-            },
-        )
-        notify(complaint, event, Audience(member=True, secretariat=True), now=now)
-        audit.record(
-            None,
-            "complaint.suspension_end",
-            object_type="complaint",
-            object_id=complaint.id,
-            member_id=member.id,
-            detail={"restored": restored},
-        )
-        db.session.commit()
-        ended.append(str(complaint.reference))
-    return ended
+    )
+
+
+def _record_suspension_end(
+    complaint: Complaint, *, restored: bool, now: datetime
+) -> None:
+    until = complaint.suspension_until
+    event = record_event(
+        complaint,
+        actor=None,
+        kind=EventKind.SUSPENSION_ENDED,
+        now=now,
+        detail={"until": until.isoformat() if until else None, "restored": restored},
+    )
+    notify(complaint, event, Audience(member=True, secretariat=True), now=now)
+    audit.record(
+        None,
+        "complaint.suspension_end",
+        object_type="complaint",
+        object_id=complaint.id,
+        member_id=complaint.member_id,
+        detail={"restored": restored},
+    )
+
+
+# ---------------------------------------------------------------- drafts
 
 
 def purge_expired_drafts(now: datetime, *, grace: timedelta = timedelta(days=1)) -> int:
