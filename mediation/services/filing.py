@@ -89,21 +89,7 @@ def file_complaint(
     """
     member = _target(member_id)
     email = members_services.normalise_email(email)
-    pending = db.session.scalar(
-        select(func.count(Complaint.id)).where(
-            Complaint.complainant_email == email,
-            Complaint.verified_at.is_(None),
-            Complaint.verification_expires_at > now,
-        )
-    )
-    if (pending or 0) >= PENDING_DRAFTS_PER_EMAIL:
-        raise FieldError(
-            _l(
-                "Plusieurs plaintes attendent déjà la confirmation de cette adresse : "
-                "ouvrez le lien reçu par e-mail."
-            ),
-            field="email",
-        )
+    _check_pending_drafts(email, now=now)
     checked = files.check_all(list(uploads))
     project = project_hint(member.id, project_id)
     token, token_hash = new_token()
@@ -134,25 +120,50 @@ def file_complaint(
             now=now,
         )
         store_files(complaint, event, checked, written, now=now)
-        queue_email(
-            to=email,
-            template="mediation/email/verify",
-            context={
-                "complaint": complaint,
-                "member": member,
-                "link": external_url("mediation.verify", token=token),
-                "hours": VERIFICATION_HOURS,
-            },
-            locale=complaint.complainant_locale,
-            key=f"mediation.verify:{token_hash}",
-            now=now,
-        )
+        _send_verification(complaint, member, token, now=now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         files.remove(written)
         raise
     return complaint
+
+
+def _check_pending_drafts(email: str, *, now: datetime) -> None:
+    """:raises FieldError: too many complaints from ``email`` await confirmation."""
+    pending = db.session.scalar(
+        select(func.count(Complaint.id)).where(
+            Complaint.complainant_email == email,
+            Complaint.verified_at.is_(None),
+            Complaint.verification_expires_at > now,
+        )
+    )
+    if (pending or 0) >= PENDING_DRAFTS_PER_EMAIL:
+        raise FieldError(
+            _l(
+                "Plusieurs plaintes attendent déjà la confirmation de cette adresse : "
+                "ouvrez le lien reçu par e-mail."
+            ),
+            field="email",
+        )
+
+
+def _send_verification(
+    complaint: Complaint, member: Member, token: str, *, now: datetime
+) -> None:
+    queue_email(
+        to=complaint.complainant_email,
+        template="mediation/email/verify",
+        context={
+            "complaint": complaint,
+            "member": member,
+            "link": external_url("mediation.verify", token=token),
+            "hours": VERIFICATION_HOURS,
+        },
+        locale=complaint.complainant_locale,
+        key=f"mediation.verify:{complaint.verification_token_hash}",
+        now=now,
+    )
 
 
 def _next_reference(now: datetime) -> str:
@@ -177,6 +188,39 @@ def verify_complaint(token: str, *, now: datetime) -> Verified:
     It gets its reference and a private follow-up link, e-mailed with an
     acknowledgement; the secretariat is told. :raises LinkInvalid:
     """
+    complaint = _by_verification_token(token, now=now)
+    if complaint.verified_at is not None:
+        return Verified(complaint, None, already=True)
+    for attempt in range(3):
+        access_token = _claim_registration(complaint, now=now)
+        if access_token is None:
+            return Verified(complaint, None, already=True)
+        try:
+            _acknowledge(complaint, access_token, now=now)
+            audit.record(
+                None,
+                "complaint.verify",
+                object_type="complaint",
+                object_id=complaint.id,
+                member_id=complaint.member_id,
+                detail={"reference": complaint.reference},
+            )
+            db.session.commit()
+        except IntegrityError:
+            # Another complaint took this reference at the same moment: the
+            # registration is tried again (a new transaction) with the next one.
+            db.session.rollback()
+            db.session.refresh(complaint)
+            if attempt == 2:
+                raise
+            continue
+        return Verified(complaint, access_token)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _by_verification_token(token: str, *, now: datetime) -> Complaint:
+    """The complaint whose verification link carries ``token`` (registered or a
+    draft whose link is still valid). :raises LinkInvalid:"""
     complaint = (
         db.session.scalar(
             select(Complaint).where(
@@ -189,54 +233,41 @@ def verify_complaint(token: str, *, now: datetime) -> Verified:
     if complaint is None:
         raise LinkInvalid(_l("Ce lien de confirmation n'est pas valable."))
     if complaint.verified_at is not None:
-        return Verified(complaint, None, already=True)
+        return complaint
     assert complaint.verification_expires_at is not None
     if complaint.verification_expires_at <= now:
         raise LinkInvalid(
             _l("Ce lien de confirmation a expiré : déposez à nouveau votre plainte.")
         )
-    for attempt in range(3):
-        access_token, access_hash = new_token()
-        reference = _next_reference(now)
-        claimed = db.session.execute(
-            update(Complaint)
-            .where(Complaint.id == complaint.id, Complaint.verified_at.is_(None))
-            .values(
-                verified_at=now,
-                reference=reference,
-                access_token_hash=access_hash,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+    return complaint
+
+
+def _claim_registration(complaint: Complaint, *, now: datetime) -> str | None:
+    """Give the draft its reference and a follow-up link (not committed); the
+    link's token, or None when the link was used meanwhile (rolled back)."""
+    access_token, access_hash = new_token()
+    reference = _next_reference(now)
+    # The conditional UPDATE is the guard against the link opened twice at once.
+    claimed = db.session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.verified_at.is_(None))
+        .values(
+            verified_at=now,
+            reference=reference,
+            access_token_hash=access_hash,
+            updated_at=now,
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            db.session.rollback()
-            db.session.refresh(complaint)
-            return Verified(complaint, None, already=True)
-        complaint.verified_at = now
-        complaint.reference = reference
-        complaint.access_token_hash = access_hash
-        complaint.updated_at = now
-        try:
-            _acknowledge(complaint, access_token, now=now)
-            audit.record(
-                None,
-                "complaint.verify",
-                object_type="complaint",
-                object_id=complaint.id,
-                member_id=complaint.member_id,
-                detail={"reference": reference},
-            )
-            db.session.commit()
-        except IntegrityError:
-            # Another complaint took this reference at the same moment.
-            db.session.rollback()
-            db.session.refresh(complaint)
-            if attempt == 2:
-                raise
-            continue
-        return Verified(complaint, access_token)
-    raise AssertionError("unreachable")  # pragma: no cover
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        db.session.refresh(complaint)
+        return None
+    complaint.verified_at = now
+    complaint.reference = reference
+    complaint.access_token_hash = access_hash
+    complaint.updated_at = now
+    return access_token
 
 
 def _acknowledge(complaint: Complaint, access_token: str, *, now: datetime) -> None:
