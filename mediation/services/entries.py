@@ -138,23 +138,8 @@ def add_entry(
     :raises MediationError: closed case, entry not for this role, missing text
         or date, refused file.
     """
-    ensure_open(complaint)
-    if kind not in ENTRY_KINDS.get(actor.role, ()):
-        raise TransitionRefused(_l("Vous ne pouvez pas ajouter ce type d'entrée."))
-    if kind is EventKind.NOTE:
-        visibility = Visibility.INTERNAL
-    if actor.role in (Role.COMPLAINANT, Role.MEMBER):
-        visibility = Visibility.PARTIES
-    if kind is EventKind.HEARING and complaint.status != Status.AT_COMMISSION:
-        raise TransitionRefused(
-            _l("Une audition ne s'enregistre que devant la commission.")
-        )
-    if kind in (EventKind.MEETING, EventKind.HEARING) and occurred_on is None:
-        raise FieldError(_l("Indiquez la date."), field="occurred_on")
-    if occurred_on is not None and occurred_on > paris_today(now):
-        raise FieldError(
-            _l("La date ne peut pas être dans le futur."), field="occurred_on"
-        )
+    _check_entry(complaint, actor=actor, kind=kind, occurred_on=occurred_on, now=now)
+    visibility = _entry_visibility(kind, actor=actor, asked=visibility)
     checked = files.check_all(list(uploads), already=attachment_count(complaint))
     if not text.strip() and not checked:
         raise FieldError(_l("Écrivez un texte ou joignez un fichier."), field="text")
@@ -172,18 +157,7 @@ def add_entry(
         store_files(complaint, event, checked, written, now=now)
         complaint.updated_at = now
         if visibility is Visibility.PARTIES:
-            notify(
-                complaint,
-                event,
-                Audience(
-                    complainant=actor.role is not Role.COMPLAINANT,
-                    member=actor.role is not Role.MEMBER,
-                    secretariat=actor.role is not Role.SECRETARIAT,
-                    commission=complaint.status == Status.AT_COMMISSION,
-                    exclude_user_id=actor.user.id if actor.user else None,
-                ),
-                now=now,
-            )
+            notify(complaint, event, _entry_audience(complaint, actor), now=now)
         audit.record(
             actor.user,
             f"complaint.entry.{kind.value}",
@@ -198,3 +172,50 @@ def add_entry(
         files.remove(written)
         raise
     return event
+
+
+def _check_entry(
+    complaint: Complaint,
+    *,
+    actor: Actor,
+    kind: EventKind,
+    occurred_on: date | None,
+    now: datetime,
+) -> None:
+    """:raises MediationError: closed case, entry not for this role or not at
+    this stage, missing or future date."""
+    ensure_open(complaint)
+    if kind not in ENTRY_KINDS.get(actor.role, ()):
+        raise TransitionRefused(_l("Vous ne pouvez pas ajouter ce type d'entrée."))
+    if kind is EventKind.HEARING and complaint.status != Status.AT_COMMISSION:
+        raise TransitionRefused(
+            _l("Une audition ne s'enregistre que devant la commission.")
+        )
+    if kind in (EventKind.MEETING, EventKind.HEARING) and occurred_on is None:
+        raise FieldError(_l("Indiquez la date."), field="occurred_on")
+    if occurred_on is not None and occurred_on > paris_today(now):
+        raise FieldError(
+            _l("La date ne peut pas être dans le futur."), field="occurred_on"
+        )
+
+
+def _entry_visibility(
+    kind: EventKind, *, actor: Actor, asked: Visibility
+) -> Visibility:
+    """A note is always internal; the parties' messages are always seen by both."""
+    if actor.role in (Role.COMPLAINANT, Role.MEMBER):
+        return Visibility.PARTIES
+    if kind is EventKind.NOTE:
+        return Visibility.INTERNAL
+    return asked
+
+
+def _entry_audience(complaint: Complaint, actor: Actor) -> Audience:
+    """Everyone on the case but the author (the commission once it sits)."""
+    return Audience(
+        complainant=actor.role is not Role.COMPLAINANT,
+        member=actor.role is not Role.MEMBER,
+        secretariat=actor.role is not Role.SECRETARIAT,
+        commission=complaint.status == Status.AT_COMMISSION,
+        exclude_user_id=actor.user.id if actor.user else None,
+    )

@@ -66,7 +66,6 @@ def perform(
     :raises MediationError: the procedure, the role or the data refuse it, or
         someone changed the case in the meantime.
     """
-    today = paris_today(now)
     target = workflow.apply(
         complaint.status,
         str(action),
@@ -74,39 +73,14 @@ def perform(
         decision=decision,
         suspension_until=suspension_until,
         reason=reason,
-        today=today,
+        today=paris_today(now),
     )
     chosen = Action(action)
-    seats: list[User] = []
-    if chosen is Action.REFER_TO_COMMISSION:
-        seats = _check_seats(complaint, seat_user_ids)
-    if chosen is Action.SUBMIT_ARGUMENTS and not text.strip():
-        raise FieldError(_l("Présentez vos arguments."), field="text")
-    if chosen is Action.RECORD_AGREEMENT and not text.strip():
-        raise FieldError(_l("Décrivez l'accord trouvé."), field="text")
-    if chosen is Action.DECLARE_ADMISSIBLE:
-        reply_days = reply_days or workflow.MEMBER_REPLY_DAYS
-        if not 1 <= reply_days <= 90:
-            raise FieldError(
-                _l("Le délai de réponse va de 1 à 90 jours."), field="reply_days"
-            )
-    checked = files.check_all(list(uploads), already=attachment_count(complaint))
-
-    previous = complaint.status
-    # The conditional UPDATE is the guard against a concurrent change.
-    moved = db.session.execute(
-        update(Complaint)
-        .where(Complaint.id == complaint.id, Complaint.status == previous)
-        .values(status=target, updated_at=now)
-        .execution_options(synchronize_session=False)
+    seats, reply_days = _check_step(
+        complaint, chosen, text=text, reply_days=reply_days, seat_user_ids=seat_user_ids
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise TransitionRefused(
-            _l("Ce dossier vient d'être modifié : rechargez la page et recommencez.")
-        )
-    complaint.status = target
-    complaint.updated_at = now
+    checked = files.check_all(list(uploads), already=attachment_count(complaint))
+    previous = _move(complaint, target, now=now)
     written: list[str] = []
     try:
         event = _EFFECTS[chosen](
@@ -123,17 +97,8 @@ def perform(
         store_files(complaint, event, checked, written, now=now)
         if workflow.is_closed(target):
             complaint.closed_at = now
-        audit.record(
-            actor.user,
-            f"complaint.{chosen.value}",
-            object_type="complaint",
-            object_id=complaint.id,
-            member_id=complaint.member_id,
-            detail={
-                "from": previous.value,
-                "to": target.value,
-                **({"decision": str(decision)} if decision else {}),
-            },
+        _audit_step(
+            complaint, chosen, actor=actor, previous=previous, decision=decision
         )
         db.session.commit()
     except BaseException:
@@ -141,6 +106,77 @@ def perform(
         files.remove(written)
         raise
     return complaint
+
+
+def _audit_step(
+    complaint: Complaint,
+    chosen: Action,
+    *,
+    actor: Actor,
+    previous: Status,
+    decision: Decision | str | None,
+) -> None:
+    audit.record(
+        actor.user,
+        f"complaint.{chosen.value}",
+        object_type="complaint",
+        object_id=complaint.id,
+        member_id=complaint.member_id,
+        detail={
+            "from": previous.value,
+            "to": complaint.status.value,
+            **({"decision": str(decision)} if decision else {}),
+        },
+    )
+
+
+def _check_step(
+    complaint: Complaint,
+    chosen: Action,
+    *,
+    text: str,
+    reply_days: int | None,
+    seat_user_ids: Sequence[int],
+) -> tuple[list[User], int | None]:
+    """Check what the step needs beyond the procedure's rules: the seats it
+    names, its text, the member's reply delay (defaulted). :raises FieldError:"""
+    seats: list[User] = []
+    if chosen is Action.REFER_TO_COMMISSION:
+        seats = _check_seats(complaint, seat_user_ids)
+    if chosen is Action.SUBMIT_ARGUMENTS and not text.strip():
+        raise FieldError(_l("Présentez vos arguments."), field="text")
+    if chosen is Action.RECORD_AGREEMENT and not text.strip():
+        raise FieldError(_l("Décrivez l'accord trouvé."), field="text")
+    if chosen is Action.DECLARE_ADMISSIBLE:
+        reply_days = reply_days or workflow.MEMBER_REPLY_DAYS
+        if not 1 <= reply_days <= 90:
+            raise FieldError(
+                _l("Le délai de réponse va de 1 à 90 jours."), field="reply_days"
+            )
+    return seats, reply_days
+
+
+def _move(complaint: Complaint, target: Status, *, now: datetime) -> Status:
+    """Set the case's new status (not committed); its previous one.
+
+    :raises TransitionRefused: someone changed the case in the meantime.
+    """
+    previous = complaint.status
+    # The conditional UPDATE is the guard against a concurrent change.
+    moved = db.session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.status == previous)
+        .values(status=target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise TransitionRefused(
+            _l("Ce dossier vient d'être modifié : rechargez la page et recommencez.")
+        )
+    complaint.status = target
+    complaint.updated_at = now
+    return previous
 
 
 def _check_seats(complaint: Complaint, user_ids: Sequence[int]) -> list[User]:
