@@ -31,6 +31,26 @@ def complaint_figures(
     time from registration to closing, for the cases closed by an agreement or
     a decision (None when there is none).
     """
+    cohort = _cohort(since, until, member_id)
+    decisions = _decisions(cohort)
+    median = _median_days_to_resolution(cohort)
+    return {
+        "since": since,
+        "until": until,
+        "member_id": member_id,
+        **_outcomes(cohort),
+        "decisions": decisions,
+        "sanctions": sum(decisions[d.value] for d in workflow.SANCTIONS),
+        "median_days_to_resolution": round(float(median), 1)
+        if median is not None
+        else None,
+    }
+
+
+def _cohort(
+    since: date, until: date, member_id: int | None
+) -> list[ColumnElement[bool]]:
+    """SQL conditions: registered between ``since`` and ``until`` (UTC days)."""
     start = datetime.combine(since, time.min).replace(tzinfo=UTC)
     end = datetime.combine(until + timedelta(days=1), time.min).replace(tzinfo=UTC)
     cohort = [
@@ -40,29 +60,53 @@ def complaint_figures(
     ]
     if member_id is not None:
         cohort.append(Complaint.member_id == member_id)
+    return cohort
 
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _outcomes(cohort: list[ColumnElement[bool]]) -> dict[str, int]:
+    """How many complaints were received, and what became of them."""
     row = db.session.execute(
         select(
             func.count(Complaint.id),
-            count_if(Complaint.admitted_at.is_not(None)),
-            count_if(Complaint.status == Status.INADMISSIBLE),
-            count_if(Complaint.status == Status.RESOLVED),
-            count_if(Complaint.referred_at.is_not(None)),
-            count_if(Complaint.status == Status.WITHDRAWN),
-            count_if(Complaint.status.not_in(workflow.CLOSED_STATUSES)),
+            _count_if(Complaint.admitted_at.is_not(None)),
+            _count_if(Complaint.status == Status.INADMISSIBLE),
+            _count_if(Complaint.status == Status.RESOLVED),
+            _count_if(Complaint.referred_at.is_not(None)),
+            _count_if(Complaint.status == Status.WITHDRAWN),
+            _count_if(Complaint.status.not_in(workflow.CLOSED_STATUSES)),
         ).where(*cohort)
     ).one()
-    sanctions = {decision.value: 0 for decision in Decision}
+    received, admissible, inadmissible, resolved, referred, withdrawn, open_ = row
+    return {
+        "received": int(received),
+        "admissible": int(admissible),
+        "inadmissible": int(inadmissible),
+        "resolved_by_mediation": int(resolved),
+        "sent_to_commission": int(referred),
+        "withdrawn": int(withdrawn),
+        "open": int(open_),
+    }
+
+
+def _decisions(cohort: list[ColumnElement[bool]]) -> dict[str, int]:
+    """How many of each decision of the commission (every decision listed)."""
+    counts = {decision.value: 0 for decision in Decision}
     for decision, n in db.session.execute(
         select(Complaint.decision, func.count(Complaint.id))
         .where(*cohort, Complaint.decision.is_not(None))
         .group_by(Complaint.decision)
     ):
-        sanctions[Decision(str(decision)).value] = int(n)
+        counts[Decision(str(decision)).value] = int(n)
+    return counts
 
+
+def _median_days_to_resolution(cohort: list[ColumnElement[bool]]) -> Any:
+    """The median time from registration to closing, in days, of the cases
+    closed by an agreement or a decision; None when there is none."""
     # The median, in SQL: number the durations, keep the middle one or two.
     days = _days_between(Complaint.verified_at, Complaint.closed_at).label("days")
     durations = (
@@ -80,26 +124,8 @@ def complaint_figures(
     )
     total = durations.c.total
     position = durations.c.position
-    median = db.session.scalar(
+    return db.session.scalar(
         select(func.avg(durations.c.days)).where(
             or_(position == (total + 1) // 2, position == (total + 2) // 2)
         )
     )
-    received, admissible, inadmissible, resolved, referred, withdrawn, open_ = row
-    return {
-        "since": since,
-        "until": until,
-        "member_id": member_id,
-        "received": int(received),
-        "admissible": int(admissible),
-        "inadmissible": int(inadmissible),
-        "resolved_by_mediation": int(resolved),
-        "sent_to_commission": int(referred),
-        "withdrawn": int(withdrawn),
-        "open": int(open_),
-        "decisions": sanctions,
-        "sanctions": sum(sanctions[d.value] for d in workflow.SANCTIONS),
-        "median_days_to_resolution": round(float(median), 1)
-        if median is not None
-        else None,
-    }
