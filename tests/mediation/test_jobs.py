@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.extensions import db
 from core.models import OutboxMessage
@@ -137,3 +137,43 @@ def test_expired_drafts_are_purged_with_their_files(make_case) -> None:
     assert db.session.get(Complaint, draft.id) is None
     assert db.session.get(Complaint, kept.id) is not None
     assert not path_of(name).exists()
+
+
+def test_a_deadline_notice_is_given_once_per_deadline(make_case) -> None:
+    case = make_case("submitted")  # registered 2 March: ruling due 12 March
+    now = NOW + timedelta(days=8)
+
+    first = services.give_deadline_notice(case.complaint, now=now)
+    again = services.give_deadline_notice(case.complaint, now=now)
+
+    assert services.deadline_notice(case.complaint, now=NOW) is None
+    assert first is not None
+    assert first.key == f"remind.admissibility:{case.id}:2026-03-12"
+    assert first.kind is EventKind.REMINDER
+    assert again is None
+    events = services.timeline(case.complaint, Role.SECRETARIAT)
+    assert [e.kind for e in events].count(EventKind.REMINDER) == 1
+
+
+def test_a_suspension_ended_by_another_process_is_not_ended_twice(make_case) -> None:
+    case = make_case("at_commission")
+    services.perform(
+        case.complaint,
+        Action.DECIDE,
+        actor=Actor.of_user(case.board[0], Role.BOARD),
+        decision=Decision.SUSPENSION,
+        suspension_until=date(2026, 4, 1),
+        reason="Manquements.",
+        now=NOW + timedelta(days=20),
+    )
+    now = NOW + timedelta(days=30)  # 1 April
+    [complaint] = services.suspensions_due(now)
+    db.session.execute(
+        update(Complaint).where(Complaint.id == case.id).values(suspension_ended_at=now)
+    )
+    db.session.commit()
+
+    assert services.end_suspension(complaint, now=now) is False
+    assert case.member.mark_status is MarkStatus.SUSPENDED
+    kinds = [e.kind for e in services.timeline(complaint, Role.SECRETARIAT)]
+    assert EventKind.SUSPENSION_ENDED not in kinds
