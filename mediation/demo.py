@@ -5,7 +5,7 @@ Nobody is excluded or suspended: the registry keeps every demo member.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -63,15 +63,9 @@ def load(scale: str) -> str:
         return "skipped (load the members demo first)"
     created = 0
     now = utcnow() - timedelta(days=20)
+    staff = Actor.of_user(secretary, Role.SECRETARIAT)
     for email, index, name, company, facts, expectations, stage in COMPLAINTS:
-        exists = db.session.scalar(
-            select(Complaint.id).where(Complaint.complainant_email == email)
-        )
-        if exists is not None:
-            continue
-        member = db.session.scalar(
-            select(Member).where(Member.name == MEMBERS[index][0])
-        )
+        member = _member_to_complain_about(email, index)
         if member is None:
             continue
         complaint = services.file_complaint(
@@ -91,75 +85,93 @@ def load(scale: str) -> str:
         created += 1
         if stage == "submitted":
             continue
-        staff = Actor.of_user(secretary, Role.SECRETARIAT)
-        services.perform(
-            complaint,
-            Action.DECLARE_ADMISSIBLE,
-            actor=staff,
-            reply_days=15,
-            text="Plainte recevable : l'adhérent est invité à présenter ses arguments.",
-            now=now + timedelta(days=2),
-        )
-        member_admin = db.session.scalar(
-            select(User).where(
-                User.email == f"admin@{_slug(member.name)}.example",
-                User.role == UserRole.MEMBER_ADMIN,
-            )
-        )
-        member_actor = (
-            Actor.of_user(member_admin, Role.MEMBER) if member_admin else staff
-        )
-        if member_admin is not None:
-            services.perform(
-                complaint,
-                Action.SUBMIT_ARGUMENTS,
-                actor=member_actor,
-                text="Nous reconnaissons un défaut d'information et proposons un "
-                "échange pour trouver une solution.",
-                now=now + timedelta(days=5),
-            )
-        else:
-            services.perform(
-                complaint,
-                Action.START_MEDIATION,
-                actor=staff,
-                now=now + timedelta(days=5),
-            )
-        services.add_entry(
-            complaint,
-            actor=staff,
-            kind=EventKind.MEETING,
-            text="Réunion de médiation en visioconférence avec les deux parties.",
-            occurred_on=(now + timedelta(days=8)).date(),
-            now=now + timedelta(days=8),
-        )
-        services.add_entry(
-            complaint,
-            actor=staff,
-            kind=EventKind.NOTE,
-            visibility=Visibility.INTERNAL,
-            text="Les deux parties semblent prêtes à un compromis.",
-            now=now + timedelta(days=8, hours=1),
-        )
+        _mediate(complaint, member, staff=staff, now=now)
         if stage == "in_mediation":
             continue
-        services.perform(
-            complaint,
-            Action.REFER_TO_COMMISSION,
-            actor=staff,
-            seat_user_ids=[board.id],
-            text="La médiation n'a pas abouti.",
-            now=now + timedelta(days=12),
-        )
-        services.perform(
-            complaint,
-            Action.DECIDE,
-            actor=Actor.of_user(board, Role.BOARD),
-            decision=Decision.WARNING,
-            reason="Hausse tarifaire sans préavis, contraire à la charte.",
-            now=now + timedelta(days=18),
-        )
+        _decide(complaint, staff=staff, board=board, now=now)
     return f"{created} new complaints"
+
+
+def _member_to_complain_about(email: str, index: int) -> Member | None:
+    """The demo member of a complaint not loaded yet (None: loaded, or no member)."""
+    exists = db.session.scalar(
+        select(Complaint.id).where(Complaint.complainant_email == email)
+    )
+    if exists is not None:
+        return None
+    return db.session.scalar(select(Member).where(Member.name == MEMBERS[index][0]))
+
+
+def _mediate(
+    complaint: Complaint, member: Member, *, staff: Actor, now: datetime
+) -> None:
+    """Admissible, the member's arguments (or mediation opened), a meeting, a note."""
+    services.perform(
+        complaint,
+        Action.DECLARE_ADMISSIBLE,
+        actor=staff,
+        reply_days=15,
+        text="Plainte recevable : l'adhérent est invité à présenter ses arguments.",
+        now=now + timedelta(days=2),
+    )
+    member_admin = db.session.scalar(
+        select(User).where(
+            User.email == f"admin@{_slug(member.name)}.example",
+            User.role == UserRole.MEMBER_ADMIN,
+        )
+    )
+    if member_admin is not None:
+        services.perform(
+            complaint,
+            Action.SUBMIT_ARGUMENTS,
+            actor=Actor.of_user(member_admin, Role.MEMBER),
+            text="Nous reconnaissons un défaut d'information et proposons un "
+            "échange pour trouver une solution.",
+            now=now + timedelta(days=5),
+        )
+    else:
+        services.perform(
+            complaint,
+            Action.START_MEDIATION,
+            actor=staff,
+            now=now + timedelta(days=5),
+        )
+    services.add_entry(
+        complaint,
+        actor=staff,
+        kind=EventKind.MEETING,
+        text="Réunion de médiation en visioconférence avec les deux parties.",
+        occurred_on=(now + timedelta(days=8)).date(),
+        now=now + timedelta(days=8),
+    )
+    services.add_entry(
+        complaint,
+        actor=staff,
+        kind=EventKind.NOTE,
+        visibility=Visibility.INTERNAL,
+        text="Les deux parties semblent prêtes à un compromis.",
+        now=now + timedelta(days=8, hours=1),
+    )
+
+
+def _decide(complaint: Complaint, *, staff: Actor, board: User, now: datetime) -> None:
+    """Referred to the commission, which gives a warning."""
+    services.perform(
+        complaint,
+        Action.REFER_TO_COMMISSION,
+        actor=staff,
+        seat_user_ids=[board.id],
+        text="La médiation n'a pas abouti.",
+        now=now + timedelta(days=12),
+    )
+    services.perform(
+        complaint,
+        Action.DECIDE,
+        actor=Actor.of_user(board, Role.BOARD),
+        decision=Decision.WARNING,
+        reason="Hausse tarifaire sans préavis, contraire à la charte.",
+        now=now + timedelta(days=18),
+    )
 
 
 def _demo_token(complaint: Complaint) -> str:

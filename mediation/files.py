@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from mediation.errors import MediationError
+from mediation.errors import AttachmentRefused
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_ENTRY = 5
@@ -29,10 +29,6 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/gif": (".gif",),
     "image/webp": (".webp",),
 }
-
-
-class AttachmentRefused(MediationError):
-    """A file that is not a PDF or an image, too big, or not what it claims."""
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,25 @@ def apply(
     :raises ValueError: ``status`` is not a status; ``today`` is missing for a
         suspension.
     """
-    current = Status(status)
+    chosen, transition = _transition(Status(status), action, actor_role=actor_role)
+    _check_details(
+        chosen,
+        decision=decision,
+        suspension_until=suspension_until,
+        reason=reason,
+        today=today,
+    )
+    return transition.target
+
+
+def _transition(
+    current: Status, action: str, *, actor_role: str
+) -> tuple[Action, Transition]:
+    """The action and the transition it takes from ``current``, for this role.
+
+    :raises TransitionRefused: closed case, unknown or impossible action, or an
+        action reserved to other roles.
+    """
     if current in CLOSED_STATUSES:
         raise TransitionRefused(
             _l(
@@ -269,14 +287,7 @@ def apply(
                 ),
             )
         )
-    _check_details(
-        chosen,
-        decision=decision,
-        suspension_until=suspension_until,
-        reason=reason,
-        today=today,
-    )
-    return transition.target
+    return chosen, transition
 
 
 def mark_status_after(decision: Decision | str) -> MarkStatus:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mediation.errors import AttachmentRefused
 from mediation.files import (
     MAX_FILE_BYTES,
-    AttachmentRefused,
     Upload,
     check,
     check_all,
