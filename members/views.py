@@ -3,6 +3,7 @@ clients, contacts, projects and team, and the public registry and badge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -20,9 +21,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from core.extensions import limiter
-from core.forms import ConfirmForm, attach_error, choices, form_page
+from core.forms import ConfirmForm, choices, form_page, show_refusal
 from core.navigation import nav_items
 from core.security import (
     ASSOCIATION_ROLES,
@@ -33,6 +35,7 @@ from core.security import (
 )
 from members import services
 from members.badge import badge_svg
+from members.errors import MembersError
 from members.forms import (
     AccountForm,
     ClientForm,
@@ -74,11 +77,6 @@ def labels() -> dict[str, object]:
         "MARK_STATUS_LABELS": MARK_STATUS_LABELS,
         "ROLE_LABELS": ROLE_LABELS,
     }
-
-
-def _refused(form: object, error: services.MembersError) -> None:
-    if not attach_error(form, error.field, str(error)):
-        flash(str(error), "danger")
 
 
 # ---------------------------------------------------------------- sign-in
@@ -153,20 +151,26 @@ def _password_page(
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template(template, form=form, account=found.user), 400
-        try:
-            user = services.set_password_with_token(
-                token,
-                purpose,
-                password=form.password.data,
-                full_name=form.full_name.data,
-            )
-        except services.MembersError as error:
-            flash(str(error), "danger")
-            return render_template("members/auth/link_invalid.html"), 404
-        login_user(user)
-        flash(_("Votre mot de passe est enregistré. Bienvenue !"), "success")
-        return redirect(url_for("members.home"))
+        return _set_password(token, purpose, form)
     return render_template(template, form=form, account=found.user)
+
+
+def _set_password(
+    token: str, purpose: TokenPurpose, form: PasswordSetForm
+) -> ResponseReturnValue:
+    try:
+        user = services.set_password_with_token(
+            token,
+            purpose,
+            password=form.password.data,
+            full_name=form.full_name.data,
+        )
+    except MembersError as error:
+        flash(str(error), "danger")
+        return render_template("members/auth/link_invalid.html"), 404
+    login_user(user)
+    flash(_("Votre mot de passe est enregistré. Bienvenue !"), "success")
+    return redirect(url_for("members.home"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -191,7 +195,7 @@ def account() -> ResponseReturnValue:
         submit=lambda: services.update_account(
             current_user, full_name=form.full_name.data, locale=form.locale.data
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Vos préférences sont enregistrées."),
         next_url=lambda _result: url_for("members.account"),
     )
@@ -230,7 +234,7 @@ def admin_member_new() -> ResponseReturnValue:
         form,
         template="members/admin/member_form.html",
         submit=lambda: services.onboard_member(current_user, **_member_fields(form)),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Adhérent « %(name)s » enregistré.", name=form.name.data),
         next_url=lambda member: url_for("members.admin_member", member_id=member.id),
         member=None,
@@ -257,6 +261,35 @@ def _admin_member_page(
     ), status
 
 
+def _admin_member_action(
+    member_id: int,
+    form_name: str,
+    form: FlaskForm,
+    *,
+    submit: Callable[[], object],
+    success: str,
+) -> ResponseReturnValue:
+    """A form posted from the member's page: back to it, or the page again (400)."""
+    if form.validate_on_submit():
+        try:
+            submit()
+        except MembersError as error:
+            show_refusal(form, error)
+        else:
+            flash(success, "success")
+            return redirect(url_for("members.admin_member", member_id=member_id))
+    return _admin_member_page(member_id, 400, **{form_name: form})
+
+
+def _invite_fields(form: InviteUserForm) -> dict[str, Any]:
+    return {
+        "email": form.email.data,
+        "role": Role(form.role.data),
+        "full_name": form.full_name.data,
+        "locale": form.locale.data,
+    }
+
+
 @bp.get("/admin/members/<int:member_id>")
 @roles_required(*ASSOCIATION)
 def admin_member(member_id: int) -> ResponseReturnValue:
@@ -274,7 +307,7 @@ def admin_member_edit(member_id: int) -> ResponseReturnValue:
         submit=lambda: services.update_member(
             current_user, member, **_member_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Modifications enregistrées."),
         next_url=lambda _result: url_for("members.admin_member", member_id=member.id),
         member=member,
@@ -286,20 +319,18 @@ def admin_member_edit(member_id: int) -> ResponseReturnValue:
 def admin_member_signature(member_id: int) -> ResponseReturnValue:
     member = services.get_member(member_id) or abort(404)
     form = SignatureForm()
-    if form.validate_on_submit():
-        try:
-            services.record_signature(
-                current_user,
-                member,
-                charter_version=form.charter_version.data,
-                signed_on=form.signed_on.data,
-            )
-        except services.MembersError as error:
-            _refused(form, error)
-        else:
-            flash(_("Signature de la charte enregistrée."), "success")
-            return redirect(url_for("members.admin_member", member_id=member.id))
-    return _admin_member_page(member_id, 400, signature_form=form)
+    return _admin_member_action(
+        member.id,
+        "signature_form",
+        form,
+        submit=lambda: services.record_signature(
+            current_user,
+            member,
+            charter_version=form.charter_version.data,
+            signed_on=form.signed_on.data,
+        ),
+        success=_("Signature de la charte enregistrée."),
+    )
 
 
 @bp.post("/admin/members/<int:member_id>/mark")
@@ -330,24 +361,15 @@ def admin_member_mark(member_id: int) -> ResponseReturnValue:
 def admin_member_invite(member_id: int) -> ResponseReturnValue:
     member = services.get_member(member_id) or abort(404)
     form = InviteUserForm()
-    if form.validate_on_submit():
-        try:
-            services.invite_user(
-                current_user,
-                member,
-                email=form.email.data,
-                role=Role(form.role.data),
-                full_name=form.full_name.data,
-                locale=form.locale.data,
-            )
-        except services.MembersError as error:
-            _refused(form, error)
-        else:
-            flash(
-                _("Invitation envoyée à %(email)s.", email=form.email.data), "success"
-            )
-            return redirect(url_for("members.admin_member", member_id=member.id))
-    return _admin_member_page(member_id, 400, invite_form=form)
+    return _admin_member_action(
+        member.id,
+        "invite_form",
+        form,
+        submit=lambda: services.invite_user(
+            current_user, member, **_invite_fields(form)
+        ),
+        success=_("Invitation envoyée à %(email)s.", email=form.email.data),
+    )
 
 
 # ---------------------------------------------------------------- member space
@@ -382,7 +404,7 @@ def client_new() -> ResponseReturnValue:
         submit=lambda: services.create_client(
             current_user, current_user.member_id, **_client_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Client enregistré."),
         next_url=lambda client: url_for("members.client", client_id=client.id),
         client=None,
@@ -413,7 +435,7 @@ def client_edit(client_id: int) -> ResponseReturnValue:
         submit=lambda: services.update_client(
             current_user, found, **_client_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Modifications enregistrées."),
         next_url=lambda _result: url_for("members.client", client_id=found.id),
         client=found,
@@ -440,7 +462,7 @@ def contact_new(client_id: int) -> ResponseReturnValue:
         submit=lambda: services.add_contact(
             current_user, found, **_contact_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Contact ajouté."),
         next_url=lambda _result: url_for("members.client", client_id=found.id),
         client=found,
@@ -459,7 +481,7 @@ def contact_edit(contact_id: int) -> ResponseReturnValue:
         submit=lambda: services.update_contact(
             current_user, contact, **_contact_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Modifications enregistrées."),
         next_url=lambda _result: url_for("members.client", client_id=contact.client_id),
         client=contact.client,
@@ -515,7 +537,7 @@ def project_new() -> ResponseReturnValue:
         submit=lambda: services.create_project(
             current_user, current_user.member_id, **_project_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Projet enregistré."),
         next_url=lambda project: url_for("members.project", project_id=project.id),
         project=None,
@@ -540,7 +562,7 @@ def project_edit(project_id: int) -> ResponseReturnValue:
         submit=lambda: services.update_project(
             current_user, found, **_project_fields(form)
         ),
-        errors=services.MembersError,
+        errors=MembersError,
         success=_("Modifications enregistrées."),
         next_url=lambda _result: url_for("members.project", project_id=found.id),
         project=found,
@@ -550,33 +572,20 @@ def project_edit(project_id: int) -> ResponseReturnValue:
 @bp.route("/space/team", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def team() -> ResponseReturnValue:
+    if request.method == "POST" and not current_user.is_member_admin:
+        abort(403)
     form = InviteUserForm()
-    status = 200
-    if request.method == "POST":
-        if not current_user.is_member_admin:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                services.invite_user(
-                    current_user,
-                    current_user.member,
-                    email=form.email.data,
-                    role=Role(form.role.data),
-                    full_name=form.full_name.data,
-                    locale=form.locale.data,
-                )
-            except services.MembersError as error:
-                _refused(form, error)
-            else:
-                flash(
-                    _("Invitation envoyée à %(email)s.", email=form.email.data),
-                    "success",
-                )
-                return redirect(url_for("members.team"))
-        status = 400
-    return render_template(
-        "members/space/team.html", form=form, team=services.team_of(current_user.member)
-    ), status
+    return form_page(
+        form,
+        template="members/space/team.html",
+        submit=lambda: services.invite_user(
+            current_user, current_user.member, **_invite_fields(form)
+        ),
+        errors=MembersError,
+        success=_("Invitation envoyée à %(email)s.", email=form.email.data),
+        next_url=lambda _result: url_for("members.team"),
+        team=services.team_of(current_user.member),
+    )
 
 
 @bp.post("/space/team/<int:user_id>/active")
@@ -588,7 +597,7 @@ def team_user_active(user_id: int) -> ResponseReturnValue:
             services.set_user_active(
                 current_user, user, active=request.form.get("active") == "1"
             )
-        except services.MembersError as error:
+        except MembersError as error:
             flash(str(error), "danger")
         else:
             flash(_("Modifications enregistrées."), "success")
