@@ -17,12 +17,7 @@ from core.mail import queue_email
 from core.security import Role, hash_token, new_token
 from core.urls import external_url
 from members.errors import MembersError
-from members.models import (
-    AccountToken,
-    Member,
-    TokenPurpose,
-    User,
-)
+from members.models import AccountToken, Member, TokenPurpose, User
 
 
 def hash_password(password: str) -> str:

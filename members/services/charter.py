@@ -12,11 +12,7 @@ from core import audit
 from core.database import utcnow
 from core.extensions import db
 from members.errors import MembersError
-from members.models import (
-    MarkStatus,
-    Member,
-    User,
-)
+from members.models import MarkStatus, Member, User
 
 
 def record_signature(

@@ -10,14 +10,7 @@ from sqlalchemy import func, select
 from core import audit
 from core.extensions import db
 from members.errors import MembersError
-from members.models import (
-    Client,
-    MarkStatus,
-    Member,
-    Project,
-    ServiceType,
-    User,
-)
+from members.models import Client, MarkStatus, Member, Project, ServiceType, User
 from members.siret import normalise_siret
 
 

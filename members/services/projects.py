@@ -11,13 +11,7 @@ from sqlalchemy import select
 from core import audit
 from core.extensions import db
 from members.errors import MembersError
-from members.models import (
-    Client,
-    Project,
-    ProjectStatus,
-    ServiceType,
-    User,
-)
+from members.models import Client, Project, ProjectStatus, ServiceType, User
 from members.services.clients import get_client
 
 
