@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURE_PACKAGES = ("core", "members", "kpi", "satisfaction", "dashboards", "mediation")
+
+# ``saver(user, locale)`` keeps the signed-in user's choice on their account. The
+# accounts belong to ``members``, which imports ``core``: it registers its service
+# here, so that the switch in ``core`` leaves the commit to it.
+LocaleSaver = Callable[[Any, str], None]
 
 
 def translation_directories() -> str:
@@ -36,6 +43,18 @@ def select_locale() -> str:
     if chosen in languages:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def register_locale_saver(app: Flask, saver: LocaleSaver) -> None:
+    """Let the feature that owns the accounts remember a user's language."""
+    app.extensions["qualicharte.locale_saver"] = saver
+
+
+def remember_locale(user: Any, locale: str) -> None:
+    """Keep ``locale`` on ``user``'s account through the registered saver, if any."""
+    saver: LocaleSaver | None = current_app.extensions.get("qualicharte.locale_saver")
+    if saver is not None:
+        saver(user, locale)
 
 
 def init_app(app: Flask) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
+from core.i18n import remember_locale
 from core.mail import outbox_folder
 from core.security import is_safe_next
 
@@ -48,12 +49,8 @@ def set_language() -> ResponseReturnValue:
     if locale not in current_app.config["LANGUAGES"]:
         abort(400)
     session["locale"] = locale
-    if (
-        current_user.is_authenticated
-        and getattr(current_user, "locale", None) != locale
-    ):
-        current_user.locale = locale
-        db.session.commit()
+    if current_user.is_authenticated:
+        remember_locale(current_user, locale)
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("members.home"))
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
 from core.extensions import login_manager
+from core.i18n import register_locale_saver
 from core.navigation import PUBLIC, register_nav_item
 from core.security import Role
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
     login_manager.user_loader(load_user)
+    register_locale_saver(app, services.set_language)
 
     app.cli.add_command(cli.users_cli)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from core.security import Role
 from members import services
+from members.errors import MembersError
 
 users_cli = AppGroup("users", help="User accounts.")
 
@@ -36,6 +37,6 @@ def create(email: str, role: str, full_name: str, locale: str, password: str) ->
             full_name=full_name,
             locale=locale,
         )
-    except services.MembersError as error:
+    except MembersError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.role.value} account {user.email} (id {user.id})")

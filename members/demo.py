@@ -115,26 +115,7 @@ def _slug(name: str) -> str:
 
 def load(scale: str) -> str:
     """Add the demo association; what already exists is left as it is."""
-    created = 0
-    if db.session.scalar(select(User.id).where(User.email == BOARD_EMAIL)) is None:
-        services.create_user(
-            email=BOARD_EMAIL,
-            role=Role.BOARD,
-            password=DEMO_PASSWORD,
-            full_name="Claire Martel (CA)",
-        )
-        created += 1
-    if (
-        db.session.scalar(select(User.id).where(User.email == SECRETARIAT_EMAIL))
-        is None
-    ):
-        services.create_user(
-            email=SECRETARIAT_EMAIL,
-            role=Role.SECRETARIAT,
-            password=DEMO_PASSWORD,
-            full_name="Julien Arnaud (secrétariat)",
-        )
-        created += 1
+    created = _add_association_accounts()
     for index, (name, siren, department, town, website, offered) in enumerate(MEMBERS):
         siret = make_siret(siren)
         if (
@@ -155,68 +136,108 @@ def load(scale: str) -> str:
         )
         db.session.add(member)
         db.session.flush()
-        slug = _slug(name)
-        for role, first in ((Role.MEMBER_ADMIN, "admin"), (Role.MEMBER_USER, "equipe")):
-            db.session.add(
-                User(
-                    email=f"{first}@{slug}.example",
-                    role=role,
-                    member_id=member.id,
-                    full_name=f"{first.title()} {name}",
-                    password_hash=_password_hash(),
-                    locale="fr",
-                )
-            )
-        for c_index, (c_name, kind, headcount, c_town) in enumerate(CLIENTS):
-            if (c_index + index) % 5 == 4:
-                continue  # each member has four of the five clients
-            client = Client(
-                member_id=member.id,
-                name=c_name,
-                kind=kind,
-                headcount=headcount,
-                town=c_town,
-            )
-            db.session.add(client)
-            db.session.flush()
-            locale = "en" if c_index == 1 else "fr"
-            db.session.add(
-                ClientContact(
-                    client_id=client.id,
-                    name=f"Contact {c_index + 1} {c_name.split()[0]}",
-                    email=f"contact{c_index + 1}@{slug}-client{c_index + 1}.example",
-                    locale=locale,
-                )
-            )
-            service = offered[c_index % len(offered)]
-            status = [
-                ProjectStatus.ACTIVE,
-                ProjectStatus.ACTIVE,
-                ProjectStatus.CLOSED,
-                ProjectStatus.PROPOSAL,
-            ][c_index % 4]
-            db.session.add(
-                Project(
-                    member_id=member.id,
-                    client_id=client.id,
-                    title=f"{PROJECT_TITLES[service]} — {c_name}",
-                    service_type=service,
-                    scope="Périmètre convenu avec le client.",
-                    deliverables="Livrables listés au devis.",
-                    exclusions="Ce qui n'est pas au devis.",
-                    starts_on=date(2025, 1 + (c_index * 2) % 12, 1),
-                    ends_on=date(2026, 12, 31)
-                    if status != ProjectStatus.CLOSED
-                    else date(2025, 12, 31),
-                    status=status,
-                )
-            )
+        _add_member_staff(member)
+        _add_clients(member, index, offered)
         created += 1
     db.session.commit()
     logins = ", ".join(f"{email} ({role})" for role, email in demo_logins())
     return (
         f"{created} new members or accounts. Sign in as {logins}; "
         f"password for every demo account: {DEMO_PASSWORD}"
+    )
+
+
+def _add_association_accounts() -> int:
+    """The board's and the secretariat's accounts, when missing; how many were added."""
+    created = 0
+    if db.session.scalar(select(User.id).where(User.email == BOARD_EMAIL)) is None:
+        services.create_user(
+            email=BOARD_EMAIL,
+            role=Role.BOARD,
+            password=DEMO_PASSWORD,
+            full_name="Claire Martel (CA)",
+        )
+        created += 1
+    if (
+        db.session.scalar(select(User.id).where(User.email == SECRETARIAT_EMAIL))
+        is None
+    ):
+        services.create_user(
+            email=SECRETARIAT_EMAIL,
+            role=Role.SECRETARIAT,
+            password=DEMO_PASSWORD,
+            full_name="Julien Arnaud (secrétariat)",
+        )
+        created += 1
+    return created
+
+
+def _add_member_staff(member: Member) -> None:
+    """An administrator and a user for the member, with the demo password."""
+    slug = _slug(member.name)
+    for role, first in ((Role.MEMBER_ADMIN, "admin"), (Role.MEMBER_USER, "equipe")):
+        db.session.add(
+            User(
+                email=f"{first}@{slug}.example",
+                role=role,
+                member_id=member.id,
+                full_name=f"{first.title()} {member.name}",
+                password_hash=_password_hash(),
+                locale="fr",
+            )
+        )
+
+
+def _add_clients(member: Member, index: int, offered: list[ServiceType]) -> None:
+    """Four of the five demo clients, each with a contact and a project."""
+    slug = _slug(member.name)
+    for c_index, (c_name, kind, headcount, c_town) in enumerate(CLIENTS):
+        if (c_index + index) % 5 == 4:
+            continue  # each member has four of the five clients
+        client = Client(
+            member_id=member.id,
+            name=c_name,
+            kind=kind,
+            headcount=headcount,
+            town=c_town,
+        )
+        db.session.add(client)
+        db.session.flush()
+        locale = "en" if c_index == 1 else "fr"
+        db.session.add(
+            ClientContact(
+                client_id=client.id,
+                name=f"Contact {c_index + 1} {c_name.split()[0]}",
+                email=f"contact{c_index + 1}@{slug}-client{c_index + 1}.example",
+                locale=locale,
+            )
+        )
+        db.session.add(_demo_project(member, client, c_index, offered))
+
+
+def _demo_project(
+    member: Member, client: Client, c_index: int, offered: list[ServiceType]
+) -> Project:
+    service = offered[c_index % len(offered)]
+    status = [
+        ProjectStatus.ACTIVE,
+        ProjectStatus.ACTIVE,
+        ProjectStatus.CLOSED,
+        ProjectStatus.PROPOSAL,
+    ][c_index % 4]
+    return Project(
+        member_id=member.id,
+        client_id=client.id,
+        title=f"{PROJECT_TITLES[service]} — {client.name}",
+        service_type=service,
+        scope="Périmètre convenu avec le client.",
+        deliverables="Livrables listés au devis.",
+        exclusions="Ce qui n'est pas au devis.",
+        starts_on=date(2025, 1 + (c_index * 2) % 12, 1),
+        ends_on=date(2026, 12, 31)
+        if status != ProjectStatus.CLOSED
+        else date(2025, 12, 31),
+        status=status,
     )
 
 

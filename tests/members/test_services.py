@@ -297,3 +297,12 @@ def test_each_change_is_in_the_audit_log(make_member, make_staff, make_project) 
         "member.mark_status",
     } <= actions
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_language_switch_is_kept_on_the_account(
+    make_member, make_member_user
+) -> None:
+    user = make_member_user(make_member(), locale="fr")
+    services.set_language(user, "en")
+    db.session.expire_all()
+    assert db.session.scalar(select(User.locale).where(User.id == user.id)) == "en"

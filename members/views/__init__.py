@@ -1,0 +1,11 @@
+"""Pages of the members feature, one blueprint: sign-in (``auth``), the
+secretariat's onboarding (``admin``), the member's clients, contacts, projects and
+team (``space``), and the public registry and badge (``public``)."""
+
+from __future__ import annotations
+
+# Importing the page modules registers their routes on the blueprint.
+from members.views import admin, auth, public, space
+from members.views.blueprint import bp
+
+__all__ = ["admin", "auth", "bp", "public", "space"]
