@@ -201,7 +201,10 @@ def _cache_static(response: Response) -> Response:
         _immutable(response)
     if response.direct_passthrough:
         response.direct_passthrough = False
-        response.make_sequence()  # reads the file; closes it with the response
+        response.make_sequence()  # reads the file whole
+        # ... and closes it now: a server that drops the connection before the
+        # response ends (Werkzeug's, on a browser navigating on) would leave it open.
+        response.close()
     return response
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import re
+import socket
+import struct
+import sys
+import threading
 from pathlib import Path
 
 import brotli
 import plotly
+from werkzeug.serving import make_server
 
 from core.static_assets import PLOTLY_JS_VERSION, plotly_path
 
@@ -96,3 +102,34 @@ def test_plotly_is_the_cartesian_bundle_of_the_version_plotly_py_ships(
         f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js", headers=BR
     ) as again:
         assert again.get_data() == compressed
+
+
+def test_a_compressed_file_is_closed_even_when_the_browser_hangs_up(app) -> None:
+    """A browser that navigates on while plotly.js streams drops the connection;
+    Werkzeug's server then never closes the response, so the file must already be
+    closed (else its ResourceWarning surfaces in whatever runs next)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    unraisable: list[BaseException | None] = []
+    previous, sys.unraisablehook = (
+        sys.unraisablehook,
+        (lambda hook: unraisable.append(hook.exc_value)),
+    )
+    try:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", server.server_port)) as conn:
+                conn.sendall(
+                    f"GET /assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js HTTP/1.1\r\n"
+                    "Host: localhost\r\nAccept-Encoding: br\r\n\r\n".encode()
+                )
+                assert conn.recv(1000).startswith(b"HTTP/1.1 200")
+                # Reset rather than close: the server's next write fails.
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+        server.shutdown()
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert unraisable == []
