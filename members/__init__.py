@@ -19,13 +19,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
 
-    def load_user(user_id: str) -> object | None:
-        if not user_id.isdigit():
-            return None
-        user = services.get_user(int(user_id))
-        return user if user is not None and user.is_active else None
-
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(services.user_of_session)
     register_locale_saver(app, services.set_language)
 
     app.cli.add_command(cli.users_cli)

@@ -278,6 +278,30 @@ class ProjectForm(FlaskForm):
             raise ValidationError(_l("La fin ne peut pas précéder le début."))
 
 
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mot de passe actuel"), validators=[DataRequired(), Length(max=200)]
+    )
+    password = PasswordField(
+        _l("Nouveau mot de passe"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD,
+                max=200,
+                message=_l("Au moins %(min)d caractères.", min=MIN_PASSWORD),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Confirmer le mot de passe"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Les deux mots de passe diffèrent.")),
+        ],
+    )
+
+
 class AccountForm(FlaskForm):
     full_name = StringField(
         _l("Nom complet"), validators=[Optional(), Length(max=200)], filters=[_strip]

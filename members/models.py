@@ -141,6 +141,10 @@ class User(TimestampMixin, Model):
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of what the session and the remember-me cookie store: raising it (sign
+    # out, password set or changed, "sign out of all devices") ends every session
+    # of the user, copies of the cookies included.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     member: Mapped[Member | None] = relationship(lazy="joined")
 
@@ -161,7 +165,7 @@ class User(TimestampMixin, Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_association(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from members.errors import MembersError
 from members.services.accounts import (
     authenticate,
+    change_password,
     create_user,
     find_token,
     get_colleague,
@@ -22,8 +23,10 @@ from members.services.accounts import (
     set_language,
     set_password_with_token,
     set_user_active,
+    sign_out,
     team_of,
     update_account,
+    user_of_session,
 )
 from members.services.charter import (
     public_member,
@@ -59,6 +62,7 @@ __all__ = [
     "MembersError",
     "add_contact",
     "authenticate",
+    "change_password",
     "contacts_of",
     "count_by_member",
     "create_client",
@@ -86,10 +90,12 @@ __all__ = [
     "set_mark_status",
     "set_password_with_token",
     "set_user_active",
+    "sign_out",
     "team_of",
     "update_account",
     "update_client",
     "update_contact",
     "update_member",
     "update_project",
+    "user_of_session",
 ]

@@ -47,6 +47,60 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
+def user_of_session(session_id: str) -> User | None:
+    """The active user whose session (or remember-me cookie) holds ``session_id``
+    (``User.get_id()``: "<id>:<session version>"), or None once that session ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
+        return None
+    user = get_user(int(user_id))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    user.session_version = user.session_version + 1
+
+
+def sign_out(user: User, *, everywhere: bool = False) -> None:
+    """End the user's sessions: every one of them, on every device (the session
+    cookie of a signed-out browser, once copied, would otherwise stay valid)."""
+    _end_sessions(user)
+    audit.record(
+        user,
+        "user.signed_out_everywhere" if everywhere else "user.signed_out",
+        object_type="user",
+        object_id=user.id,
+        member_id=user.member_id,
+    )
+    db.session.commit()
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Replace the password after checking the current one; every other session
+    of the user ends (the caller signs this one in again).
+
+    :raises MembersError: the current password is wrong.
+    """
+    if user.password_hash is None or not check_password_hash(
+        user.password_hash, current
+    ):
+        raise MembersError(
+            _l("Le mot de passe actuel est incorrect."), field="current_password"
+        )
+    user.password_hash = hash_password(new)
+    _end_sessions(user)
+    audit.record(
+        user,
+        "user.password_changed",
+        object_type="user",
+        object_id=user.id,
+        member_id=user.member_id,
+    )
+    db.session.commit()
+
+
 def authenticate(
     email: str, password: str, *, now: datetime | None = None
 ) -> User | None:
@@ -240,6 +294,7 @@ def set_password_with_token(
         raise MembersError(_l("Ce lien n'est plus valable. Demandez-en un nouveau."))
     user = found.user
     user.password_hash = hash_password(password)
+    _end_sessions(user)
     if full_name:
         user.full_name = full_name
     audit.record(
@@ -317,6 +372,8 @@ def set_user_active(actor: User, user: User, *, active: bool) -> None:
     if user.id == actor.id:
         raise MembersError(_l("Vous ne pouvez pas désactiver votre propre compte."))
     user.is_active = active
+    if not active:
+        _end_sessions(user)  # a later reactivation does not revive old cookies
     audit.record(
         actor,
         "user.activate" if active else "user.deactivate",

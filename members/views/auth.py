@@ -14,7 +14,13 @@ from core.navigation import nav_items
 from core.security import is_safe_next, login_required
 from members import services
 from members.errors import MembersError
-from members.forms import AccountForm, LoginForm, PasswordForgotForm, PasswordSetForm
+from members.forms import (
+    AccountForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordForgotForm,
+    PasswordSetForm,
+)
 from members.models import TokenPurpose
 from members.views.blueprint import bp
 
@@ -55,9 +61,44 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.sign_out(current_user)
         logout_user()
         flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("members.home"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("members.account"))
+    services.sign_out(current_user, everywhere=True)
+    logout_user()
+    flash(_("Vous êtes déconnecté de tous vos appareils."), "info")
+    return redirect(url_for("members.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password() -> ResponseReturnValue:
+    form = PasswordChangeForm()
+
+    def submit() -> None:
+        services.change_password(
+            current_user, current=form.current_password.data, new=form.password.data
+        )
+        login_user(current_user)  # this browser stays signed in, the others end
+
+    return form_page(
+        form,
+        template="members/auth/password.html",
+        submit=submit,
+        errors=MembersError,
+        success=_("Votre mot de passe est changé ; vos autres sessions sont fermées."),
+        next_url=lambda _result: url_for("members.account"),
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -129,6 +170,7 @@ def account() -> ResponseReturnValue:
     return form_page(
         form,
         template="members/auth/account.html",
+        confirm=ConfirmForm(),
         submit=lambda: services.update_account(
             current_user, full_name=form.full_name.data, locale=form.locale.data
         ),

@@ -95,6 +95,13 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         dict.fromkeys(ROLES, 404),
     ),
     ("members.account", "GET", "/account", SIGNED_IN),
+    ("members.change_password", "GET", "/account/password", SIGNED_IN),
+    (
+        "members.sign_out_everywhere",
+        "POST",
+        "/account/sign-out-everywhere",
+        {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN},
+    ),
     ("members.admin_members", "GET", "/admin/members", ASSOCIATION),
     ("members.admin_member_new", "GET", "/admin/members/new", SECRETARIAT_ONLY),
     ("members.admin_member", "GET", "/admin/members/{member}", ASSOCIATION),
@@ -146,6 +153,14 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
 ]
 
 
+# Routes that end the walk's session: requested last.
+SIGNING_OUT = {
+    endpoint: expected
+    for endpoint, _method, _template, expected in ROUTES
+    if endpoint in ("members.logout", "members.sign_out_everywhere")
+}
+
+
 def test_the_table_covers_every_route_of_the_frame_and_members(app) -> None:
     endpoints = {
         rule.endpoint
@@ -161,13 +176,15 @@ def test_every_route_answers_each_role_as_expected(client, auth, world, role) ->
         auth.login(world.users[role])
     seen = {}
     for endpoint, method, template, _expected in ROUTES:
-        if endpoint == "members.logout":
+        if endpoint in SIGNING_OUT:
             continue  # would end the session of the walk; tested last
         response = client.open(template.format(**world.ids), method=method)
         seen[endpoint] = response.status_code
         if response.status_code == 404 and "{" in template:
             # A 404 never leaks the other member's data.
             assert "Agence A" not in response.get_data(as_text=True)
-    wanted = {e: exp[role] for e, _m, _t, exp in ROUTES if e != "members.logout"}
+    wanted = {e: exp[role] for e, _m, _t, exp in ROUTES if e not in SIGNING_OUT}
     assert seen == wanted
+    everywhere = client.post("/account/sign-out-everywhere")
+    assert everywhere.status_code == SIGNING_OUT["members.sign_out_everywhere"][role]
     assert client.post("/logout").status_code == 302
