@@ -7,7 +7,7 @@ PORT ?= 5000
 FEATURES := core members kpi satisfaction dashboards mediation
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup translations db demo browser lint typecheck check extract-messages clean
+.PHONY: run test setup translations db demo browser redis lint typecheck check extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,20 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "The end-to-end tests and the report's PDF need Chromium: run 'sudo apt-get install chromium' and retry."; exit 1; fi
 
+## Redis on 127.0.0.1:6379 for the tests of limits shared by workers (started when
+## not running; Debian's package installed when missing, as root).
+redis:
+	@if $(BIN)/python -c "import redis; redis.Redis(socket_connect_timeout=1).ping()" 2>/dev/null; then :; \
+	elif command -v redis-server >/dev/null 2>&1; then \
+	  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null; sleep 0.5; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's redis-server (tests of shared rate limits)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null && \
+	  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null; sleep 0.5; \
+	else echo "The tests of shared rate limits need Redis on 127.0.0.1:6379: run 'sudo apt-get install redis-server' and retry."; exit 1; fi
+
 ## Every test (set TEST_DATABASE_URL=postgresql://... to run them on PostgreSQL).
-test: setup browser
+test: setup browser redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Lint, format and spelling: what CI refuses (and the pre-commit hooks run).

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, request
 from flask.wrappers import Response
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, errors, i18n, navigation, static_assets
 from core.config import Config
@@ -38,12 +39,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'qualicharte.db'}"
         )
 
+    trust_proxies(app)
     register_extensions(app)
     register_features(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
     register_request_hooks(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, the client's address, scheme and
+    host are the ones they forward (rate limits count per real client)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def register_extensions(app: Flask) -> None:

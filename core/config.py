@@ -28,6 +28,14 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(value: str | None, name: str) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    if not value.strip().isdigit() or int(value) > 10:
+        raise ConfigError(f"{name} must be a whole number from 0 to 10, not {value!r}")
+    return int(value)
+
+
 def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     """Build the settings dictionary from an environment mapping."""
     app_env = env.get("QUALICHARTE_ENV", "development").strip().lower()
@@ -48,6 +56,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         ),
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "TRUSTED_PROXIES": _count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), not is_dev),
         "ASSOCIATION_NAME": env.get(
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
@@ -85,7 +94,18 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # When the limits' store (Redis) is down the app keeps serving: the error is
+    # logged and each worker counts in memory until the store is back.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
+    # trusted (Werkzeug's ProxyFix): 1 behind one TLS proxy. 0 = none (direct).
+    TRUSTED_PROXIES = 0
+    # Per client address, then per account whatever the address: failed sign-ins
+    # and reset e-mails asked for one address.
     LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "3 per hour"
     # The annual report's PDF: Chromium to print it with (None: `chromium` on the
     # PATH), the longest wait for it, and how often one address may ask for it.
     PDF_CHROMIUM_PATH: str | None = None

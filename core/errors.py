@@ -8,6 +8,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -108,6 +110,22 @@ def register_error_handlers(app: Flask) -> None:
             _(
                 "Le formulaire a expiré ou a déjà été envoyé. Rechargez la page et "
                 "recommencez."
+            ),
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded) -> ResponseReturnValue:
+        # The limit's own description is English ("10 per 15 minute"): say how
+        # long to wait instead, in the reader's language.
+        minutes = max(1, -(-error.limit.limit.get_expiry() // 60))
+        return render_error(
+            429,
+            ngettext(
+                "Trop de tentatives en peu de temps. Patientez %(num)d minute puis "
+                "réessayez.",
+                "Trop de tentatives en peu de temps. Patientez %(num)d minutes puis "
+                "réessayez.",
+                minutes,
             ),
         )
 

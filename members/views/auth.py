@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -39,8 +47,32 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_login_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _account_reset_limit() -> str:
+    return str(current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"])
+
+
+def _posted_account() -> str:
+    """The account a sign-in or reset form names: limits that hold whatever the
+    number of addresses the requests come from."""
+    return "account:" + services.normalise_email(str(request.form.get("email", "")))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code >= 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _account_login_limit,
+    methods=["POST"],
+    key_func=_posted_account,
+    deduct_when=_failed,
+)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("members.home"))
@@ -103,6 +135,7 @@ def change_password() -> ResponseReturnValue:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_reset_limit, methods=["POST"], key_func=_posted_account)
 def forgot_password() -> ResponseReturnValue:
     form = PasswordForgotForm()
     if request.method == "POST":
