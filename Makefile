@@ -7,15 +7,24 @@ PORT ?= 5000
 FEATURES := core members kpi satisfaction dashboards mediation
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup translations db demo browser redis lint typecheck check extract-messages clean
+.PHONY: run test setup translations db demo browser redis lock lint typecheck check extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+## The exact versions of requirements.lock (hashes checked), then the app itself.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+## Refresh requirements.lock after a change of pyproject.toml's dependencies (uv);
+## `make lock LOCK_ARGS=--upgrade` moves every pin to its newest release.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes $(LOCK_ARGS) \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 setup: $(VENV)/.installed translations
 
