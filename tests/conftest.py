@@ -107,7 +107,7 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 class CommittingClient(FlaskClient):
     """Each request runs in its own app context, as on a server: its own session
-    and ``g``. The test's own transaction ends first (a browser never shares one
+    and ``g``, and its response read whole and closed. The test's own transaction ends first (a browser never shares one
     with the server, and SQLite's write lock would deadlock)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
@@ -115,6 +115,9 @@ class CommittingClient(FlaskClient):
 
         if has_app_context():
             db.session.commit()
+        # Read whole and closed, as a server does: what runs when a response is
+        # closed (work deferred past the answer) has run when the test looks.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

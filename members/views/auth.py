@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from core.deferred import after_response
 from core.extensions import limiter
 from core.forms import ConfirmForm, form_page
 from core.navigation import nav_items
@@ -141,12 +142,21 @@ def forgot_password() -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("members/auth/forgot.html", form=form), 400
-        services.request_password_reset(form.email.data, locale=str(get_locale()))
+        response = redirect(url_for("members.login"))
+        # After the answer has left: it takes as long whether the address is
+        # known or not (looking it up and queuing the e-mail happen later).
+        response.call_on_close(
+            after_response(
+                services.request_password_reset,
+                form.email.data,
+                locale=str(get_locale()),
+            )
+        )
         flash(
             _("Si un compte existe pour cette adresse, un lien vient d'y être envoyé."),
             "info",
         )
-        return redirect(url_for("members.login"))
+        return response
     return render_template("members/auth/forgot.html", form=form)
 
 

@@ -65,3 +65,24 @@ def test_sign_in_guesses_on_one_account_are_limited_but_successes_do_not_count(
     )
     assert english.status_code == 429
     assert "Wait 15 minutes and try again." in english.get_data(as_text=True)
+
+
+def test_a_reset_request_is_answered_before_the_address_is_even_looked_up(
+    client, make_member, make_member_user
+) -> None:
+    """The answer cannot take longer for a known address: the lookup and the
+    e-mail happen once it has left (when the server closes the response)."""
+    user = make_member_user(make_member())
+    for email, queued in ((user.email, 1), ("inconnu@member.example", 0)):
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+        response = client.post(
+            "/password/forgot", data={"email": email}, buffered=False
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/login")
+        count = select(func.count()).select_from(OutboxMessage)
+        assert db.session.scalar(count) == 0  # answered: nothing looked up yet
+        db.session.commit()  # the test's transaction ends, as the browser's would
+        response.close()
+        assert db.session.scalar(count) == queued
