@@ -24,8 +24,12 @@ def record(
     object_id: int | None,
     member_id: int | None = None,
     detail: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> None:
     """Add an audit entry to the caller's transaction (the caller commits).
+
+    ``label`` names who acted when there is no account (the e-mail typed in a
+    failed sign-in, say); by default the actor's e-mail, or "system".
 
     One plain INSERT: the log is written, never read back, by use cases, so no
     ORM object is built (it is on the hot path of answering a questionnaire).
@@ -36,7 +40,9 @@ def record(
         insert(AuditLog.__table__).values(
             created_at=utcnow(),
             actor_id=actor.id if actor is not None else None,
-            actor_label=actor.email if actor is not None else "system",
+            actor_label=(label or (actor.email if actor is not None else "system"))[
+                :255
+            ],
             action=action,
             object_type=object_type,
             object_id=object_id,

@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
         order=90,
     )
     register_nav_item(
+        app, "members.admin_audit", _l("Journal"), roles=association, order=95
+    )
+    register_nav_item(
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
     )
     register_demo_loader(app, "members", demo.load)

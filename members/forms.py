@@ -307,3 +307,21 @@ class AccountForm(FlaskForm):
         _l("Nom complet"), validators=[Optional(), Length(max=200)], filters=[_strip]
     )
     locale = SelectField(_l("Langue"), choices=choices(LOCALE_CHOICES))
+
+
+class AuditFilterForm(FlaskForm):
+    """Which entries of the audit log to show (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    member = SelectField(_l("Adhérent"), validators=[Optional()], validate_choice=False)
+    user = StringField(
+        _l("Utilisateur (e-mail)"), validators=[Optional(), Length(max=320)]
+    )
+    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
+    since = DateField(_l("Du"), validators=[Optional()])
+    until = DateField(_l("Au"), validators=[Optional()])
+    page = IntegerField(
+        _l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )

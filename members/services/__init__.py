@@ -28,6 +28,13 @@ from members.services.accounts import (
     update_account,
     user_of_session,
 )
+from members.services.audit import (
+    AuditFilter,
+    audit_actions,
+    audit_member_names,
+    audit_page,
+    export_audit,
+)
 from members.services.charter import (
     public_member,
     record_signature,
@@ -59,8 +66,12 @@ from members.services.projects import (
 )
 
 __all__ = [
+    "AuditFilter",
     "MembersError",
     "add_contact",
+    "audit_actions",
+    "audit_member_names",
+    "audit_page",
     "authenticate",
     "change_password",
     "contacts_of",
@@ -68,6 +79,7 @@ __all__ = [
     "create_client",
     "create_project",
     "create_user",
+    "export_audit",
     "find_token",
     "get_client",
     "get_colleague",

@@ -108,12 +108,26 @@ def authenticate(
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.password_hash is None:
         check_password_hash(_dummy_hash(), password)
+        _record_sign_in(user, "user.sign_in_failed", typed=email)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
+        _record_sign_in(user, "user.sign_in_failed", typed=email)
         return None
     user.last_login_at = now or utcnow()
-    db.session.commit()
+    _record_sign_in(user, "user.signed_in", typed=email)
     return user
+
+
+def _record_sign_in(user: User | None, action: str, *, typed: str) -> None:
+    audit.record(
+        user,
+        action,
+        object_type="user",
+        object_id=user.id if user is not None else None,
+        member_id=user.member_id if user is not None else None,
+        label=None if user is not None else normalise_email(typed) or "?",
+    )
+    db.session.commit()
 
 
 def _check_email_free(email: str) -> None:

@@ -103,6 +103,8 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN},
     ),
     ("members.admin_members", "GET", "/admin/members", ASSOCIATION),
+    ("members.admin_audit", "GET", "/admin/audit", ASSOCIATION),
+    ("members.admin_audit_csv", "GET", "/admin/audit.csv", ASSOCIATION),
     ("members.admin_member_new", "GET", "/admin/members/new", SECRETARIAT_ONLY),
     ("members.admin_member", "GET", "/admin/members/{member}", ASSOCIATION),
     (
