@@ -11,7 +11,7 @@ from flask.wrappers import Response
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, errors, i18n, navigation, static_assets
+from core import cli, errors, i18n, navigation, privacy, static_assets
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -83,6 +83,7 @@ def register_features(app: Flask) -> None:
     from core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
+    privacy.init_app(app)
     members.init_app(app)
     kpi.init_app(app)
     mediation.init_app(app)

@@ -8,16 +8,18 @@ from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
 from core.navigation import register_nav_item
+from core.privacy import register_contact_data
 from core.scheduler import register_job
 from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from dashboards import demo, jobs, models, rollups  # noqa: F401
+    from dashboards import demo, jobs, models, privacy, rollups  # noqa: F401
     from dashboards.views import bp
     from kpi.signals import measurements_changed
 
     app.register_blueprint(bp)
+    register_contact_data(app, "portal", export=privacy.export, erase=privacy.erase)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
     association = [Role.BOARD.value, Role.SECRETARIAT.value]
     register_nav_item(

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
 from core.navigation import Panel, register_nav_item, register_panel
+from core.privacy import register_contact_data
 from core.scheduler import register_job
 from core.security import Role
 
@@ -65,9 +66,10 @@ def kpi_date(value: str | None) -> date | None:
 
 
 def init_app(app: Flask) -> None:
-    from kpi import api, cli, demo, jobs, views
+    from kpi import api, cli, demo, jobs, privacy, views
 
     app.register_blueprint(views.bp)
+    register_contact_data(app, "indicators", export=privacy.export, erase=privacy.erase)
     api.init_app(app)
     app.add_template_filter(kpi_number)
     app.add_template_filter(kpi_value)

@@ -10,14 +10,18 @@ from core.cli import register_demo_loader
 from core.extensions import login_manager
 from core.i18n import register_locale_saver
 from core.navigation import PUBLIC, register_nav_item
+from core.scheduler import register_job
 from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from members import cli, demo, services
+    from members import cli, demo, jobs, services
     from members.views import bp
 
     app.register_blueprint(bp)
+    # Contacts' personal data is erased this long after their client's last project.
+    app.config.setdefault("CONTACT_RETENTION_YEARS", 3)
+    register_job(app, "members.contact_retention", jobs.contact_retention, minutes=1440)
 
     login_manager.user_loader(services.user_of_session)
     register_locale_saver(app, services.set_language)

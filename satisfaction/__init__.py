@@ -7,14 +7,18 @@ from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
 from core.navigation import Panel, register_nav_item, register_panel
+from core.privacy import register_contact_data
 from core.scheduler import register_job
 from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from satisfaction import demo, jobs, models, views  # noqa: F401
+    from satisfaction import demo, jobs, models, privacy, views  # noqa: F401
 
     app.register_blueprint(views.bp)
+    register_contact_data(
+        app, "questionnaires", export=privacy.export, erase=privacy.erase
+    )
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
     register_nav_item(
         app, "satisfaction.questionnaires", _l("Questionnaires"), roles=staff, order=40

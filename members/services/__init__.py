@@ -58,6 +58,12 @@ from members.services.members import (
     onboard_member,
     update_member,
 )
+from members.services.privacy import (
+    erase_contact,
+    erase_expired_contacts,
+    export_contact_data,
+    is_erased,
+)
 from members.services.projects import (
     create_project,
     get_project,
@@ -79,7 +85,10 @@ __all__ = [
     "create_client",
     "create_project",
     "create_user",
+    "erase_contact",
+    "erase_expired_contacts",
     "export_audit",
+    "export_contact_data",
     "find_token",
     "get_client",
     "get_colleague",
@@ -89,6 +98,7 @@ __all__ = [
     "get_user",
     "hash_password",
     "invite_user",
+    "is_erased",
     "list_clients",
     "list_members",
     "list_projects",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -129,7 +129,37 @@ def contact_edit(contact_id: int) -> ResponseReturnValue:
         next_url=lambda _result: url_for("members.client", client_id=contact.client_id),
         client=contact.client,
         contact=contact,
+        confirm=ConfirmForm(),
     )
+
+
+@bp.get("/space/contacts/<int:contact_id>/data.json")
+@roles_required(*STAFF)
+def contact_data(contact_id: int) -> ResponseReturnValue:
+    contact = services.get_contact(current_user.member_id, contact_id) or abort(404)
+    data = services.export_contact_data(current_user, contact)
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="contact-{contact.id}.json"'
+    )
+    return response
+
+
+@bp.post("/space/contacts/<int:contact_id>/erase")
+@roles_required(Role.MEMBER_ADMIN)
+def contact_erase(contact_id: int) -> ResponseReturnValue:
+    contact = services.get_contact(current_user.member_id, contact_id) or abort(404)
+    if (
+        not ConfirmForm().validate_on_submit()
+        or request.form.get("confirm_erase") != "y"
+    ):
+        flash(
+            _("Cochez la confirmation pour effacer les données du contact."), "danger"
+        )
+        return redirect(url_for("members.contact_edit", contact_id=contact.id)), 303
+    services.erase_contact(current_user, contact)
+    flash(_("Les données personnelles du contact sont effacées."), "success")
+    return redirect(url_for("members.client", client_id=contact.client_id))
 
 
 @bp.get("/space/projects")

@@ -137,6 +137,14 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
     ("members.client_edit", "GET", "/space/clients/{client}/edit", MEMBER_A),
     ("members.contact_new", "GET", "/space/clients/{client}/contacts/new", MEMBER_A),
     ("members.contact_edit", "GET", "/space/contacts/{contact}/edit", MEMBER_A),
+    ("members.contact_data", "GET", "/space/contacts/{contact}/data.json", MEMBER_A),
+    (
+        "members.contact_erase",
+        "POST",
+        "/space/contacts/{contact}/erase",
+        # Without its confirmation box the admin is sent back; nothing is erased.
+        {**MEMBER_A, "a_admin": 303, "a_user": 403},
+    ),
     ("members.projects", "GET", "/space/projects", {**MEMBER_A, "b_admin": 200}),
     # member B has no client yet: sent to create one first
     ("members.project_new", "GET", "/space/projects/new", {**MEMBER_A, "b_admin": 302}),
