@@ -11,6 +11,7 @@ from core.database import utcnow
 from core.extensions import db
 from members.models import ClientContact, Member, Project, ProjectStatus
 from satisfaction import services
+from satisfaction.answer_form import parse_answers
 from satisfaction.models import Campaign, Invitation, Questionnaire
 from satisfaction.recurrence import Recurrence
 from satisfaction.services.answering import page_of, save_answers
@@ -100,10 +101,9 @@ def _answer(campaign: Campaign, *, index: int, now: object) -> int:
             save_answers(
                 invitation,
                 page=page,
-                form=form,
+                answers=parse_answers(page.questions, form, require=False),
                 share_with_board=True if page.is_last else None,
                 submit=page.is_last,
-                require_page=False,
                 now=now,  # type: ignore[arg-type]
             )
             if page.is_last:

@@ -25,7 +25,6 @@ from satisfaction import scoring
 from satisfaction.errors import (
     AlreadyAnsweredError,
     AnswersRefusedError,
-    InvalidAnswerError,
     LinkError,
 )
 from satisfaction.links import read_unsubscribe_token
@@ -33,6 +32,7 @@ from satisfaction.models import (
     Alert,
     AlertReason,
     Answer,
+    AnswerValue,
     Campaign,
     Invitation,
     Question,
@@ -43,8 +43,6 @@ from satisfaction.models import (
 from satisfaction.services.frozen import FrozenQuestion, version_questions
 
 PAGE_SIZE = 5
-MAX_TEXT = 5000
-AnswerValue = dict[str, Any]  # {"value": int} | {"text": str} | {"choices": [int]}
 
 # Questions whose low answers alert the member (scoring.needs_alert decides).
 _ALERTING = {QuestionType.NPS, QuestionType.CSAT, QuestionType.RATING_1_5}
@@ -367,79 +365,6 @@ def saved_form(invitation: AnyInvitation) -> tuple[dict[str, list[str]], bool]:
 # ---------------------------------------------------------------- answers
 
 
-def _parse_one(
-    question: FrozenQuestion | Question, raw: Sequence[str]
-) -> AnswerValue | None:
-    """One question's answer from its form values; None when left empty.
-
-    :raises InvalidAnswerError:
-    """
-    given = [value.strip() for value in raw if value.strip()]
-    if not given:
-        return None
-    kind = question.type
-    if kind == QuestionType.TEXT:
-        text = "\n".join(given)
-        if len(text) > MAX_TEXT:
-            raise InvalidAnswerError(
-                _l("Pas plus de %(max)d caractères.", max=MAX_TEXT)
-            )
-        return {"text": text}
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        try:
-            picked = sorted({int(value) for value in given})
-        except ValueError:
-            raise InvalidAnswerError(_l("Choix invalide.")) from None
-        if any(not 0 <= index < len(question.options) for index in picked):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"choices": picked}
-    if len(given) > 1:
-        raise InvalidAnswerError(_l("Une seule réponse est possible."))
-    try:
-        number = int(given[0])
-    except ValueError:
-        raise InvalidAnswerError(_l("Choix invalide.")) from None
-    if kind == QuestionType.YES_NO:
-        if number not in (0, 1):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"value": number}
-    if kind == QuestionType.SINGLE_CHOICE:
-        if not 0 <= number < len(question.options):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"value": number}
-    return {"value": scoring.validate_value(kind.value, number)}
-
-
-def parse_answers(
-    questions: Sequence[FrozenQuestion | Question],
-    form: Mapping[str, Sequence[str]],
-    *,
-    require: bool,
-) -> dict[int, AnswerValue | None]:
-    """The answers of ``questions`` in ``form`` (``q<id>`` → values).
-
-    :raises AnswersRefusedError: with one message per refused question.
-    """
-    parsed: dict[int, AnswerValue | None] = {}
-    errors: dict[int, str | LazyString] = {}
-    for question in questions:
-        try:
-            value = _parse_one(question, form.get(f"q{question.id}", []))
-        except InvalidAnswerError as error:
-            errors[question.id] = error.message
-            continue
-        if value is None and require and question.is_required:
-            errors[question.id] = _l("Cette question demande une réponse.")
-            continue
-        parsed[question.id] = value
-    if errors:
-        raise AnswersRefusedError(
-            _l("Certaines réponses sont à revoir : voir les questions signalées."),
-            errors=errors,
-        )
-    return parsed
-
-
 def _lock_response(
     invitation: AnyInvitation,
     now: datetime,
@@ -473,13 +398,13 @@ def save_answers(
     invitation: AnyInvitation,
     *,
     page: SurveyPage,
-    form: Mapping[str, Sequence[str]],
+    answers: Mapping[int, AnswerValue | None],
     share_with_board: bool | None,
     submit: bool,
-    require_page: bool,
     now: datetime | None = None,
 ) -> int:
-    """Save the answers of one page; with ``submit``, send the whole questionnaire.
+    """Save the page's ``answers`` (parsed by ``satisfaction.answer_form``; None
+    for a question left empty); with ``submit``, send the whole questionnaire.
 
     One transaction, a statement count that does not grow with the questions:
     the response upserted and locked, the page's answers replaced (one
@@ -487,11 +412,12 @@ def save_answers(
     submission, the submission claimed, the invitation closed, the alerts and
     the audit entry. Returns the response's id.
 
-    :raises AnswersRefusedError: refused answers (nothing is saved).
+    :raises AnswersRefusedError: on submission, the required questions left
+        empty (the page's answers are saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
     """
     now = now or utcnow()
-    parsed = parse_answers(page.questions, form, require=require_page or submit)
+    parsed = {q.id: answers.get(q.id) for q in page.questions}
     connection = db.session.connection()
     response_id, submitted_at = _lock_response(
         invitation, now, share_with_board, connection

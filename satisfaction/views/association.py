@@ -19,13 +19,13 @@ from satisfaction.views.common import bp
 @bp.route("/admin/satisfaction", methods=["GET", "POST"])
 @roles_required(Role.SECRETARIAT)
 def admin() -> ResponseReturnValue:
+    # Not core.forms.form_page: this page's context names a ``template`` too.
     expect_writes()
     template = services.ensure_charter_template()
     form = FatigueForm(formdata=None, fatigue_days=services.fatigue_days())
     status = 200
     if request.method == "POST":
-        form = FatigueForm()
-        status = 400
+        form, status = FatigueForm(), 400
         if form.validate_on_submit():
             try:
                 services.set_fatigue_days(current_user, days=form.fatigue_days.data)

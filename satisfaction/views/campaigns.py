@@ -18,6 +18,8 @@ from members import services as members_services
 from members.models import Project
 from satisfaction import charts, scoring, services
 from satisfaction.forms import CampaignForm
+from satisfaction.recurrence import Recurrence
+from satisfaction.recurrence import describe as describe_recurrence
 from satisfaction.views.common import STAFF, bp
 
 
@@ -37,6 +39,17 @@ def _campaign_form(project: Project) -> CampaignForm:
     return form
 
 
+def _prefill(form: CampaignForm, project: Project) -> None:
+    """A new campaign's defaults: named after the project, every contact who
+    has not opted out."""
+    form.name.data = form.name.data or _(
+        "Satisfaction — %(title)s", title=project.title
+    )
+    form.contact_ids.data = [
+        c.id for c in services.project_contacts(project) if c.opted_out_at is None
+    ]
+
+
 def _reminder_days(raw: str | None) -> list[int]:
     days = []
     for part in (raw or "").replace(";", ",").split(","):
@@ -52,83 +65,93 @@ def _reminder_days(raw: str | None) -> list[int]:
     return days
 
 
+def _recurrence(form: CampaignForm, project: Project) -> Recurrence:
+    """The schedule the form describes.
+
+    :raises RecurrenceError:
+    """
+    return services.build_recurrence(
+        kind=form.kind.data,
+        project=project,
+        run_on=form.run_on.data,
+        at=form.at.data,
+        months=form.months.data,
+        day_of_month=form.day_of_month.data,
+        start_on=form.start_on.data,
+        accepted_on=form.accepted_on.data,
+        expression=form.expression.data,
+    )
+
+
+def _campaign_fields(form: CampaignForm) -> dict[str, Any]:
+    """The keyword arguments of ``services.create_campaign`` from the form.
+
+    :raises BuilderError: reminder days that are not numbers.
+    """
+    return {
+        "name": form.name.data,
+        "questionnaire_id": form.questionnaire_id.data,
+        "contact_ids": form.contact_ids.data or [],
+        "reminder_days": _reminder_days(form.reminder_days.data),
+        "max_reminders": form.max_reminders.data,
+        "link_valid_days": form.link_valid_days.data,
+    }
+
+
+def _schedule(recurrence: Recurrence) -> dict[str, Any]:
+    """The schedule in words and its next sends, shown under the form.
+
+    :raises RecurrenceError:
+    """
+    return {
+        "upcoming": services.upcoming_sends(recurrence, now=utcnow()),
+        "describe": describe_recurrence(recurrence, str(get_locale() or "fr")),
+    }
+
+
+def _campaign_form_page(
+    form: CampaignForm, project: Project, status: int = 200, **schedule: Any
+) -> ResponseReturnValue:
+    schedule.setdefault("upcoming", [])
+    return render_template(
+        "satisfaction/campaign_form.html", form=form, project=project, **schedule
+    ), status
+
+
 @bp.route("/space/projects/<int:project_id>/campaigns/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def campaign_new(project_id: int) -> ResponseReturnValue:
-    project = members_services.get_project(current_user.member_id, project_id) or abort(
-        404
-    )
+    """The campaign form: "preview" shows the next sends, else the campaign is saved."""
+    member_id = current_user.member_id
+    project = members_services.get_project(member_id, project_id) or abort(404)
     form = _campaign_form(project)
-    upcoming: list[Any] = []
-    describe = None
     if request.method == "GET":
-        form.name.data = form.name.data or _(
-            "Satisfaction — %(title)s", title=project.title
-        )
-        form.contact_ids.data = [
-            c.id for c in services.project_contacts(project) if c.opted_out_at is None
-        ]
-        return render_template(
-            "satisfaction/campaign_form.html",
-            form=form,
-            project=project,
-            upcoming=upcoming,
-        )
-    status = 400
+        _prefill(form, project)
+        return _campaign_form_page(form, project)
+    schedule: dict[str, Any] = {}
     if form.validate_on_submit():
         try:
-            recurrence = services.build_recurrence(
-                kind=form.kind.data,
-                project=project,
-                run_on=form.run_on.data,
-                at=form.at.data,
-                months=form.months.data,
-                day_of_month=form.day_of_month.data,
-                start_on=form.start_on.data,
-                accepted_on=form.accepted_on.data,
-                expression=form.expression.data,
-            )
-            upcoming = services.upcoming_sends(recurrence, now=utcnow())
-            from satisfaction.recurrence import describe as describe_recurrence
-
-            describe = describe_recurrence(recurrence, str(get_locale() or "fr"))
+            recurrence = _recurrence(form, project)
+            schedule = _schedule(recurrence)
             if request.form.get("action") == "preview":
-                status = 200
-            else:
-                campaign = services.create_campaign(
-                    current_user,
-                    project,
-                    name=form.name.data,
-                    questionnaire_id=form.questionnaire_id.data,
-                    contact_ids=form.contact_ids.data or [],
-                    recurrence=recurrence,
-                    reminder_days=_reminder_days(form.reminder_days.data),
-                    max_reminders=form.max_reminders.data,
-                    link_valid_days=form.link_valid_days.data,
-                )
-                flash(_("Campagne enregistrée."), "success")
-                return redirect(
-                    url_for("satisfaction.campaign", campaign_id=campaign.id)
-                )
+                return _campaign_form_page(form, project, **schedule)
+            found = services.create_campaign(
+                current_user, project, recurrence=recurrence, **_campaign_fields(form)
+            )
         except services.RecurrenceError as error:
             attach_error(form, "kind", str(error))
         except services.BuilderError as error:
             show_refusal(form, error)
-    return render_template(
-        "satisfaction/campaign_form.html",
-        form=form,
-        project=project,
-        upcoming=upcoming,
-        describe=describe,
-    ), status
+        else:
+            flash(_("Campagne enregistrée."), "success")
+            return redirect(url_for("satisfaction.campaign", campaign_id=found.id))
+    return _campaign_form_page(form, project, status=400, **schedule)
 
 
 @bp.get("/space/campaigns/<int:campaign_id>")
 @roles_required(*STAFF)
 def campaign(campaign_id: int) -> ResponseReturnValue:
     found = services.get_campaign(current_user.member_id, campaign_id) or abort(404)
-    from satisfaction.recurrence import describe as describe_recurrence
-
     recurrence = services.campaign_recurrence(found)
     latest = services.current_version(found.version.questionnaire)
     return render_template(

@@ -20,6 +20,7 @@ from core.database import expect_writes
 from core.extensions import csrf_exempt, limiter
 from members import services as members_services
 from satisfaction import services
+from satisfaction.answer_form import PageSubmission, parse_answers
 from satisfaction.models import Invitation
 from satisfaction.views.common import bp, survey_limit
 
@@ -112,47 +113,82 @@ def answer() -> ResponseReturnValue:
         invitation = services.invitation_for_session(session.get(SESSION_KEY))
     except services.LinkError as error:
         return _link_page(error)
-    locale = _contact_locale(invitation)
-    if request.method == "GET":
-        page = services.page_of(invitation, request.args.get("page", 1, type=int))
-        values, share = services.saved_form(invitation)
-        return _render_survey(invitation, page, values=values, share=share)
+    if request.method == "POST":
+        return _save_page(invitation, PageSubmission.from_form(request.form))
+    page = services.page_of(invitation, request.args.get("page", 1, type=int))
+    values, share = services.saved_form(invitation)
+    return _render_survey(invitation, page, values=values, share=share)
 
-    page = services.page_of(invitation, request.form.get("page", 1, type=int))
-    action = request.form.get("action", "next")
-    form = request.form.to_dict(flat=False)
-    share = request.form.get("share_with_board") == "1"
+
+def _save_page(
+    invitation: services.OpenInvitation, sent: PageSubmission
+) -> ResponseReturnValue:
+    """Parse the page's answers, save them, and go where the button pressed says."""
+    page = services.page_of(invitation, sent.page)
+    submit = sent.action == "submit" and page.is_last
     try:
+        answers = parse_answers(
+            page.questions, sent.values, require=sent.requires_answers
+        )
         services.save_answers(
             invitation,
             page=page,
-            form=form,
-            share_with_board=share if page.is_last else None,
-            submit=action == "submit" and page.is_last,
-            require_page=action in ("next", "submit"),
+            answers=answers,
+            share_with_board=sent.share_with_board if page.is_last else None,
+            submit=submit,
         )
     except services.AlreadyAnsweredError as error:
-        with force_locale(locale):
-            return _link_page(
-                services.LinkError(str(error), status=409, reason="answered"), locale
-            )
+        return _answered_page(invitation, error)
     except services.AnswersRefusedError as error:
-        with force_locale(locale):
-            messages = {qid: str(message) for qid, message in error.errors.items()}
-            summary = str(error)
-        if not any(q.id in messages for q in page.questions):
-            # A required question of another page: show that page.
-            page = services.page_of(
-                invitation, services.first_missing_page(invitation, list(messages))
-            )
-            form, share = services.saved_form(invitation)
-        with force_locale(locale):
-            flash(summary, "danger")
-        return _render_survey(
-            invitation, page, values=form, share=share, errors=messages, status=400
-        )
+        return _refused_page(invitation, page, sent, error)
+    return _after_save(invitation, page, sent.action, submit=submit)
+
+
+def _answered_page(
+    invitation: services.OpenInvitation, error: services.AlreadyAnsweredError
+) -> ResponseReturnValue:
+    locale = _contact_locale(invitation)
     with force_locale(locale):
-        if action == "submit" and page.is_last:
+        return _link_page(
+            services.LinkError(str(error), status=409, reason="answered"), locale
+        )
+
+
+def _refused_page(
+    invitation: services.OpenInvitation,
+    page: services.SurveyPage,
+    sent: PageSubmission,
+    error: services.AnswersRefusedError,
+) -> ResponseReturnValue:
+    """The page again with the refusals next to their questions (status 400)."""
+    locale = _contact_locale(invitation)
+    with force_locale(locale):
+        messages = {qid: str(message) for qid, message in error.errors.items()}
+        summary = str(error)
+    values, share = sent.values, sent.share_with_board
+    if not any(q.id in messages for q in page.questions):
+        # A required question of another page: show that page.
+        page = services.page_of(
+            invitation, services.first_missing_page(invitation, list(messages))
+        )
+        values, share = services.saved_form(invitation)
+    with force_locale(locale):
+        flash(summary, "danger")
+    return _render_survey(
+        invitation, page, values=values, share=share, errors=messages, status=400
+    )
+
+
+def _after_save(
+    invitation: services.OpenInvitation,
+    page: services.SurveyPage,
+    action: str,
+    *,
+    submit: bool,
+) -> ResponseReturnValue:
+    """Thanks after a submission, the same page after "save", else the next one."""
+    with force_locale(_contact_locale(invitation)):
+        if submit:
             session.pop(SESSION_KEY, None)
             session["satisfaction.answered"] = invitation.id
             return redirect(url_for("satisfaction.thanks"))

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.forms import ConfirmForm, form_page, show_refusal
+from core.forms import ConfirmForm, form_page
 from core.security import roles_required
 from satisfaction import services
 from satisfaction.forms import QuestionForm, QuestionnaireForm, RenameForm
@@ -33,55 +33,49 @@ def questionnaires() -> ResponseReturnValue:
 @roles_required(*STAFF)
 def questionnaire_new() -> ResponseReturnValue:
     form = QuestionnaireForm()
-    if form.validate_on_submit():
-        try:
-            questionnaire = services.create_questionnaire(
-                current_user,
-                current_user.member_id,
-                title=form.title.data,
-                from_charter=form.source.data == "charter",
-            )
-        except services.BuilderError as error:
-            show_refusal(form, error)
-        else:
-            flash(_("Questionnaire créé."), "success")
-            return redirect(
-                url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
-            )
-    return render_template(
-        "satisfaction/questionnaires.html",
+    return form_page(
+        form,
+        template="satisfaction/questionnaires.html",
+        submit=lambda: services.create_questionnaire(
+            current_user,
+            current_user.member_id,
+            title=form.title.data,
+            from_charter=form.source.data == "charter",
+        ),
+        errors=services.BuilderError,
+        success=_("Questionnaire créé."),
+        next_url=lambda created: url_for(
+            "satisfaction.builder", questionnaire_id=created.id
+        ),
         questionnaires=services.list_questionnaires(current_user.member_id),
-        form=form,
-    ), 400
+    )
 
 
 def _editable(questionnaire_id: int) -> Any:
     return services.get_questionnaire_for(current_user, questionnaire_id) or abort(404)
 
 
-def _builder_page(
-    questionnaire: Any, status: int = 200, **forms: Any
-) -> ResponseReturnValue:
-    version = services.current_version(questionnaire)
+def _builder_context(questionnaire: Any, **forms: Any) -> dict[str, Any]:
+    """What the builder page shows besides the forms given (blank by default)."""
     context = {
         "rename_form": RenameForm(formdata=None, title=questionnaire.title),
         "question_form": QuestionForm(formdata=None),
     }
     context.update(forms)
-    return render_template(
-        "satisfaction/builder.html",
-        questionnaire=questionnaire,
-        version=version,
-        versions=services.version_count(questionnaire),
-        confirm=ConfirmForm(),
+    return {
+        "questionnaire": questionnaire,
+        "version": services.current_version(questionnaire),
+        "versions": services.version_count(questionnaire),
+        "confirm": ConfirmForm(),
         **context,
-    ), status
+    }
 
 
 @bp.get("/space/questionnaires/<int:questionnaire_id>")
 @roles_required(*EDITORS)
 def builder(questionnaire_id: int) -> ResponseReturnValue:
-    return _builder_page(_editable(questionnaire_id))
+    context = _builder_context(_editable(questionnaire_id))
+    return render_template("satisfaction/builder.html", **context)
 
 
 @bp.post("/space/questionnaires/<int:questionnaire_id>/rename")
@@ -89,19 +83,19 @@ def builder(questionnaire_id: int) -> ResponseReturnValue:
 def questionnaire_rename(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
     form = RenameForm()
-    if form.validate_on_submit():
-        try:
-            services.rename_questionnaire(
-                current_user, questionnaire, title=form.title.data
-            )
-        except services.BuilderError as error:
-            show_refusal(form, error)
-        else:
-            flash(_("Modifications enregistrées."), "success")
-            return redirect(
-                url_for("satisfaction.builder", questionnaire_id=questionnaire.id)
-            )
-    return _builder_page(questionnaire, 400, rename_form=form)
+    return form_page(
+        form,
+        template="satisfaction/builder.html",
+        submit=lambda: services.rename_questionnaire(
+            current_user, questionnaire, title=form.title.data
+        ),
+        errors=services.BuilderError,
+        success=_("Modifications enregistrées."),
+        next_url=lambda _r: url_for(
+            "satisfaction.builder", questionnaire_id=questionnaire.id
+        ),
+        **_builder_context(questionnaire, rename_form=form),
+    )
 
 
 def _question_fields(form: QuestionForm) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from core.mail import deliver_due
 from core.models import OutboxMessage
 from members.models import ProjectStatus
 from satisfaction import services
+from satisfaction.answer_form import parse_answers
 from satisfaction.models import Campaign, Invitation, QuestionnaireVersion
 from satisfaction.recurrence import Recurrence
 from satisfaction.services import sending
@@ -175,10 +176,9 @@ def test_reminders_go_after_7_and_14_days_at_most_twice_and_not_once_answered(
         services.save_answers(
             invitation,
             page=page,
-            form=answer_form(questions),
+            answers=parse_answers(page.questions, answer_form(questions), require=True),
             share_with_board=False if page.is_last else None,
             submit=page.is_last,
-            require_page=True,
             now=LATER + timedelta(days=8),
         )
     assert services.send_reminders(LATER + timedelta(days=14)) == 1
