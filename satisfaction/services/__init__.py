@@ -51,7 +51,8 @@ from satisfaction.services.questionnaires import (
     update_question,
     version_count,
 )
-from satisfaction.services.sending import send_due_invitations, send_reminders
+from satisfaction.services.reminders import send_reminders
+from satisfaction.services.sending import send_due_invitations
 from satisfaction.services.settings import fatigue_days, set_fatigue_days
 from satisfaction.services.stats import (
     CampaignStats,

@@ -185,7 +185,7 @@ def test_the_bulk_e_mails_are_those_queue_email_would_render(world) -> None:
 
     from core.urls import external_url
     from satisfaction.links import invitation_token
-    from satisfaction.services.sending import INVITATION_TEMPLATE
+    from satisfaction.services.outbox import INVITATION_TEMPLATE
 
     w = world(contacts=2, locales=("fr", "en"))
     for contact, name in zip(
