@@ -14,7 +14,8 @@ from satisfaction import services
 from satisfaction.answer_form import parse_answers
 from satisfaction.models import Campaign, Invitation, Questionnaire
 from satisfaction.recurrence import Recurrence
-from satisfaction.services.answering import page_of, save_answers
+from satisfaction.services.answering import save_answers
+from satisfaction.services.survey import page_of
 
 # Answers of the demo clients, by position in the charter questionnaire: seven
 # commitment ratings, NPS, CSAT, a suggestion.

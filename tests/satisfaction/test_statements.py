@@ -22,7 +22,7 @@ from satisfaction.links import (
 from satisfaction.models import Alert, Invitation, QuestionType, Response
 from satisfaction.recurrence import Recurrence
 from satisfaction.services import frozen
-from satisfaction.services.answering import PAGE_SIZE
+from satisfaction.services.survey import PAGE_SIZE
 from tests.satisfaction.conftest import NOW
 from tests.statements import statements
 
