@@ -184,6 +184,21 @@ def _raise_alerts(
 ) -> None:
     """Alert the member of the low answers: no statement when there is none."""
     by_id = {q.id: q for q in questions}
+    alerts = _low_answers(invitation, response_id, by_id, saved, now)
+    if not alerts:
+        return
+    db.session.execute(Alert.__table__.insert(), alerts)
+    _mail_member_admins(invitation, response_id, by_id, alerts, now)
+
+
+def _low_answers(
+    invitation: AnyInvitation,
+    response_id: int,
+    by_id: Mapping[int, FrozenQuestion],
+    saved: Mapping[int, int | None],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The alert rows of the answers low enough to alert the member."""
     alerts: list[dict[str, Any]] = []
     for question_id, value in saved.items():
         question = by_id.get(question_id)
@@ -204,25 +219,39 @@ def _raise_alerts(
                 "follow_up": "",
             }
         )
-    if not alerts:
-        return
-    db.session.execute(Alert.__table__.insert(), alerts)
+    return alerts
+
+
+def _names(invitation: AnyInvitation) -> tuple[str, str, str]:
+    """The contact's, the member's and the project's names (no statement for the
+    answer pages' invitation, which holds them)."""
     if isinstance(invitation, OpenInvitation):
-        contact_name, member_name, project_title = (
+        return (
             invitation.contact_name,
             invitation.member_name,
             invitation.project_title,
         )
-    else:
-        contact_name, member_name, project_title = db.session.execute(
-            select(ClientContact.name, Member.name, Project.title)
-            .select_from(Invitation)
-            .join(ClientContact, ClientContact.id == Invitation.contact_id)
-            .join(Member, Member.id == Invitation.member_id)
-            .join(Campaign, Campaign.id == Invitation.campaign_id)
-            .join(Project, Project.id == Campaign.project_id)
-            .where(Invitation.id == invitation.id)
-        ).one()
+    contact_name, member_name, project_title = db.session.execute(
+        select(ClientContact.name, Member.name, Project.title)
+        .select_from(Invitation)
+        .join(ClientContact, ClientContact.id == Invitation.contact_id)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .join(Project, Project.id == Campaign.project_id)
+        .where(Invitation.id == invitation.id)
+    ).one()
+    return contact_name, member_name, project_title
+
+
+def _mail_member_admins(
+    invitation: AnyInvitation,
+    response_id: int,
+    by_id: Mapping[int, FrozenQuestion],
+    alerts: Sequence[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Queue one e-mail per active admin of the member, listing the low answers."""
+    contact_name, member_name, project_title = _names(invitation)
     admins = db.session.execute(
         select(User.id, User.email, User.locale).where(
             User.member_id == invitation.member_id,

@@ -144,17 +144,11 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     return created
 
 
-def _invite(
-    campaign: Any, *, cycle: int, now: datetime, summary: dict[str, Any]
-) -> int:
-    """Create the cycle's invitations and queue their e-mails, in bulk.
-
-    The opt-out and fatigue-window filters are SQL expressions of the one query
-    that reads the campaign's contacts (no per-contact query, no list of ids);
-    the invitations are one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING,
-    the e-mails are rendered once per language and queued by one INSERT …
-    SELECT … ON CONFLICT DO NOTHING (see "bulk inserts" below).
-    """
+def _eligible_contacts(
+    campaign: Any, *, now: datetime, summary: dict[str, Any]
+) -> list[Any]:
+    """The campaign's contacts who neither opted out nor were asked within the
+    fatigue window (counted in ``summary``), in ONE query."""
     window = fatigue_days()
     opted_out = ClientContact.opted_out_at.is_not(None)
     if window:
@@ -185,6 +179,21 @@ def _invite(
     summary["opted_out"] = sum(1 for c in contacts if c.opted_out)
     summary["fatigue"] = sum(1 for c in contacts if c.tired and not c.opted_out)
     summary["invited"] = len(eligible)
+    return eligible
+
+
+def _invite(
+    campaign: Any, *, cycle: int, now: datetime, summary: dict[str, Any]
+) -> int:
+    """Create the cycle's invitations and queue their e-mails, in bulk.
+
+    The opt-out and fatigue-window filters are SQL expressions of the one query
+    that reads the campaign's contacts (no per-contact query, no list of ids);
+    the invitations are one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING,
+    the e-mails are rendered once per language and queued by one INSERT …
+    SELECT … ON CONFLICT DO NOTHING (see "bulk inserts" below).
+    """
+    eligible = _eligible_contacts(campaign, now=now, summary=summary)
     if not eligible:
         return 0
     expires_at = now + timedelta(days=campaign.link_valid_days)

@@ -236,13 +236,8 @@ def unsubscribe(token: str) -> ResponseReturnValue:
         expect_writes()
     invitation = services.invitation_for_unsubscribe(token)
     if invitation is None:
-        return _link_page(
-            services.LinkError(
-                _("Ce lien de désinscription n'existe pas."),
-                status=404,
-                reason="unknown",
-            )
-        )
+        unknown = _("Ce lien de désinscription n'existe pas.")
+        return _link_page(services.LinkError(unknown, status=404, reason="unknown"))
     locale = _contact_locale(invitation)
     done = invitation.contact.opted_out_at is not None
     if request.method == "POST" and not done:

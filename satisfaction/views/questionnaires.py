@@ -136,6 +136,19 @@ def question_new(questionnaire_id: int) -> ResponseReturnValue:
     )
 
 
+def _question_data(question: Any) -> dict[str, Any]:
+    """The question form filled with a question as it is."""
+    return {
+        "kind": question.type.value,
+        "text_fr": question.text_fr,
+        "text_en": question.text_en,
+        "options_fr": "\n".join(o.get("fr", "") for o in question.options),
+        "options_en": "\n".join(o.get("en", "") for o in question.options),
+        "commitment": question.commitment.value if question.commitment else "",
+        "is_required": question.is_required,
+    }
+
+
 @bp.route(
     "/space/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/edit",
     methods=["GET", "POST"],
@@ -146,17 +159,7 @@ def question_edit(questionnaire_id: int, question_id: int) -> ResponseReturnValu
     question = services.find_question(questionnaire, question_id) or abort(404)
     form = QuestionForm()
     if request.method == "GET":
-        form.process(
-            data={
-                "kind": question.type.value,
-                "text_fr": question.text_fr,
-                "text_en": question.text_en,
-                "options_fr": "\n".join(o.get("fr", "") for o in question.options),
-                "options_en": "\n".join(o.get("en", "") for o in question.options),
-                "commitment": question.commitment.value if question.commitment else "",
-                "is_required": question.is_required,
-            }
-        )
+        form.process(data=_question_data(question))
     return form_page(
         form,
         template="satisfaction/question_form.html",
