@@ -23,6 +23,12 @@ from satisfaction.recurrence import describe as describe_recurrence
 from satisfaction.views.common import STAFF, bp
 
 
+def _own_project(project_id: int) -> Project:
+    """One of the signed-in member's projects, or 404."""
+    found = members_services.get_project(current_user.member_id, project_id)
+    return found or abort(404)
+
+
 def _campaign_form(project: Project) -> CampaignForm:
     form = CampaignForm()
     form.questionnaire_id.choices = choices(
@@ -122,8 +128,7 @@ def _campaign_form_page(
 @roles_required(*STAFF)
 def campaign_new(project_id: int) -> ResponseReturnValue:
     """The campaign form: "preview" shows the next sends, else the campaign is saved."""
-    member_id = current_user.member_id
-    project = members_services.get_project(member_id, project_id) or abort(404)
+    project = _own_project(project_id)
     form = _campaign_form(project)
     if request.method == "GET":
         _prefill(form, project)
