@@ -212,19 +212,14 @@ class _Link:
         self.json = (json.dumps(before)[1:-1], json.dumps(after)[1:-1])
 
 
-def _insert_outbox(
+def _outbox_params(
     rendered: dict[str, tuple[str, str, str]],
-    blanks: Sequence[tuple[Any, ...]],
+    position: dict[str, int],
     *,
     now: datetime,
-) -> None:
-    """Queue the e-mails, idempotency key ``satisfaction.invitation:<id>``: each
-    language's (subject, text, HTML) rendered once, its blanks filled per
-    recipient by ``replace()`` (links, then the name) in one statement. ``blanks``: (invitation id, address, ``_LOCALES`` number, name,
-    name escaped for HTML, answer token, unsubscribe token) per e-mail."""
-    if not blanks:
-        return
-    position = {locale: _LOCALES[locale] for locale in rendered}
+) -> dict[str, Any]:
+    """What the e-mails share, bound once: each language's rendered e-mail
+    (``subject_<n>``…) and the text around the tokens of the two links."""
     params: dict[str, Any] = {
         "key": _INVITATION_KEY,
         "headers": json.dumps(unsubscribe_headers(_UNSUBSCRIBE)),
@@ -247,6 +242,24 @@ def _insert_outbox(
         for kind in ("text", "html", "json"):
             for index, part in enumerate(getattr(around, kind)):
                 params[f"{prefix}_{kind}_{index}"] = part
+    return params
+
+
+def _insert_outbox(
+    rendered: dict[str, tuple[str, str, str]],
+    blanks: Sequence[tuple[Any, ...]],
+    *,
+    now: datetime,
+) -> None:
+    """Queue the e-mails, idempotency key ``satisfaction.invitation:<id>``: each
+    language's (subject, text, HTML) rendered once, its blanks filled per
+    recipient by ``replace()`` (links, then the name) in one statement.
+    ``blanks``: (invitation id, address, ``_LOCALES`` number, name, name escaped
+    for HTML, answer token, unsubscribe token) per e-mail."""
+    if not blanks:
+        return
+    position = {locale: _LOCALES[locale] for locale in rendered}
+    params = _outbox_params(rendered, position, now=now)
 
     def per_locale(kind: str) -> str:
         cases = " ".join(f"WHEN {i} THEN :{kind}_{i}" for i in position.values())
