@@ -11,9 +11,11 @@ from core.database import utcnow
 from core.extensions import db
 from members.models import ClientContact, Member, Project, ProjectStatus
 from satisfaction import services
+from satisfaction.answer_form import parse_answers
 from satisfaction.models import Campaign, Invitation, Questionnaire
 from satisfaction.recurrence import Recurrence
-from satisfaction.services.answering import page_of, save_answers
+from satisfaction.services.answering import save_answers
+from satisfaction.services.survey import page_of
 
 # Answers of the demo clients, by position in the charter questionnaire: seven
 # commitment ratings, NPS, CSAT, a suggestion.
@@ -100,10 +102,9 @@ def _answer(campaign: Campaign, *, index: int, now: object) -> int:
             save_answers(
                 invitation,
                 page=page,
-                form=form,
+                answers=parse_answers(page.questions, form, require=False),
                 share_with_board=True if page.is_last else None,
                 submit=page.is_last,
-                require_page=False,
                 now=now,  # type: ignore[arg-type]
             )
             if page.is_last:

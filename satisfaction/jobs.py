@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from satisfaction.services import sending
+from satisfaction.services import reminders, sending
 
 
 def send_due_invitations(now: datetime) -> object:
@@ -14,4 +14,4 @@ def send_due_invitations(now: datetime) -> object:
 
 def send_reminders(now: datetime) -> object:
     """Queue the reminders due at ``now``."""
-    return sending.send_reminders(now)
+    return reminders.send_reminders(now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -319,6 +319,15 @@ class Response(Model):
 
     invitation: Mapped[Invitation] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+
+
+class AnswerValue(TypedDict, total=False):
+    """One question's typed answer, as the answer page sends it to the service:
+    ``{"value": int}``, ``{"text": str}`` or ``{"choices": [int, …]}``."""
+
+    value: int
+    text: str
+    choices: list[int]
 
 
 class Answer(Model):

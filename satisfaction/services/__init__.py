@@ -11,19 +11,7 @@ from satisfaction.errors import (
     SurveyError,
 )
 from satisfaction.services.alerts import follow_up_alert, get_alert, list_alerts
-from satisfaction.services.answering import (
-    OpenInvitation,
-    SurveyPage,
-    first_missing_page,
-    get_invitation,
-    invitation_for_session,
-    invitation_for_unsubscribe,
-    open_link,
-    page_of,
-    save_answers,
-    saved_form,
-    unsubscribe,
-)
+from satisfaction.services.answering import save_answers
 from satisfaction.services.campaigns import (
     build_recurrence,
     campaign_recurrence,
@@ -34,6 +22,11 @@ from satisfaction.services.campaigns import (
     set_paused,
     upcoming_sends,
     use_latest_version,
+)
+from satisfaction.services.opt_out import (
+    get_invitation,
+    invitation_for_unsubscribe,
+    unsubscribe,
 )
 from satisfaction.services.questionnaires import (
     add_question,
@@ -51,7 +44,8 @@ from satisfaction.services.questionnaires import (
     update_question,
     version_count,
 )
-from satisfaction.services.sending import send_due_invitations, send_reminders
+from satisfaction.services.reminders import send_reminders
+from satisfaction.services.sending import send_due_invitations
 from satisfaction.services.settings import fatigue_days, set_fatigue_days
 from satisfaction.services.stats import (
     CampaignStats,
@@ -60,6 +54,15 @@ from satisfaction.services.stats import (
     get_response,
     invitations_of,
     open_alert_count,
+)
+from satisfaction.services.survey import (
+    OpenInvitation,
+    SurveyPage,
+    first_missing_page,
+    invitation_for_session,
+    open_link,
+    page_of,
+    saved_form,
 )
 
 __all__ = [

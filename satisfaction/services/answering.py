@@ -1,443 +1,50 @@
-"""The client's side: open a link, save answers as they go, submit once, opt out."""
+"""The client's answers: each page saved as it goes, the questionnaire submitted
+once, and the member alerted of the low answers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 
 from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.mail import queue_email
-from core.security import Role, hash_token
+from core.security import Role
 from core.urls import external_url
 from members.models import ClientContact, Member, Project, User
 from satisfaction import scoring
-from satisfaction.errors import (
-    AlreadyAnsweredError,
-    AnswersRefusedError,
-    InvalidAnswerError,
-    LinkError,
-)
-from satisfaction.links import read_unsubscribe_token
+from satisfaction.errors import AlreadyAnsweredError, AnswersRefusedError
 from satisfaction.models import (
     Alert,
     AlertReason,
-    Answer,
+    AnswerValue,
     Campaign,
     Invitation,
-    Question,
-    QuestionnaireVersion,
     QuestionType,
-    Response,
 )
-from satisfaction.services.frozen import FrozenQuestion, version_questions
-
-PAGE_SIZE = 5
-MAX_TEXT = 5000
-AnswerValue = dict[str, Any]  # {"value": int} | {"text": str} | {"choices": [int]}
+from satisfaction.services.frozen import FrozenQuestion
+from satisfaction.services.statements import prepared, run, sync_invitation
+from satisfaction.services.survey import (
+    AnyInvitation,
+    OpenInvitation,
+    SurveyPage,
+    questions_of,
+)
 
 # Questions whose low answers alert the member (scoring.needs_alert decides).
 _ALERTING = {QuestionType.NPS, QuestionType.CSAT, QuestionType.RATING_1_5}
-
-
-# ---------------------------------------------------------------- links
-
-
-def _link_gone() -> LinkError:
-    return LinkError(
-        _l("Ce lien a expiré. Demandez un nouveau lien à votre prestataire."),
-        status=410,
-        reason="expired",
-    )
 
 
 def _already_answered() -> AlreadyAnsweredError:
     return AlreadyAnsweredError(
         _l("Vous avez déjà répondu à ce questionnaire. Merci !")
     )
-
-
-@dataclass(slots=True)
-class OpenInvitation:
-    """What the answer pages need of an invitation, read in ONE statement (its
-    version, contact, member and project joined), instead of an ORM graph."""
-
-    id: int
-    campaign_id: int
-    contact_id: int
-    member_id: int
-    version_id: int
-    version_uid: str
-    version_frozen: bool
-    cycle: int
-    expires_at: datetime
-    opened_at: datetime | None
-    answered_at: datetime | None
-    locale: str
-    contact_name: str
-    member_name: str
-    project_title: str
-
-
-# An ORM invitation (tests, demo data) or the answer pages' light one.
-AnyInvitation = Invitation | OpenInvitation
-
-
-def _invitation_query() -> Any:
-    return (
-        select(
-            Invitation.id,
-            Invitation.campaign_id,
-            Invitation.contact_id,
-            Invitation.member_id,
-            Invitation.version_id,
-            QuestionnaireVersion.uid,
-            QuestionnaireVersion.frozen_at,
-            Invitation.cycle,
-            Invitation.expires_at,
-            Invitation.opened_at,
-            Invitation.answered_at,
-            ClientContact.locale,
-            ClientContact.name.label("contact_name"),
-            Member.name.label("member_name"),
-            Project.title,
-        )
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Invitation.version_id)
-        .join(ClientContact, ClientContact.id == Invitation.contact_id)
-        .join(Member, Member.id == Invitation.member_id)
-        .join(Campaign, Campaign.id == Invitation.campaign_id)
-        .join(Project, Project.id == Campaign.project_id)
-    )
-
-
-class _Statements:
-    """The answer pages' statements, built once per database dialect.
-
-    Building a SELECT with five joins or an upsert costs more Python than
-    running it (about a millisecond each): the hot path reuses these, with bound
-    parameters, through the session's connection (its one transaction).
-    """
-
-    def __init__(self, dialect: Any) -> None:
-        responses, answers = Response.__table__, Answer.__table__
-        query = _invitation_query()
-        self.invitation_by_id = query.where(Invitation.id == bindparam("key"))
-        self.invitation_by_token = query.where(
-            Invitation.token_hash == bindparam("key")
-        )
-        self.mark_opened = (
-            update(Invitation.__table__)
-            .where(Invitation.id == bindparam("key"), Invitation.opened_at.is_(None))
-            .values(opened_at=bindparam("now"))
-        )
-        self.saved = (
-            select(
-                responses.c.share_with_board,
-                answers.c.question_id,
-                answers.c.value,
-                answers.c.text,
-                answers.c.choices,
-            )
-            .select_from(responses)
-            .outerjoin(answers, answers.c.response_id == responses.c.id)
-            .where(responses.c.invitation_id == bindparam("invitation_id"))
-        )
-        upsert = dialect.insert(responses).values(
-            invitation_id=bindparam("invitation_id"),
-            campaign_id=bindparam("campaign_id"),
-            started_at=bindparam("now"),
-            updated_at=bindparam("now"),
-            share_with_board=bindparam("share"),
-        )
-        touch = {"updated_at": upsert.excluded.updated_at}
-        returned = (responses.c.id, responses.c.submitted_at)
-        self.lock_response = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id], set_=touch
-        ).returning(*returned)
-        self.lock_response_share = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id],
-            set_={**touch, "share_with_board": upsert.excluded.share_with_board},
-        ).returning(*returned)
-        self.delete_answers = delete(answers).where(
-            answers.c.response_id == bindparam("response_id"),
-            answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
-        )
-        store = dialect.insert(answers)
-        self.store_answers = store.on_conflict_do_update(
-            index_elements=[answers.c.response_id, answers.c.question_id],
-            set_={
-                "value": store.excluded.value,
-                "text": store.excluded.text,
-                "choices": store.excluded.choices,
-            },
-        )
-        self.answered = select(answers.c.question_id, answers.c.value).where(
-            answers.c.response_id == bindparam("response_id")
-        )
-        self.submit = (
-            update(responses)
-            .where(
-                responses.c.id == bindparam("response_id"),
-                responses.c.submitted_at.is_(None),
-            )
-            .values(submitted_at=bindparam("now"), updated_at=bindparam("now"))
-        )
-        self.close_invitation = (
-            update(Invitation.__table__)
-            .where(Invitation.id == bindparam("key"))
-            .values(answered_at=bindparam("now"))
-        )
-
-
-_statements: dict[str, _Statements] = {}
-
-
-def _sql() -> _Statements:
-    name = db.engine.dialect.name
-    found = _statements.get(name)
-    if found is None:
-        found = _statements[name] = _Statements(
-            postgresql if name == "postgresql" else sqlite
-        )
-    return found
-
-
-def _run(statement: Any, params: Any = None, connection: Any = None) -> Any:
-    """Run a Core statement in the session's transaction, without the ORM layer
-    (``connection``: the session's, when the caller already holds it)."""
-    return (connection or db.session.connection()).execute(statement, params)
-
-
-def _sync(invitation_id: int, **values: Any) -> None:
-    """Show a Core UPDATE to an Invitation object this session may hold."""
-    held = db.session.identity_map.get(
-        db.session.identity_key(Invitation, invitation_id)
-    )
-    if held is not None:
-        for name, value in values.items():
-            set_committed_value(held, name, value)
-
-
-def _open_invitation(statement: Any, key: object) -> OpenInvitation | None:
-    row = _run(statement, {"key": key}).first()
-    if row is None:
-        return None
-    return OpenInvitation(
-        id=row.id,
-        campaign_id=row.campaign_id,
-        contact_id=row.contact_id,
-        member_id=row.member_id,
-        version_id=row.version_id,
-        version_uid=row.uid,
-        version_frozen=row.frozen_at is not None,
-        cycle=row.cycle,
-        expires_at=row.expires_at,
-        opened_at=row.opened_at,
-        answered_at=row.answered_at,
-        locale=row.locale,
-        contact_name=row.contact_name,
-        member_name=row.member_name,
-        project_title=row.title,
-    )
-
-
-def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
-    """The invitation of an e-mailed link, marked as opened.
-
-    :raises LinkError: unknown (404), expired (410) or already answered (410).
-    """
-    now = now or utcnow()
-    invitation = _open_invitation(_sql().invitation_by_token, hash_token(token))
-    if invitation is None:
-        raise LinkError(
-            _l("Ce lien n'existe pas. Vérifiez qu'il est complet."),
-            status=404,
-            reason="unknown",
-        )
-    check_open(invitation, now=now)
-    if invitation.opened_at is None:
-        _run(_sql().mark_opened, {"key": invitation.id, "now": now})
-        _sync(invitation.id, opened_at=now)
-        invitation.opened_at = now
-        db.session.commit()
-    return invitation
-
-
-def check_open(invitation: AnyInvitation, *, now: datetime) -> None:
-    """:raises LinkError: the invitation can no longer be answered."""
-    if invitation.answered_at is not None:
-        raise LinkError(
-            _l("Vous avez déjà répondu à ce questionnaire. Merci !"),
-            status=410,
-            reason="answered",
-        )
-    if invitation.expires_at <= now:
-        raise _link_gone()
-
-
-def invitation_for_session(
-    invitation_id: int | None, *, now: datetime | None = None
-) -> OpenInvitation:
-    """The invitation the browser's session holds, still open (one statement).
-
-    :raises LinkError:
-    """
-    invitation = (
-        _open_invitation(_sql().invitation_by_id, invitation_id)
-        if isinstance(invitation_id, int) and not isinstance(invitation_id, bool)
-        else None
-    )
-    if invitation is None:
-        raise LinkError(
-            _l(
-                "Votre session a expiré. Rouvrez le lien reçu par e-mail : vos "
-                "réponses déjà enregistrées vous attendent."
-            ),
-            status=404,
-            reason="no_session",
-        )
-    check_open(invitation, now=now or utcnow())
-    return invitation
-
-
-@dataclass(frozen=True)
-class SurveyPage:
-    """One page of the questionnaire as the client sees it."""
-
-    number: int
-    count: int
-    questions: Sequence[FrozenQuestion | Question]
-
-    @property
-    def is_last(self) -> bool:
-        return self.number == self.count
-
-
-def questions_of(invitation: AnyInvitation) -> tuple[FrozenQuestion, ...]:
-    """The invitation's questions in order (cached once its version is frozen)."""
-    if isinstance(invitation, OpenInvitation):
-        return version_questions(
-            invitation.version_id,
-            uid=invitation.version_uid,
-            frozen=invitation.version_frozen,
-        )
-    version = invitation.version
-    return version_questions(version.id, uid=version.uid, frozen=version.is_frozen)
-
-
-def page_of(invitation: AnyInvitation, number: int) -> SurveyPage:
-    """Page ``number`` (1-based, clamped) of the invitation's questions."""
-    questions = questions_of(invitation)
-    count = max(1, -(-len(questions) // PAGE_SIZE))
-    number = min(max(1, number), count)
-    start = (number - 1) * PAGE_SIZE
-    return SurveyPage(number, count, questions[start : start + PAGE_SIZE])
-
-
-def saved_form(invitation: AnyInvitation) -> tuple[dict[str, list[str]], bool]:
-    """The saved answers as form values (``q<id>`` → values) and the consent
-    (one statement)."""
-    rows = _run(_sql().saved, {"invitation_id": invitation.id}).all()
-    if not rows:
-        return {}, False
-    values: dict[str, list[str]] = {}
-    for row in rows:
-        if row.question_id is None:
-            continue
-        name = f"q{row.question_id}"
-        if row.choices is not None:
-            values[name] = [str(choice) for choice in row.choices]
-        elif row.text is not None:
-            values[name] = [row.text]
-        elif row.value is not None:
-            values[name] = [str(row.value)]
-    return values, bool(rows[0].share_with_board)
-
-
-# ---------------------------------------------------------------- answers
-
-
-def _parse_one(
-    question: FrozenQuestion | Question, raw: Sequence[str]
-) -> AnswerValue | None:
-    """One question's answer from its form values; None when left empty.
-
-    :raises InvalidAnswerError:
-    """
-    given = [value.strip() for value in raw if value.strip()]
-    if not given:
-        return None
-    kind = question.type
-    if kind == QuestionType.TEXT:
-        text = "\n".join(given)
-        if len(text) > MAX_TEXT:
-            raise InvalidAnswerError(
-                _l("Pas plus de %(max)d caractères.", max=MAX_TEXT)
-            )
-        return {"text": text}
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        try:
-            picked = sorted({int(value) for value in given})
-        except ValueError:
-            raise InvalidAnswerError(_l("Choix invalide.")) from None
-        if any(not 0 <= index < len(question.options) for index in picked):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"choices": picked}
-    if len(given) > 1:
-        raise InvalidAnswerError(_l("Une seule réponse est possible."))
-    try:
-        number = int(given[0])
-    except ValueError:
-        raise InvalidAnswerError(_l("Choix invalide.")) from None
-    if kind == QuestionType.YES_NO:
-        if number not in (0, 1):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"value": number}
-    if kind == QuestionType.SINGLE_CHOICE:
-        if not 0 <= number < len(question.options):
-            raise InvalidAnswerError(_l("Choix invalide."))
-        return {"value": number}
-    return {"value": scoring.validate_value(kind.value, number)}
-
-
-def parse_answers(
-    questions: Sequence[FrozenQuestion | Question],
-    form: Mapping[str, Sequence[str]],
-    *,
-    require: bool,
-) -> dict[int, AnswerValue | None]:
-    """The answers of ``questions`` in ``form`` (``q<id>`` → values).
-
-    :raises AnswersRefusedError: with one message per refused question.
-    """
-    parsed: dict[int, AnswerValue | None] = {}
-    errors: dict[int, str | LazyString] = {}
-    for question in questions:
-        try:
-            value = _parse_one(question, form.get(f"q{question.id}", []))
-        except InvalidAnswerError as error:
-            errors[question.id] = error.message
-            continue
-        if value is None and require and question.is_required:
-            errors[question.id] = _l("Cette question demande une réponse.")
-            continue
-        parsed[question.id] = value
-    if errors:
-        raise AnswersRefusedError(
-            _l("Certaines réponses sont à revoir : voir les questions signalées."),
-            errors=errors,
-        )
-    return parsed
 
 
 def _lock_response(
@@ -455,8 +62,8 @@ def _lock_response(
     so what follows is serialised; a submission that committed first is seen
     here (``submitted_at``).
     """
-    sql = _sql()
-    row = _run(
+    sql = prepared()
+    row = run(
         sql.lock_response if share_with_board is None else sql.lock_response_share,
         {
             "invitation_id": invitation.id,
@@ -473,13 +80,13 @@ def save_answers(
     invitation: AnyInvitation,
     *,
     page: SurveyPage,
-    form: Mapping[str, Sequence[str]],
+    answers: Mapping[int, AnswerValue | None],
     share_with_board: bool | None,
     submit: bool,
-    require_page: bool,
     now: datetime | None = None,
 ) -> int:
-    """Save the answers of one page; with ``submit``, send the whole questionnaire.
+    """Save the page's ``answers`` (parsed by ``satisfaction.answer_form``; None
+    for a question left empty); with ``submit``, send the whole questionnaire.
 
     One transaction, a statement count that does not grow with the questions:
     the response upserted and locked, the page's answers replaced (one
@@ -487,11 +94,12 @@ def save_answers(
     submission, the submission claimed, the invitation closed, the alerts and
     the audit entry. Returns the response's id.
 
-    :raises AnswersRefusedError: refused answers (nothing is saved).
+    :raises AnswersRefusedError: on submission, the required questions left
+        empty (the page's answers are saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
     """
     now = now or utcnow()
-    parsed = parse_answers(page.questions, form, require=require_page or submit)
+    parsed = {q.id: answers.get(q.id) for q in page.questions}
     connection = db.session.connection()
     response_id, submitted_at = _lock_response(
         invitation, now, share_with_board, connection
@@ -501,7 +109,7 @@ def save_answers(
         raise _already_answered()
     # The page's answers replace what was saved: upserted in one executemany,
     # and the questions left empty this time deleted (no statement if none).
-    sql = _sql()
+    sql = prepared()
     rows = [
         {
             "response_id": response_id,
@@ -514,10 +122,10 @@ def save_answers(
         if value is not None
     ]
     if rows:
-        _run(sql.store_answers, rows, connection)
+        run(sql.store_answers, rows, connection)
     emptied = [q.id for q in page.questions if parsed.get(q.id) is None]
     if emptied:
-        _run(
+        run(
             sql.delete_answers,
             {"response_id": response_id, "question_ids": emptied},
             connection,
@@ -537,8 +145,8 @@ def _submit(
     invitation: AnyInvitation, response_id: int, now: datetime, connection: Any
 ) -> dict[int, str | LazyString]:
     """Submit the response, or return the required questions left empty."""
-    sql = _sql()
-    saved = dict(_run(sql.answered, {"response_id": response_id}, connection).all())
+    sql = prepared()
+    saved = dict(run(sql.answered, {"response_id": response_id}, connection).all())
     questions = questions_of(invitation)
     missing: dict[int, str | LazyString] = {
         q.id: _l("Cette question demande une réponse.")
@@ -547,12 +155,12 @@ def _submit(
     }
     if missing:
         return missing
-    won = _run(sql.submit, {"response_id": response_id, "now": now}, connection)
+    won = run(sql.submit, {"response_id": response_id, "now": now}, connection)
     if won.rowcount != 1:
         db.session.rollback()
         raise _already_answered()
-    _run(sql.close_invitation, {"key": invitation.id, "now": now}, connection)
-    _sync(invitation.id, answered_at=now)
+    run(sql.close_invitation, {"key": invitation.id, "now": now}, connection)
+    sync_invitation(invitation.id, answered_at=now)
     if isinstance(invitation, OpenInvitation):
         invitation.answered_at = now
     _raise_alerts(invitation, response_id, questions, saved, now)
@@ -567,17 +175,6 @@ def _submit(
     return {}
 
 
-def first_missing_page(invitation: AnyInvitation, question_ids: Sequence[int]) -> int:
-    """The page holding the first of ``question_ids``."""
-    for index, question in enumerate(questions_of(invitation)):
-        if question.id in question_ids:
-            return index // PAGE_SIZE + 1
-    return 1
-
-
-# ---------------------------------------------------------------- alerts
-
-
 def _raise_alerts(
     invitation: AnyInvitation,
     response_id: int,
@@ -587,6 +184,21 @@ def _raise_alerts(
 ) -> None:
     """Alert the member of the low answers: no statement when there is none."""
     by_id = {q.id: q for q in questions}
+    alerts = _low_answers(invitation, response_id, by_id, saved, now)
+    if not alerts:
+        return
+    db.session.execute(Alert.__table__.insert(), alerts)
+    _mail_member_admins(invitation, response_id, by_id, alerts, now)
+
+
+def _low_answers(
+    invitation: AnyInvitation,
+    response_id: int,
+    by_id: Mapping[int, FrozenQuestion],
+    saved: Mapping[int, int | None],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The alert rows of the answers low enough to alert the member."""
     alerts: list[dict[str, Any]] = []
     for question_id, value in saved.items():
         question = by_id.get(question_id)
@@ -607,25 +219,39 @@ def _raise_alerts(
                 "follow_up": "",
             }
         )
-    if not alerts:
-        return
-    db.session.execute(Alert.__table__.insert(), alerts)
+    return alerts
+
+
+def _names(invitation: AnyInvitation) -> tuple[str, str, str]:
+    """The contact's, the member's and the project's names (no statement for the
+    answer pages' invitation, which holds them)."""
     if isinstance(invitation, OpenInvitation):
-        contact_name, member_name, project_title = (
+        return (
             invitation.contact_name,
             invitation.member_name,
             invitation.project_title,
         )
-    else:
-        contact_name, member_name, project_title = db.session.execute(
-            select(ClientContact.name, Member.name, Project.title)
-            .select_from(Invitation)
-            .join(ClientContact, ClientContact.id == Invitation.contact_id)
-            .join(Member, Member.id == Invitation.member_id)
-            .join(Campaign, Campaign.id == Invitation.campaign_id)
-            .join(Project, Project.id == Campaign.project_id)
-            .where(Invitation.id == invitation.id)
-        ).one()
+    contact_name, member_name, project_title = db.session.execute(
+        select(ClientContact.name, Member.name, Project.title)
+        .select_from(Invitation)
+        .join(ClientContact, ClientContact.id == Invitation.contact_id)
+        .join(Member, Member.id == Invitation.member_id)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .join(Project, Project.id == Campaign.project_id)
+        .where(Invitation.id == invitation.id)
+    ).one()
+    return contact_name, member_name, project_title
+
+
+def _mail_member_admins(
+    invitation: AnyInvitation,
+    response_id: int,
+    by_id: Mapping[int, FrozenQuestion],
+    alerts: Sequence[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Queue one e-mail per active admin of the member, listing the low answers."""
+    contact_name, member_name, project_title = _names(invitation)
     admins = db.session.execute(
         select(User.id, User.email, User.locale).where(
             User.member_id == invitation.member_id,
@@ -656,41 +282,3 @@ def _raise_alerts(
             key=f"satisfaction.alert:{response_id}:{admin.id}",
             now=now,
         )
-
-
-# ---------------------------------------------------------------- opt-out
-
-
-def get_invitation(invitation_id: object) -> Invitation | None:
-    if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
-        return None
-    return db.session.get(Invitation, invitation_id)
-
-
-def invitation_for_unsubscribe(token: str) -> Invitation | None:
-    invitation_id = read_unsubscribe_token(token)
-    if invitation_id is None:
-        return None
-    return db.session.get(Invitation, invitation_id)
-
-
-def unsubscribe(invitation: Invitation, *, now: datetime | None = None) -> None:
-    """The contact asks for no more questionnaires (from any member)."""
-    now = now or utcnow()
-    contact = db.session.get(ClientContact, invitation.contact_id)
-    assert contact is not None
-    if contact.opted_out_at is None:
-        contact.opted_out_at = now
-        audit.record(
-            None,
-            "contact.opt_out",
-            object_type="contact",
-            object_id=contact.id,
-            member_id=invitation.member_id,
-            detail={"invitation_id": invitation.id},
-        )
-    db.session.commit()
-
-
-def association_name() -> str:
-    return str(current_app.config["ASSOCIATION_NAME"])

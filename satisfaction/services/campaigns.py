@@ -14,7 +14,7 @@ from core.database import utcnow
 from core.extensions import db
 from members.models import Client, ClientContact, Project, ProjectStatus
 from satisfaction.errors import BuilderError, RecurrenceError
-from satisfaction.models import Campaign, Questionnaire
+from satisfaction.models import Campaign, Questionnaire, QuestionnaireVersion
 from satisfaction.recurrence import (
     Recurrence,
     next_runs,
@@ -136,6 +136,52 @@ def _check_policy(
     return days[:max_reminders]
 
 
+def _sendable_version(project: Project, questionnaire_id: int) -> QuestionnaireVersion:
+    """The current version of one of the member's questionnaires, with questions.
+
+    :raises BuilderError:
+    """
+    questionnaire = db.session.scalar(
+        select(Questionnaire).where(
+            Questionnaire.id == questionnaire_id,
+            Questionnaire.member_id == project.member_id,
+        )
+    )
+    if questionnaire is None:
+        raise BuilderError(_l("Questionnaire inconnu."), field="questionnaire_id")
+    version = current_version(questionnaire)
+    if not version.questions:
+        raise BuilderError(
+            _l("Ce questionnaire n'a pas encore de question."),
+            field="questionnaire_id",
+        )
+    return version
+
+
+def _project_contacts(
+    project: Project, contact_ids: Sequence[int]
+) -> list[ClientContact]:
+    """The contacts asked for, all of the project's client (at least one).
+
+    :raises BuilderError:
+    """
+    contacts = db.session.scalars(
+        select(ClientContact)
+        .join(Client)
+        .where(
+            ClientContact.id.in_(list(contact_ids)),
+            ClientContact.client_id == project.client_id,
+            Client.member_id == project.member_id,
+        )
+    ).all()
+    if not contact_ids or len(contacts) != len(set(contact_ids)):
+        raise BuilderError(
+            _l("Choisissez au moins un contact du client du projet."),
+            field="contact_ids",
+        )
+    return list(contacts)
+
+
 def create_campaign(
     actor: Any,
     project: Project,
@@ -160,34 +206,8 @@ def create_campaign(
         raise BuilderError(_l("Donnez un nom à la campagne."), field="name")
     if project.status == ProjectStatus.CLOSED:
         raise BuilderError(_l("Ce projet est clos : aucun questionnaire ne partira."))
-    questionnaire = db.session.scalar(
-        select(Questionnaire).where(
-            Questionnaire.id == questionnaire_id,
-            Questionnaire.member_id == project.member_id,
-        )
-    )
-    if questionnaire is None:
-        raise BuilderError(_l("Questionnaire inconnu."), field="questionnaire_id")
-    version = current_version(questionnaire)
-    if not version.questions:
-        raise BuilderError(
-            _l("Ce questionnaire n'a pas encore de question."),
-            field="questionnaire_id",
-        )
-    contacts = db.session.scalars(
-        select(ClientContact)
-        .join(Client)
-        .where(
-            ClientContact.id.in_(list(contact_ids)),
-            ClientContact.client_id == project.client_id,
-            Client.member_id == project.member_id,
-        )
-    ).all()
-    if not contact_ids or len(contacts) != len(set(contact_ids)):
-        raise BuilderError(
-            _l("Choisissez au moins un contact du client du projet."),
-            field="contact_ids",
-        )
+    version = _sendable_version(project, questionnaire_id)
+    contacts = _project_contacts(project, contact_ids)
     days = _check_policy(reminder_days, max_reminders, link_valid_days)
     first = next_runs(recurrence, after=now, count=1)
     if not first:

@@ -44,6 +44,9 @@ class CampaignStats:
     cycles: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
+_Totals = dict[int, dict[tuple[str, str | None], dict[int, int]]]
+
+
 def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
     """Sends, reminders, answers, response rate and scores of each campaign, in
     two grouped queries whatever the number of answers."""
@@ -51,6 +54,16 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
         return []
     ids = [c.id for c in campaigns]
     stats = {c.id: CampaignStats(c) for c in campaigns}
+    _add_sends(stats, ids)
+    totals, frames = _answer_counts(ids)
+    for campaign_id, item in stats.items():
+        _add_scores(item, totals[campaign_id], frames[campaign_id])
+    return [stats[c.id] for c in campaigns]
+
+
+def _add_sends(stats: dict[int, CampaignStats], ids: Sequence[int]) -> None:
+    """Count each campaign's invitations, reminders, openings and answers, per
+    cycle and in all (one grouped query)."""
     sends = db.session.execute(
         select(
             Invitation.campaign_id,
@@ -76,6 +89,13 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
             "answered": answered,
             "rate": scoring.response_rate(answered, invited),
         }
+
+
+def _answer_counts(
+    ids: Sequence[int],
+) -> tuple[_Totals, dict[int, list[dict[str, Any]]]]:
+    """The submitted scored answers counted by value: per campaign and (metric,
+    commitment), and as rows of ``scoring.COUNT_COLUMNS`` (one grouped query)."""
     counts = db.session.execute(
         select(
             Response.campaign_id,
@@ -102,9 +122,7 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
             Answer.value,
         )
     ).all()
-    totals: dict[int, dict[tuple[str, str | None], dict[int, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
+    totals: _Totals = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     frames: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for campaign_id, cycle, question_type, tag, value, n in counts:
         if value is None:
@@ -120,31 +138,37 @@ def campaign_stats(campaigns: Sequence[Campaign]) -> list[CampaignStats]:
                 "count": n,
             }
         )
-    for campaign_id, item in stats.items():
-        item.rate = scoring.response_rate(item.answered, item.invited)
-        merged: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for (metric, commitment), distribution in totals[campaign_id].items():
-            if metric == "rating_1_5":
-                if commitment:
-                    item.commitments[commitment] = scoring.score_from_counts(
-                        metric, distribution
-                    )
-                continue
-            for value, n in distribution.items():
-                merged[metric][value] += n
-        order = [c.value for c in Commitment]
-        item.commitments = dict(
-            sorted(item.commitments.items(), key=lambda kv: order.index(kv[0]))
-        )
-        item.scores = {
-            kind: scoring.score_from_counts(kind, distribution)
-            for kind, distribution in merged.items()
-        }
-        rows = frames[campaign_id]
-        item.by_cycle = scoring.scores_from_count_frame(
-            pd.DataFrame(rows, columns=list(scoring.COUNT_COLUMNS))
-        )
-    return [stats[c.id] for c in campaigns]
+    return totals, frames
+
+
+def _add_scores(
+    item: CampaignStats,
+    totals: dict[tuple[str, str | None], dict[int, int]],
+    rows: list[dict[str, Any]],
+) -> None:
+    """A campaign's response rate, scores, commitments' scores and scores by cycle."""
+    item.rate = scoring.response_rate(item.answered, item.invited)
+    merged: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (metric, commitment), distribution in totals.items():
+        if metric == "rating_1_5":
+            if commitment:
+                item.commitments[commitment] = scoring.score_from_counts(
+                    metric, distribution
+                )
+            continue
+        for value, n in distribution.items():
+            merged[metric][value] += n
+    order = [c.value for c in Commitment]
+    item.commitments = dict(
+        sorted(item.commitments.items(), key=lambda kv: order.index(kv[0]))
+    )
+    item.scores = {
+        kind: scoring.score_from_counts(kind, distribution)
+        for kind, distribution in merged.items()
+    }
+    item.by_cycle = scoring.scores_from_count_frame(
+        pd.DataFrame(rows, columns=list(scoring.COUNT_COLUMNS))
+    )
 
 
 @dataclass(frozen=True)

@@ -129,15 +129,15 @@ def test_a_scheduler_killed_mid_run_sends_what_was_left_once_on_restart(
     script = (
         "import os, signal\n"
         "from wsgi import app\n"
-        "from satisfaction.services import sending\n"
-        "real = sending._queue_invitation_emails\n"
+        "from satisfaction.services import outbox\n"
+        "real = outbox.queue_invitation_emails\n"
         "calls = []\n"
         "def dying(*a, **k):\n"
         "    calls.append(1)\n"
         "    real(*a, **k)\n"
         "    if len(calls) == 2:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "sending._queue_invitation_emails = dying\n"
+        "outbox.queue_invitation_emails = dying\n"
         "from core.scheduler import run_once\n"
         "run_once(app)\n"
     )

@@ -12,6 +12,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.security import Role
 from satisfaction import services
+from satisfaction.answer_form import parse_answers
 from satisfaction.models import (
     Alert,
     Campaign,
@@ -43,10 +44,9 @@ def _answered(world, *, nps: str = "9", n: int = 1):
             services.save_answers(
                 invitation,
                 page=page,
-                form=form,
+                answers=parse_answers(page.questions, form, require=True),
                 share_with_board=True if page.is_last else None,
                 submit=page.is_last,
-                require_page=True,
                 now=now,
             )
     return w

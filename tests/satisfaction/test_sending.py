@@ -13,9 +13,10 @@ from core.mail import deliver_due
 from core.models import OutboxMessage
 from members.models import ProjectStatus
 from satisfaction import services
+from satisfaction.answer_form import parse_answers
 from satisfaction.models import Campaign, Invitation, QuestionnaireVersion
 from satisfaction.recurrence import Recurrence
-from satisfaction.services import sending
+from satisfaction.services import outbox, sending
 from tests.conftest import Mailbox
 from tests.satisfaction.conftest import NOW, answer_form, link_in, make_campaign
 
@@ -175,10 +176,9 @@ def test_reminders_go_after_7_and_14_days_at_most_twice_and_not_once_answered(
         services.save_answers(
             invitation,
             page=page,
-            form=answer_form(questions),
+            answers=parse_answers(page.questions, answer_form(questions), require=True),
             share_with_board=False if page.is_last else None,
             submit=page.is_last,
-            require_page=True,
             now=LATER + timedelta(days=8),
         )
     assert services.send_reminders(LATER + timedelta(days=14)) == 1
@@ -235,7 +235,7 @@ def test_a_crash_mid_run_leaves_nothing_and_the_rerun_sends_what_was_left_once(
     world, monkeypatch, mailbox
 ) -> None:
     worlds = [world(contacts=2) for _ in range(3)]
-    real = sending._queue_invitation_emails
+    real = outbox.queue_invitation_emails
     calls = {"n": 0}
 
     def dies_on_the_second_campaign(*args, **kwargs):
@@ -244,16 +244,14 @@ def test_a_crash_mid_run_leaves_nothing_and_the_rerun_sends_what_was_left_once(
             raise SystemExit("killed")  # not an Exception: the process dies
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(
-        sending, "_queue_invitation_emails", dies_on_the_second_campaign
-    )
+    monkeypatch.setattr(outbox, "queue_invitation_emails", dies_on_the_second_campaign)
     with pytest.raises(SystemExit):
         services.send_due_invitations(LATER)
     db.session.rollback()  # what the database does when the connection drops
     assert _count(Invitation) == 2  # the first campaign's cycle, committed
     assert _count(OutboxMessage) == 2
 
-    monkeypatch.setattr(sending, "_queue_invitation_emails", real)
+    monkeypatch.setattr(outbox, "queue_invitation_emails", real)
     services.send_due_invitations(LATER + timedelta(minutes=1))
     assert _count(Invitation) == 6
     assert _count(OutboxMessage) == 6

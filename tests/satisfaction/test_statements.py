@@ -22,7 +22,7 @@ from satisfaction.links import (
 from satisfaction.models import Alert, Invitation, QuestionType, Response
 from satisfaction.recurrence import Recurrence
 from satisfaction.services import frozen
-from satisfaction.services.answering import PAGE_SIZE
+from satisfaction.services.survey import PAGE_SIZE
 from tests.satisfaction.conftest import NOW
 from tests.statements import statements
 
@@ -185,7 +185,7 @@ def test_the_bulk_e_mails_are_those_queue_email_would_render(world) -> None:
 
     from core.urls import external_url
     from satisfaction.links import invitation_token
-    from satisfaction.services.sending import INVITATION_TEMPLATE
+    from satisfaction.services.outbox import INVITATION_TEMPLATE
 
     w = world(contacts=2, locales=("fr", "en"))
     for contact, name in zip(
