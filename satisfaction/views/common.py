@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, session
 from flask.wrappers import Response as FlaskResponse
+from flask_limiter.util import get_remote_address
 
-from core.security import Role
+from core.security import Role, hash_token
 from satisfaction import scoring
 from satisfaction.models import (
     ALERT_REASON_LABELS,
@@ -63,3 +64,27 @@ def no_referrer(response: FlaskResponse) -> FlaskResponse:
 
 def survey_limit() -> str:
     return str(current_app.config.get("SURVEY_RATE_LIMIT", "60 per minute"))
+
+
+def bad_link_limit() -> str:
+    return str(current_app.config.get("SURVEY_BAD_LINK_RATE_LIMIT", "30 per minute"))
+
+
+SESSION_KEY = "satisfaction.invitation"
+
+
+def per_link() -> str:
+    """Survey pages are limited per link (or per invitation held in the session),
+    not per address: respondents behind one company proxy share an address."""
+    token = (request.view_args or {}).get("token")
+    if token:
+        return "survey-link:" + hash_token(str(token))[:32]
+    invitation_id = session.get(SESSION_KEY)
+    if isinstance(invitation_id, int):
+        return f"survey-invitation:{invitation_id}"
+    return "survey-address:" + get_remote_address()
+
+
+def is_refused(response: FlaskResponse) -> bool:
+    """Counted against the address: links that lead nowhere (guessing)."""
+    return response.status_code >= 400

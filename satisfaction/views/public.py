@@ -22,9 +22,14 @@ from members import services as members_services
 from satisfaction import services
 from satisfaction.answer_form import PageSubmission, parse_answers
 from satisfaction.models import Invitation
-from satisfaction.views.common import bp, survey_limit
-
-SESSION_KEY = "satisfaction.invitation"
+from satisfaction.views.common import (
+    SESSION_KEY,
+    bad_link_limit,
+    bp,
+    is_refused,
+    per_link,
+    survey_limit,
+)
 
 
 def _link_page(
@@ -50,7 +55,8 @@ def _contact_locale(invitation: Invitation | services.OpenInvitation) -> str:
 
 
 @bp.get("/s/<token>")
-@limiter.limit(survey_limit)
+@limiter.limit(survey_limit, key_func=per_link)
+@limiter.limit(bad_link_limit, deduct_when=is_refused)
 def open_link(token: str) -> ResponseReturnValue:
     """Exchange the e-mailed token for a session, then drop it from the URL."""
     expect_writes()
@@ -98,7 +104,7 @@ def _member_name(member_id: int) -> str:
 
 
 @bp.route("/s/answer", methods=["GET", "POST"])
-@limiter.limit(survey_limit)
+@limiter.limit(survey_limit, key_func=per_link)
 # The answer form is exempt from Flask-WTF's CSRF check on purpose: its tokens
 # expire (WTF_CSRF_TIME_LIMIT) and a client who takes longer than that would lose
 # a questionnaire. What protects it instead: the form only acts on the invitation
@@ -227,7 +233,8 @@ def thanks() -> ResponseReturnValue:
 
 
 @bp.route("/s/unsubscribe/<token>", methods=["GET", "POST"])
-@limiter.limit(survey_limit)
+@limiter.limit(survey_limit, key_func=per_link)
+@limiter.limit(bad_link_limit, deduct_when=is_refused)
 # One-click unsubscribe (RFC 8058) is a POST from the mail client without any
 # CSRF token; the signed token in the URL is the protection.
 @csrf_exempt

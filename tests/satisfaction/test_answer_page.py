@@ -247,3 +247,41 @@ def test_unsubscribing_by_link_and_one_click_stops_further_sends(
     db.session.expire_all()
     assert w.contacts[0].opted_out_at is not None
     assert client.get("/s/unsubscribe/forged.token").status_code == 404
+
+
+def test_respondents_behind_one_address_are_limited_per_link_not_together(
+    world, mailbox, app
+) -> None:
+    now = utcnow()
+    w = world(
+        contacts=6,
+        now=now - timedelta(hours=2),
+        recurrence=Recurrence.once(now - timedelta(hours=1)),
+    )
+    services.send_due_invitations(now)
+    deliver_due(now)
+    app.config["SURVEY_RATE_LIMIT"] = "3 per minute"
+    try:
+        codes = []
+        for contact in w.contacts:  # six browsers, one company proxy
+            browser = app.test_client()
+            path = urlsplit(link_in(Mailbox.text_of(mailbox.to(contact.email)[0]))).path
+            codes += [
+                browser.get(path).status_code,
+                browser.get("/s/answer").status_code,
+            ]
+        # One respondent reloading too fast is still limited.
+        codes_one = [browser.get("/s/answer").status_code for _ in range(3)]
+    finally:
+        app.config.pop("SURVEY_RATE_LIMIT")
+    assert codes == [302, 200] * 6
+    assert codes_one == [200, 200, 429]
+
+
+def test_guessing_links_from_one_address_is_limited(client, app) -> None:
+    app.config["SURVEY_BAD_LINK_RATE_LIMIT"] = "5 per minute"
+    try:
+        codes = [client.get(f"/s/guess-{i:04d}").status_code for i in range(8)]
+    finally:
+        app.config.pop("SURVEY_BAD_LINK_RATE_LIMIT")
+    assert codes == [404] * 5 + [429] * 3
