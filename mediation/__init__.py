@@ -41,4 +41,9 @@ def init_app(app: Flask) -> None:
     register_job(app, "mediation.deadlines", jobs.watch_deadlines, minutes=15)
     register_job(app, "mediation.suspensions", jobs.end_suspensions, minutes=15)
     register_job(app, "mediation.purge_drafts", jobs.purge_drafts, minutes=60)
+    # Evidence is kept this long after a case is closed (0: kept for ever).
+    app.config.setdefault("MEDIATION_ATTACHMENT_RETENTION_DAYS", 5 * 365)
+    register_job(
+        app, "mediation.purge_attachments", jobs.purge_attachments, minutes=1440
+    )
     register_demo_loader(app, "mediation", demo.load)

@@ -32,3 +32,8 @@ def end_suspensions(now: datetime) -> list[str]:
 def purge_drafts(now: datetime) -> int:
     """Delete complaints whose e-mail was never confirmed, with their files."""
     return services.purge_expired_drafts(now)
+
+
+def purge_attachments(now: datetime) -> int:
+    """Delete the files of cases closed longer ago than the retention setting."""
+    return services.purge_old_attachments(now)

@@ -42,6 +42,7 @@ from mediation.services.deadlines import (
     end_suspension,
     give_deadline_notice,
     purge_expired_drafts,
+    purge_old_attachments,
     suspensions_due,
 )
 from mediation.services.delays import paris_today
@@ -96,6 +97,7 @@ __all__ = [
     "project_hint",
     "project_panel",
     "purge_expired_drafts",
+    "purge_old_attachments",
     "recuse",
     "resend_follow_link",
     "role_of",

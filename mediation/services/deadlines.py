@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -312,3 +313,40 @@ def purge_expired_drafts(now: datetime, *, grace: timedelta = timedelta(days=1))
     db.session.commit()
     files.remove(names)
     return len(ids)
+
+
+def purge_old_attachments(now: datetime) -> int:
+    """The retention rule for evidence: the files of cases closed more than
+    MEDIATION_ATTACHMENT_RETENTION_DAYS ago are deleted (the case's record stays,
+    with each file's name, size and checksum in the audit log). Files deleted."""
+    days = int(current_app.config.get("MEDIATION_ATTACHMENT_RETENTION_DAYS") or 0)
+    if days <= 0:
+        return 0
+    old = db.session.scalars(
+        select(Attachment)
+        .join(Complaint, Complaint.id == Attachment.complaint_id)
+        .where(Complaint.closed_at < now - timedelta(days=days))
+        .order_by(Attachment.complaint_id, Attachment.id)
+    ).all()
+    by_case: dict[int, list[Attachment]] = {}
+    for attachment in old:
+        by_case.setdefault(attachment.complaint_id, []).append(attachment)
+    for complaint_id, attachments in by_case.items():
+        audit.record(
+            None,
+            "complaint.attachments_purged",
+            object_type="complaint",
+            object_id=complaint_id,
+            detail={
+                "retention_days": days,
+                "files": [
+                    {"name": a.original_name, "size": a.size, "sha256": a.sha256}
+                    for a in attachments
+                ],
+            },
+        )
+        for attachment in attachments:
+            db.session.delete(attachment)
+    db.session.commit()
+    files.remove([a.storage_name for a in old])
+    return len(old)

@@ -177,3 +177,38 @@ def test_a_suspension_ended_by_another_process_is_not_ended_twice(make_case) -> 
     assert case.member.mark_status is MarkStatus.SUSPENDED
     kinds = [e.kind for e in services.timeline(complaint, Role.SECRETARIAT)]
     assert EventKind.SUSPENSION_ENDED not in kinds
+
+
+def test_the_files_of_long_closed_cases_are_deleted_the_record_stays(
+    make_case, app
+) -> None:
+    from core.models import AuditLog
+    from mediation.files import path_of
+
+    closed = make_case("resolved")
+    open_case = make_case("in_mediation")
+    complaint = db.session.get(Complaint, closed.id)
+    assert complaint.closed_at is not None
+    names = {
+        c: list(
+            db.session.scalars(
+                select(Attachment.storage_name).where(Attachment.complaint_id == c)
+            )
+        )
+        for c in (closed.id, open_case.id)
+    }
+    days = app.config["MEDIATION_ATTACHMENT_RETENTION_DAYS"]
+
+    assert jobs.purge_attachments(complaint.closed_at + timedelta(days=days - 1)) == 0
+    later = complaint.closed_at + timedelta(days=days + 1)
+    assert jobs.purge_attachments(later) == len(names[closed.id]) == 1
+
+    assert not path_of(names[closed.id][0]).exists()
+    assert path_of(names[open_case.id][0]).exists()  # an open case keeps its files
+    assert db.session.get(Complaint, closed.id) is not None
+    entry = db.session.scalar(
+        select(AuditLog).where(AuditLog.action == "complaint.attachments_purged")
+    )
+    assert entry.object_id == closed.id
+    assert entry.detail["files"][0]["name"] == "devis.pdf"
+    assert jobs.purge_attachments(later) == 0  # once
