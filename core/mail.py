@@ -258,8 +258,8 @@ def message_id_domain() -> str:
     """The domain of ``MAIL_FROM``, else ``SERVER_NAME``, else ``BASE_URL``'s host."""
     config = current_app.config
     _name, address = parseaddr(config.get("MAIL_FROM") or "")
-    domain = address.rpartition("@")[2]
-    if domain:
+    _local, at, domain = address.rpartition("@")
+    if at and domain:
         return domain
     server_name = (config.get("SERVER_NAME") or "").partition(":")[0]
     return server_name or urlsplit(config.get("BASE_URL") or "").hostname or "localhost"
