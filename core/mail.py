@@ -235,14 +235,19 @@ def _lease_renewed(claim: _Claim, *, lease: timedelta, clock: _Clock) -> Iterato
 
     def renew() -> None:
         while not stop.wait(interval):
-            with engine.begin() as connection:
-                connection.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == claim.message_id,
-                        OutboxMessage.status == OutboxStatus.SENDING,
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        update(OutboxMessage)
+                        .where(
+                            OutboxMessage.id == claim.message_id,
+                            OutboxMessage.status == OutboxStatus.SENDING,
+                        )
+                        .values(claimed_at=clock())
                     )
-                    .values(claimed_at=clock())
+            except Exception:  # the send goes on; the next renewal may work
+                log.exception(
+                    "could not renew the claim of e-mail %s", claim.message_id
                 )
 
     renewer = threading.Thread(target=renew, name="outbox-lease", daemon=True)
