@@ -46,6 +46,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.mail import deliver_due
 app = create_app(json.loads(sys.argv[1]))
+print("ready", flush=True)
 sys.stdin.readline()  # started ahead, it waits to take over from a killed one
 with app.app_context():
     while True:
@@ -119,9 +120,15 @@ def _start_sender(app: Flask, lease: float) -> subprocess.Popen[bytes]:
         [sys.executable, "-c", SENDER, json.dumps(config)],
         cwd=ROOT,
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _ready(sender: subprocess.Popen[bytes]) -> None:
+    """Wait until ``sender`` has started (imports, app)."""
+    assert sender.stdout is not None
+    assert sender.stdout.readline() == b"ready\n"
 
 
 def _go(sender: subprocess.Popen[bytes]) -> None:
@@ -133,8 +140,9 @@ def _go(sender: subprocess.Popen[bytes]) -> None:
 def _kill(sender: subprocess.Popen[bytes]) -> None:
     sender.kill()
     sender.wait()
-    if sender.stdin is not None:
-        sender.stdin.close()
+    for pipe in (sender.stdin, sender.stdout):
+        if pipe is not None:
+            pipe.close()
 
 
 def _progress() -> tuple[int, float]:
@@ -166,12 +174,16 @@ def test_senders_killed_mid_send_lose_nothing_and_repeat_at_most_one_per_kill(
     expected = _queue_many(60)
     lease, planned_kills = 2.0, 4
     rng = random.Random()
+    # One sender per life, all started ahead: each takes over at once from
+    # the one killed before it (starting Python takes seconds on a busy box).
+    senders = [_start_sender(app, lease) for _ in range(planned_kills + 1)]
     kills, max_age, kill_at = 0, 0.0, None
-    sender, spare = _start_sender(app, lease), _start_sender(app, lease)
-    _go(sender)
-    base = slow_smtp.total()
     give_up = time.monotonic() + 90
     try:
+        for sender in senders:
+            _ready(sender)
+        _go(senders[0])
+        base = slow_smtp.total()
         while True:
             sent, age = _progress()
             max_age = max(max_age, age)
@@ -182,15 +194,14 @@ def test_senders_killed_mid_send_lose_nothing_and_repeat_at_most_one_per_kill(
             if kills < planned_kills and kill_at is None and slow_smtp.total() > base:
                 kill_at = time.monotonic() + rng.uniform(0.0, 0.3)
             if kill_at is not None and time.monotonic() >= kill_at:
-                _kill(sender)
+                _kill(senders[kills])
                 kills, kill_at = kills + 1, None
-                sender, spare = spare, _start_sender(app, lease)
-                _go(sender)
+                _go(senders[kills])
                 base = slow_smtp.total()
             time.sleep(0.02)
     finally:
-        _kill(sender)
-        _kill(spare)
+        for sender in senders:
+            _kill(sender)
     missing, duplicates = _report(
         f"kill test ({db.engine.dialect.name})", expected, slow_smtp.received
     )
@@ -198,8 +209,9 @@ def test_senders_killed_mid_send_lose_nothing_and_repeat_at_most_one_per_kill(
     assert kills == planned_kills
     assert missing == 0
     assert duplicates <= kills
-    # A claim left by a dead sender was taken again well within a minute.
-    assert max_age < 60
+    # A claim left by a dead sender was taken again soon after its lease (2 s
+    # here, a minute by default): never near the minute, on a slow machine too.
+    assert max_age < 30
     assert app.config["MAIL_CLAIM_LEASE_SECONDS"] <= 60
 
 
