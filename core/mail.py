@@ -228,13 +228,17 @@ def _send_one(
 @contextmanager
 def _lease_renewed(claim: _Claim, *, lease: timedelta, clock: _Clock) -> Iterator[None]:
     """Renew the claim every third of the lease while the block runs (a slow
-    SMTP server), on a connection of its own: no other sender takes it."""
+    SMTP server), on a connection of its own: no other sender takes it. Only
+    our own claim is renewed, never one another sender took in the meantime."""
     stop = threading.Event()
     engine = db.engine
     interval = lease.total_seconds() / 3
+    held = claim.claimed_at
 
     def renew() -> None:
+        nonlocal held
         while not stop.wait(interval):
+            renewed = clock()
             try:
                 with engine.begin() as connection:
                     connection.execute(
@@ -242,9 +246,11 @@ def _lease_renewed(claim: _Claim, *, lease: timedelta, clock: _Clock) -> Iterato
                         .where(
                             OutboxMessage.id == claim.message_id,
                             OutboxMessage.status == OutboxStatus.SENDING,
+                            OutboxMessage.claimed_at == held,
                         )
-                        .values(claimed_at=clock())
+                        .values(claimed_at=renewed)
                     )
+                held = renewed
             except Exception:  # the send goes on; the next renewal may work
                 log.exception(
                     "could not renew the claim of e-mail %s", claim.message_id
