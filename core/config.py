@@ -114,6 +114,9 @@ class Config:
     # E-mail delivery: attempts before giving up, and the back-off base (seconds).
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_BASE_SECONDS = 60
+    # A message claimed by a sender that died is sent again after this lease
+    # (a live sender renews its claim while a send lasts).
+    MAIL_CLAIM_LEASE_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"
     INVITATION_VALID_DAYS = 7
     PASSWORD_RESET_VALID_HOURS = 2

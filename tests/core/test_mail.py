@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.mail import deliver_due, queue_email
+from core.mail import deliver_due, message_id_domain, queue_email
 from core.models import OutboxMessage, OutboxStatus
 from tests.conftest import free_port
 
@@ -137,8 +137,9 @@ def test_a_message_claimed_by_a_process_that_died_is_sent_after_the_lease(
     message.status = OutboxStatus.SENDING
     message.claimed_at = NOW
     db.session.commit()
-    assert deliver_due(NOW + timedelta(minutes=5)).sent == []
-    assert deliver_due(NOW + timedelta(minutes=11)).sent == [message.id]
+    # The lease is one minute: the message waits no longer than that.
+    assert deliver_due(NOW + timedelta(seconds=30)).sent == []
+    assert deliver_due(NOW + timedelta(seconds=61)).sent == [message.id]
     assert len(mailbox.messages) == 1
 
 
@@ -167,3 +168,56 @@ def test_in_development_messages_are_files_listed_at_dev_outbox(tmp_path) -> Non
     html = page.get_data(as_text=True)
     assert "dev@client.example" in html
     assert "Choisir un nouveau mot de passe Qualicharte" in html
+
+
+def test_every_message_carries_a_message_id_derived_from_its_outbox_row(
+    app, mailbox
+) -> None:
+    _queue()
+    message = db.session.scalar(select(OutboxMessage))
+    deliver_due(NOW + timedelta(seconds=1))
+    received = mailbox.messages[0]
+    expected = f"<qc-outbox-{message.id}-20260302090000000000@qualicharte.localhost>"
+    assert received["Message-ID"] == expected
+    assert received["Date"] == "Mon, 02 Mar 2026 09:00:00 +0000"
+
+
+def test_a_message_sent_again_after_a_crash_keeps_its_message_id(app, mailbox) -> None:
+    _queue()
+    deliver_due(NOW + timedelta(seconds=1))
+    # The sender died after the server accepted it and before it was marked
+    # sent: its claim runs out and the message goes again, the same message.
+    message = db.session.scalar(select(OutboxMessage))
+    message.status = OutboxStatus.SENDING
+    message.claimed_at = NOW + timedelta(seconds=1)
+    db.session.commit()
+    assert deliver_due(NOW + timedelta(seconds=62)).sent == [message.id]
+    first, second = mailbox.messages
+    assert first["Message-ID"] == second["Message-ID"]
+    assert first["Date"] == second["Date"]
+    assert mailbox.text_of(first) == mailbox.text_of(second)
+
+
+def test_the_message_id_domain_is_the_senders_then_the_servers(
+    app, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "MAIL_FROM", "Qualité <qualite@anas.example>")
+    assert message_id_domain() == "anas.example"
+    monkeypatch.setitem(app.config, "MAIL_FROM", "no-domain")
+    monkeypatch.setitem(app.config, "SERVER_NAME", "qualite.example.org:8443")
+    assert message_id_domain() == "qualite.example.org"
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    assert message_id_domain() == "qualicharte.test"  # BASE_URL's host
+
+
+def test_a_claimed_message_is_sent_after_the_configured_lease(
+    app, mailbox, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "MAIL_CLAIM_LEASE_SECONDS", 5)
+    _queue()
+    message = db.session.scalar(select(OutboxMessage))
+    message.status = OutboxStatus.SENDING
+    message.claimed_at = NOW
+    db.session.commit()
+    assert deliver_due(NOW + timedelta(seconds=4)).sent == []
+    assert deliver_due(NOW + timedelta(seconds=6)).sent == [message.id]
