@@ -35,7 +35,6 @@ from kpi.importers.base import (
     MAX_DECIMALS,
     ColumnMapping,
     DecimalSeparator,
-    Granularity,
     IndicatorKind,
     ParsedExport,
     Point,
@@ -55,6 +54,7 @@ from kpi.importers.sniff import (
     sniff_container,
     text_document,
 )
+from kpi.periods import Granularity
 
 __all__ = [
     "FORMAT_LABELS",

@@ -11,16 +11,17 @@ import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.periods import Granularity, period_end_for, range_granularity
+
 IndicatorKind = Literal[
     "audience", "cost_per_click", "incidents", "reading_time", "clicks", "custom"
 ]
-Granularity = Literal["day", "week", "month"]
 DecimalSeparator = Literal[",", "."]
 
 #: The largest magnitude we store: ``abs(value) < 10**11``. The column is
@@ -324,47 +325,6 @@ def compact_range(start_text: str, end_text: str) -> tuple[date, date] | None:
     except ValueError:
         return None
     return (start, end) if start <= end else None
-
-
-def is_calendar_month(start: date, end: date) -> bool:
-    """True when ``start``..``end`` is exactly one calendar month."""
-    return (
-        start.day == 1
-        and (end + timedelta(days=1)).day == 1
-        and (
-            start.year,
-            start.month,
-        )
-        == (end.year, end.month)
-    )
-
-
-def range_granularity(start: date, end: date) -> Granularity:
-    """The granularity that best names a stated range (month, week or day)."""
-    if is_calendar_month(start, end):
-        return "month"
-    if (end - start).days == 6:
-        return "week"
-    return "day"
-
-
-def period_end(start: date, granularity: Granularity) -> date:
-    """Last day of the period of ``granularity`` starting on ``start``."""
-    if granularity == "month":
-        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return following - timedelta(days=1)
-    if granularity == "week":
-        return start + timedelta(days=6)
-    return start
-
-
-def period_start_for(value: date, granularity: Granularity) -> date:
-    """Start of the period of ``granularity`` that contains ``value``."""
-    if granularity == "month":
-        return value.replace(day=1)
-    if granularity == "week":
-        return value - timedelta(days=value.weekday())
-    return value
 
 
 # --------------------------------------------------------------------------- #
@@ -802,7 +762,7 @@ def finish_export(
         export.period = stated_period
         if export.period is None and not single:
             ends = [
-                (p.period_start, period_end(p.period_start, s.granularity))
+                (p.period_start, period_end_for(p.period_start, s.granularity))
                 for s in export.series
                 for p in s.points
             ]

@@ -46,10 +46,9 @@ from kpi.importers.base import (
     missing_cells_error,
     normalise_name,
     number_cell,
-    period_end,
-    period_start_for,
 )
 from kpi.importers.sniff import Document
+from kpi.periods import period_end_for, period_start_for
 
 LABEL = _l("Fichier CSV ou Excel (colonnes associées)")
 
@@ -698,7 +697,7 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
         )
     periods = stream.periods()
     if periods:
-        export.period = (periods[0], period_end(periods[-1], mapping.granularity))
+        export.period = (periods[0], period_end_for(periods[-1], mapping.granularity))
     return export
 
 

@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
-    Granularity,
     ParsedExport,
     Record,
     RejectedRow,
@@ -27,11 +26,11 @@ from kpi.importers.base import (
     finish_export,
     header_index,
     number_cell,
-    range_granularity,
     reject,
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.periods import Granularity, range_granularity
 
 LABELS = {
     "matomo_visits": _l("Matomo — Résumé des visites"),

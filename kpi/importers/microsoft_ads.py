@@ -13,7 +13,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
-    Granularity,
     ParsedExport,
     Record,
     RejectedRow,
@@ -25,11 +24,11 @@ from kpi.importers.base import (
     header_index,
     number_cell,
     parse_date,
-    period_start_for,
     reject,
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.periods import Granularity, period_start_for
 
 LABELS = {"microsoft_ads": _l("Microsoft Advertising — Rapport de performances")}
 

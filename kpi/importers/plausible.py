@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
-    Granularity,
     IndicatorKind,
     ParsedExport,
     Record,
@@ -31,6 +30,7 @@ from kpi.importers.base import (
     reject,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.periods import Granularity
 
 LABELS = {
     "plausible_visitors": _l("Plausible — Visiteurs"),

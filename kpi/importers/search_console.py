@@ -12,7 +12,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
-    Granularity,
     ParsedExport,
     RejectedRow,
     RowError,
@@ -29,6 +28,7 @@ from kpi.importers.base import (
     single_period,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.periods import Granularity
 
 LABELS = {
     "gsc_dates": _l("Google Search Console — Performances par date"),

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from kpi.calculations import period_start_for
 from kpi.importers import Point
 from kpi.models import Indicator, Source
+from kpi.periods import period_start_for
 from kpi.services.errors import KpiInputError
 from kpi.services.measurements import apply_plan, check_point, plan_values
 from kpi.signals import notify_measurements_changed

@@ -26,7 +26,6 @@ from sqlalchemy import delete, func, select, update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from kpi.calculations import period_start_for
 from kpi.errors import ImportRefused
 from kpi.importers import (
     MAX_BYTES,
@@ -42,6 +41,7 @@ from kpi.models import (
     Measurement,
     Source,
 )
+from kpi.periods import period_start_for
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
 from kpi.services.measurements import Plan, apply_plan, check_point, plan_values, rollup

@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from kpi.calculations import period_start_for, ratio
+from kpi.calculations import ratio
 from kpi.importers import MAX_ABS_VALUE, Point
 from kpi.models import (
     FREQUENCY_LABELS,
@@ -29,6 +29,7 @@ from kpi.models import (
     Measurement,
     Source,
 )
+from kpi.periods import period_start_for
 from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
 from kpi.signals import notify_measurements_changed

@@ -16,10 +16,10 @@ from werkzeug.wrappers import Response
 from core.forms import ConfirmForm, attach_error, choices
 from core.security import roles_required
 from kpi import services
-from kpi.calculations import period_end_for
 from kpi.forms import MappingForm, PeriodForm, UploadForm
 from kpi.importers import ColumnMapping, ParsedExport
 from kpi.models import ImportBatch
+from kpi.periods import period_end_for
 from kpi.views.common import STAFF, bp, member_id
 from members.models import Project
 
