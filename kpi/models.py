@@ -25,19 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.database import UTCDateTime, utcnow
 from core.extensions import Model
 from core.models import enum_column
+from kpi.kinds import IndicatorKind as IndicatorKind
 
 #: Measurement columns: 4 decimals; values are limited to ``abs(value) < 10**11``
 #: (``kpi.importers.MAX_ABS_VALUE``) so that SQLite's floats hold them exactly.
 AMOUNT = Numeric(18, 4)
-
-
-class IndicatorKind(enum.StrEnum):
-    AUDIENCE = "audience"
-    COST_PER_CLICK = "cost_per_click"
-    INCIDENTS = "incidents"
-    READING_TIME = "reading_time"
-    CLICKS = "clicks"
-    CUSTOM = "custom"
 
 
 class Direction(enum.StrEnum):

@@ -35,7 +35,6 @@ from kpi.importers.base import (
     MAX_DECIMALS,
     ColumnMapping,
     DecimalSeparator,
-    IndicatorKind,
     ParsedExport,
     Point,
     RejectedRow,
@@ -54,6 +53,7 @@ from kpi.importers.sniff import (
     sniff_container,
     text_document,
 )
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
 __all__ = [

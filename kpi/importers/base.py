@@ -17,11 +17,9 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, period_end_for, range_granularity
 
-IndicatorKind = Literal[
-    "audience", "cost_per_click", "incidents", "reading_time", "clicks", "custom"
-]
 DecimalSeparator = Literal[",", "."]
 
 #: The largest magnitude we store: ``abs(value) < 10**11``. The column is

@@ -48,6 +48,7 @@ from kpi.importers.base import (
     number_cell,
 )
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 from kpi.periods import period_end_for, period_start_for
 
 LABEL = _l("Fichier CSV ou Excel (colonnes associées)")
@@ -689,7 +690,7 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
             Series(
                 key=name,
                 label=name,
-                suggested_kind="custom",
+                suggested_kind=IndicatorKind.CUSTOM,
                 unit="",
                 granularity=mapping.granularity,
                 points=list(stream.iter_points(position)),

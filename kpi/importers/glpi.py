@@ -28,6 +28,7 @@ from kpi.importers.base import (
     reject,
 )
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 
 LABELS = {"glpi": _l("GLPI — Tickets")}
 
@@ -82,9 +83,11 @@ def count_tickets(
     export: ParsedExport,
 ) -> list[SeriesBuilder]:
     """Count tickets and incidents per opening day (shared with Jira)."""
-    incidents = SeriesBuilder("incidents", str(_l("Incidents")), "incidents", "", "day")
+    incidents = SeriesBuilder(
+        "incidents", str(_l("Incidents")), IndicatorKind.INCIDENTS, "", "day"
+    )
     tickets = SeriesBuilder(
-        "tickets", str(_l("Tickets (tous types)")), "custom", "", "day"
+        "tickets", str(_l("Tickets (tous types)")), IndicatorKind.CUSTOM, "", "day"
     )
     needed = max(type_at, opened_at) + 1
     for item in rows:

@@ -31,6 +31,7 @@ from kpi.importers.base import (
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 
 LABELS = {
     "google_ads_campaigns": _l("Google Ads — Rapport sur les campagnes"),
@@ -131,12 +132,21 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     if len(currencies) > 0:
         export.warnings.append(str(_l("Le fichier mélange plusieurs devises.")))
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+        "clicks", str(_l("Clics (annonces)")), IndicatorKind.CUSTOM, "", granularity
     )
-    cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
-    impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
+    cost = SeriesBuilder(
+        "cost", str(_l("Coût")), IndicatorKind.CUSTOM, unit, granularity
+    )
+    impressions = SeriesBuilder(
+        "impressions", "Impressions", IndicatorKind.CUSTOM, "", granularity
+    )
     cpc = SeriesBuilder(
-        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+        "cpc",
+        str(_l("Coût par clic")),
+        IndicatorKind.COST_PER_CLICK,
+        unit,
+        granularity,
+        ratio=True,
     )
     for record in rows:
         try:

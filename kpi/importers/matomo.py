@@ -30,6 +30,7 @@ from kpi.importers.base import (
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, range_granularity
 
 LABELS = {
@@ -145,14 +146,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     ratio: tuple[str, str, bool] | None
     if fmt == "matomo_visits":
         wanted = [
-            ("nb_visits", "visits", _l("Visites"), "audience"),
+            ("nb_visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
             (
                 "nb_uniq_visitors",
                 "unique_visitors",
                 _l("Visiteurs uniques"),
-                "audience",
+                IndicatorKind.AUDIENCE,
             ),
-            ("nb_actions", "actions", _l("Actions"), "audience"),
+            ("nb_actions", "actions", _l("Actions"), IndicatorKind.AUDIENCE),
         ]
         ratio = (
             ("sum_visit_length", "nb_visits", False)
@@ -161,12 +162,17 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         )
     elif fmt == "matomo_contents":
         wanted = [
-            ("nb_interactions", "interactions", _l("Interactions"), "clicks"),
-            ("nb_impressions", "impressions", "Impressions", "custom"),
+            (
+                "nb_interactions",
+                "interactions",
+                _l("Interactions"),
+                IndicatorKind.CLICKS,
+            ),
+            ("nb_impressions", "impressions", "Impressions", IndicatorKind.CUSTOM),
         ]
         ratio = None
     else:
-        wanted = [("nb_hits", "pageviews", _l("Vues de page"), "audience")]
+        wanted = [("nb_hits", "pageviews", _l("Vues de page"), IndicatorKind.AUDIENCE)]
         ratio = ("avg_time_on_page", "nb_hits", True)
     present = [
         (found[name], key, label, kind)
@@ -206,7 +212,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
                 builders["engagement_time"] = SeriesBuilder(
                     "engagement_time",
                     str(_l("Temps moyen (secondes)")),
-                    "reading_time",
+                    IndicatorKind.READING_TIME,
                     "s",
                     granularity,
                     ratio=True,

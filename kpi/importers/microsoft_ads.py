@@ -28,6 +28,7 @@ from kpi.importers.base import (
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, period_start_for
 
 LABELS = {"microsoft_ads": _l("Microsoft Advertising — Rapport de performances")}
@@ -108,12 +109,21 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     currencies = {row.get(currency_at).strip() for row in rows} - {""}
     unit = currencies.pop() if len(currencies) == 1 else ""
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+        "clicks", str(_l("Clics (annonces)")), IndicatorKind.CUSTOM, "", granularity
     )
-    cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
-    impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
+    cost = SeriesBuilder(
+        "cost", str(_l("Coût")), IndicatorKind.CUSTOM, unit, granularity
+    )
+    impressions = SeriesBuilder(
+        "impressions", "Impressions", IndicatorKind.CUSTOM, "", granularity
+    )
     cpc = SeriesBuilder(
-        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+        "cpc",
+        str(_l("Coût par clic")),
+        IndicatorKind.COST_PER_CLICK,
+        unit,
+        granularity,
+        ratio=True,
     )
     if clicks_at is None or spend_at is None:
         return finish_export(export, [], stated_period=stated, single=single)

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     QUANTUM,
-    IndicatorKind,
     ParsedExport,
     Record,
     RejectedRow,
@@ -30,6 +29,7 @@ from kpi.importers.base import (
     reject,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
 LABELS = {
@@ -38,9 +38,9 @@ LABELS = {
 }
 
 _METRICS: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), "audience"),
-    ("pageviews", "pageviews", _l("Pages vues"), "audience"),
-    ("visits", "visits", _l("Visites"), "audience"),
+    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), IndicatorKind.AUDIENCE),
+    ("pageviews", "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE),
+    ("visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
 )
 
 
@@ -143,7 +143,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     duration_builder = SeriesBuilder(
         "engagement_time",
         str(_l("Durée moyenne des visites")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         granularity,
         ratio=True,

@@ -28,6 +28,7 @@ from kpi.importers.base import (
     single_period,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
 LABELS = {
@@ -86,10 +87,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     if not daily:
         anchor, granularity = single_period(period, export.warnings)
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (recherche)")), "audience", "", granularity
+        "clicks", str(_l("Clics (recherche)")), IndicatorKind.AUDIENCE, "", granularity
     )
     impressions = SeriesBuilder(
-        "impressions", str(_l("Impressions (recherche)")), "audience", "", granularity
+        "impressions",
+        str(_l("Impressions (recherche)")),
+        IndicatorKind.AUDIENCE,
+        "",
+        granularity,
     )
     for item in doc.records(",", start=2):
         if isinstance(item, RejectedRow):

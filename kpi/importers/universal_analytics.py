@@ -32,6 +32,7 @@ from kpi.importers.base import (
 )
 from kpi.importers.ga4 import Block, split_blocks
 from kpi.importers.sniff import Document
+from kpi.kinds import IndicatorKind
 
 LABELS = {
     "ua_audience": _l("Universal Analytics — Vue d'ensemble de l'audience"),
@@ -150,7 +151,11 @@ def _parse_days(
         position = find_column(columns, *names)
         if position is not None:
             metrics.append(
-                (position, SeriesBuilder(key, label, "audience", "", "day"), additive)
+                (
+                    position,
+                    SeriesBuilder(key, label, IndicatorKind.AUDIENCE, "", "day"),
+                    additive,
+                )
             )
     for record in rows:
         try:
@@ -206,11 +211,13 @@ def _parse_pages(
         columns, "Avg. Time on Page", "Temps moyen passé sur la page"
     )
     anchor, granularity = single_period(stated, export.warnings)
-    views = SeriesBuilder("pageviews", _l("Pages vues"), "audience", "", granularity)
+    views = SeriesBuilder(
+        "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE, "", granularity
+    )
     reading = SeriesBuilder(
         "engagement_time",
         str(_l("Temps moyen sur la page")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         granularity,
         ratio=True,

@@ -278,7 +278,7 @@ def propose_targets(
             if (
                 indicator.id not in taken
                 and indicator.is_active
-                and indicator.kind.value == series.suggested_kind
+                and indicator.kind == series.suggested_kind
                 and _compatible(series, indicator)
             ):
                 proposal[series.key] = indicator.id
