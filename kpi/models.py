@@ -216,8 +216,10 @@ class ImportBatch(Model):
     rows_updated: Mapped[int] = mapped_column(default=0)
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)
-    #: ``{"rejected": [{"line", "reason"}…], "warnings": [...], "targets": {...}}``
-    errors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: What the import met, not only errors:
+    #: ``{"rejected": [{"line", "reason"}…], "warnings": [...], "targets": {...}}``.
+    #: The column keeps its first name, ``errors`` (no migration for a rename).
+    report: Mapped[dict[str, Any]] = mapped_column("errors", JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("members_user.id", ondelete="SET NULL")
     )

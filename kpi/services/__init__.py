@@ -32,7 +32,6 @@ from kpi.services.imports import (
     discard_upload,
     get_import,
     get_pending,
-    import_export,
     list_imports,
     measurements_of_import,
     parse_pending,
@@ -40,6 +39,7 @@ from kpi.services.imports import (
     set_mapping,
     set_period,
     start_upload,
+    store_import,
     undo_import,
 )
 from kpi.services.indicators import (
@@ -96,7 +96,6 @@ __all__ = [
     "get_pending",
     "get_project",
     "get_token",
-    "import_export",
     "list_agreements",
     "list_imports",
     "list_indicators",
@@ -116,6 +115,7 @@ __all__ = [
     "set_period",
     "set_signature",
     "start_upload",
+    "store_import",
     "summaries",
     "undo_import",
     "update_indicator",

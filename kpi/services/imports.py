@@ -44,7 +44,13 @@ from kpi.models import (
 from kpi.periods import period_start_for
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
-from kpi.services.measurements import Plan, apply_plan, check_point, plan_values, rollup
+from kpi.services.measurements import (
+    Plan,
+    apply_plan,
+    check_point,
+    plan_values,
+    to_frequency,
+)
 from kpi.signals import notify_measurements_changed
 from members.models import Project, User
 
@@ -314,7 +320,7 @@ def _prepared(
                 name=indicator.name,
             )
         )
-    points, warnings = rollup(
+    points, warnings = to_frequency(
         series.points,
         source_granularity=series.granularity,
         indicator=indicator,
@@ -445,7 +451,7 @@ def _lines_read(export: ParsedExport) -> int:
     return len(lines) + len(export.rejected)
 
 
-def import_export(
+def store_import(
     actor: User | None,
     project: Project,
     export: ParsedExport,
@@ -488,7 +494,7 @@ def import_export(
         rows_updated=counts["changed"],
         rows_unchanged=counts["unchanged"],
         rows_rejected=counts["rejected"],
-        errors={
+        report={
             "rejected": [
                 {"line": r.line, "reason": str(r.reason)}
                 for r in export.rejected[:KEPT_REJECTIONS]
@@ -545,7 +551,7 @@ def confirm_upload(
     :raises ImportRefused, KpiInputError:
     """
     export = parse_pending(pending)
-    batch, _preview = import_export(
+    batch, _preview = store_import(
         actor,
         project,
         export,
@@ -691,12 +697,12 @@ __all__ = [
     "confirm_upload",
     "get_import",
     "get_pending",
-    "import_export",
     "list_imports",
     "parse_pending",
     "propose_targets",
     "set_mapping",
     "set_period",
     "start_upload",
+    "store_import",
     "undo_import",
 ]

@@ -73,7 +73,7 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
     return Decimal(a) == Decimal(b)
 
 
-def rollup(
+def to_frequency(
     points: Sequence[Point],
     *,
     source_granularity: str,
@@ -146,7 +146,7 @@ def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> 
     """The point, with its ratio value computed, if the indicator can store it.
 
     ``parsed``: the values come from :mod:`kpi.importers`, which already refused
-    unreadable numbers and more than 4 decimals; sums made by :func:`rollup` keep
+    unreadable numbers and more than 4 decimals; sums made by :func:`to_frequency` keep
     that, so only their magnitude is checked again (the hot path of a big import).
 
     :raises KpiInputError:
@@ -543,5 +543,5 @@ __all__ = [
     "plan_values",
     "recent_measurements",
     "record_measurement",
-    "rollup",
+    "to_frequency",
 ]
