@@ -34,6 +34,7 @@ from kpi.importers.base import (
     MAX_ABS_VALUE,
     MAX_DECIMALS,
     ColumnMapping,
+    ColumnPoint,
     DecimalSeparator,
     ParsedExport,
     Point,
@@ -62,6 +63,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DECIMALS",
     "ColumnMapping",
+    "ColumnPoint",
     "DecimalSeparator",
     "GenericStream",
     "Granularity",
@@ -174,7 +176,7 @@ def open_generic_stream(
 ) -> GenericStream:
     """Parse through ``mapping`` and return a lazy :class:`GenericStream`.
 
-    Iterating the stream yields ``(value column, Point)`` pairs, one column after
+    Iterating the stream yields ``ColumnPoint(column, point)`` pairs, one column after
     the other, periods ascending; ``stream.rejected`` and ``stream.warnings`` are
     complete as soon as this returns. :raises ImportRefused:
     """
@@ -194,8 +196,8 @@ def iter_generic_points(
     *,
     mapping: ColumnMapping,
     max_bytes: int = MAX_BYTES,
-) -> Iterator[tuple[str, Point]]:
-    """Yield ``(value column, Point)`` lazily (see :func:`open_generic_stream`).
+) -> Iterator[ColumnPoint]:
+    """Yield ``ColumnPoint(column, point)`` lazily (see :func:`open_generic_stream`).
 
     :raises ImportRefused: on the first ``next()``, before anything is yielded.
     """

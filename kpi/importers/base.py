@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -56,6 +56,13 @@ class Point:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     lines: tuple[int, ...] = ()
+
+
+class ColumnPoint(NamedTuple):
+    """A point of the generic importer's stream, with the value column it is of."""
+
+    column: str
+    point: Point
 
 
 @dataclass(slots=True)
@@ -607,6 +614,15 @@ def find_column(index: dict[str, int], *names: str) -> int | None:
 # --------------------------------------------------------------------------- #
 
 
+@dataclass(slots=True)
+class _PeriodTotal:
+    """What a builder has summed for one period, and the lines behind it."""
+
+    first: Decimal = Decimal(0)  # the value, or the numerator of a ratio
+    second: Decimal = Decimal(0)  # the denominator of a ratio
+    lines: list[int] = field(default_factory=list)
+
+
 class SeriesBuilder:
     """Accumulate values per period, then build a sorted :class:`Series`."""
 
@@ -626,8 +642,7 @@ class SeriesBuilder:
         self.unit = unit
         self.granularity: Granularity = granularity
         self.ratio = ratio
-        self._sums: dict[date, list[Decimal]] = {}
-        self._lines: dict[date, list[int]] = {}
+        self._totals: dict[date, _PeriodTotal] = {}
 
     def add(self, period: date, value: Decimal, line: int | Iterable[int]) -> None:
         """Add ``value`` to the period's sum (a count or an amount)."""
@@ -646,21 +661,20 @@ class SeriesBuilder:
     def _add(
         self, period: date, first: Decimal, second: Decimal, line: int | Iterable[int]
     ) -> None:
-        sums = self._sums.setdefault(period, [Decimal(0), Decimal(0)])
-        sums[0] += first
-        sums[1] += second
-        lines = self._lines.setdefault(period, [])
+        total = self._totals.setdefault(period, _PeriodTotal())
+        total.first += first
+        total.second += second
         if isinstance(line, int):
-            lines.append(line)
+            total.lines.append(line)
         else:
-            lines.extend(line)
+            total.lines.extend(line)
 
     def total(self) -> Decimal:
         """Sum of all values (or of numerators for a ratio)."""
-        return sum((s[0] for s in self._sums.values()), Decimal(0))
+        return sum((t.first for t in self._totals.values()), Decimal(0))
 
     def __len__(self) -> int:
-        return len(self._sums)
+        return len(self._totals)
 
     def build(self, warnings: list[str]) -> Series:
         """The series, periods in ascending order; unstorable sums become warnings."""
@@ -672,9 +686,10 @@ class SeriesBuilder:
             granularity=self.granularity,
             is_ratio=self.ratio,
         )
-        for period in sorted(self._sums):
-            first, second = self._sums[period]
-            lines = tuple(sorted(set(self._lines[period])))
+        for period in sorted(self._totals):
+            total = self._totals[period]
+            first, second = total.first, total.second
+            lines = tuple(sorted(set(total.lines)))
             if self.ratio:
                 numerator = first.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
                 denominator = second.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)

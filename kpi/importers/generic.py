@@ -34,6 +34,7 @@ from kpi.importers.base import (
     MAX_YEAR,
     MIN_YEAR,
     ColumnMapping,
+    ColumnPoint,
     ParsedExport,
     Point,
     Record,
@@ -205,10 +206,10 @@ class GenericStream:
                 lines=tuple(lines[bounds[index] : bounds[index + 1]]),
             )
 
-    def __iter__(self) -> Iterator[tuple[str, Point]]:
+    def __iter__(self) -> Iterator[ColumnPoint]:
         for position, name in enumerate(self.columns):
             for point in self.iter_points(position):
-                yield name, point
+                yield ColumnPoint(name, point)
 
 
 # --------------------------------------------------------------------------- #

@@ -134,6 +134,7 @@ def test_large_file_goes_through_chunks_with_exact_lines_and_sums() -> None:
     assert points[0].lines[:2] == (2, 62)
     lazy = list(iter_generic_points(data, mapping=MAPPING, max_bytes=100 * 1024 * 1024))
     assert [point for _, point in lazy] == points
+    assert {item.column for item in lazy} == {"value"}
 
 
 def test_too_many_decimals_hidden_in_a_large_float_file_are_rejected() -> None:
