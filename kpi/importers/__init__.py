@@ -40,10 +40,12 @@ from kpi.importers.base import (
     Point,
     RejectedRow,
     Series,
+)
+from kpi.importers.generic import GenericStream
+from kpi.importers.numbers import (
     parse_duration,
     parse_number,
 )
-from kpi.importers.generic import GenericStream
 from kpi.importers.sniff import (
     Document,
     check_size,

@@ -37,18 +37,24 @@ from kpi.importers.base import (
     ColumnPoint,
     ParsedExport,
     Point,
-    Record,
     RejectedRow,
-    RowError,
     Series,
-    check_date,
+)
+from kpi.importers.cells import (
+    RowError,
     date_error,
     encoding_reason,
     missing_cells_error,
-    normalise_name,
     number_cell,
 )
+from kpi.importers.dates import (
+    check_date,
+)
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    normalise_name,
+)
 from kpi.kinds import IndicatorKind
 from kpi.periods import period_end_for, period_start_for
 

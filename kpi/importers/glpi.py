@@ -15,19 +15,27 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
-    Record,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
     date_error,
-    find_column,
-    finish_export,
-    header_index,
     missing_cells_error,
+)
+from kpi.importers.dates import (
     parse_date,
-    reject,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
 )
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 
 LABELS = {"glpi": _l("GLPI — Tickets")}

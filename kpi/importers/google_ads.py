@@ -16,21 +16,29 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
-    Record,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
-    find_column,
-    finish_export,
-    header_index,
     is_blank,
     mismatch_warning,
     number_cell,
+)
+from kpi.importers.dates import (
     parse_text_range,
-    reject,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 
 LABELS = {

@@ -14,17 +14,25 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import (
     ParsedExport,
-    Record,
-    check_date,
+)
+from kpi.importers.cells import (
     date_error,
-    find_column,
-    finish_export,
-    header_index,
+)
+from kpi.importers.dates import (
+    check_date,
     month_number,
     parse_date,
 )
 from kpi.importers.glpi import count_tickets
+from kpi.importers.series import (
+    finish_export,
+)
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+)
 
 LABELS = {"jira": _l("Jira — Tickets")}
 

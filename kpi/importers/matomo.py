@@ -16,20 +16,28 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers.base import (
     QUANTUM,
     ParsedExport,
-    Record,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
-    check_date,
     date_error,
-    find_column,
-    finish_export,
-    header_index,
     number_cell,
-    reject,
+)
+from kpi.importers.dates import (
+    check_date,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
     single_period,
 )
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, range_granularity
 

@@ -17,18 +17,26 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers.base import (
     QUANTUM,
     ParsedExport,
-    Record,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
     date_error,
-    finish_export,
-    header_index,
     number_cell,
+)
+from kpi.importers.dates import (
     parse_date,
-    reject,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.importers.tables import (
+    Record,
+    header_index,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 

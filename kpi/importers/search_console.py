@@ -14,20 +14,28 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers.base import (
     ParsedExport,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
     date_error,
-    find_column,
-    finish_export,
-    header_index,
-    normalise_name,
     number_cell,
+)
+from kpi.importers.dates import (
     parse_date,
     parse_text_range,
-    reject,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
     single_period,
 )
 from kpi.importers.sniff import Document, text_document
+from kpi.importers.tables import (
+    find_column,
+    header_index,
+    normalise_name,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 

@@ -16,22 +16,30 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers.base import (
     QUANTUM,
     ParsedExport,
-    Record,
     RejectedRow,
+)
+from kpi.importers.cells import (
     RowError,
-    SeriesBuilder,
-    check_date,
     date_error,
-    find_column,
-    finish_export,
-    header_index,
     mismatch_warning,
     number_cell,
-    reject,
-    single_period,
+)
+from kpi.importers.dates import (
+    check_date,
 )
 from kpi.importers.ga4 import Block, split_blocks
+from kpi.importers.series import (
+    SeriesBuilder,
+    finish_export,
+    single_period,
+)
 from kpi.importers.sniff import Document
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+    reject,
+)
 from kpi.kinds import IndicatorKind
 
 LABELS = {
