@@ -37,54 +37,80 @@ def parse_number(text: str, *, decimal: str | None = None) -> Decimal:
     is a thousands separator (``1,204`` = 1204, as English UIs print) and a ``.``
     is the decimal point unless repeated.  :raises ValueError: garbage or ambiguous.
     """
-    s = text.strip().replace("\u2212", "-")
-    if len(s) >= 2 and s[0] == s[-1] == '"':
-        s = s[1:-1]
-    s = _SYMBOLS_RE.sub("", s)
-    if len(s) > 64 or not _NUMBER_CHARS_RE.fullmatch(s):
-        raise ValueError(text)
-    sign = ""
-    if s[0] in "+-":
-        sign, s = ("-" if s[0] == "-" else ""), s[1:]
-    dots, commas = s.count("."), s.count(",")
+    sign, s = _split_sign(_bare_number(text))
     if decimal not in (None, ",", "."):
         raise ValueError(decimal)
-    dec: str | None
-    if decimal is not None:
-        dec = decimal if decimal in s else None
-        if dec is not None and s.count(dec) > 1:
-            raise ValueError(text)
-    elif dots and commas:
-        dec = "." if s.rfind(".") > s.rfind(",") else ","
-        if s.count(dec) > 1:
-            raise ValueError(text)
-    elif dots:
-        dec = "." if dots == 1 else None
-    elif commas == 1:
-        head, tail = s.split(",")
-        english_group = len(tail) == 3 and 1 <= len(head.lstrip(_GROUP_MARKS)) <= 3
-        dec = None if english_group and not head.startswith("0") else ","
-    else:
-        dec = None
-    if dec is not None:
-        integer, fraction = s.rsplit(dec, 1)
-        if not fraction.isdigit() or not fraction.isascii():
-            raise ValueError(text)
-    else:
-        integer, fraction = s, ""
-    if decimal is not None:
-        other = "." if decimal == "," else ","
-    elif dec is not None:
-        other = "." if dec == "," else ","
-    else:
-        other = "," if commas else "."
-    digits = _grouped_ok(integer, _GROUP_MARKS + other)
+    mark = _decimal_mark(s, decimal, text)
+    integer, fraction = _split_fraction(s, mark, text)
+    digits = _grouped_ok(integer, _GROUP_MARKS + _group_mark(s, decimal, mark))
     if digits is None or not digits.isascii():
         raise ValueError(text)
     try:
         return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
     except InvalidOperation as error:
         raise ValueError(text) from error
+
+
+def _bare_number(text: str) -> str:
+    """The number without quotes, currency or percent signs.  :raises ValueError:"""
+    s = text.strip().replace("\u2212", "-")  # the typographic minus
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        s = s[1:-1]
+    s = _SYMBOLS_RE.sub("", s)
+    if len(s) > 64 or not _NUMBER_CHARS_RE.fullmatch(s):
+        raise ValueError(text)
+    return s
+
+
+def _split_sign(s: str) -> tuple[str, str]:
+    """``("-", digits)`` for a negative number, ``("", digits)`` otherwise."""
+    if s[0] in "+-":
+        return ("-" if s[0] == "-" else ""), s[1:]
+    return "", s
+
+
+def _decimal_mark(s: str, decimal: str | None, text: str) -> str | None:
+    """The decimal separator used in ``s``, or None for a whole number."""
+    dots, commas = s.count("."), s.count(",")
+    if decimal is not None:
+        mark = decimal if decimal in s else None
+    elif dots and commas:
+        mark = "." if s.rfind(".") > s.rfind(",") else ","
+    elif dots:
+        return "." if dots == 1 else None
+    elif commas == 1:
+        return None if _is_english_grouping(s) else ","
+    else:
+        return None
+    if mark is not None and s.count(mark) > 1:
+        raise ValueError(text)
+    return mark
+
+
+def _is_english_grouping(s: str) -> bool:
+    """``1,204``: one comma then three digits, not after a leading 0."""
+    head, tail = s.split(",")
+    grouped = len(tail) == 3 and 1 <= len(head.lstrip(_GROUP_MARKS)) <= 3
+    return grouped and not head.startswith("0")
+
+
+def _split_fraction(s: str, mark: str | None, text: str) -> tuple[str, str]:
+    """The integer part and the fraction's digits.  :raises ValueError:"""
+    if mark is None:
+        return s, ""
+    integer, fraction = s.rsplit(mark, 1)
+    if not fraction.isdigit() or not fraction.isascii():
+        raise ValueError(text)
+    return integer, fraction
+
+
+def _group_mark(s: str, decimal: str | None, mark: str | None) -> str:
+    """The separator that may group thousands besides spaces and apostrophes."""
+    if decimal is not None:
+        return "." if decimal == "," else ","
+    if mark is not None:
+        return "." if mark == "," else ","
+    return "," if "," in s else "."
 
 
 _DURATION_RE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
