@@ -41,11 +41,8 @@ from kpi.importers.base import (
     RejectedRow,
     Series,
 )
-from kpi.importers.generic import GenericStream
-from kpi.importers.numbers import (
-    parse_duration,
-    parse_number,
-)
+from kpi.importers.generic_stream import GenericStream
+from kpi.importers.numbers import parse_duration, parse_number
 from kpi.importers.sniff import (
     Document,
     check_size,

@@ -15,32 +15,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    ParsedExport,
-    RejectedRow,
-)
-from kpi.importers.cells import (
-    RowError,
-    date_error,
-    number_cell,
-)
-from kpi.importers.dates import (
-    compact_range,
-    parse_date,
-)
-from kpi.importers.series import (
-    SeriesBuilder,
-    finish_export,
-    single_period,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import compact_range, parse_date
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
-from kpi.importers.tables import (
-    Record,
-    find_column,
-    header_index,
-    reject,
-)
+from kpi.importers.tables import Record, find_column, header_index, reject
 from kpi.kinds import IndicatorKind
 
 LABELS = {

@@ -13,29 +13,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    RejectedRow,
-)
-from kpi.importers.cells import (
-    RowError,
-    date_error,
-    missing_cells_error,
-)
-from kpi.importers.dates import (
-    parse_date,
-)
-from kpi.importers.series import (
-    SeriesBuilder,
-    finish_export,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, missing_cells_error
+from kpi.importers.dates import parse_date
+from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document
-from kpi.importers.tables import (
-    Record,
-    find_column,
-    header_index,
-    reject,
-)
+from kpi.importers.tables import Record, find_column, header_index, reject
 from kpi.kinds import IndicatorKind
 
 LABELS = {"glpi": _l("GLPI — Tickets")}

@@ -14,31 +14,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    RejectedRow,
-)
-from kpi.importers.cells import (
-    RowError,
-    is_blank,
-    mismatch_warning,
-    number_cell,
-)
-from kpi.importers.dates import (
-    parse_text_range,
-)
-from kpi.importers.series import (
-    SeriesBuilder,
-    finish_export,
-    single_period,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, is_blank, mismatch_warning, number_cell
+from kpi.importers.dates import parse_text_range
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
-from kpi.importers.tables import (
-    Record,
-    find_column,
-    header_index,
-    reject,
-)
+from kpi.importers.tables import Record, find_column, header_index, reject
 from kpi.kinds import IndicatorKind
 
 LABELS = {

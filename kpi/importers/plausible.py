@@ -14,29 +14,12 @@ from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    ParsedExport,
-    RejectedRow,
-)
-from kpi.importers.cells import (
-    RowError,
-    date_error,
-    number_cell,
-)
-from kpi.importers.dates import (
-    parse_date,
-)
-from kpi.importers.series import (
-    SeriesBuilder,
-    finish_export,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import parse_date
+from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document, text_document
-from kpi.importers.tables import (
-    Record,
-    header_index,
-    reject,
-)
+from kpi.importers.tables import Record, header_index, reject
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 

@@ -11,31 +11,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    RejectedRow,
-)
-from kpi.importers.cells import (
-    RowError,
-    date_error,
-    number_cell,
-)
-from kpi.importers.dates import (
-    parse_date,
-    parse_text_range,
-)
-from kpi.importers.series import (
-    SeriesBuilder,
-    finish_export,
-    single_period,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import parse_date, parse_text_range
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document, text_document
-from kpi.importers.tables import (
-    find_column,
-    header_index,
-    normalise_name,
-    reject,
-)
+from kpi.importers.tables import find_column, header_index, normalise_name, reject
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 

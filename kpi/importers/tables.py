@@ -100,3 +100,11 @@ def find_column(index: dict[str, int], *names: str) -> int | None:
 
 def reject(rejected: list[RejectedRow], record: Record, error: RowError) -> None:
     rejected.append(RejectedRow(record.line, str(error), record.raw))
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """One CSV line as cells (split on the delimiter if it is not valid CSV)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)

@@ -16,7 +16,8 @@ from kpi.importers import (
     open_generic_stream,
     parse_export,
 )
-from kpi.importers.generic import CHUNK_ROWS, detect_date_format
+from kpi.importers.generic_fast import CHUNK_ROWS
+from kpi.importers.generic_stream import detect_date_format
 
 MAPPING = ColumnMapping(
     date_column="date", value_columns=["value"], decimal_separator="."

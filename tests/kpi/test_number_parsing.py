@@ -7,10 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kpi.importers import MAX_ABS_VALUE, MAX_DECIMALS, parse_duration, parse_number
-from kpi.importers.cells import (
-    RowError,
-    number_cell,
-)
+from kpi.importers.cells import RowError, number_cell
 
 
 @pytest.mark.parametrize(
