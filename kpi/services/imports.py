@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
@@ -29,7 +30,7 @@ from kpi.services.errors import KpiInputError
 from kpi.services.measurements import (
     apply_plan,
 )
-from kpi.services.previews import Preview, build_preview
+from kpi.services.previews import Preview, TargetPreview, build_preview
 from kpi.services.uploads import PendingUpload, discard_upload, parse_pending
 from kpi.signals import notify_measurements_changed
 from members.models import Project, User
@@ -64,14 +65,7 @@ def store_import(
     """
     now = now or utcnow()
     preview = build_preview(project, export, targets)
-    chosen = [t for t in preview.targets if t.indicator is not None]
-    if not chosen:
-        raise KpiInputError(
-            _l("Choisissez au moins un indicateur à alimenter avec ce fichier.")
-        )
-    errors = [t.error for t in chosen if t.error]
-    if errors:
-        raise KpiInputError(errors[0])
+    chosen = _chosen(preview)
     if dry_run:
         db.session.rollback()
         return None, preview
@@ -89,37 +83,14 @@ def store_import(
         rows_updated=counts["changed"],
         rows_unchanged=counts["unchanged"],
         rows_rejected=counts["rejected"],
-        report={
-            "rejected": [
-                {"line": r.line, "reason": str(r.reason)}
-                for r in export.rejected[:KEPT_REJECTIONS]
-            ],
-            "warnings": [str(w) for w in export.warnings]
-            + [w for t in chosen for w in t.warnings],
-            "targets": {
-                t.series.key: {
-                    "indicator_id": t.indicator.id,
-                    "label": t.series.label,
-                    "new": len(t.plan.new),
-                    "changed": len(t.plan.changed),
-                    "unchanged": len(t.plan.unchanged),
-                }
-                for t in chosen
-                if t.indicator is not None and t.plan is not None
-            },
-        },
+        report=_report(export, chosen),
         created_by_id=actor.id if actor is not None else None,
         created_by_label=actor.email if actor is not None else "cli",
         created_at=now,
     )
     db.session.add(batch)
     db.session.flush()
-    written: list[int] = []
-    for target in chosen:
-        assert target.plan is not None and target.indicator is not None
-        apply_plan(target.plan, source=Source.IMPORT, batch_id=batch.id, now=now)
-        if target.plan.new or target.plan.changed:
-            written.append(target.indicator.id)
+    written = _apply_targets(chosen, batch_id=batch.id, now=now)
     audit.record(
         actor,
         "import.confirm",
@@ -131,6 +102,56 @@ def store_import(
     notify_measurements_changed(written, now=now)
     db.session.commit()
     return batch, preview
+
+
+def _chosen(preview: Preview) -> list[TargetPreview]:
+    """The targets that feed an indicator.  :raises KpiInputError: none, or one
+    that cannot be stored."""
+    chosen = [t for t in preview.targets if t.indicator is not None]
+    if not chosen:
+        raise KpiInputError(
+            _l("Choisissez au moins un indicateur à alimenter avec ce fichier.")
+        )
+    errors = [t.error for t in chosen if t.error]
+    if errors:
+        raise KpiInputError(errors[0])
+    return chosen
+
+
+def _report(export: ParsedExport, chosen: list[TargetPreview]) -> dict[str, Any]:
+    """What the import history keeps: rejected rows, warnings, counts per target."""
+    return {
+        "rejected": [
+            {"line": r.line, "reason": str(r.reason)}
+            for r in export.rejected[:KEPT_REJECTIONS]
+        ],
+        "warnings": [str(w) for w in export.warnings]
+        + [w for t in chosen for w in t.warnings],
+        "targets": {
+            t.series.key: {
+                "indicator_id": t.indicator.id,
+                "label": t.series.label,
+                "new": len(t.plan.new),
+                "changed": len(t.plan.changed),
+                "unchanged": len(t.plan.unchanged),
+            }
+            for t in chosen
+            if t.indicator is not None and t.plan is not None
+        },
+    }
+
+
+def _apply_targets(
+    chosen: list[TargetPreview], *, batch_id: int, now: datetime
+) -> list[int]:
+    """Write each target's plan (no commit); the indicators whose values changed."""
+    written: list[int] = []
+    for target in chosen:
+        assert target.plan is not None and target.indicator is not None
+        apply_plan(target.plan, source=Source.IMPORT, batch_id=batch_id, now=now)
+        if target.plan.new or target.plan.changed:
+            written.append(target.indicator.id)
+    return written
 
 
 def confirm_upload(
@@ -191,6 +212,47 @@ def undo_import(
     Values changed since by someone else are kept. :raises KpiInputError:
     """
     now = now or utcnow()
+    _check_undoable(batch)
+    changes = db.session.execute(
+        select(ImportChange, Measurement.import_batch_id)
+        .join(Measurement, Measurement.id == ImportChange.measurement_id)
+        .where(ImportChange.batch_id == batch.id)
+    ).all()
+    # Every value removed or restored below is still this import's.
+    touched = list(
+        db.session.scalars(
+            select(Measurement.indicator_id)
+            .where(Measurement.import_batch_id == batch.id)
+            .distinct()
+        )
+    )
+    removed = _remove_created(batch)
+    restored = _restore_replaced(batch, changes)
+    kept = len(changes) - restored
+    if touched:
+        # Removed rows leave no timestamp and restored ones get their previous
+        # one back: the indicators carry the change for whoever looks for
+        # changes since a time (the dashboards' rollup job).
+        db.session.execute(
+            update(Indicator).where(Indicator.id.in_(touched)).values(updated_at=now)
+        )
+    batch.undone_at = now
+    batch.undone_by_id = actor.id if actor is not None else None
+    audit.record(
+        actor,
+        "import.undo",
+        object_type="import",
+        object_id=batch.id,
+        member_id=batch.member_id,
+        detail={"removed": removed, "restored": restored, "kept": kept},
+    )
+    notify_measurements_changed(touched, now=now)
+    db.session.commit()
+    return {"removed": removed, "restored": restored, "kept": kept}
+
+
+def _check_undoable(batch: ImportBatch) -> None:
+    """:raises KpiInputError: already undone, or a later import changed its values."""
     if batch.undone_at is not None:
         raise KpiInputError(_l("Cet import a déjà été annulé."))
     later = db.session.scalar(
@@ -211,21 +273,12 @@ def undo_import(
                 id=later,
             )
         )
-    changes = db.session.execute(
-        select(ImportChange, Measurement.import_batch_id)
-        .join(Measurement, Measurement.id == ImportChange.measurement_id)
-        .where(ImportChange.batch_id == batch.id)
-    ).all()
+
+
+def _remove_created(batch: ImportBatch) -> int:
+    """Delete the values the import created (not those it replaced); how many."""
     replaced_ids = select(ImportChange.measurement_id).where(
         ImportChange.batch_id == batch.id
-    )
-    # Every value removed or restored below is still this import's.
-    touched = list(
-        db.session.scalars(
-            select(Measurement.indicator_id)
-            .where(Measurement.import_batch_id == batch.id)
-            .distinct()
-        )
     )
     removed = db.session.execute(
         delete(Measurement)
@@ -235,6 +288,11 @@ def undo_import(
         )
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    return int(removed or 0)
+
+
+def _restore_replaced(batch: ImportBatch, changes: Sequence[Any]) -> int:
+    """Put back what the import replaced, unless changed since; how many."""
     restores = [
         {
             "id": change.measurement_id,
@@ -250,27 +308,7 @@ def undo_import(
     ]
     if restores:
         db.session.execute(update(Measurement), restores)
-    kept = len(changes) - len(restores)
-    if touched:
-        # Removed rows leave no timestamp and restored ones get their previous
-        # one back: the indicators carry the change for whoever looks for
-        # changes since a time (the dashboards' rollup job).
-        db.session.execute(
-            update(Indicator).where(Indicator.id.in_(touched)).values(updated_at=now)
-        )
-    batch.undone_at = now
-    batch.undone_by_id = actor.id if actor is not None else None
-    audit.record(
-        actor,
-        "import.undo",
-        object_type="import",
-        object_id=batch.id,
-        member_id=batch.member_id,
-        detail={"removed": removed, "restored": len(restores), "kept": kept},
-    )
-    notify_measurements_changed(touched, now=now)
-    db.session.commit()
-    return {"removed": int(removed or 0), "restored": len(restores), "kept": kept}
+    return len(restores)
 
 
 def measurements_of_import(batch: ImportBatch) -> int:
