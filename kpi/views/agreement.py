@@ -22,6 +22,7 @@ from core.forms import choices
 from core.security import roles_required
 from kpi import services
 from kpi.forms import AgreementAnswerForm, AgreementSendForm
+from kpi.models import Agreement
 from kpi.views.common import STAFF, bp, member_id, refused
 
 AGREEMENT_SESSION_KEY = "kpi_agreement_id"
@@ -83,34 +84,30 @@ def agreement_page() -> ResponseReturnValue:
     if found is None:
         return _no_referrer((render_template("kpi/agreement_invalid.html"), 404))
     form = AgreementAnswerForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.answer_agreement(
-                    found,
-                    acknowledge=bool(form.acknowledge.data),
-                    comment=form.comment.data,
-                )
-            except services.KpiError as error:
-                refused(form, error)
-                status = 400
-            else:
-                flash(
-                    _("Merci, votre validation est enregistrée.")
-                    if form.acknowledge.data
-                    else _("Merci, votre commentaire est transmis."),
-                    "success",
-                )
-                return redirect(url_for("kpi.agreement_page"))
-        else:
-            status = 400
+    if request.method == "POST" and _answered(found, form):
+        return redirect(url_for("kpi.agreement_page"))
     project = services.get_project(found.member_id, found.project_id) or abort(404)
-    return _no_referrer(
-        (
-            render_template(
-                "kpi/agreement.html", agreement=found, project=project, form=form
-            ),
-            status,
-        )
+    page = render_template(
+        "kpi/agreement.html", agreement=found, project=project, form=form
     )
+    return _no_referrer((page, 400 if request.method == "POST" else 200))
+
+
+def _answered(found: Agreement, form: AgreementAnswerForm) -> bool:
+    """Record the contact's answer; False when the form or the service refused it."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        services.answer_agreement(
+            found, acknowledge=bool(form.acknowledge.data), comment=form.comment.data
+        )
+    except services.KpiError as error:
+        refused(form, error)
+        return False
+    flash(
+        _("Merci, votre validation est enregistrée.")
+        if form.acknowledge.data
+        else _("Merci, votre commentaire est transmis."),
+        "success",
+    )
+    return True

@@ -31,6 +31,7 @@ from kpi.views.common import (
     member_id,
     refused,
 )
+from members.models import Project
 
 # ---------------------------------------------------------------- project panel
 
@@ -83,17 +84,7 @@ def _fields(form: IndicatorForm) -> services.IndicatorFields:
 def indicator_new(project_id: int) -> ResponseReturnValue:
     project = services.get_project(member_id(), project_id) or abort(404)
     if request.method == "GET":
-        kind = request.args.get("kind")
-        if kind not in {k.value for k in IndicatorKind}:
-            return render_template(
-                "kpi/indicator_catalogue.html", project=project, defaults=KIND_DEFAULTS
-            )
-        form = IndicatorForm(
-            formdata=None, data=services.defaults_for(IndicatorKind(kind))
-        )
-        return render_template(
-            "kpi/indicator_form.html", form=form, project=project, indicator=None
-        )
+        return _catalogue_or_form(project, request.args.get("kind"))
     form = IndicatorForm()
     if form.validate_on_submit():
         try:
@@ -103,9 +94,28 @@ def indicator_new(project_id: int) -> ResponseReturnValue:
         else:
             flash(_("Indicateur « %(name)s » ajouté.", name=indicator.name), "success")
             return redirect(url_for("kpi.indicator", indicator_id=indicator.id))
+    return _form_page(form, project, None, 400)
+
+
+def _catalogue_or_form(project: Project, kind: str | None) -> ResponseReturnValue:
+    """The catalogue of kinds, or the form filled with the chosen kind's defaults."""
+    if kind not in {k.value for k in IndicatorKind}:
+        return render_template(
+            "kpi/indicator_catalogue.html", project=project, defaults=KIND_DEFAULTS
+        )
+    form = IndicatorForm(formdata=None, data=services.defaults_for(IndicatorKind(kind)))
+    return _form_page(form, project, None)
+
+
+def _form_page(
+    form: IndicatorForm,
+    project: Project,
+    indicator: Indicator | None,
+    status: int = 200,
+) -> ResponseReturnValue:
     return render_template(
-        "kpi/indicator_form.html", form=form, project=project, indicator=None
-    ), 400
+        "kpi/indicator_form.html", form=form, project=project, indicator=indicator
+    ), status
 
 
 def _indicator_page(
@@ -141,10 +151,7 @@ def indicator_edit(indicator_id: int) -> ResponseReturnValue:
     found = services.get_indicator(member_id(), indicator_id) or abort(404)
     project = services.get_project(member_id(), found.project_id) or abort(404)
     if request.method == "GET":
-        form = IndicatorForm(obj=found)
-        return render_template(
-            "kpi/indicator_form.html", form=form, project=project, indicator=found
-        )
+        return _form_page(IndicatorForm(obj=found), project, found)
     form = IndicatorForm()
     if form.validate_on_submit():
         try:
@@ -154,19 +161,22 @@ def indicator_edit(indicator_id: int) -> ResponseReturnValue:
         except services.KpiError as error:
             refused(form, error)
         else:
-            flash(_("Modifications enregistrées."), "success")
-            if changed and services.agreement_state(project).changed_since_agreement:
-                flash(
-                    _(
-                        "Les indicateurs ont changé depuis leur validation par le "
-                        "client : renvoyez-les-lui pour validation."
-                    ),
-                    "warning",
-                )
+            _flash_saved(project, changed=changed)
             return redirect(url_for("kpi.indicator", indicator_id=found.id))
-    return render_template(
-        "kpi/indicator_form.html", form=form, project=project, indicator=found
-    ), 400
+    return _form_page(form, project, found, 400)
+
+
+def _flash_saved(project: Project, *, changed: bool) -> None:
+    """Saved; and a reminder when the client had agreed to what changed."""
+    flash(_("Modifications enregistrées."), "success")
+    if changed and services.agreement_state(project).changed_since_agreement:
+        flash(
+            _(
+                "Les indicateurs ont changé depuis leur validation par le "
+                "client : renvoyez-les-lui pour validation."
+            ),
+            "warning",
+        )
 
 
 @bp.post("/space/indicators/<int:indicator_id>/measurements")

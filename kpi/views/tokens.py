@@ -20,29 +20,34 @@ from kpi.views.common import STAFF, bp, member_id, refused
 def tokens() -> ResponseReturnValue:
     form = TokenForm()
     secret = None
-    status = 200
     if request.method == "POST":
         if not current_user.is_member_admin:
             abort(403)
-        if form.validate_on_submit():
-            try:
-                _token, secret = services.create_token(
-                    current_user, member_id(), name=form.name.data
-                )
-            except services.KpiError as error:
-                refused(form, error)
-                status = 400
-            else:
-                form = TokenForm(formdata=None)
-        else:
-            status = 400
+        secret = _created_secret(form)
+        if secret is not None:
+            form = TokenForm(formdata=None)
+    refused_post = request.method == "POST" and secret is None
     return render_template(
         "kpi/tokens.html",
         form=form,
         secret=secret,
         tokens=services.list_tokens(member_id()),
         revoke_form=ConfirmForm(formdata=None),
-    ), status
+    ), 400 if refused_post else 200
+
+
+def _created_secret(form: TokenForm) -> str | None:
+    """The new token's secret (shown once), or None when refused."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        _token, secret = services.create_token(
+            current_user, member_id(), name=form.name.data
+        )
+    except services.KpiError as error:
+        refused(form, error)
+        return None
+    return secret
 
 
 @bp.post("/space/api-tokens/<int:token_id>/revoke")
