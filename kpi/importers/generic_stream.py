@@ -234,6 +234,7 @@ class Collector:
     # -- result ---------------------------------------------------------------
 
     def stream(self, columns: list[str], warnings: list[str]) -> GenericStream:
+        """The accepted rows summed per period, in a lazy stream of points."""
         result = GenericStream(
             columns=columns,
             granularity=self.mapping.granularity,
@@ -246,70 +247,83 @@ class Collector:
         if not len(days):
             return result
         lines = np.concatenate(self.lines)
-        values = [np.concatenate(store) for store in self.values]
-        if self.slow_accepted:
-            order = np.lexsort((lines, days))
-        elif int(days.max()) - int(days.min()) < 2**16:
-            # A stable sort of 16-bit keys is a radix sort: linear time.
-            order = np.argsort((days - days.min()).astype(np.uint16), kind="stable")
-        else:
-            order = np.argsort(days, kind="stable")
+        order = self._order(days, lines)
         days, lines = days[order], lines[order]
-        values = [column[order] for column in values]
+        values = [np.concatenate(store)[order] for store in self.values]
         starts = np.concatenate(([0], np.flatnonzero(np.diff(days)) + 1))
         unique_days = days[starts]
         if len(unique_days) < len(days):
-            warnings.append(
-                str(
-                    _l(
-                        "%(count)d ligne(s) partagent une période avec une autre : "
-                        "leurs valeurs ont été additionnées.",
-                        count=int(len(days) - len(unique_days)),
-                    )
-                )
-            )
+            warnings.append(_summed_rows_warning(len(days) - len(unique_days)))
         bounds = np.append(starts, len(days))
-        sums = []
-        keep = np.ones(len(unique_days), dtype=bool)
-        for column in values:
-            totals = np.add.reduceat(column.astype(np.float64), starts)
-            risky = np.abs(totals) >= 9e17
-            exact = np.add.reduceat(column, starts)
-            for index in np.flatnonzero(risky).tolist():
-                begin, end = int(bounds[index]), int(bounds[index + 1])
-                total = sum(int(x) for x in column[begin:end].tolist())
-                if abs(total) >= int(MAX_ABS_VALUE) * _SCALE:
-                    keep[index] = False
-                else:
-                    exact[index] = total
-            sums.append(exact)
-        if not keep.all():
-            dropped = [
-                (_EPOCH + timedelta(days=int(day))).isoformat()
-                for day in unique_days[~keep].tolist()
-            ]
-            warnings.append(
-                str(
-                    _l(
-                        "Périodes ignorées, total trop grand pour être enregistré : "
-                        "%(periods)s.",
-                        periods=", ".join(dropped[:10]),
-                    )
-                )
-            )
+        sums, keep = _period_sums(values, starts, bounds)
         line_list = lines.tolist()
         if not keep.all():
-            kept_lines: list[int] = []
-            new_bounds = [0]
-            for index in np.flatnonzero(keep).tolist():
-                kept_lines.extend(line_list[bounds[index] : bounds[index + 1]])
-                new_bounds.append(len(kept_lines))
-            line_list, bounds = kept_lines, np.array(new_bounds)
+            warnings.append(_too_large_warning(unique_days[~keep]))
+            line_list, bounds = _kept_lines(line_list, bounds, keep)
             unique_days = unique_days[keep]
             sums = [column[keep] for column in sums]
         result.days, result.sums, result.bounds = unique_days, sums, bounds
         result.lines = line_list
         return result
+
+    def _order(self, days: Any, lines: Any) -> Any:
+        """Rows by period, then (when rows were re-read one by one) by line."""
+        if self.slow_accepted:
+            return np.lexsort((lines, days))
+        if int(days.max()) - int(days.min()) < 2**16:
+            # A stable sort of 16-bit keys is a radix sort: linear time.
+            return np.argsort((days - days.min()).astype(np.uint16), kind="stable")
+        return np.argsort(days, kind="stable")
+
+
+def _period_sums(values: list[Any], starts: Any, bounds: Any) -> tuple[list[Any], Any]:
+    """Each column summed per period, exactly, and which periods can be stored."""
+    sums = []
+    keep = np.ones(len(starts), dtype=bool)
+    for column in values:
+        totals = np.add.reduceat(column.astype(np.float64), starts)
+        risky = np.abs(totals) >= 9e17
+        exact = np.add.reduceat(column, starts)
+        for index in np.flatnonzero(risky).tolist():
+            # Near the int64 limit: sum as Python integers.
+            begin, end = int(bounds[index]), int(bounds[index + 1])
+            total = sum(int(x) for x in column[begin:end].tolist())
+            if abs(total) >= int(MAX_ABS_VALUE) * _SCALE:
+                keep[index] = False
+            else:
+                exact[index] = total
+        sums.append(exact)
+    return sums, keep
+
+
+def _kept_lines(line_list: list[int], bounds: Any, keep: Any) -> tuple[list[int], Any]:
+    """The lines of the periods kept, and their new group boundaries."""
+    kept_lines: list[int] = []
+    new_bounds = [0]
+    for index in np.flatnonzero(keep).tolist():
+        kept_lines.extend(line_list[bounds[index] : bounds[index + 1]])
+        new_bounds.append(len(kept_lines))
+    return kept_lines, np.array(new_bounds)
+
+
+def _summed_rows_warning(count: int) -> str:
+    return str(
+        _l(
+            "%(count)d ligne(s) partagent une période avec une autre : "
+            "leurs valeurs ont été additionnées.",
+            count=int(count),
+        )
+    )
+
+
+def _too_large_warning(days: Any) -> str:
+    dropped = [(_EPOCH + timedelta(days=int(day))).isoformat() for day in days.tolist()]
+    return str(
+        _l(
+            "Périodes ignorées, total trop grand pour être enregistré : %(periods)s.",
+            periods=", ".join(dropped[:10]),
+        )
+    )
 
 
 def detect_date_format(samples: Sequence[str]) -> str:
