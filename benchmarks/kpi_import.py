@@ -144,7 +144,7 @@ def run_import(url: str, paths: list[Path]) -> dict[str, Any]:
         for path, indicator in zip(paths, indicators, strict=True):
             data = path.read_bytes()
             export = parse_export(data, path.name, mapping=mapping)
-            services.import_export(
+            services.store_import(
                 None,
                 project,
                 export,

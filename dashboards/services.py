@@ -25,7 +25,7 @@ from core.urls import external_url
 from dashboards import queries
 from dashboards.models import PortalLink
 from dashboards.queries import STATUSES, Filters
-from kpi.calculations import last_complete_period
+from kpi.periods import last_complete_period
 from satisfaction import scoring
 
 #: The association's figures are shown beside a member's only when at least this

@@ -1,4 +1,4 @@
-"""Pure calculations on measurements: periods, buckets, ratio aggregation, status.
+"""Pure calculations on measurements: buckets, ratio aggregation, status.
 
 No Flask, no database: DataFrames with documented columns in, DataFrames out.
 
@@ -17,6 +17,8 @@ from typing import Literal
 
 import pandas as pd
 
+from kpi.periods import period_end_for, period_start_for
+
 Bucket = Literal["month", "quarter", "year"]
 BUCKETS: tuple[Bucket, ...] = ("month", "quarter", "year")
 Status = Literal["met", "missed", "no_target", "no_data"]
@@ -25,31 +27,6 @@ Status = Literal["met", "missed", "no_target", "no_data"]
 AGGREGATED_COLUMNS = ["bucket", "n", "value", "numerator", "denominator"]
 
 _QUANTUM = Decimal("0.0001")
-
-
-def period_start_for(day: date, frequency: str) -> date:
-    """Start of the ``day``/``week``/``month`` period that contains ``day``."""
-    if frequency == "month":
-        return day.replace(day=1)
-    if frequency == "week":
-        return day - timedelta(days=day.weekday())
-    return day
-
-
-def period_end_for(start: date, frequency: str) -> date:
-    """Last day of the period of ``frequency`` starting on ``start``."""
-    if frequency == "month":
-        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return following - timedelta(days=1)
-    if frequency == "week":
-        return start + timedelta(days=6)
-    return start
-
-
-def last_complete_period(frequency: str, today: date) -> date:
-    """Start of the last period of ``frequency`` that ended before ``today``."""
-    current = period_start_for(today, frequency)
-    return period_start_for(current - timedelta(days=1), frequency)
 
 
 def bucket_label(day: date, bucket: Bucket) -> str:

@@ -226,7 +226,7 @@ def import_file(
             mapping=_mapping(date_column, columns, date_format, decimal),
         )
         key = _choose_series(export, indicator, column)
-        batch, preview = services.import_export(
+        batch, preview = services.store_import(
             None,
             project,
             export,

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from core.extensions import db
-from kpi.calculations import last_complete_period
 from kpi.importers import Point
 from kpi.models import (
     KIND_DEFAULTS,
@@ -19,6 +18,7 @@ from kpi.models import (
     IndicatorKind,
     Source,
 )
+from kpi.periods import last_complete_period
 from kpi.services.measurements import apply_plan, plan_values
 from members.models import Project, ProjectStatus, ServiceType
 

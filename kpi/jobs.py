@@ -14,8 +14,8 @@ from core.extensions import db
 from core.mail import queue_email
 from core.security import Role
 from core.urls import external_url
-from kpi.calculations import last_complete_period
 from kpi.models import Indicator, Measurement, Reminder
+from kpi.periods import last_complete_period
 from kpi.services.common import in_project_span
 from members.models import Project, ProjectStatus, User
 

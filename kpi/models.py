@@ -25,19 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.database import UTCDateTime, utcnow
 from core.extensions import Model
 from core.models import enum_column
+from kpi.kinds import IndicatorKind as IndicatorKind
 
 #: Measurement columns: 4 decimals; values are limited to ``abs(value) < 10**11``
 #: (``kpi.importers.MAX_ABS_VALUE``) so that SQLite's floats hold them exactly.
 AMOUNT = Numeric(18, 4)
-
-
-class IndicatorKind(enum.StrEnum):
-    AUDIENCE = "audience"
-    COST_PER_CLICK = "cost_per_click"
-    INCIDENTS = "incidents"
-    READING_TIME = "reading_time"
-    CLICKS = "clicks"
-    CUSTOM = "custom"
 
 
 class Direction(enum.StrEnum):
@@ -224,8 +216,10 @@ class ImportBatch(Model):
     rows_updated: Mapped[int] = mapped_column(default=0)
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)
-    #: ``{"rejected": [{"line", "reason"}…], "warnings": [...], "targets": {...}}``
-    errors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: What the import met, not only errors:
+    #: ``{"rejected": [{"line", "reason"}…], "warnings": [...], "targets": {...}}``.
+    #: The column keeps its first name, ``errors`` (no migration for a rename).
+    report: Mapped[dict[str, Any]] = mapped_column("errors", JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("members_user.id", ondelete="SET NULL")
     )

@@ -34,17 +34,15 @@ from kpi.importers.base import (
     MAX_ABS_VALUE,
     MAX_DECIMALS,
     ColumnMapping,
+    ColumnPoint,
     DecimalSeparator,
-    Granularity,
-    IndicatorKind,
     ParsedExport,
     Point,
     RejectedRow,
     Series,
-    parse_duration,
-    parse_number,
 )
-from kpi.importers.generic import GenericStream
+from kpi.importers.generic_stream import GenericStream
+from kpi.importers.numbers import parse_duration, parse_number
 from kpi.importers.sniff import (
     Document,
     check_size,
@@ -55,6 +53,8 @@ from kpi.importers.sniff import (
     sniff_container,
     text_document,
 )
+from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity
 
 __all__ = [
     "FORMAT_LABELS",
@@ -62,6 +62,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DECIMALS",
     "ColumnMapping",
+    "ColumnPoint",
     "DecimalSeparator",
     "GenericStream",
     "Granularity",
@@ -174,7 +175,7 @@ def open_generic_stream(
 ) -> GenericStream:
     """Parse through ``mapping`` and return a lazy :class:`GenericStream`.
 
-    Iterating the stream yields ``(value column, Point)`` pairs, one column after
+    Iterating the stream yields ``ColumnPoint(column, point)`` pairs, one column after
     the other, periods ascending; ``stream.rejected`` and ``stream.warnings`` are
     complete as soon as this returns. :raises ImportRefused:
     """
@@ -194,8 +195,8 @@ def iter_generic_points(
     *,
     mapping: ColumnMapping,
     max_bytes: int = MAX_BYTES,
-) -> Iterator[tuple[str, Point]]:
-    """Yield ``(value column, Point)`` lazily (see :func:`open_generic_stream`).
+) -> Iterator[ColumnPoint]:
+    """Yield ``ColumnPoint(column, point)`` lazily (see :func:`open_generic_stream`).
 
     :raises ImportRefused: on the first ``next()``, before anything is yielded.
     """

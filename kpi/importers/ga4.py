@@ -15,25 +15,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    IndicatorKind,
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    compact_range,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    number_cell,
-    parse_date,
-    reject,
-    single_period,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import compact_range, parse_date
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
 
 LABELS = {
     "ga4_pages": _l("Google Analytics 4 — Pages et écrans"),
@@ -161,16 +149,16 @@ def _row_date(record: Record, column: int | None, anchor: date) -> date:
 
 
 _ADDITIVE: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("Views", "views", _l("Vues"), "audience"),
-    ("Sessions", "sessions", "Sessions", "audience"),
+    ("Views", "views", _l("Vues"), IndicatorKind.AUDIENCE),
+    ("Sessions", "sessions", "Sessions", IndicatorKind.AUDIENCE),
     (
         "Engaged sessions",
         "engaged_sessions",
         _l("Sessions avec engagement"),
-        "audience",
+        IndicatorKind.AUDIENCE,
     ),
-    ("Event count", "event_count", _l("Nombre d'événements"), "custom"),
-    ("Key events", "key_events", _l("Événements clés"), "custom"),
+    ("Event count", "event_count", _l("Nombre d'événements"), IndicatorKind.CUSTOM),
+    ("Key events", "key_events", _l("Événements clés"), IndicatorKind.CUSTOM),
 )
 #: Users are de-duplicated: they add up across days, never across pages.
 _USERS: tuple[tuple[str, str, str], ...] = (
@@ -210,7 +198,12 @@ def _parse_table(
             position = find_column(columns, name)
             if position is not None:
                 builders.append(
-                    (position, SeriesBuilder(key, label, "audience", "", granularity))
+                    (
+                        position,
+                        SeriesBuilder(
+                            key, label, IndicatorKind.AUDIENCE, "", granularity
+                        ),
+                    )
                 )
     engagement: tuple[int, int, str, str] | None = None
     for name, weight_name in _ENGAGEMENT:
@@ -227,7 +220,7 @@ def _parse_table(
     time_builder = SeriesBuilder(
         "engagement_time",
         str(_l("Temps d'engagement moyen")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         granularity,
         ratio=True,
@@ -308,7 +301,9 @@ def _parse_events(
             reject(export.rejected, record, error)
             continue
         if name not in builders:
-            kind: IndicatorKind = "clicks" if name in VISUAL_EVENTS else "custom"
+            kind: IndicatorKind = (
+                IndicatorKind.CLICKS if name in VISUAL_EVENTS else IndicatorKind.CUSTOM
+            )
             builders[name] = SeriesBuilder(
                 f"event:{name}",
                 str(_l("Événement « %(name)s »", name=name)),
@@ -332,16 +327,18 @@ def _parse_snapshot(
     export.period = stated
     daily: dict[str, SeriesBuilder] = {
         "active users": SeriesBuilder(
-            "active_users", _l("Utilisateurs actifs"), "audience", "", "day"
+            "active_users", _l("Utilisateurs actifs"), IndicatorKind.AUDIENCE, "", "day"
         ),
         "new users": SeriesBuilder(
-            "new_users", _l("Nouveaux utilisateurs"), "audience", "", "day"
+            "new_users", _l("Nouveaux utilisateurs"), IndicatorKind.AUDIENCE, "", "day"
         ),
     }
     users_by_day: dict[date, tuple[Decimal, int]] = {}
     engagement_rows: list[tuple[date, Decimal, Record]] = []
     builders: list[SeriesBuilder] = []
-    sessions = SeriesBuilder("sessions", "Sessions", "audience", "", "month")
+    sessions = SeriesBuilder(
+        "sessions", "Sessions", IndicatorKind.AUDIENCE, "", "month"
+    )
     for block in blocks:
         names = [name.strip().casefold() for name in block.header]
         if len(names) != 2 or block.period is None:
@@ -392,7 +389,7 @@ def _parse_snapshot(
     engagement = SeriesBuilder(
         "engagement_time",
         str(_l("Temps d'engagement moyen")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         "day",
         ratio=True,

@@ -13,21 +13,13 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    missing_cells_error,
-    parse_date,
-    reject,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, missing_cells_error
+from kpi.importers.dates import parse_date
+from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
 
 LABELS = {"glpi": _l("GLPI — Tickets")}
 
@@ -82,9 +74,11 @@ def count_tickets(
     export: ParsedExport,
 ) -> list[SeriesBuilder]:
     """Count tickets and incidents per opening day (shared with Jira)."""
-    incidents = SeriesBuilder("incidents", str(_l("Incidents")), "incidents", "", "day")
+    incidents = SeriesBuilder(
+        "incidents", str(_l("Incidents")), IndicatorKind.INCIDENTS, "", "day"
+    )
     tickets = SeriesBuilder(
-        "tickets", str(_l("Tickets (tous types)")), "custom", "", "day"
+        "tickets", str(_l("Tickets (tous types)")), IndicatorKind.CUSTOM, "", "day"
     )
     needed = max(type_at, opened_at) + 1
     for item in rows:

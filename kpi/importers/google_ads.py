@@ -14,23 +14,13 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    find_column,
-    finish_export,
-    header_index,
-    is_blank,
-    mismatch_warning,
-    number_cell,
-    parse_text_range,
-    reject,
-    single_period,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, is_blank, mismatch_warning, number_cell
+from kpi.importers.dates import parse_text_range
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
 
 LABELS = {
     "google_ads_campaigns": _l("Google Ads — Rapport sur les campagnes"),
@@ -131,12 +121,21 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     if len(currencies) > 0:
         export.warnings.append(str(_l("Le fichier mélange plusieurs devises.")))
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+        "clicks", str(_l("Clics (annonces)")), IndicatorKind.CUSTOM, "", granularity
     )
-    cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
-    impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
+    cost = SeriesBuilder(
+        "cost", str(_l("Coût")), IndicatorKind.CUSTOM, unit, granularity
+    )
+    impressions = SeriesBuilder(
+        "impressions", "Impressions", IndicatorKind.CUSTOM, "", granularity
+    )
     cpc = SeriesBuilder(
-        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+        "cpc",
+        str(_l("Coût par clic")),
+        IndicatorKind.COST_PER_CLICK,
+        unit,
+        granularity,
+        ratio=True,
     )
     for record in rows:
         try:

@@ -12,19 +12,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    ParsedExport,
-    Record,
-    check_date,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    month_number,
-    parse_date,
-)
+from kpi.importers.base import ParsedExport
+from kpi.importers.cells import date_error
+from kpi.importers.dates import check_date, month_number, parse_date
 from kpi.importers.glpi import count_tickets
+from kpi.importers.series import finish_export
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index
 
 LABELS = {"jira": _l("Jira — Tickets")}
 

@@ -13,25 +13,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    Granularity,
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    check_date,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    number_cell,
-    range_granularity,
-    reject,
-    single_period,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import check_date
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity, range_granularity
 
 LABELS = {
     "matomo_visits": _l("Matomo — Résumé des visites"),
@@ -146,14 +135,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     ratio: tuple[str, str, bool] | None
     if fmt == "matomo_visits":
         wanted = [
-            ("nb_visits", "visits", _l("Visites"), "audience"),
+            ("nb_visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
             (
                 "nb_uniq_visitors",
                 "unique_visitors",
                 _l("Visiteurs uniques"),
-                "audience",
+                IndicatorKind.AUDIENCE,
             ),
-            ("nb_actions", "actions", _l("Actions"), "audience"),
+            ("nb_actions", "actions", _l("Actions"), IndicatorKind.AUDIENCE),
         ]
         ratio = (
             ("sum_visit_length", "nb_visits", False)
@@ -162,12 +151,17 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         )
     elif fmt == "matomo_contents":
         wanted = [
-            ("nb_interactions", "interactions", _l("Interactions"), "clicks"),
-            ("nb_impressions", "impressions", "Impressions", "custom"),
+            (
+                "nb_interactions",
+                "interactions",
+                _l("Interactions"),
+                IndicatorKind.CLICKS,
+            ),
+            ("nb_impressions", "impressions", "Impressions", IndicatorKind.CUSTOM),
         ]
         ratio = None
     else:
-        wanted = [("nb_hits", "pageviews", _l("Vues de page"), "audience")]
+        wanted = [("nb_hits", "pageviews", _l("Vues de page"), IndicatorKind.AUDIENCE)]
         ratio = ("avg_time_on_page", "nb_hits", True)
     present = [
         (found[name], key, label, kind)
@@ -207,7 +201,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
                 builders["engagement_time"] = SeriesBuilder(
                     "engagement_time",
                     str(_l("Temps moyen (secondes)")),
-                    "reading_time",
+                    IndicatorKind.READING_TIME,
                     "s",
                     granularity,
                     ratio=True,

@@ -12,24 +12,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    Granularity,
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    number_cell,
-    parse_date,
-    period_start_for,
-    reject,
-    single_period,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import parse_date
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity, period_start_for
 
 LABELS = {"microsoft_ads": _l("Microsoft Advertising — Rapport de performances")}
 
@@ -109,12 +99,21 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     currencies = {row.get(currency_at).strip() for row in rows} - {""}
     unit = currencies.pop() if len(currencies) == 1 else ""
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (annonces)")), "custom", "", granularity
+        "clicks", str(_l("Clics (annonces)")), IndicatorKind.CUSTOM, "", granularity
     )
-    cost = SeriesBuilder("cost", str(_l("Coût")), "custom", unit, granularity)
-    impressions = SeriesBuilder("impressions", "Impressions", "custom", "", granularity)
+    cost = SeriesBuilder(
+        "cost", str(_l("Coût")), IndicatorKind.CUSTOM, unit, granularity
+    )
+    impressions = SeriesBuilder(
+        "impressions", "Impressions", IndicatorKind.CUSTOM, "", granularity
+    )
     cpc = SeriesBuilder(
-        "cpc", str(_l("Coût par clic")), "cost_per_click", unit, granularity, ratio=True
+        "cpc",
+        str(_l("Coût par clic")),
+        IndicatorKind.COST_PER_CLICK,
+        unit,
+        granularity,
+        ratio=True,
     )
     if clicks_at is None or spend_at is None:
         return finish_export(export, [], stated_period=stated, single=single)

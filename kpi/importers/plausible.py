@@ -14,23 +14,14 @@ from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    Granularity,
-    IndicatorKind,
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    date_error,
-    finish_export,
-    header_index,
-    number_cell,
-    parse_date,
-    reject,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import parse_date
+from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document, text_document
+from kpi.importers.tables import Record, header_index, reject
+from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity
 
 LABELS = {
     "plausible_visitors": _l("Plausible — Visiteurs"),
@@ -38,9 +29,9 @@ LABELS = {
 }
 
 _METRICS: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), "audience"),
-    ("pageviews", "pageviews", _l("Pages vues"), "audience"),
-    ("visits", "visits", _l("Visites"), "audience"),
+    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), IndicatorKind.AUDIENCE),
+    ("pageviews", "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE),
+    ("visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
 )
 
 
@@ -143,7 +134,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     duration_builder = SeriesBuilder(
         "engagement_time",
         str(_l("Durée moyenne des visites")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         granularity,
         ratio=True,

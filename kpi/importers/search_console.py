@@ -11,24 +11,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    Granularity,
-    ParsedExport,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    normalise_name,
-    number_cell,
-    parse_date,
-    parse_text_range,
-    reject,
-    single_period,
-)
+from kpi.importers.base import ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, number_cell
+from kpi.importers.dates import parse_date, parse_text_range
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document, text_document
+from kpi.importers.tables import find_column, header_index, normalise_name, reject
+from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity
 
 LABELS = {
     "gsc_dates": _l("Google Search Console — Performances par date"),
@@ -86,10 +76,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     if not daily:
         anchor, granularity = single_period(period, export.warnings)
     clicks = SeriesBuilder(
-        "clicks", str(_l("Clics (recherche)")), "audience", "", granularity
+        "clicks", str(_l("Clics (recherche)")), IndicatorKind.AUDIENCE, "", granularity
     )
     impressions = SeriesBuilder(
-        "impressions", str(_l("Impressions (recherche)")), "audience", "", granularity
+        "impressions",
+        str(_l("Impressions (recherche)")),
+        IndicatorKind.AUDIENCE,
+        "",
+        granularity,
     )
     for item in doc.records(",", start=2):
         if isinstance(item, RejectedRow):

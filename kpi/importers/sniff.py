@@ -19,7 +19,8 @@ from typing import Literal
 from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
-from kpi.importers.base import Record, RejectedRow, read_records
+from kpi.importers.base import RejectedRow
+from kpi.importers.tables import Record, read_records
 
 ContainerKind = Literal["text", "xlsx", "zip"]
 

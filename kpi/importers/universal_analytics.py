@@ -13,25 +13,14 @@ from decimal import ROUND_HALF_EVEN
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import (
-    QUANTUM,
-    ParsedExport,
-    Record,
-    RejectedRow,
-    RowError,
-    SeriesBuilder,
-    check_date,
-    date_error,
-    find_column,
-    finish_export,
-    header_index,
-    mismatch_warning,
-    number_cell,
-    reject,
-    single_period,
-)
+from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
+from kpi.importers.cells import RowError, date_error, mismatch_warning, number_cell
+from kpi.importers.dates import check_date
 from kpi.importers.ga4 import Block, split_blocks
+from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.kinds import IndicatorKind
 
 LABELS = {
     "ua_audience": _l("Universal Analytics — Vue d'ensemble de l'audience"),
@@ -150,7 +139,11 @@ def _parse_days(
         position = find_column(columns, *names)
         if position is not None:
             metrics.append(
-                (position, SeriesBuilder(key, label, "audience", "", "day"), additive)
+                (
+                    position,
+                    SeriesBuilder(key, label, IndicatorKind.AUDIENCE, "", "day"),
+                    additive,
+                )
             )
     for record in rows:
         try:
@@ -206,11 +199,13 @@ def _parse_pages(
         columns, "Avg. Time on Page", "Temps moyen passé sur la page"
     )
     anchor, granularity = single_period(stated, export.warnings)
-    views = SeriesBuilder("pageviews", _l("Pages vues"), "audience", "", granularity)
+    views = SeriesBuilder(
+        "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE, "", granularity
+    )
     reading = SeriesBuilder(
         "engagement_time",
         str(_l("Temps moyen sur la page")),
-        "reading_time",
+        IndicatorKind.READING_TIME,
         "s",
         granularity,
         ratio=True,

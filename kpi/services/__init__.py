@@ -25,21 +25,11 @@ from kpi.services.api_writes import (
 from kpi.services.common import get_indicator, get_project, parse_amount
 from kpi.services.errors import KpiInputError
 from kpi.services.imports import (
-    PendingUpload,
-    Preview,
-    build_preview,
     confirm_upload,
-    discard_upload,
     get_import,
-    get_pending,
-    import_export,
     list_imports,
     measurements_of_import,
-    parse_pending,
-    propose_targets,
-    set_mapping,
-    set_period,
-    start_upload,
+    store_import,
     undo_import,
 )
 from kpi.services.indicators import (
@@ -56,6 +46,7 @@ from kpi.services.measurements import (
     recent_measurements,
     record_measurement,
 )
+from kpi.services.previews import Preview, build_preview, propose_targets
 from kpi.services.series import IndicatorSummary, summaries
 from kpi.services.tokens import (
     authenticate_token,
@@ -63,6 +54,15 @@ from kpi.services.tokens import (
     get_token,
     list_tokens,
     revoke_token,
+)
+from kpi.services.uploads import (
+    PendingUpload,
+    discard_upload,
+    get_pending,
+    parse_pending,
+    set_mapping,
+    set_period,
+    start_upload,
 )
 
 __all__ = [
@@ -96,7 +96,6 @@ __all__ = [
     "get_pending",
     "get_project",
     "get_token",
-    "import_export",
     "list_agreements",
     "list_imports",
     "list_indicators",
@@ -116,6 +115,7 @@ __all__ = [
     "set_period",
     "set_signature",
     "start_upload",
+    "store_import",
     "summaries",
     "undo_import",
     "update_indicator",

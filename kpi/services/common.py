@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.extensions import db
-from kpi.calculations import period_end_for
 from kpi.importers import MAX_ABS_VALUE, MAX_DECIMALS, parse_number
 from kpi.models import Indicator
+from kpi.periods import period_end_for
 from kpi.services.errors import KpiInputError
 from members.models import Project
 from members.services import get_project

@@ -6,6 +6,7 @@ then :func:`apply_plan`, so that they agree on what is new, changed or unchanged
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from core import audit
 from core.database import utcnow
 from core.extensions import db
-from kpi.calculations import period_start_for, ratio
+from kpi.calculations import ratio
 from kpi.importers import MAX_ABS_VALUE, Point
 from kpi.models import (
     FREQUENCY_LABELS,
@@ -29,6 +30,7 @@ from kpi.models import (
     Measurement,
     Source,
 )
+from kpi.periods import period_start_for
 from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
 from kpi.signals import notify_measurements_changed
@@ -71,7 +73,7 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
     return Decimal(a) == Decimal(b)
 
 
-def rollup(
+def to_frequency(
     points: Sequence[Point],
     *,
     source_granularity: str,
@@ -144,7 +146,7 @@ def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> 
     """The point, with its ratio value computed, if the indicator can store it.
 
     ``parsed``: the values come from :mod:`kpi.importers`, which already refused
-    unreadable numbers and more than 4 decimals; sums made by :func:`rollup` keep
+    unreadable numbers and more than 4 decimals; sums made by :func:`to_frequency` keep
     that, so only their magnitude is checked again (the hot path of a big import).
 
     :raises KpiInputError:
@@ -238,17 +240,22 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
     return plan
 
 
-_COLUMNS = (
+#: The columns a new measurement fills, written once for every bulk path: first
+#: those of each point, then those all the rows of one write share.
+_POINT_COLUMNS = ("period_start", "value", "numerator", "denominator")
+_SHARED_COLUMNS = (
     "indicator_id",
-    "period_start",
     "granularity",
-    "value",
-    "numerator",
-    "denominator",
     "source",
     "import_batch_id",
     "updated_at",
 )
+_COLUMNS = _POINT_COLUMNS + _SHARED_COLUMNS
+
+
+def _point_values(point: Point) -> tuple[Any, ...]:
+    """A point's values in the order of ``_POINT_COLUMNS``."""
+    return (point.period_start, point.value, point.numerator, point.denominator)
 
 
 def _insert_points(
@@ -263,32 +270,22 @@ def _insert_points(
     path for large imports (COPY on PostgreSQL, one executemany on SQLite)."""
     if not points:
         return
+    # In the order of _SHARED_COLUMNS.
+    shared = (indicator.id, indicator.frequency, source, batch_id, now)
     dialect = db.engine.dialect.name
-    if len(points) >= COPY_THRESHOLD and dialect in ("postgresql", "sqlite"):
-        shared = (indicator.id, indicator.frequency, source, batch_id, now)
-        if dialect == "postgresql":
-            _copy_points(points, shared)
-        else:
-            _executemany_points(points, shared)
-        return
-    for start in range(0, len(points), CHUNK):
-        db.session.execute(
-            insert(Measurement),
-            [
-                {
-                    "indicator_id": indicator.id,
-                    "period_start": point.period_start,
-                    "granularity": indicator.frequency,
-                    "value": point.value,
-                    "numerator": point.numerator,
-                    "denominator": point.denominator,
-                    "source": source,
-                    "import_batch_id": batch_id,
-                    "updated_at": now,
-                }
-                for point in points[start : start + CHUNK]
-            ],
-        )
+    if len(points) >= COPY_THRESHOLD and dialect == "postgresql":
+        _copy_points(points, shared)
+    elif len(points) >= COPY_THRESHOLD and dialect == "sqlite":
+        _executemany_points(points, shared)
+    else:
+        for start in range(0, len(points), CHUNK):
+            db.session.execute(
+                insert(Measurement),
+                [
+                    dict(zip(_COLUMNS, (*_point_values(point), *shared), strict=True))
+                    for point in points[start : start + CHUNK]
+                ],
+            )
 
 
 def _processor(name: str) -> Any:
@@ -300,42 +297,24 @@ def _processor(name: str) -> Any:
 def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
     """SQLite: one executemany per chunk, each column bound by its own type's
     processor (the values every row shares are bound once)."""
-    indicator_id, granularity, source, batch_id, now = shared
-    constant = (
-        indicator_id,
-        _processor("granularity")(granularity),
-        _processor("source")(source),
-        batch_id,
-        _processor("updated_at")(now),
+    constant = tuple(
+        None if value is None else _processor(name)(value)
+        for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
     )
-    day, amount = _processor("period_start"), _processor("value")
+    binders = [_processor(name) for name in _POINT_COLUMNS]
 
-    def bound(value: Decimal | None) -> Any:
-        return None if value is None else amount(value)
+    def bound(point: Point) -> tuple[Any, ...]:
+        values = zip(binders, _point_values(point), strict=True)
+        return (*(None if v is None else bind(v) for bind, v in values), *constant)
 
     statement = (
         f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
     )
     connection = db.session.connection()
-    first, kind, origin, batch, stamp = constant
     for start in range(0, len(points), CHUNK):
         connection.exec_driver_sql(
-            statement,
-            [
-                (
-                    first,
-                    day(p.period_start),
-                    kind,
-                    bound(p.value),
-                    bound(p.numerator),
-                    bound(p.denominator),
-                    origin,
-                    batch,
-                    stamp,
-                )
-                for p in points[start : start + CHUNK]
-            ],
+            statement, [bound(p) for p in points[start : start + CHUNK]]
         )
 
 
@@ -346,25 +325,28 @@ def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
     enum values need no escaping, and per-row adaptation by the driver costs more
     than the server's COPY itself.
     """
-    indicator_id, granularity, source, batch_id, now = shared
     connection = db.session.connection().connection.driver_connection
     statement = f"COPY {Measurement.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
-    head = f"{indicator_id}\t"
-    tail = f"\t{source.value}\t{_copy_text(batch_id)}\t{now.isoformat()}\n"
-    kind = granularity.value
+    tail = "".join(f"\t{_copy_text(value)}" for value in shared) + "\n"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for start in range(0, len(points), CHUNK):
             copy.write(
                 "".join(
-                    f"{head}{p.period_start.isoformat()}\t{kind}\t{_copy_text(p.value)}"
-                    f"\t{_copy_text(p.numerator)}\t{_copy_text(p.denominator)}{tail}"
+                    "\t".join(map(_copy_text, _point_values(p))) + tail
                     for p in points[start : start + CHUNK]
                 )
             )
 
 
 def _copy_text(value: object) -> str:
-    return "\\N" if value is None else str(value)
+    """A value as COPY text: ``\\N`` for NULL, ISO dates, enum values."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
 
 
 def apply_plan(
@@ -561,5 +543,5 @@ __all__ = [
     "plan_values",
     "recent_measurements",
     "record_measurement",
-    "rollup",
+    "to_frequency",
 ]

@@ -59,7 +59,7 @@ def _import(
         ),
     )
     by_label = {series.label: series.key for series in export.series}
-    batch, _preview = kpi_services.import_export(
+    batch, _preview = kpi_services.store_import(
         None,
         project,
         export,

@@ -1,4 +1,4 @@
-"""Pure calculations: periods, buckets, exact ratios, status against target."""
+"""Pure calculations: buckets, exact ratios, status against target."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from kpi.calculations import (
     aggregate_rows,
     bucket_label,
     bucket_start,
-    last_complete_period,
     missing_periods,
-    period_end_for,
-    period_start_for,
     progress,
     ratio,
     status_against_target,
@@ -23,23 +20,6 @@ from kpi.calculations import (
 
 def D(text: str) -> Decimal:
     return Decimal(text)
-
-
-def test_periods_start_on_the_day_the_monday_and_the_first_of_the_month() -> None:
-    day = date(2024, 3, 14)  # a Thursday
-    assert period_start_for(day, "day") == day
-    assert period_start_for(day, "week") == date(2024, 3, 11)
-    assert period_start_for(day, "month") == date(2024, 3, 1)
-    assert period_end_for(date(2024, 2, 1), "month") == date(2024, 2, 29)
-    assert period_end_for(date(2024, 3, 11), "week") == date(2024, 3, 17)
-
-
-def test_the_last_complete_period_is_the_one_before_today() -> None:
-    today = date(2024, 3, 14)
-    assert last_complete_period("day", today) == date(2024, 3, 13)
-    assert last_complete_period("week", today) == date(2024, 3, 4)
-    assert last_complete_period("month", today) == date(2024, 2, 1)
-    assert last_complete_period("month", date(2024, 1, 1)) == date(2023, 12, 1)
 
 
 def test_bucket_labels_round_trip() -> None:

@@ -16,7 +16,8 @@ from kpi.importers import (
     open_generic_stream,
     parse_export,
 )
-from kpi.importers.generic import CHUNK_ROWS, detect_date_format
+from kpi.importers.generic_fast import CHUNK_ROWS
+from kpi.importers.generic_stream import detect_date_format
 
 MAPPING = ColumnMapping(
     date_column="date", value_columns=["value"], decimal_separator="."
@@ -134,6 +135,7 @@ def test_large_file_goes_through_chunks_with_exact_lines_and_sums() -> None:
     assert points[0].lines[:2] == (2, 62)
     lazy = list(iter_generic_points(data, mapping=MAPPING, max_bytes=100 * 1024 * 1024))
     assert [point for _, point in lazy] == points
+    assert {item.column for item in lazy} == {"value"}
 
 
 def test_too_many_decimals_hidden_in_a_large_float_file_are_rejected() -> None:
@@ -155,3 +157,19 @@ def test_too_many_decimals_hidden_in_a_large_float_file_are_rejected() -> None:
 )
 def test_date_format_detection(samples: list[str], fmt: str) -> None:
     assert detect_date_format(samples) == fmt
+
+
+def test_rows_sharing_a_period_are_summed_and_a_period_too_large_is_dropped() -> None:
+    rows = ["date,value"] + ["2024-01-01,99999999999"] * 1000
+    rows += ["2024-01-02,1.5", "2024-01-02,2"]
+    data = ("\n".join(rows) + "\n").encode()
+    stream = open_generic_stream(data, mapping=MAPPING, max_bytes=10**8)
+    assert stream.warnings == [
+        "1000 ligne(s) partagent une période avec une autre : leurs valeurs ont "
+        "été additionnées.",
+        "Périodes ignorées, total trop grand pour être enregistré : 2024-01-01.",
+    ]
+    [item] = list(stream)
+    assert item.point.period_start == date(2024, 1, 2)
+    assert item.point.value == Decimal("3.5")
+    assert item.point.lines == (1002, 1003)

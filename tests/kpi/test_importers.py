@@ -523,3 +523,9 @@ def test_totals_disagreeing_with_rows_raise_a_warning() -> None:
     )
     export = parse_export(data)
     assert any("32325" in warning for warning in export.warnings)
+
+
+def test_the_importers_suggest_kinds_of_the_models_enum() -> None:
+    from kpi import importers, models
+
+    assert importers.IndicatorKind is models.IndicatorKind

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kpi.importers import MAX_ABS_VALUE, MAX_DECIMALS, parse_duration, parse_number
-from kpi.importers.base import RowError, number_cell
+from kpi.importers.cells import RowError, number_cell
 
 
 @pytest.mark.parametrize(
@@ -79,6 +79,38 @@ def test_an_explicit_decimal_separator_settles_ambiguity(
 )
 def test_parse_number_refuses_garbage_and_ambiguity(text: str) -> None:
     decimal = "." if text == "1,5" else None
+    with pytest.raises(ValueError):
+        parse_number(text, decimal=decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("+1.5", None, "1.5"),  # an explicit plus sign
+        ("01,234", None, "1.234"),  # a leading 0: a decimal comma, not grouping
+        ("1'234.5", None, "1234.5"),  # Swiss grouping
+        ("1\u2019234,5", None, "1234.5"),  # typographic apostrophe
+        ("1.234.567,5", None, "1234567.5"),  # dots group, the comma is decimal
+        ("12", ",", "12"),  # the forced separator absent: a whole number
+    ],
+)
+def test_each_step_of_number_parsing_has_a_case(
+    text: str, decimal: str | None, expected: str
+) -> None:
+    assert parse_number(text, decimal=decimal) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal"),
+    [
+        ("1.2.3", "."),  # the forced separator twice
+        ("1,5", ";"),  # not a decimal separator
+        ("1,", None),  # no digit after the separator
+    ],
+)
+def test_number_parsing_refuses_a_repeated_or_unknown_separator(
+    text: str, decimal: str | None
+) -> None:
     with pytest.raises(ValueError):
         parse_number(text, decimal=decimal)
 

@@ -27,7 +27,7 @@ def D(text: str) -> Decimal:
 def _import(agency_project, indicator, name: str, series: str, **kwargs):
     data = export_bytes(name)
     export = parse_export(data, name, period=kwargs.pop("period", None))
-    batch, preview = services.import_export(
+    batch, preview = services.store_import(
         None,
         agency_project,
         export,

@@ -81,7 +81,7 @@ def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None
             date_column="date", value_columns=["value"], decimal_separator="."
         ),
     )
-    services.import_export(
+    services.store_import(
         None,
         project,
         export,

@@ -187,8 +187,8 @@ def test_import_flow_upload_preview_confirm_reimport_and_undo(
     # The proposal: the first audience series feeds the only audience indicator.
     assert f'<option value="{clicks.id}" selected>' in preview
     confirmed = client.post(
-        preview_url,
-        data={"action": "confirm", "target-0": str(clicks.id), "target-1": ""},
+        f"{preview_url}/confirm",
+        data={"target-0": str(clicks.id), "target-1": ""},
     )
     assert confirmed.status_code == 302
     detail = client.get(confirmed.headers["Location"]).get_data(as_text=True)
@@ -198,7 +198,7 @@ def test_import_flow_upload_preview_confirm_reimport_and_undo(
     )
     assert total == Decimal("1630")
     # The kept upload is gone: confirming twice is impossible.
-    assert client.post(preview_url, data={"action": "confirm"}).status_code == 404
+    assert client.post(f"{preview_url}/confirm").status_code == 404
 
     again = _upload(client, a.project.id, "google-search-console_performance_dates.csv")
     preview = client.get(again.headers["Location"]).get_data(as_text=True)
@@ -225,9 +225,8 @@ def test_a_client_cannot_post_its_own_values_at_confirmation(
     auth.login(a.admin)
     url = _upload(client, a.project.id, "plausible_visitors.csv").headers["Location"]
     client.post(
-        url,
+        f"{url}/confirm",
         data={
-            "action": "confirm",
             "target-0": str(visits.id),
             "value": "999999",
             "points": "x",
@@ -282,9 +281,8 @@ def test_an_unknown_layout_asks_for_a_mapping(
     page = client.get(url).get_data(as_text=True)
     assert "Associer les colonnes" in page
     mapped = client.post(
-        url,
+        f"{url}/mapping",
         data={
-            "action": "mapping",
             "date_column": "Jour",
             "value_columns": ["Visites"],
             "date_format": "%d/%m/%Y",
@@ -295,7 +293,7 @@ def test_an_unknown_layout_asks_for_a_mapping(
     assert mapped.status_code == 302
     preview = client.get(url).get_data(as_text=True)
     assert "2 nouvelle(s) valeur(s)" in preview
-    client.post(url, data={"action": "confirm", "target-0": str(visits.id)})
+    client.post(f"{url}/confirm", data={"target-0": str(visits.id)})
     assert db.session.scalar(select(func.sum(Measurement.value))) == Decimal("1216.5")
 
 
@@ -370,7 +368,10 @@ def _foreign_routes(ids: dict) -> list[tuple[str, str]]:
         ("GET", f"/space/projects/{ids['project']}/imports"),
         ("POST", f"/space/projects/{ids['project']}/imports"),
         ("GET", f"/space/imports/pending/{ids['pending']}"),
-        ("POST", f"/space/imports/pending/{ids['pending']}"),
+        *[
+            ("POST", f"/space/imports/pending/{ids['pending']}/{step}")
+            for step in ("mapping", "period", "confirm", "cancel")
+        ],
         ("GET", f"/space/imports/{ids['batch']}"),
         ("POST", f"/space/imports/{ids['batch']}/undo"),
         ("POST", f"/space/api-tokens/{ids['token']}/revoke"),

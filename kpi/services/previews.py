@@ -1,0 +1,256 @@
+"""The preview of an import: which series feeds which indicator, and what each
+would add, change or leave as it is (nothing is written)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.extensions import db
+from kpi.importers import (
+    ParsedExport,
+    Series,
+)
+from kpi.models import (
+    ImportBatch,
+    Indicator,
+)
+from kpi.periods import period_start_for
+from kpi.services.errors import KpiInputError
+from kpi.services.indicators import list_indicators
+from kpi.services.measurements import (
+    Plan,
+    check_point,
+    plan_values,
+    to_frequency,
+)
+from members.models import Project
+
+#: Preview rows shown per indicator; the counts always cover every row.
+SAMPLE_ROWS = 60
+
+
+@dataclass
+class PreviewRow:
+    period_start: date
+    old: Any
+    new: Any
+    state: str  # new | changed | unchanged
+    lines: tuple[int, ...]
+
+
+@dataclass
+class TargetPreview:
+    """One series of the file and the indicator it would feed."""
+
+    series: Series
+    indicator: Indicator | None
+    compatible: list[Indicator]
+    plan: Plan | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    sample: list[PreviewRow] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    export: ParsedExport
+    targets: list[TargetPreview]
+    warnings: list[str]
+    previous_import: ImportBatch | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        plans = [t.plan for t in self.targets if t.plan is not None]
+        return {
+            "new": sum(len(p.new) for p in plans),
+            "changed": sum(len(p.changed) for p in plans),
+            "unchanged": sum(len(p.unchanged) for p in plans),
+            "rejected": len(self.export.rejected),
+        }
+
+    @property
+    def can_confirm(self) -> bool:
+        chosen = [t for t in self.targets if t.indicator is not None]
+        return bool(chosen) and all(t.error is None for t in chosen)
+
+
+def _compatible(series: Series, indicator: Indicator) -> bool:
+    return series.is_ratio == indicator.is_ratio
+
+
+def propose_targets(
+    export: ParsedExport, indicators: Sequence[Indicator]
+) -> dict[str, int]:
+    """Which series feeds which indicator, by kind: each indicator once."""
+    taken: set[int] = set()
+    proposal: dict[str, int] = {}
+    for series in export.series:
+        if not series.points:
+            continue
+        for indicator in indicators:
+            if (
+                indicator.id not in taken
+                and indicator.is_active
+                and indicator.kind == series.suggested_kind
+                and _compatible(series, indicator)
+            ):
+                proposal[series.key] = indicator.id
+                taken.add(indicator.id)
+                break
+    if export.format == "generic":
+        # The person chose the columns: feed them to the indicators in order.
+        for series in export.series:
+            if series.key in proposal or not series.points:
+                continue
+            for indicator in indicators:
+                if (
+                    indicator.id not in taken
+                    and indicator.is_active
+                    and _compatible(series, indicator)
+                ):
+                    proposal[series.key] = indicator.id
+                    taken.add(indicator.id)
+                    break
+    return proposal
+
+
+def _prepared(
+    project: Project, series: Series, indicator: Indicator
+) -> tuple[list[Any], list[str]]:
+    """The series' points at the indicator's frequency, checked.  :raises KpiInputError:"""
+    if not _compatible(series, indicator):
+        raise KpiInputError(
+            _l(
+                "« %(label)s » ne peut pas alimenter « %(name)s » : l'un est un ratio "
+                "(deux composantes), l'autre une valeur simple.",
+                label=series.label,
+                name=indicator.name,
+            )
+        )
+    points, warnings = to_frequency(
+        series.points,
+        source_granularity=series.granularity,
+        indicator=indicator,
+        label=series.label,
+    )
+    points = [check_point(indicator, point, parsed=True) for point in points]
+    # A period overlaps the project when it starts on or after the start of the
+    # period holding the project's first day, and not after its last day.
+    first = period_start_for(project.starts_on, indicator.frequency.value)
+    last = project.ends_on or date.max
+    outside = [p for p in points if p.period_start < first or p.period_start > last]
+    if outside:
+        warnings.append(
+            str(
+                _l(
+                    "« %(name)s » : %(count)d valeur(s) hors de la période du projet "
+                    "(du %(start)s au %(end)s), par exemple le %(example)s.",
+                    name=indicator.name,
+                    count=len(outside),
+                    start=project.starts_on.isoformat(),
+                    end=project.ends_on.isoformat() if project.ends_on else "…",
+                    example=outside[0].period_start.isoformat(),
+                )
+            )
+        )
+    return points, warnings
+
+
+def _shown(point: Any, indicator: Indicator) -> Any:
+    if indicator.is_ratio:
+        return (point.value, point.numerator, point.denominator)
+    return point.value
+
+
+def build_preview(
+    project: Project,
+    export: ParsedExport,
+    targets: Mapping[str, int | None],
+    *,
+    sha256: str | None = None,
+) -> Preview:
+    """What confirming would store, change and leave, per chosen indicator."""
+    indicators = list_indicators(project.member_id, project.id)
+    by_id = {i.id: i for i in indicators}
+    used: dict[int, str] = {}
+    previews = []
+    for series in export.series:
+        compatible = [i for i in indicators if _compatible(series, i) and i.is_active]
+        chosen_id = targets.get(series.key)
+        indicator = by_id.get(chosen_id) if chosen_id is not None else None
+        target = TargetPreview(series, indicator, compatible)
+        previews.append(target)
+        if indicator is None:
+            continue
+        if indicator.id in used:
+            target.error = str(
+                _l(
+                    "« %(name)s » est déjà alimenté par « %(other)s » : une seule série "
+                    "par indicateur.",
+                    name=indicator.name,
+                    other=used[indicator.id],
+                )
+            )
+            continue
+        used[indicator.id] = series.label
+        if not series.points:
+            target.error = str(
+                _l(
+                    "« %(label)s » n'a aucune valeur datée : précisez la période du "
+                    "fichier.",
+                    label=series.label,
+                )
+            )
+            continue
+        try:
+            points, target.warnings = _prepared(project, series, indicator)
+        except KpiInputError as error:
+            target.error = str(error)
+            continue
+        target.plan = plan_values(indicator, points)
+        shown = {p.period_start for p in points[:SAMPLE_ROWS]}
+        states: dict[Any, tuple[str, Any]] = {}
+        for point in target.plan.new:
+            if point.period_start in shown:
+                states[point.period_start] = ("new", None)
+        for point, found in target.plan.changed:
+            if point.period_start in shown:
+                old = (
+                    (found.value, found.numerator, found.denominator)
+                    if indicator.is_ratio
+                    else found.value
+                )
+                states[point.period_start] = ("changed", old)
+        for point, found in target.plan.unchanged:
+            if point.period_start in shown:
+                states[point.period_start] = ("unchanged", found.value)
+        for point in points[:SAMPLE_ROWS]:
+            state, old = states[point.period_start]
+            target.sample.append(
+                PreviewRow(
+                    point.period_start,
+                    old,
+                    _shown(point, indicator),
+                    state,
+                    point.lines,
+                )
+            )
+    previous = None
+    if sha256 is not None:
+        previous = db.session.scalar(
+            select(ImportBatch)
+            .where(
+                ImportBatch.project_id == project.id,
+                ImportBatch.sha256 == sha256,
+                ImportBatch.undone_at.is_(None),
+            )
+            .order_by(ImportBatch.id.desc())
+            .limit(1)
+        )
+    return Preview(export, previews, list(export.warnings), previous)

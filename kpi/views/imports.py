@@ -1,0 +1,284 @@
+"""File imports of a project: the upload, then one endpoint per step of the
+pending upload (its preview, the column mapping, the period, confirm, cancel),
+and the stored imports with their undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from core.forms import ConfirmForm, attach_error, choices
+from core.security import roles_required
+from kpi import services
+from kpi.forms import MappingForm, PeriodForm, UploadForm
+from kpi.importers import ColumnMapping, ParsedExport
+from kpi.models import ImportBatch
+from kpi.periods import period_end_for
+from kpi.views.common import STAFF, bp, member_id
+from members.models import Project
+
+PENDING = "/space/imports/pending/<upload_id>"
+
+
+@bp.route("/space/projects/<int:project_id>/imports", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def imports(project_id: int) -> ResponseReturnValue:
+    project = services.get_project(member_id(), project_id) or abort(404)
+    form = UploadForm()
+    if request.method == "POST" and form.validate_on_submit():
+        upload = form.file.data
+        try:
+            pending = services.start_upload(
+                current_user,
+                project,
+                data=upload.read(),
+                file_name=upload.filename or "",
+            )
+        except services.KpiError as error:
+            attach_error(form, "file", str(error))
+        else:
+            return _to_preview(pending)
+    return render_template(
+        "kpi/imports.html",
+        project=project,
+        form=form,
+        batches=services.list_imports(member_id(), project.id),
+    ), 400 if request.method == "POST" else 200
+
+
+# ---------------------------------------------------------------- a pending upload
+
+
+def _load(upload_id: str) -> tuple[services.PendingUpload, Project]:
+    pending = services.get_pending(member_id(), upload_id) or abort(404)
+    project = services.get_project(member_id(), pending.project_id) or abort(404)
+    return pending, project
+
+
+def _to_preview(pending: services.PendingUpload) -> Response:
+    return redirect(url_for("kpi.import_preview", upload_id=pending.id))
+
+
+def _to_imports(project: Project) -> Response:
+    return redirect(url_for("kpi.imports", project_id=project.id))
+
+
+def _parsed(pending: services.PendingUpload) -> ParsedExport | None:
+    """The upload read, or None once it is discarded with the reason flashed."""
+    try:
+        return services.parse_pending(pending)
+    except services.KpiError as error:
+        services.discard_upload(pending)
+        flash(str(error), "danger")
+        return None
+
+
+def _targets(source: MultiDict[str, str], keys: list[str]) -> dict[str, int | None]:
+    targets: dict[str, int | None] = {}
+    for position, key in enumerate(keys):
+        raw = source.get(f"target-{position}", "")
+        targets[key] = int(raw) if raw.isdigit() else None
+    return targets
+
+
+def _mapping_form(pending: services.PendingUpload) -> MappingForm:
+    form = MappingForm()
+    form.date_column.choices = choices((c, c) for c in pending.columns)
+    form.value_columns.choices = choices((c, c) for c in pending.columns)
+    return form
+
+
+def _mapping_page(
+    project: Project, pending: services.PendingUpload, form: MappingForm, status: int
+) -> ResponseReturnValue:
+    return render_template(
+        "kpi/import_mapping.html",
+        project=project,
+        pending=pending,
+        form=form,
+        cancel_form=ConfirmForm(formdata=None),
+    ), status
+
+
+def _preview_page(
+    project: Project,
+    pending: services.PendingUpload,
+    export: ParsedExport,
+    *,
+    chosen: MultiDict[str, str] | None = None,
+    period_form: PeriodForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The preview; the targets are those chosen, else the proposed ones."""
+    indicators = list(services.list_indicators(member_id(), project.id))
+    if chosen is not None:
+        targets = _targets(chosen, [s.key for s in export.series])
+    else:
+        targets = dict(services.propose_targets(export, indicators))
+    preview = services.build_preview(project, export, targets, sha256=pending.sha256)
+    return render_template(
+        "kpi/import_preview.html",
+        project=project,
+        pending=pending,
+        preview=preview,
+        targets=targets,
+        period_form=period_form or PeriodForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        indicators=indicators,
+    ), status
+
+
+def _step_page(
+    project: Project, pending: services.PendingUpload, **preview: Any
+) -> ResponseReturnValue:
+    """The page a refused step shows again (400): the mapping or the preview."""
+    if pending.needs_mapping:
+        return _mapping_page(project, pending, _mapping_form(pending), 400)
+    export = _parsed(pending)
+    if export is None:
+        return _to_imports(project)
+    return _preview_page(project, pending, export, status=400, **preview)
+
+
+@bp.get(PENDING)
+@roles_required(*STAFF)
+def import_preview(upload_id: str) -> ResponseReturnValue:
+    pending, project = _load(upload_id)
+    if pending.needs_mapping:
+        return _mapping_page(project, pending, _mapping_form(pending), 200)
+    export = _parsed(pending)
+    if export is None:
+        return _to_imports(project)
+    chosen = request.args if "chosen" in request.args else None
+    return _preview_page(project, pending, export, chosen=chosen)
+
+
+def _column_mapping(form: MappingForm) -> ColumnMapping:
+    return ColumnMapping(
+        date_column=form.date_column.data,
+        value_columns=list(form.value_columns.data),
+        date_format=form.date_format.data or None,
+        decimal_separator=form.decimal_separator.data,
+        granularity=form.granularity.data,
+    )
+
+
+@bp.post(f"{PENDING}/mapping")
+@roles_required(*STAFF)
+def import_mapping(upload_id: str) -> ResponseReturnValue:
+    pending, project = _load(upload_id)
+    form = _mapping_form(pending)
+    if form.validate_on_submit():
+        try:
+            services.set_mapping(pending, _column_mapping(form))
+        except services.KpiError as error:
+            flash(str(error), "danger")
+        else:
+            return _to_preview(pending)
+    if pending.needs_mapping:
+        return _mapping_page(project, pending, form, 400)
+    return _step_page(project, pending)
+
+
+@bp.post(f"{PENDING}/period")
+@roles_required(*STAFF)
+def import_period(upload_id: str) -> ResponseReturnValue:
+    pending, project = _load(upload_id)
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        return _step_page(project, pending, period_form=form)
+    start = form.month.data.replace(day=1)
+    services.set_period(pending, start, period_end_for(start, "month"))
+    return _to_preview(pending)
+
+
+@bp.post(f"{PENDING}/confirm")
+@roles_required(*STAFF)
+def import_confirm(upload_id: str) -> ResponseReturnValue:
+    pending, project = _load(upload_id)
+    if pending.needs_mapping:
+        return _step_page(project, pending)
+    export = _parsed(pending)
+    if export is None:
+        return _to_imports(project)
+    targets = _targets(request.form, [s.key for s in export.series])
+    if ConfirmForm().validate_on_submit():
+        try:
+            batch = services.confirm_upload(current_user, project, pending, targets)
+        except services.KpiError as error:
+            flash(str(error), "danger")
+        else:
+            _flash_stored(batch)
+            return redirect(url_for("kpi.import_detail", batch_id=batch.id))
+    return _preview_page(project, pending, export, chosen=request.form, status=400)
+
+
+def _flash_stored(batch: ImportBatch) -> None:
+    flash(
+        _(
+            "Import enregistré : %(new)d nouvelle(s) valeur(s), %(changed)d "
+            "modifiée(s), %(unchanged)d inchangée(s), %(rejected)d ligne(s) "
+            "rejetée(s).",
+            new=batch.rows_stored,
+            changed=batch.rows_updated,
+            unchanged=batch.rows_unchanged,
+            rejected=batch.rows_rejected,
+        ),
+        "success",
+    )
+
+
+@bp.post(f"{PENDING}/cancel")
+@roles_required(*STAFF)
+def import_cancel(upload_id: str) -> ResponseReturnValue:
+    pending, project = _load(upload_id)
+    if ConfirmForm().validate_on_submit():
+        services.discard_upload(pending)
+        flash(_("Import abandonné : rien n'a été enregistré."), "info")
+    return _to_imports(project)
+
+
+# ---------------------------------------------------------------- stored imports
+
+
+@bp.get("/space/imports/<int:batch_id>")
+@roles_required(*STAFF)
+def import_detail(batch_id: int) -> ResponseReturnValue:
+    batch = services.get_import(member_id(), batch_id) or abort(404)
+    project = services.get_project(member_id(), batch.project_id) or abort(404)
+    return render_template(
+        "kpi/import_detail.html",
+        batch=batch,
+        project=project,
+        still_stored=services.measurements_of_import(batch),
+        undo_form=ConfirmForm(formdata=None),
+        indicators={i.id: i for i in services.list_indicators(member_id(), project.id)},
+    )
+
+
+@bp.post("/space/imports/<int:batch_id>/undo")
+@roles_required(*STAFF)
+def import_undo(batch_id: int) -> ResponseReturnValue:
+    batch = services.get_import(member_id(), batch_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.undo_import(current_user, batch)
+    except services.KpiError as error:
+        flash(str(error), "danger")
+    else:
+        flash(
+            _(
+                "Import annulé : %(removed)d valeur(s) retirée(s), %(restored)d "
+                "restaurée(s), %(kept)d modifiée(s) depuis et conservée(s).",
+                **result,
+            ),
+            "success",
+        )
+    return redirect(url_for("kpi.import_detail", batch_id=batch.id))
