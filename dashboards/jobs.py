@@ -12,8 +12,9 @@ from core.mail import queue_email
 from core.models import OutboxMessage
 from core.security import Role
 from core.urls import external_url
-from dashboards import queries, services
-from dashboards.queries import Filters
+from dashboards import services
+from dashboards.queries import member as member_queries
+from dashboards.queries.common import Filters
 
 
 def previous_month(today: date) -> tuple[date, date]:
@@ -29,7 +30,7 @@ def digest_key(user_id: int, month: date) -> str:
 def monthly_digest(now: datetime) -> int:
     """Queue last month's digest to each recipient not yet served; returns how many."""
     since, until = previous_month(now.date())
-    recipients = queries.digest_recipients()
+    recipients = member_queries.digest_recipients()
     keys = {digest_key(user.id, since): user for user in recipients}
     done = set(
         db.session.scalars(

@@ -261,7 +261,7 @@ def refresh_board(*, now: datetime, since: date | None = None) -> int:
     refreshed by the very functions the page used to call; older snapshots of the
     default period go. Returns the snapshot id (the caller commits)."""
     from dashboards import services
-    from dashboards.queries import Filters
+    from dashboards.queries.common import Filters
 
     today = now.date()
     default_since, _today = services.default_period(today)
@@ -303,11 +303,14 @@ def _board_inputs_changed(since: datetime) -> bool:
 
 def _board_is_current(now: datetime, since: datetime) -> bool:
     """Today's stored review is recent and nothing it reads changed after ``since``."""
-    from dashboards import queries, services
-    from dashboards.queries import Filters
+    from dashboards import services
+    from dashboards.queries import snapshot as snapshot_queries
+    from dashboards.queries.common import Filters
 
     first, today = services.default_period(now.date())
-    snapshot = queries.board_snapshot(Filters(since=first, until=today), today=today)
+    snapshot = snapshot_queries.board_snapshot(
+        Filters(since=first, until=today), today=today
+    )
     return (
         snapshot is not None
         and snapshot.computed_at > now - BOARD_MAX_AGE

@@ -22,9 +22,15 @@ from core.extensions import db
 from core.mail import queue_email
 from core.security import hash_token, new_token
 from core.urls import external_url
-from dashboards import queries
 from dashboards.models import PortalLink
-from dashboards.queries import STATUSES, Filters
+from dashboards.queries import association as association_queries
+from dashboards.queries import common as common_queries
+from dashboards.queries import indicators as indicators_queries
+from dashboards.queries import member as member_queries
+from dashboards.queries import portal as portal_queries
+from dashboards.queries import scores as scores_queries
+from dashboards.queries import snapshot as snapshot_queries
+from dashboards.queries.common import STATUSES, Filters
 from kpi.calculations import last_complete_period
 from satisfaction import scoring
 
@@ -142,7 +148,7 @@ def spread(values: list[float]) -> Spread:
 
 
 def status_table(rows: list[tuple[Any, str, int]]) -> dict[Any, dict[str, int]]:
-    """{key: {status: n}} from :func:`queries.status_counts` rows."""
+    """{key: {status: n}} from :func:`indicators_queries.status_counts` rows."""
     table: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     for key, status, n in rows:
         table[key][status] += n
@@ -217,18 +223,18 @@ def compliance(
     """The charter compliance table: one row per signatory member (7 statements,
     6 when the caller already holds the answer counts per member)."""
     year_ago = today - timedelta(days=365)
-    members = queries.members_list(filters)
-    coverage = queries.agreement_coverage(filters)
+    members = association_queries.members_list(filters)
+    coverage = association_queries.agreement_coverage(filters)
     sends = {
         row["key"]: row
-        for row in queries.invitation_figures(
+        for row in scores_queries.invitation_figures(
             filters, by="member", active_since=year_ago
         )
     }
-    alerts = queries.open_alerts_by_member(filters)
-    complaints = queries.open_complaints_by_member(filters)
+    alerts = association_queries.open_alerts_by_member(filters)
+    complaints = association_queries.open_complaints_by_member(filters)
     if by_member is None:
-        by_member = queries.score_counts(filters, by="member")
+        by_member = scores_queries.score_counts(filters, by="member")
     nps = scores_by(by_member, "nps")
     rows = []
     for member_id, name, department, mark in members:
@@ -302,7 +308,7 @@ class BoardReview:
     compliance: list[ComplianceRow]
     complaints: dict[str, Any] | None
     comments: list[dict[str, Any]]
-    #: Answer counts per quarter (:func:`queries.score_counts`).
+    #: Answer counts per quarter (:func:`scores_queries.score_counts`).
     quarter_counts: pd.DataFrame
     #: Members per NPS band of :data:`SCORE_BINS` (the distribution chart).
     member_bins: dict[str, list[int]] = field(default_factory=dict)
@@ -353,9 +359,9 @@ def board_review(filters: Filters, *, today: date) -> BoardReview:
     When its figures come from the rollups, it is computed once per period and
     version of the stored figures (it reads every member's figures) and reused.
     """
-    if queries.figures_as_of(filters) is None:
+    if common_queries.figures_as_of(filters) is None:
         return _board_review(filters, today=today)
-    key = (filters, today, queries.figures_version())
+    key = (filters, today, common_queries.figures_version())
     if key not in _REVIEWS:
         if len(_REVIEWS) > 16:
             _REVIEWS.clear()
@@ -364,9 +370,9 @@ def board_review(filters: Filters, *, today: date) -> BoardReview:
 
 
 def _board_review(filters: Filters, *, today: date) -> BoardReview:
-    counts = queries.association_counts(filters)
-    by_quarter = queries.score_counts(filters, by="quarter")
-    by_member = queries.score_counts(filters, by="member")
+    counts = association_queries.association_counts(filters)
+    by_quarter = scores_queries.score_counts(filters, by="quarter")
+    by_member = scores_queries.score_counts(filters, by="member")
     trend = {m: scores_by(by_quarter, m) for m in HEADLINE_METRICS}
     heat = {
         c: scores_by(by_quarter, "rating_1_5", commitment=c)
@@ -381,8 +387,8 @@ def _board_review(filters: Filters, *, today: date) -> BoardReview:
         ]
         for m in HEADLINE_METRICS
     }
-    rates = queries.invitation_figures(filters, by="quarter")
-    total = queries.invitation_figures(filters, by="all")
+    rates = scores_queries.invitation_figures(filters, by="quarter")
+    total = scores_queries.invitation_figures(filters, by="all")
     return BoardReview(
         filters=filters,
         counts=counts,
@@ -393,10 +399,12 @@ def _board_review(filters: Filters, *, today: date) -> BoardReview:
         member_spread={m: spread(v) for m, v in member_scores.items()},
         rates=rates,
         rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
-        by_service=status_table(queries.status_counts(filters, by="service_type")),
+        by_service=status_table(
+            indicators_queries.status_counts(filters, by="service_type")
+        ),
         compliance=compliance(filters, today=today, by_member=by_member),
         complaints=complaint_figures(filters),
-        comments=queries.board_comments(filters),
+        comments=association_queries.board_comments(filters),
         quarter_counts=by_quarter,
         member_bins={"nps": bin_counts(member_scores["nps"])},
     )
@@ -655,8 +663,8 @@ class Listing:
     per_page: int = 50
 
 
-LISTING_ORDERS = tuple(queries.COMPLIANCE_ORDERS)
-LISTING_FILTERS = tuple(queries.COMPLIANCE_FILTERS)
+LISTING_ORDERS = tuple(snapshot_queries.COMPLIANCE_ORDERS)
+LISTING_FILTERS = tuple(snapshot_queries.COMPLIANCE_FILTERS)
 
 
 @dataclass
@@ -682,7 +690,7 @@ class CompliancePage:
 
 def _listed(rows: list[ComplianceRow], listing: Listing) -> CompliancePage:
     """The live table (a period without a stored review), listed in Python the
-    way :func:`queries.compliance_page` lists the stored one."""
+    way :func:`snapshot_queries.compliance_page` lists the stored one."""
     records = {r["member_id"]: r for r in _compliance_records(0, rows)}
     selected = []
     for row in rows:
@@ -713,7 +721,7 @@ def board_review_page(
     Returns the review, the page of the compliance table, and as of when."""
     association = Filters(since=filters.since, until=filters.until)
     snapshot = (
-        queries.board_snapshot(association, today=today)
+        snapshot_queries.board_snapshot(association, today=today)
         if filters.service_type is None
         else None
     )
@@ -722,13 +730,13 @@ def board_review_page(
         return (
             review,
             _listed(review.compliance, listing),
-            queries.figures_as_of(filters),
+            common_queries.figures_as_of(filters),
         )
     if filters.department:
         review = board_review(filters, today=today)
     else:
         review = _stored_review(filters, snapshot)
-    stored, total = queries.compliance_page(
+    stored, total = snapshot_queries.compliance_page(
         snapshot.id,
         department=filters.department,
         search=listing.search,
@@ -742,12 +750,12 @@ def board_review_page(
 
 
 def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
-    by_quarter = queries.snapshot_score_counts(snapshot.id)
+    by_quarter = snapshot_queries.snapshot_score_counts(snapshot.id)
     all_scores = scores_of_counts(by_quarter)
-    rates = queries.snapshot_rates(snapshot.id)
+    rates = snapshot_queries.snapshot_rates(snapshot.id)
     spreads = {
         row.metric: row
-        for row in queries.snapshot_spreads(snapshot.id)
+        for row in snapshot_queries.snapshot_spreads(snapshot.id)
         if not row.commitment
     }
     member_spread = {
@@ -783,10 +791,10 @@ def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
             "answered": answered,
             "rate": scoring.response_rate(answered, sent),
         },
-        by_service=status_table(queries.snapshot_statuses(snapshot.id)),
+        by_service=status_table(snapshot_queries.snapshot_statuses(snapshot.id)),
         compliance=[],
         complaints=complaint_figures(filters),
-        comments=queries.snapshot_comments(snapshot.id),
+        comments=snapshot_queries.snapshot_comments(snapshot.id),
         quarter_counts=by_quarter,
         member_bins={"nps": list(nps.bins)} if nps is not None and nps.bins else {},
     )
@@ -824,7 +832,7 @@ class MemberDashboard:
 
 
 #: The association's per-member scores, per period, computed once per version
-#: of the stored figures (:func:`queries.figures_version`): every member
+#: of the stored figures (:func:`common_queries.figures_version`): every member
 #: dashboard shows the same quartiles, and computing them reads every member's
 #: counts.
 _ASSOCIATION: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, Any]]] = {}
@@ -839,7 +847,9 @@ def _association_scores(
     association: Filters,
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
     version = (
-        queries.figures_version() if queries.score_rollup_usable(association) else None
+        common_queries.figures_version()
+        if common_queries.score_rollup_usable(association)
+        else None
     )
     key = (association.since, association.until, version)
     if version is not None and key in _ASSOCIATION:
@@ -856,7 +866,7 @@ def _association_figures(
     association: Filters,
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
     """Every member's scores and share on target (reads all members' figures)."""
-    by_member = queries.score_counts(association, by="member")
+    by_member = scores_queries.score_counts(association, by="member")
     keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
     keys += [("rating_1_5", c) for c in commitments_of(by_member)]
     scores = {
@@ -866,7 +876,7 @@ def _association_figures(
     shares = {
         member: on_target_share(counts)
         for member, counts in status_table(
-            queries.status_counts(association, by="member")
+            indicators_queries.status_counts(association, by="member")
         ).items()
     }
     return scores, shares
@@ -884,7 +894,9 @@ def comparison(
     stored figures)."""
     association = Filters(since=filters.since, until=filters.until)
     snapshot = (
-        None if today is None else queries.board_snapshot(association, today=today)
+        None
+        if today is None
+        else snapshot_queries.board_snapshot(association, today=today)
     )
     if snapshot is not None:
         return _stored_comparison(member_id, association, snapshot.id)
@@ -906,11 +918,11 @@ def _stored_comparison(
     member_id: int, association: Filters, snapshot_id: int
 ) -> list[Comparison]:
     own = association.for_member(member_id)
-    counts = queries.score_counts(own, by="all")
-    statuses = status_table(queries.status_counts(own, by="all")).get("all")
+    counts = scores_queries.score_counts(own, by="all")
+    statuses = status_table(indicators_queries.status_counts(own, by="all")).get("all")
     scores = scores_of_counts(counts)
     result = []
-    for row in queries.snapshot_spreads(snapshot_id):
+    for row in snapshot_queries.snapshot_spreads(snapshot_id):
         stored = Spread(row.contributors, row.q1, row.median, row.q3)
         if row.metric == "on_target":
             share = None if statuses is None else on_target_share(statuses)
@@ -935,8 +947,8 @@ def member_dashboard(
 ) -> MemberDashboard:
     """A member's cockpit; every query is filtered by ``member_id`` (tenancy)."""
     filters = filters.for_member(member_id)
-    indicators = queries.indicator_rows(filters)
-    projects = queries.active_projects(filters)
+    indicators = indicators_queries.indicator_rows(filters)
+    projects = member_queries.active_projects(filters)
     per_project: dict[int, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(STATUSES, 0)
     )
@@ -944,18 +956,18 @@ def member_dashboard(
     for row in indicators:
         per_project[row["project_id"]][row["status"]] += 1
         totals[row["status"]] += 1
-    agreed = queries.project_agreed([p["id"] for p in projects])
+    agreed = association_queries.project_agreed([p["id"] for p in projects])
     for project in projects:
         project["statuses"] = per_project[project["id"]]
         project["agreed"] = project["id"] in agreed
-    by_quarter = queries.score_counts(filters, by="quarter")
-    overall = queries.score_counts(filters, by="all")
-    rates = queries.invitation_figures(filters, by="project")
+    by_quarter = scores_queries.score_counts(filters, by="quarter")
+    overall = scores_queries.score_counts(filters, by="all")
+    rates = scores_queries.invitation_figures(filters, by="project")
     titles = {p["id"]: p["title"] for p in projects}
     for rate in rates:
         rate["project"] = titles.get(rate["key"], "")
-    total = queries.invitation_figures(filters, by="all")
-    alerts_count = queries.open_alerts_by_member(filters).get(member_id, 0)
+    total = scores_queries.invitation_figures(filters, by="all")
+    alerts_count = association_queries.open_alerts_by_member(filters).get(member_id, 0)
     overall_scores = scores_of_counts(overall)
     quarter_scores = scores_of_counts(by_quarter)
     return MemberDashboard(
@@ -976,8 +988,8 @@ def member_dashboard(
         },
         rates=[r for r in rates if r["sent"]],
         rate_total=total[0] if total else {"sent": 0, "answered": 0, "rate": None},
-        next_due=queries.next_campaigns(filters, now=now),
-        alerts=queries.open_alerts(member_id),
+        next_due=scores_queries.next_campaigns(filters, now=now),
+        alerts=scores_queries.open_alerts(member_id),
         open_alerts=alerts_count,
         comparison=comparison(member_id, filters, today=now.date()),
         score_table=score_frame(by_quarter),
@@ -1021,7 +1033,7 @@ def request_portal_link(email: str, *, now: datetime | None = None) -> bool:
     way (no enumeration). At most 3 links per address and hour. Commits once."""
     now = now or utcnow()
     address = email.strip().lower()
-    contacts = queries.contacts_with_email(address)
+    contacts = portal_queries.contacts_with_email(address)
     if not contacts:
         return False
     recent = (
@@ -1100,7 +1112,7 @@ def portal_session_valid(started: float | None, *, now: datetime | None = None) 
 
 def portal_project(email: str, project_id: int) -> dict[str, Any] | None:
     """One of the address's projects, or None (another client's is not found)."""
-    for project in queries.portal_projects(email):
+    for project in portal_queries.portal_projects(email):
         if project["id"] == project_id:
             return project
     return None
@@ -1119,12 +1131,12 @@ def ask_member(
         raise DashboardError(_l("Écrivez votre question."), field="message")
     if len(text) > 4000:
         raise DashboardError(_l("4 000 caractères au plus."), field="message")
-    recipients = queries.member_admin_emails(project["member_id"])
+    recipients = member_queries.member_admin_emails(project["member_id"])
     if not recipients:
         raise DashboardError(
             _l("Cet adhérent n'a pas encore d'administrateur à qui écrire.")
         )
-    contact = queries.contacts_with_email(email)[0]
+    contact = portal_queries.contacts_with_email(email)[0]
     stamp = now.strftime("%Y%m%d%H%M%S%f")
     for address, locale in recipients:
         queue_email(
@@ -1192,32 +1204,38 @@ def board_table(filters: Filters, table: str, *, today: date) -> pd.DataFrame:
     """One table of the quality review, as exported."""
     if table == "compliance":
         snapshot = (
-            queries.board_snapshot(filters, today=today)
+            snapshot_queries.board_snapshot(filters, today=today)
             if filters.service_type is None
             else None
         )
         if snapshot is None:
             return compliance_frame(compliance(filters, today=today))
-        stored = queries.compliance_rows(snapshot.id, department=filters.department)
+        stored = snapshot_queries.compliance_rows(
+            snapshot.id, department=filters.department
+        )
         return compliance_frame([_compliance_row(r) for r in stored])
     if table == "scores":
-        return score_frame(queries.score_counts(filters, by="quarter"))
+        return score_frame(scores_queries.score_counts(filters, by="quarter"))
     if table == "indicators_by_service":
         return _status_frame(
-            status_table(queries.status_counts(filters, by="service_type")),
+            status_table(indicators_queries.status_counts(filters, by="service_type")),
             "service_type",
         )
-    return _rates_frame(queries.invitation_figures(filters, by="quarter"), "quarter")
+    return _rates_frame(
+        scores_queries.invitation_figures(filters, by="quarter"), "quarter"
+    )
 
 
 def member_table(member_id: int, filters: Filters, table: str) -> pd.DataFrame:
     """One table of a member's dashboard, as exported (tenancy: ``member_id``)."""
     filters = filters.for_member(member_id)
     if table == "indicators":
-        return indicator_frame(queries.indicator_rows(filters))
+        return indicator_frame(indicators_queries.indicator_rows(filters))
     if table == "scores":
-        return score_frame(queries.score_counts(filters, by="quarter"))
-    return _rates_frame(queries.invitation_figures(filters, by="project"), "project_id")
+        return score_frame(scores_queries.score_counts(filters, by="quarter"))
+    return _rates_frame(
+        scores_queries.invitation_figures(filters, by="project"), "project_id"
+    )
 
 
 def _status_frame(table: dict[Any, dict[str, int]], key: str) -> pd.DataFrame:
@@ -1264,27 +1282,27 @@ def score_of_rows(metric: str, rows: list[dict[str, Any]]) -> scoring.Score:
 
 def project_page(project: Any, filters: Filters) -> dict[str, Any]:
     """A member's project: its indicators per month (KPI's summaries) and scores."""
-    indicators = queries.project_indicators(project.id)
+    indicators = indicators_queries.project_indicators(project.id)
     scoped = Filters(
         since=filters.since,
         until=filters.until,
         member_id=project.member_id,
         project_id=project.id,
     )
-    overall = queries.score_counts(scoped, by="all")
+    overall = scores_queries.score_counts(scoped, by="all")
     return {
         "summaries": project_summaries(indicators),
-        "rows": queries.indicator_rows(scoped),
+        "rows": indicators_queries.indicator_rows(scoped),
         "scores": {m: scores_by(overall, m).get("all") for m in HEADLINE_METRICS},
-        "rates": queries.invitation_figures(scoped, by="all"),
+        "rates": scores_queries.invitation_figures(scoped, by="all"),
     }
 
 
 def portal_page(email: str, project: dict[str, Any]) -> dict[str, Any]:
     """What a client contact sees of one of its projects."""
-    indicators = queries.project_indicators(project["id"])
+    indicators = indicators_queries.project_indicators(project["id"])
     return {
         "summaries": project_summaries(indicators),
-        "agreed": bool(queries.project_agreed([project["id"]])),
-        "responses": queries.portal_responses(email, project["id"]),
+        "agreed": bool(association_queries.project_agreed([project["id"]])),
+        "responses": portal_queries.portal_responses(email, project["id"]),
     }

@@ -31,9 +31,14 @@ from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from dashboards import exports, pdf, services
-from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
+from dashboards.queries import association as association_queries
+from dashboards.queries import common as common_queries
+from dashboards.queries import indicators as indicators_queries
+from dashboards.queries import member as member_queries
+from dashboards.queries import portal as portal_queries
+from dashboards.queries import scores as scores_queries
 from members.models import SERVICE_LABELS
 from satisfaction import scoring
 from satisfaction.models import COMMITMENT_LABELS
@@ -72,16 +77,18 @@ def _today() -> date:
     return utcnow().date()
 
 
-def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
+def _filters(
+    *, member_id: int | None = None
+) -> tuple[common_queries.Filters, FilterForm]:
     """The page's filters from the query string (bad values: a 400 with a message)."""
     form = FilterForm(request.args)
     # A member's pages have no department filter: no list of every member's.
-    departments = q.departments() if member_id is None else []
+    departments = association_queries.departments() if member_id is None else []
     form.department.choices = choices([("", _("Tous"))] + [(d, d) for d in departments])
     form.service_type.choices = choices(
         [("", _("Toutes"))] + [(k.value, str(v)) for k, v in SERVICE_LABELS.items()]
     )
-    clients = q.member_clients(member_id) if member_id is not None else []
+    clients = member_queries.member_clients(member_id) if member_id is not None else []
     form.client.choices = choices([("", _("Tous"))] + [(str(i), n) for i, n in clients])
     if not form.validate():
         abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
@@ -101,7 +108,7 @@ def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
         if not form.client.data.isdigit() or int(form.client.data) not in dict(clients):
             abort(400, _("Client inconnu."))
         client_id = int(form.client.data)
-    filters = q.Filters(
+    filters = common_queries.Filters(
         since=since,
         until=until,
         department=(form.department.data or None) if member_id is None else None,
@@ -186,7 +193,7 @@ def board_review() -> ResponseReturnValue:
 @bp.get("/board/review/members/<int:member_id>")
 @roles_required(*BOARD)
 def board_member(member_id: int) -> ResponseReturnValue:
-    member = q.get_member(member_id) or abort(404)
+    member = member_queries.get_member(member_id) or abort(404)
     filters, form = _filters()
     dash = services.member_dashboard(member.id, filters, now=utcnow())
     return render_template(
@@ -197,7 +204,7 @@ def board_member(member_id: int) -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=True,
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters),
+        as_of=common_queries.figures_as_of(filters),
     )
 
 
@@ -223,9 +230,9 @@ def _report_year() -> int:
     return int(raw)
 
 
-def _report_filters(year: int) -> tuple[q.Filters, date]:
+def _report_filters(year: int) -> tuple[common_queries.Filters, date]:
     """The report's period and the day its figures are computed at."""
-    filters = q.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
+    filters = common_queries.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
     return filters, min(_today(), filters.until)
 
 
@@ -257,7 +264,11 @@ def _report_pdf(year: int) -> bytes:
     :raises pdf.PdfUnavailable:
     """
     filters, today = _report_filters(year)
-    version = q.figures_version() if q.figures_as_of(filters) is not None else None
+    version = (
+        common_queries.figures_version()
+        if common_queries.figures_as_of(filters) is not None
+        else None
+    )
     key = (year, str(get_locale()), version, today) if version is not None else None
     cache = pdf.cache_of(current_app)
     found = cache.get(key) if key is not None else None
@@ -318,7 +329,7 @@ def member_dashboard() -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=False,
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters),
+        as_of=common_queries.figures_as_of(filters),
     )
 
 
@@ -334,7 +345,7 @@ def member_export(table: str, fmt: str) -> ResponseReturnValue:
 @bp.get("/dashboard/projects/<int:project_id>")
 @roles_required(*STAFF)
 def project(project_id: int) -> ResponseReturnValue:
-    found = q.get_project(current_user.member_id, project_id) or abort(404)
+    found = member_queries.get_project(current_user.member_id, project_id) or abort(404)
     filters, form = _filters(member_id=current_user.member_id)
     page = services.project_page(found, filters)
     return render_template(
@@ -344,16 +355,20 @@ def project(project_id: int) -> ResponseReturnValue:
         form=form,
         figures=indicator_figures(page["summaries"]),
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters.for_member(found.member_id)),
+        as_of=common_queries.figures_as_of(filters.for_member(found.member_id)),
     )
 
 
 @bp.get("/dashboard/indicators/<int:indicator_id>/rows")
 @roles_required(*STAFF)
 def indicator_rows(indicator_id: int) -> ResponseReturnValue:
-    indicator = q.get_indicator(current_user.member_id, indicator_id) or abort(404)
+    indicator = indicators_queries.get_indicator(
+        current_user.member_id, indicator_id
+    ) or abort(404)
     filters, form = _filters(member_id=current_user.member_id)
-    rows = q.measurement_rows(current_user.member_id, indicator.id, filters)
+    rows = indicators_queries.measurement_rows(
+        current_user.member_id, indicator.id, filters
+    )
     fmt = request.args.get("format")
     if fmt:
         return exports.download(
@@ -382,7 +397,7 @@ def answer_rows() -> ResponseReturnValue:
         abort(400, _("Score inconnu."))
     filters, form = _filters(member_id=current_user.member_id)
     try:
-        rows = q.answer_rows(filters, metric=metric, commitment=commitment)
+        rows = scores_queries.answer_rows(filters, metric=metric, commitment=commitment)
     except (ValueError, LookupError):
         abort(400, _("Engagement inconnu."))
     fmt = request.args.get("format")
@@ -461,7 +476,8 @@ def portal_projects() -> ResponseReturnValue:
     if email is None:
         return redirect(url_for("dashboards.portal_request"))
     return render_template(
-        "dashboards/portal/projects.html", projects=q.portal_projects(email)
+        "dashboards/portal/projects.html",
+        projects=portal_queries.portal_projects(email),
     )
 
 

@@ -17,7 +17,7 @@ from core.extensions import db
 from core.security import Role
 from dashboards import rollups, services, views
 from dashboards.models import BoardCompliance, BoardSnapshot
-from dashboards.queries import Filters
+from dashboards.queries.common import Filters
 from tests.dashboards.conftest import NOW
 from tests.dashboards.test_dashboards import FILTERS, PERIOD
 from tests.statements import statements

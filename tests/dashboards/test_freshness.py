@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
-from dashboards import queries, rollups, services
+from dashboards import rollups, services
 from dashboards.models import BoardSnapshot, IndicatorLatest
-from dashboards.queries import Filters
+from dashboards.queries import common as common_queries
+from dashboards.queries.common import Filters
 from kpi import services as kpi_services
 from kpi.importers import ColumnMapping, parse_export
 from kpi.models import Indicator
@@ -80,7 +81,7 @@ def test_a_value_entered_by_hand_changes_the_dashboard_at_once(
 ) -> None:
     member, user, _client, _contact = member_with_data(name="Alpha")
     _build_rollups()
-    assert queries.indicator_rollup_usable(FILTERS)
+    assert common_queries.indicator_rollup_usable(FILTERS)
     # February's CPC 60 ÷ 40 = 1.5 against 1.40 (lower is better): at risk.
     assert _dashboard_row(member.id) == (date(2026, 2, 1), Decimal("1.5000"), "at_risk")
     indicator = db.session.scalar(select(Indicator))
@@ -321,17 +322,17 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     app, member_with_data, add_answers
 ) -> None:
     """The web process caches the board's filtered reviews and the association's
-    quartiles per :func:`queries.figures_version`: an idle run of the job (every
+    quartiles per :func:`common_queries.figures_version`: an idle run of the job (every
     minute) must not move it, a change must."""
     member_with_data(name="Lambda")
     start = utcnow() + timedelta(days=1)
     rollups.refresh_changed(start)
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start
+        assert common_queries.figures_version() == start
     rollups.refresh_changed(start + timedelta(minutes=1))
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start
-        assert queries.rollups_as_of() == start + timedelta(minutes=1)
+        assert common_queries.figures_version() == start
+        assert common_queries.rollups_as_of() == start + timedelta(minutes=1)
     project = db.session.scalar(select(Project).order_by(Project.id))
     contact = db.session.scalar(
         select(ClientContact).where(ClientContact.client_id == project.client_id)
@@ -339,4 +340,4 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     add_answers(project, contact, nps=[9], csat=[4], sent=1, at=start)
     rollups.refresh_changed(start + timedelta(minutes=2))
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start + timedelta(minutes=2)
+        assert common_queries.figures_version() == start + timedelta(minutes=2)

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from dashboards import demo_large, queries, rollups, services
+from dashboards import demo_large, rollups, services
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
-from dashboards.queries import Filters
+from dashboards.queries import common as common_queries
+from dashboards.queries.common import Filters
 from kpi.models import Indicator, Measurement
 from members.models import Member, Project
 from satisfaction.models import Answer, Campaign, Invitation, Response
@@ -96,8 +97,8 @@ def test_the_rollups_give_the_raw_figures(app) -> None:
     since, until = services.default_period(TODAY)
     assert since.day == 1
     filters = Filters(since=since, until=until)
-    assert queries.score_rollup_usable(filters)
-    assert queries.indicator_rollup_usable(filters)
+    assert common_queries.score_rollup_usable(filters)
+    assert common_queries.indicator_rollup_usable(filters)
 
     def figures() -> tuple[object, ...]:
         dash = services.member_dashboard(member_id, filters, now=NOW)
