@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     register_job(
         app,
         "dashboards.rollups",
-        rollups.refresh_changed,
+        jobs.refresh_rollups,
         minutes=rollups.JOB_MINUTES,
     )
     register_demo_loader(app, "dashboards", demo.load)

@@ -165,9 +165,9 @@ def load(scale: str, *, today: date | None = None) -> str:
             added_responses += _answers(
                 project, contact, version, today, rng, weak=weak
             )
-    from dashboards import rollups
+    from dashboards import services
 
-    rollups.refresh_all(now=utcnow())
+    services.rebuild_figures(now=utcnow())
     db.session.commit()
     summary = f"{added_measurements} measurements, {added_responses} responses added"
     if scale == "large":

@@ -797,7 +797,7 @@ def load(
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> str:
     """Write the large association once (idempotent) and refresh the rollups."""
-    from dashboards import rollups
+    from dashboards import services
     from members.demo import DEMO_PASSWORD
     from members.services import hash_password
 
@@ -847,7 +847,7 @@ def load(
                 )
             )
     step = time.perf_counter()
-    rollups.refresh_all(now=now or datetime.now(UTC))
+    services.rebuild_figures(now=now or datetime.now(UTC))
     echo(f"  rollups refreshed in {time.perf_counter() - step:.1f} s")
     db.session.commit()
     if connection.dialect.name == "postgresql":

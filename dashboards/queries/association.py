@@ -22,6 +22,8 @@ from dashboards.queries.common import (
     scope,
 )
 from kpi.models import Agreement
+from mediation import workflow
+from mediation.models import Complaint
 from members.models import Member, Project, ProjectStatus
 from satisfaction.models import (
     Alert,
@@ -162,13 +164,8 @@ def project_agreed(project_ids: Sequence[int]) -> set[int]:
     )
 
 
-def open_complaints_by_member(filters: Filters) -> dict[int, int] | None:
-    """Open complaints per member, or None when the mediation feature is absent."""
-    try:
-        from mediation import workflow
-        from mediation.models import Complaint
-    except ImportError:  # pragma: no cover - the feature ships with the app
-        return None
+def open_complaints_by_member(filters: Filters) -> dict[int, int]:
+    """Open (verified, not closed) complaints per member (one statement)."""
     query = (
         select(Complaint.member_id, func.count())
         .where(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from dashboards import demo_large, rollups, services
+from dashboards import demo_large, jobs, rollups, services
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
 from dashboards.queries import common as common_queries
 from dashboards.queries.common import Filters
@@ -155,7 +155,7 @@ def test_the_job_refreshes_what_changed_since_its_watermark(app) -> None:
     db.session.add(Answer(response_id=response.id, question_id=nps[0], value=10))
     db.session.commit()
 
-    assert rollups.refresh_changed(later + timedelta(minutes=1)) == (
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)) == (
         "1 indicators, 1 members"
     )
     db.session.expire_all()
@@ -163,10 +163,10 @@ def test_the_job_refreshes_what_changed_since_its_watermark(app) -> None:
     assert db.session.scalar(select(func.sum(ScoreMonth.count))) == before + 1
     assert rollups.as_of() == later + timedelta(minutes=1)
     # Rows near the watermark are looked at again (OVERLAP), then no more.
-    rollups.refresh_changed(later + timedelta(minutes=2))
+    jobs.refresh_rollups(later + timedelta(minutes=2))
     assert db.session.scalar(select(func.sum(ScoreMonth.count))) == before + 1
-    rollups.refresh_changed(later + timedelta(hours=1))
-    assert rollups.refresh_changed(later + timedelta(hours=2)) == (
+    jobs.refresh_rollups(later + timedelta(hours=1))
+    assert jobs.refresh_rollups(later + timedelta(hours=2)) == (
         "0 indicators, 0 members"
     )
 
@@ -178,7 +178,7 @@ def test_pages_say_as_of_when_they_read_the_rollups(
     user = make_member_user(member)
     auth.login(user)
     assert 'data-testid="as-of"' not in client.get("/dashboard").get_data(as_text=True)
-    rollups.refresh_all(now=NOW)
+    services.rebuild_figures(now=NOW)
     db.session.commit()
     html = client.get(
         "/dashboard", query_string={"since": "2026-01-01", "until": "2026-12-31"}
