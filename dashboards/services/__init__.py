@@ -9,6 +9,7 @@ job, which commit. Callers use ``from dashboards import services`` and
 from __future__ import annotations
 
 from dashboards.errors import DashboardError
+from dashboards.queries.common import Filters
 from dashboards.services.board import (
     BoardReview,
     association_figures,
@@ -125,6 +126,7 @@ __all__ = [
     "CompliancePage",
     "ComplianceRow",
     "DashboardError",
+    "Filters",
     "Listing",
     "MemberDashboard",
     "Spread",
