@@ -13,7 +13,8 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from dashboards import demo, jobs, models, rollups  # noqa: F401
+    from dashboards import jobs, models, rollups  # noqa: F401
+    from dashboards.demo import small
     from dashboards.views import bp
     from kpi.signals import measurements_changed
 
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
         jobs.refresh_rollups,
         minutes=rollups.JOB_MINUTES,
     )
-    register_demo_loader(app, "dashboards", demo.load)
+    register_demo_loader(app, "dashboards", small.load)
     # KPI writes refresh the latest values the dashboards read, in their own
     # transaction (kpi cannot import dashboards).
     measurements_changed.connect(rollups.refresh_after_kpi_write, sender=app)

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from dashboards import demo_large, jobs, rollups, services
+from dashboards import jobs, rollups, services
+from dashboards.demo import large as demo_large
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
 from dashboards.queries import common as common_queries
 from dashboards.queries.common import Filters
@@ -53,7 +54,7 @@ def test_a_miniature_large_load_is_consistent_and_loaded_once(app) -> None:
     assert _count(Measurement) == expected.measurements == 5000
     assert _count(Response) == expected.responses == 300
     assert _count(Invitation) == demo_large.CYCLES * expected.projects
-    scored = len([q for q in demo_large._charter().questions])
+    scored = len([q for q in demo_large.load_charter().questions])
     assert _count(Answer) == 300 * scored
     assert "5,000 measurements" in summary and lines
     # Rows hang together: indicators and campaigns of the project's member, one
@@ -151,7 +152,7 @@ def test_the_job_refreshes_what_changed_since_its_watermark(app) -> None:
     )
     db.session.add(response)
     db.session.flush()
-    nps = next(q for q in demo_large._charter().questions if q[1] == "nps")
+    nps = next(q for q in demo_large.load_charter().questions if q[1] == "nps")
     db.session.add(Answer(response_id=response.id, question_id=nps[0], value=10))
     db.session.commit()
 
