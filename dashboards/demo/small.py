@@ -146,7 +146,6 @@ def load(scale: str, *, today: date | None = None) -> str:
                 project, contact, version, today, rng, weak=weak
             )
     services.rebuild_figures(now=utcnow())
-    db.session.commit()
     summary = f"{added_measurements} measurements, {added_responses} responses added"
     if scale == "large":
         summary += "; " + large.load(today=today)

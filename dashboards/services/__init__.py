@@ -103,6 +103,7 @@ from dashboards.services.snapshot import (
     rebuild_figures,
     refresh_board,
     refresh_figures,
+    refresh_statistics,
     store_board_snapshot,
 )
 
@@ -178,6 +179,7 @@ __all__ = [
     "rebuild_figures",
     "refresh_board",
     "refresh_figures",
+    "refresh_statistics",
     "reliable_value",
     "request_portal_link",
     "rows_frame",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, text
 
 from core.extensions import db
 from dashboards import rollups
@@ -218,11 +218,24 @@ def _board_is_current(now: datetime, since: datetime) -> bool:
 
 
 def rebuild_figures(*, now: datetime) -> None:
-    """Rebuild both rollups and the board's stored review (the caller commits:
-    the demo loaders write their rows and these in one transaction)."""
+    """Rebuild both rollups and the board's stored review. Commits (with what the
+    caller wrote before: the demo loaders' rows and these in one transaction)."""
     rollups.refresh_all(now=now)
     forget_cached_figures()
     refresh_board(now=now)
+    db.session.commit()
+
+
+def refresh_statistics() -> None:
+    """Refresh the database planner's statistics (after a bulk load). Commits."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as fresh:
+            fresh.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "ANALYZE"
+            )
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def refresh_figures(now: datetime) -> str:
@@ -232,7 +245,6 @@ def refresh_figures(now: datetime) -> str:
     changes = rollups.refresh_changed(now)
     if changes is None:
         rebuild_figures(now=now)
-        db.session.commit()
         return "full"
     forget_cached_figures()
     db.session.commit()

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from core.extensions import db
 from dashboards import services
@@ -115,8 +115,10 @@ def load(
     step = time.perf_counter()
     services.rebuild_figures(now=now or datetime.now(UTC))
     echo(f"  rollups refreshed in {time.perf_counter() - step:.1f} s")
-    db.session.commit()
-    _analyze(connection, echo)
+    step = time.perf_counter()
+    services.refresh_statistics()
+    if db.engine.dialect.name == "postgresql":
+        echo(f"  ANALYZE in {time.perf_counter() - step:.1f} s")
     elapsed = time.perf_counter() - began
     return (
         f"large data set loaded in {elapsed:.0f} s: "
@@ -151,17 +153,3 @@ def _write_tables(
         totals[table.name] = written
         echo(f"  {table.name}: {written:,} rows in {time.perf_counter() - step:.1f} s")
     return totals
-
-
-def _analyze(connection: Connection, echo: Callable[[str], None]) -> None:
-    """Refresh the planner's statistics after the bulk load."""
-    if connection.dialect.name == "postgresql":
-        step = time.perf_counter()
-        with db.engine.connect() as fresh:
-            fresh.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                "ANALYZE"
-            )
-        echo(f"  ANALYZE in {time.perf_counter() - step:.1f} s")
-    else:
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
