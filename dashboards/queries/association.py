@@ -7,30 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    case,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import case, exists, func, select
 
 from core.extensions import db
 
 #: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import (
-    Filters,
-    scope,
-)
+from dashboards.queries.common import Filters, scope
 from kpi.models import Agreement
 from mediation import workflow
 from mediation.models import Complaint
 from members.models import Member, Project, ProjectStatus
-from satisfaction.models import (
-    Alert,
-    Answer,
-    Campaign,
-    Response,
-)
+from satisfaction.models import Alert, Answer, Campaign, Response
 
 # ---------------------------------------------------------------- association
 

@@ -13,26 +13,15 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from flask import g, has_request_context
-from sqlalchemy import (
-    Integer,
-    String,
-    cast,
-    func,
-    select,
-)
+from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.database import utcnow
 from core.extensions import db
-from dashboards.models import (
-    BoardSnapshot,
-    RollupState,
-)
+from dashboards.models import BoardSnapshot, RollupState
 from members.models import Member, Project
 from satisfaction import scoring
-from satisfaction.models import (
-    QuestionType,
-)
+from satisfaction.models import QuestionType
 
 #: An indicator that misses its target by at most this share of the target is
 #: "at risk"; by more, "off track".

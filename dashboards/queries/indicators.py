@@ -9,21 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import (
-    and_,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
-from dashboards.models import (
-    IndicatorLatest,
-)
+from dashboards.models import IndicatorLatest
 
 #: An indicator that misses its target by at most this share of the target is
 from dashboards.queries.common import (

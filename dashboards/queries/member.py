@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 
 from core.extensions import db
 from core.security import Role
 
 #: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import (
-    Filters,
-    scope,
-)
+from dashboards.queries.common import Filters, scope
 from members.models import Client, Member, Project, ProjectStatus, User
 
 

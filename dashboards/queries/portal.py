@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import func, select
 
 from core.extensions import db
 
 #: An indicator that misses its target by at most this share of the target is
 from members.models import Client, ClientContact, Member, Project, ProjectStatus
-from satisfaction.models import (
-    Campaign,
-    Invitation,
-    Response,
-)
+from satisfaction.models import Campaign, Invitation, Response
 
 
 def contacts_with_email(email: str) -> list[ClientContact]:

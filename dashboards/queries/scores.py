@@ -10,19 +10,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import (
-    and_,
-    case,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
-from dashboards.models import (
-    ScoreMonth,
-)
+from dashboards.models import ScoreMonth
 
 #: An indicator that misses its target by at most this share of the target is
 from dashboards.queries.common import (

@@ -8,12 +8,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import (
-    and_,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
@@ -28,9 +23,7 @@ from dashboards.models import (
 )
 
 #: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import (
-    Filters,
-)
+from dashboards.queries.common import Filters
 from satisfaction import scoring
 
 

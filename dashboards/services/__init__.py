@@ -62,11 +62,7 @@ from dashboards.services.compliance import (
     compliance_row,
     listed,
 )
-from dashboards.services.digest import (
-    digest_key,
-    previous_month,
-    send_monthly_digest,
-)
+from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
 from dashboards.services.member import (
     Comparison,
     MemberDashboard,

@@ -199,24 +199,10 @@ def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
         for row in snapshot_queries.snapshot_spreads(snapshot.id)
         if not row.commitment
     }
-    member_spread = {
-        m: Spread(s.contributors, s.q1, s.median, s.q3)
-        for m, s in spreads.items()
-        if m in HEADLINE_METRICS
-    }
-    for metric in HEADLINE_METRICS:
-        member_spread.setdefault(metric, Spread(0))
     nps = spreads.get("nps")
-    sent = sum(r["sent"] for r in rates)
-    answered = sum(r["answered"] for r in rates)
     return BoardReview(
         filters=filters,
-        counts={
-            "members": snapshot.members,
-            "active_projects": snapshot.active_projects,
-            "clients": snapshot.clients,
-            "members_with_projects": snapshot.members_with_projects,
-        },
+        counts={key: getattr(snapshot, key) for key in SNAPSHOT_COUNTS},
         trend={m: all_scores.get((m, None), {}) for m in HEADLINE_METRICS},
         heat={
             str(c): points
@@ -225,13 +211,9 @@ def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
         },
         quarters=sorted({str(p) for p in by_quarter["period"]}),
         member_scores={},
-        member_spread=member_spread,
+        member_spread=_stored_spreads(spreads),
         rates=rates,
-        rate_total={
-            "sent": sent,
-            "answered": answered,
-            "rate": scoring.response_rate(answered, sent),
-        },
+        rate_total=_rate_total(rates),
         by_service=status_table(snapshot_queries.snapshot_statuses(snapshot.id)),
         compliance=[],
         complaints=complaint_figures(filters),
@@ -239,6 +221,32 @@ def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
         quarter_counts=by_quarter,
         member_bins={"nps": list(nps.bins)} if nps is not None and nps.bins else {},
     )
+
+
+#: The association's counts a stored review keeps.
+SNAPSHOT_COUNTS = ("members", "active_projects", "clients", "members_with_projects")
+
+
+def _stored_spreads(spreads: dict[str, Any]) -> dict[str, Spread]:
+    """The headline metrics' stored quartiles (none stored: no contributor)."""
+    member_spread = {
+        m: Spread(s.contributors, s.q1, s.median, s.q3)
+        for m, s in spreads.items()
+        if m in HEADLINE_METRICS
+    }
+    for metric in HEADLINE_METRICS:
+        member_spread.setdefault(metric, Spread(0))
+    return member_spread
+
+
+def _rate_total(rates: list[dict[str, Any]]) -> dict[str, Any]:
+    sent = sum(r["sent"] for r in rates)
+    answered = sum(r["answered"] for r in rates)
+    return {
+        "sent": sent,
+        "answered": answered,
+        "rate": scoring.response_rate(answered, sent),
+    }
 
 
 # ---------------------------------------------------------------- tables and pages

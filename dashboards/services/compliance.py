@@ -4,6 +4,7 @@ lights, live or as the rollup job stored it, listed page by page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,12 +15,7 @@ from dashboards.queries import association as association_queries
 from dashboards.queries import scores as scores_queries
 from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
-from dashboards.services.common import (
-    RATE_FAIR,
-    RATE_GOOD,
-    reliable_value,
-    scores_by,
-)
+from dashboards.services.common import RATE_FAIR, RATE_GOOD, reliable_value, scores_by
 from satisfaction import scoring
 
 # ---------------------------------------------------------------- board
@@ -142,74 +138,85 @@ def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
     )
 
 
+def _reds(r: ComplianceRow) -> int:
+    return sum(1 for light in r.lights.values() if light == "red")
+
+
+def _ambers(r: ComplianceRow) -> int:
+    return sum(1 for light in r.lights.values() if light == "amber")
+
+
+def _by_name(r: ComplianceRow) -> tuple[str, int]:
+    return (r.name.lower(), r.member_id)
+
+
+def _worst(r: ComplianceRow) -> tuple[int, int, str, int]:
+    return (-_reds(r), -_ambers(r), *_by_name(r))
+
+
+def _missing_last(value: float | None) -> tuple[bool, float]:
+    return (value is None, 0.0 if value is None else value)
+
+
+#: The table's orders: the rank column and the sort key of each.
+RANK_ORDERS: dict[str, Callable[[ComplianceRow], tuple[Any, ...]]] = {
+    "worst_rank": _worst,
+    "name_rank": _by_name,
+    "rate_rank": lambda r: (*_missing_last(r.rate), *_worst(r)),
+    "alerts_rank": lambda r: (-r.open_alerts, *_worst(r)),
+    "nps_rank": lambda r: (*_missing_last(reliable_value(r.nps)), *_worst(r)),
+}
+
+
 def compliance_records(
     snapshot_id: int, rows: list[ComplianceRow]
 ) -> list[dict[str, Any]]:
     """The stored rows, with their place in each order of the table."""
-
-    def reds(r: ComplianceRow) -> int:
-        return sum(1 for light in r.lights.values() if light == "red")
-
-    def ambers(r: ComplianceRow) -> int:
-        return sum(1 for light in r.lights.values() if light == "amber")
-
-    def nps(r: ComplianceRow) -> float | None:
-        return reliable_value(r.nps)
-
-    def by_name(r: ComplianceRow) -> tuple[str, int]:
-        return (r.name.lower(), r.member_id)
-
-    def worst(r: ComplianceRow) -> tuple[int, int, str, int]:
-        return (-reds(r), -ambers(r), *by_name(r))
-
-    def missing_last(value: float | None) -> tuple[bool, float]:
-        return (value is None, 0.0 if value is None else value)
-
-    orders = {
-        "worst_rank": worst,
-        "name_rank": by_name,
-        "rate_rank": lambda r: (*missing_last(r.rate), *worst(r)),
-        "alerts_rank": lambda r: (-r.open_alerts, *worst(r)),
-        "nps_rank": lambda r: (*missing_last(nps(r)), *worst(r)),
-    }
     ranks: dict[str, dict[int, int]] = {
         column: {r.member_id: n for n, r in enumerate(sorted(rows, key=key), start=1)}
-        for column, key in orders.items()
+        for column, key in RANK_ORDERS.items()
     }
     return [
         {
             "snapshot_id": snapshot_id,
-            "member_id": r.member_id,
-            "name": r.name,
-            "search_name": r.name.lower(),
-            "department": r.department,
-            "mark_status": r.mark_status,
-            "projects": r.projects,
-            "agreed": r.agreed,
-            "last_sent_at": r.last_sent_at,
-            "sent_recently": r.sent_recently,
-            "sent": r.sent,
-            "answered": r.answered,
-            "rate": r.rate,
-            "open_alerts": r.open_alerts,
-            "complaints": r.complaints,
-            "nps_value": None if r.nps is None else r.nps.value,
-            "nps_n": 0 if r.nps is None else r.nps.n,
-            "nps_reliable": bool(r.nps and r.nps.is_reliable),
-            "nps_distribution": None
-            if r.nps is None
-            else {str(k): v for k, v in r.nps.distribution.items()},
-            "light_agreed": r.lights["agreed"],
-            "light_sent": r.lights["sent"],
-            "light_rate": r.lights["rate"],
-            "light_alerts": r.lights["alerts"],
-            "light_complaints": r.lights.get("complaints"),
-            "reds": reds(r),
-            "ambers": ambers(r),
-            **{column: ranks[column][r.member_id] for column in orders},
+            **_record(r),
+            **{column: ranks[column][r.member_id] for column in RANK_ORDERS},
         }
         for r in rows
     ]
+
+
+def _record(r: ComplianceRow) -> dict[str, Any]:
+    """A row's stored columns, besides its snapshot and ranks."""
+    return {
+        "member_id": r.member_id,
+        "name": r.name,
+        "search_name": r.name.lower(),
+        "department": r.department,
+        "mark_status": r.mark_status,
+        "projects": r.projects,
+        "agreed": r.agreed,
+        "last_sent_at": r.last_sent_at,
+        "sent_recently": r.sent_recently,
+        "sent": r.sent,
+        "answered": r.answered,
+        "rate": r.rate,
+        "open_alerts": r.open_alerts,
+        "complaints": r.complaints,
+        "nps_value": None if r.nps is None else r.nps.value,
+        "nps_n": 0 if r.nps is None else r.nps.n,
+        "nps_reliable": bool(r.nps and r.nps.is_reliable),
+        "nps_distribution": None
+        if r.nps is None
+        else {str(k): v for k, v in r.nps.distribution.items()},
+        "light_agreed": r.lights["agreed"],
+        "light_sent": r.lights["sent"],
+        "light_rate": r.lights["rate"],
+        "light_alerts": r.lights["alerts"],
+        "light_complaints": r.lights.get("complaints"),
+        "reds": _reds(r),
+        "ambers": _ambers(r),
+    }
 
 
 def compliance_row(stored: Any) -> ComplianceRow:

@@ -19,9 +19,7 @@ from dashboards.queries import member as member_queries
 from dashboards.queries import scores as scores_queries
 from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import STATUSES, Filters
-from dashboards.services.board import (
-    association_figures,
-)
+from dashboards.services.board import association_figures
 from dashboards.services.common import (
     HEADLINE_METRICS,
     Spread,
@@ -168,23 +166,10 @@ def member_dashboard(
     filters = filters.for_member(member_id)
     indicators = indicators_queries.indicator_rows(filters)
     projects = member_queries.active_projects(filters)
-    per_project: dict[int, dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(STATUSES, 0)
-    )
-    totals: dict[str, int] = dict.fromkeys(STATUSES, 0)
-    for row in indicators:
-        per_project[row["project_id"]][row["status"]] += 1
-        totals[row["status"]] += 1
-    agreed = association_queries.project_agreed([p["id"] for p in projects])
-    for project in projects:
-        project["statuses"] = per_project[project["id"]]
-        project["agreed"] = project["id"] in agreed
+    totals = _add_statuses(projects, indicators)
     by_quarter = scores_queries.score_counts(filters, by="quarter")
     overall = scores_queries.score_counts(filters, by="all")
-    rates = scores_queries.invitation_figures(filters, by="project")
-    titles = {p["id"]: p["title"] for p in projects}
-    for rate in rates:
-        rate["project"] = titles.get(rate["key"], "")
+    rates = _project_rates(filters, projects)
     total = scores_queries.invitation_figures(filters, by="all")
     alerts_count = association_queries.open_alerts_by_member(filters).get(member_id, 0)
     overall_scores = scores_of_counts(overall)
@@ -213,6 +198,36 @@ def member_dashboard(
         comparison=comparison(member_id, filters, today=now.date()),
         score_table=score_frame(by_quarter),
     )
+
+
+def _add_statuses(
+    projects: list[dict[str, Any]], indicators: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Give each project its indicators per status and whether its client agreed
+    them; returns the member's indicators per status."""
+    per_project: dict[int, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(STATUSES, 0)
+    )
+    totals: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for row in indicators:
+        per_project[row["project_id"]][row["status"]] += 1
+        totals[row["status"]] += 1
+    agreed = association_queries.project_agreed([p["id"] for p in projects])
+    for project in projects:
+        project["statuses"] = per_project[project["id"]]
+        project["agreed"] = project["id"] in agreed
+    return totals
+
+
+def _project_rates(
+    filters: Filters, projects: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Invitations and responses per project, with the project's title."""
+    rates = scores_queries.invitation_figures(filters, by="project")
+    titles = {p["id"]: p["title"] for p in projects}
+    for rate in rates:
+        rate["project"] = titles.get(rate["key"], "")
+    return rates
 
 
 def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -17,16 +17,13 @@ from core.mail import queue_email
 from core.security import hash_token, new_token
 from core.urls import external_url
 from dashboards.errors import DashboardError
-from dashboards.models import (
-    PortalLink,
-)
+from dashboards.models import PortalLink
 from dashboards.queries import association as association_queries
 from dashboards.queries import indicators as indicators_queries
 from dashboards.queries import member as member_queries
 from dashboards.queries import portal as portal_queries
-from dashboards.services.member import (
-    project_summaries,
-)
+from dashboards.services.member import project_summaries
+from members.models import ClientContact
 
 PORTAL_LINK_MINUTES = 30
 PORTAL_SESSION_HOURS = 8
@@ -34,6 +31,17 @@ PORTAL_LINKS_PER_HOUR = 3
 
 
 # ---------------------------------------------------------------- client portal
+
+
+def _links_in_the_hour(address: str, now: datetime) -> int:
+    return (
+        db.session.query(PortalLink)
+        .filter(
+            PortalLink.email == address,
+            PortalLink.created_at >= now - timedelta(hours=1),
+        )
+        .count()
+    )
 
 
 def request_portal_link(email: str, *, now: datetime | None = None) -> bool:
@@ -44,15 +52,7 @@ def request_portal_link(email: str, *, now: datetime | None = None) -> bool:
     contacts = portal_queries.contacts_with_email(address)
     if not contacts:
         return False
-    recent = (
-        db.session.query(PortalLink)
-        .filter(
-            PortalLink.email == address,
-            PortalLink.created_at >= now - timedelta(hours=1),
-        )
-        .count()
-    )
-    if recent >= PORTAL_LINKS_PER_HOUR:
+    if _links_in_the_hour(address, now) >= PORTAL_LINKS_PER_HOUR:
         return False
     token, digest = new_token()
     link = PortalLink(
@@ -145,6 +145,28 @@ def ask_member(
             _l("Cet adhérent n'a pas encore d'administrateur à qui écrire.")
         )
     contact = portal_queries.contacts_with_email(email)[0]
+    _queue_question(contact, project, text, recipients, now=now)
+    audit.record(
+        None,
+        "dashboards.client_question",
+        object_type="project",
+        object_id=project["id"],
+        member_id=project["member_id"],
+        detail={"contact_id": contact.id},
+    )
+    db.session.commit()
+    return len(recipients)
+
+
+def _queue_question(
+    contact: ClientContact,
+    project: dict[str, Any],
+    text: str,
+    recipients: list[tuple[str, str]],
+    *,
+    now: datetime,
+) -> None:
+    """One e-mail per administrator, answerable to the contact."""
     stamp = now.strftime("%Y%m%d%H%M%S%f")
     for address, locale in recipients:
         queue_email(
@@ -161,16 +183,6 @@ def ask_member(
             headers={"Reply-To": contact.email},
             now=now,
         )
-    audit.record(
-        None,
-        "dashboards.client_question",
-        object_type="project",
-        object_id=project["id"],
-        member_id=project["member_id"],
-        detail={"contact_id": contact.id},
-    )
-    db.session.commit()
-    return len(recipients)
 
 
 def complaint_url(member_id: int, project_id: int) -> str | None:

@@ -30,17 +30,9 @@ from dashboards.services.board import (
     compute_board_review,
     forget_reviews,
 )
-from dashboards.services.common import (
-    bin_counts,
-    default_period,
-    spread,
-)
-from dashboards.services.compliance import (
-    compliance_records,
-)
-from dashboards.services.member import (
-    forget_association_cache,
-)
+from dashboards.services.common import bin_counts, default_period, spread
+from dashboards.services.compliance import compliance_records
+from dashboards.services.member import forget_association_cache
 from satisfaction import scoring
 
 # ---------------------------------------------------------------- the stored review
