@@ -176,25 +176,26 @@ def indicator_rows(filters: Filters) -> list[dict[str, Any]]:
             Project.title, Project.id, Indicator.name, Indicator.id
         )
     ).all()
-    return [
-        {
-            "id": r[0],
-            "name": r[1],
-            "unit": r[2],
-            "frequency": r[3].value,
-            "direction": r[4].value,
-            "is_ratio": bool(r[5]),
-            "target": r[6],
-            "project_id": r[7],
-            "project": r[8],
-            "service_type": r[9].value,
-            "client": r[10],
-            "period_start": as_date(r[11]),
-            "value": as_decimal(r[12]),
-            "status": r[13],
-        }
-        for r in rows
-    ]
+    return [_indicator_row(r) for r in rows]
+
+
+def _indicator_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r[0],
+        "name": r[1],
+        "unit": r[2],
+        "frequency": r[3].value,
+        "direction": r[4].value,
+        "is_ratio": bool(r[5]),
+        "target": r[6],
+        "project_id": r[7],
+        "project": r[8],
+        "service_type": r[9].value,
+        "client": r[10],
+        "period_start": as_date(r[11]),
+        "value": as_decimal(r[12]),
+        "status": r[13],
+    }
 
 
 def status_counts(

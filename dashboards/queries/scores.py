@@ -208,23 +208,7 @@ def invitation_figures(
     if by == "quarter":
         where.append(in_period)
     rows = db.session.execute(
-        select(
-            key,
-            func.coalesce(func.sum(case((in_period, 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (and_(in_period, Invitation.answered_at.is_not(None)), 1),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-            func.max(Invitation.sent_at),
-            func.coalesce(
-                func.sum(case((Invitation.sent_at >= recent_from, 1), else_=0)), 0
-            ),
-        )
+        select(key, *_invitation_counts(in_period, recent_from))
         .select_from(Invitation)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
         .join(Project, Project.id == Campaign.project_id)
@@ -243,6 +227,23 @@ def invitation_figures(
             "recent": int(recent),
         }
         for k, sent, answered, last, recent in rows
+    ]
+
+
+def _count_of(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    """How many rows of the group meet ``condition`` (0 for none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _invitation_counts(
+    in_period: ColumnElement[bool], recent_from: datetime
+) -> list[ColumnElement[Any]]:
+    """Sent in the period, answered of those, the latest send, recent sends."""
+    return [
+        _count_of(in_period),
+        _count_of(and_(in_period, Invitation.answered_at.is_not(None))),
+        func.max(Invitation.sent_at),
+        _count_of(Invitation.sent_at >= recent_from),
     ]
 
 
