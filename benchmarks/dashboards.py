@@ -176,12 +176,12 @@ def refresh(url: str) -> float:
     the board's review of today's default period): its duration in seconds."""
     from core import create_app
     from core.database import utcnow
-    from dashboards import rollups
+    from dashboards import jobs
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         began = time.perf_counter()
-        rollups.refresh_changed(utcnow())
+        jobs.refresh_rollups(utcnow())
         return time.perf_counter() - began
 
 

@@ -14,7 +14,8 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from dashboards import demo, jobs, models, privacy, rollups  # noqa: F401
+    from dashboards import jobs, models, privacy, rollups  # noqa: F401
+    from dashboards.demo import small
     from dashboards.views import bp
     from kpi.signals import measurements_changed
 
@@ -32,10 +33,10 @@ def init_app(app: Flask) -> None:
     register_job(
         app,
         "dashboards.rollups",
-        rollups.refresh_changed,
+        jobs.refresh_rollups,
         minutes=rollups.JOB_MINUTES,
     )
-    register_demo_loader(app, "dashboards", demo.load)
+    register_demo_loader(app, "dashboards", small.load)
     # KPI writes refresh the latest values the dashboards read, in their own
     # transaction (kpi cannot import dashboards).
     measurements_changed.connect(rollups.refresh_after_kpi_write, sender=app)

@@ -1,75 +1,18 @@
-"""The monthly digest: each member administrator and board user gets last month's
-figures in their language, once per month (the outbox key makes it idempotent)."""
+"""The dashboards' scheduler jobs: thin functions calling the services (which
+commit)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
-
-from core.extensions import db
-from core.mail import queue_email
-from core.models import OutboxMessage
-from core.security import Role
-from core.urls import external_url
-from dashboards import queries, services
-from dashboards.queries import Filters
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    first = today.replace(day=1)
-    last = first - timedelta(days=1)
-    return last.replace(day=1), last
-
-
-def digest_key(user_id: int, month: date) -> str:
-    return f"dashboards.digest:{user_id}:{month:%Y-%m}"
+from dashboards import services
 
 
 def monthly_digest(now: datetime) -> int:
     """Queue last month's digest to each recipient not yet served; returns how many."""
-    since, until = previous_month(now.date())
-    recipients = queries.digest_recipients()
-    keys = {digest_key(user.id, since): user for user in recipients}
-    done = set(
-        db.session.scalars(
-            select(OutboxMessage.idempotency_key).where(
-                OutboxMessage.idempotency_key.in_(list(keys))
-            )
-        )
-    )
-    filters = Filters(since=since, until=until)
-    board: services.BoardReview | None = None
-    context: dict[str, object]
-    queued = 0
-    for key, user in keys.items():
-        if key in done:
-            continue
-        if user.role == Role.BOARD:
-            board = board or services.board_review(filters, today=until)
-            context = {
-                "board": board,
-                "member": None,
-                "month": since,
-                "url": external_url("dashboards.board_review"),
-            }
-        else:
-            assert user.member_id is not None
-            dash = services.member_dashboard(user.member_id, filters, now=now)
-            context = {
-                "board": None,
-                "member": dash,
-                "month": since,
-                "url": external_url("dashboards.member_dashboard"),
-            }
-        queue_email(
-            to=user.email,
-            template="dashboards/email/digest",
-            context={**context, "name": user.full_name or user.email},
-            locale=user.locale,
-            key=key,
-            now=now,
-        )
-        queued += 1
-    db.session.commit()
-    return queued
+    return services.send_monthly_digest(now)
+
+
+def refresh_rollups(now: datetime) -> str:
+    """Refresh what changed in the rollups and store the board's review again."""
+    return services.refresh_figures(now)

@@ -13,7 +13,8 @@ of statements computed by the database, whatever the number of rows.
   A member's indicator status is therefore current as soon as the value is
   saved.
 * :func:`refresh_all` rebuilds both rollups (the demo loaders, an empty state);
-* :func:`refresh_changed` — the ``dashboards.rollups`` job, every
+* :func:`refresh_changed` — the first step of the ``dashboards.rollups`` job
+  (:func:`dashboards.services.snapshot.refresh_figures`), every
   :data:`JOB_MINUTES` — rebuilds what changed since the watermark: indicators
   with a measurement or a definition updated after it (a deletion or an undone
   import touches its indicator's ``updated_at``, so the job is right on its own
@@ -25,12 +26,12 @@ of statements computed by the database, whatever the number of rows.
   floor): they are at most one job period old.
 
 The job then stores the board's quality review of the default period
-(:func:`refresh_board`: the association's figures per quarter, per service type,
+(:func:`dashboards.services.snapshot.refresh_board`: the association's figures per quarter, per service type,
 the members' quartiles and one row per member of the compliance table, in the
 ``dashboards_board_*`` tables), so that neither the board's page nor a member's
 comparison reads every member's rows on a request — unless today's stored
 review is younger than :data:`BOARD_MAX_AGE` and nothing it reads changed since
-the watermark (:func:`_board_inputs_changed`: no indicator, no response, no
+the watermark (:func:`board_inputs_changed`: no indicator, no response, no
 campaign run, closed alert, agreement, new member, project or client, change of
 mark or complaint), which makes an idle run a handful of small queries. Inputs
 without a timestamp (a project's status, a member's name or department) reach
@@ -38,14 +39,15 @@ the stored review within :data:`BOARD_MAX_AGE`. Responses, answers, members and
 projects are never deleted by the application (drafts of answers are, before
 submission; unverified complaints are purged: neither is counted).
 
-The pages say as of when the job last ran (:func:`as_of`).
+The pages say as of when the job last ran (:func:`as_of`). Nothing here commits
+nor reads the services: the services that call these functions commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     String,
@@ -65,10 +67,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
-from kpi.models import Indicator, Measurement
-from members.models import Project
+from kpi.models import Agreement, Indicator, Measurement
+from mediation.models import Complaint
+from members.models import Client, Member, Project
 from satisfaction import scoring
-from satisfaction.models import Answer, Campaign, Question, QuestionType, Response
+from satisfaction.models import (
+    Alert,
+    Answer,
+    Campaign,
+    Question,
+    QuestionType,
+    Response,
+)
 
 STATE = "dashboards"
 JOB_MINUTES = 1
@@ -231,10 +241,16 @@ def refresh_scores(
 # ---------------------------------------------------------------- state
 
 
-def _mark(now: datetime) -> None:
-    from dashboards.services import forget_association_cache
+class Changes(NamedTuple):
+    """What :func:`refresh_changed` rebuilt: since when, how many indicators and
+    members."""
 
-    forget_association_cache()
+    since: datetime
+    indicators: int
+    members: int
+
+
+def _mark(now: datetime) -> None:
     state = db.session.get(RollupState, STATE)
     if state is None:
         db.session.add(RollupState(name=STATE, watermark=now, refreshed_at=now))
@@ -245,97 +261,22 @@ def _mark(now: datetime) -> None:
 
 
 def refresh_all(*, now: datetime) -> None:
-    """Rebuild both rollups and the board's stored review (the caller commits)."""
+    """Rebuild both rollups and move the watermark (the caller commits)."""
     refresh_indicators(today=now.date())
     refresh_scores()
     _mark(now)
-    refresh_board(now=now)
 
 
-# ---------------------------------------------------------------- the board's review
-
-
-def refresh_board(*, now: datetime, since: date | None = None) -> int:
-    """Store the board's quality review of the default period (the last twelve
-    months up to ``now``'s day, or from ``since``), computed from the rollups just
-    refreshed by the very functions the page used to call; older snapshots of the
-    default period go. Returns the snapshot id (the caller commits)."""
-    from dashboards import services
-    from dashboards.queries import Filters
-
-    today = now.date()
-    default_since, _today = services.default_period(today)
-    filters = Filters(since=since or default_since, until=today)
-    return services.store_board_snapshot(filters, today=today, now=now)
-
-
-def _board_inputs_changed(since: datetime) -> bool:
-    """Whether something the board's review reads changed after ``since``,
-    besides the indicators and responses the job looks at itself: campaigns run
-    (invitations sent), alerts closed, agreements sent or answered, members,
-    projects and clients added, a member's mark, complaints (one statement)."""
-    from kpi.models import Agreement
-    from members.models import Client, Member
-    from satisfaction.models import Alert
-
-    checks = [
-        exists().where(Campaign.last_run_at > since),
-        exists().where(Alert.closed_at > since),
-        exists().where(
-            or_(
-                Agreement.sent_at > since,
-                Agreement.acknowledged_at > since,
-                Agreement.commented_at > since,
-            )
-        ),
-        exists().where(or_(Member.created_at > since, Member.mark_changed_at > since)),
-        exists().where(Project.created_at > since),
-        exists().where(Client.created_at > since),
-    ]
-    try:
-        from mediation.models import Complaint
-    except ImportError:  # pragma: no cover - the feature ships with the app
-        pass
-    else:
-        checks.append(exists().where(Complaint.updated_at > since))
-    return bool(db.session.scalar(select(or_(*checks))))
-
-
-def _board_is_current(now: datetime, since: datetime) -> bool:
-    """Today's stored review is recent and nothing it reads changed after ``since``."""
-    from dashboards import queries, services
-    from dashboards.queries import Filters
-
-    first, today = services.default_period(now.date())
-    snapshot = queries.board_snapshot(Filters(since=first, until=today), today=today)
-    return (
-        snapshot is not None
-        and snapshot.computed_at > now - BOARD_MAX_AGE
-        and not _board_inputs_changed(since)
-    )
-
-
-def refresh_changed(now: datetime) -> str:
-    """The job: rebuild what changed since the watermark, then move it; store the
-    board's review again unless it is today's and nothing it reads changed.
-    Commits."""
+def refresh_changed(now: datetime) -> Changes | None:
+    """Rebuild what changed since the watermark, then move it; None when the
+    rollups were never built (nothing done). The caller commits."""
     state = db.session.get(RollupState, STATE)
     if state is None:
-        refresh_all(now=now)
-        db.session.commit()
-        return "full"
+        return None
     since = state.watermark - OVERLAP
-    indicators = set(
-        db.session.scalars(
-            select(Measurement.indicator_id)
-            .where(Measurement.updated_at > since)
-            .distinct()
-        )
-    ) | set(
-        db.session.scalars(select(Indicator.id).where(Indicator.updated_at > since))
-    )
+    indicators = _changed_indicators(since)
     if indicators:
-        refresh_indicators(today=now.date(), indicator_ids=sorted(indicators))
+        refresh_indicators(today=now.date(), indicator_ids=indicators)
     changed = db.session.execute(
         select(Project.member_id, func.min(Response.submitted_at))
         .join(Campaign, Campaign.project_id == Project.id)
@@ -350,13 +291,49 @@ def refresh_changed(now: datetime) -> str:
             since_month=earliest.date().replace(day=1),
         )
     _mark(now)
-    db.session.commit()
-    summary = f"{len(indicators)} indicators, {len(changed)} members"
-    if not indicators and not changed and _board_is_current(now, since):
-        return f"{summary}, board unchanged"
-    refresh_board(now=now)
-    db.session.commit()
-    return summary
+    return Changes(since, len(indicators), len(changed))
+
+
+def _changed_indicators(since: datetime) -> list[int]:
+    """Indicators with a measurement or a definition updated after ``since``."""
+    return sorted(
+        set(
+            db.session.scalars(
+                select(Measurement.indicator_id)
+                .where(Measurement.updated_at > since)
+                .distinct()
+            )
+        )
+        | set(
+            db.session.scalars(select(Indicator.id).where(Indicator.updated_at > since))
+        )
+    )
+
+
+# ---------------------------------------------------------------- the board's review
+
+
+def board_inputs_changed(since: datetime) -> bool:
+    """Whether something the board's review reads changed after ``since``,
+    besides the indicators and responses the job looks at itself: campaigns run
+    (invitations sent), alerts closed, agreements sent or answered, members,
+    projects and clients added, a member's mark, complaints (one statement)."""
+    checks = [
+        exists().where(Campaign.last_run_at > since),
+        exists().where(Alert.closed_at > since),
+        exists().where(
+            or_(
+                Agreement.sent_at > since,
+                Agreement.acknowledged_at > since,
+                Agreement.commented_at > since,
+            )
+        ),
+        exists().where(or_(Member.created_at > since, Member.mark_changed_at > since)),
+        exists().where(Project.created_at > since),
+        exists().where(Client.created_at > since),
+        exists().where(Complaint.updated_at > since),
+    ]
+    return bool(db.session.scalar(select(or_(*checks))))
 
 
 def _as_datetime(value: Any) -> datetime:

@@ -7,6 +7,7 @@ import io
 import logging
 import time
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,13 +26,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.database import utcnow
+from core.database import expect_writes, utcnow
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from dashboards import exports, pdf, services
-from dashboards import queries as q
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from members.models import SERVICE_LABELS
@@ -72,17 +72,19 @@ def _today() -> date:
     return utcnow().date()
 
 
-def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
+def _filters(*, member_id: int | None = None) -> tuple[services.Filters, FilterForm]:
     """The page's filters from the query string (bad values: a 400 with a message)."""
     form = FilterForm(request.args)
     # A member's pages have no department filter: no list of every member's.
-    departments = q.departments() if member_id is None else []
+    departments = services.departments() if member_id is None else []
     form.department.choices = choices([("", _("Tous"))] + [(d, d) for d in departments])
     form.service_type.choices = choices(
         [("", _("Toutes"))] + [(k.value, str(v)) for k, v in SERVICE_LABELS.items()]
     )
-    clients = q.member_clients(member_id) if member_id is not None else []
-    form.client.choices = choices([("", _("Tous"))] + [(str(i), n) for i, n in clients])
+    clients = dict(services.member_clients(member_id) if member_id is not None else [])
+    form.client.choices = choices(
+        [("", _("Tous"))] + [(str(i), n) for i, n in clients.items()]
+    )
     if not form.validate():
         abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
     since, until = services.default_period(_today())
@@ -96,20 +98,24 @@ def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
     service_type = form.service_type.data or None
     if service_type and service_type not in {k.value for k in SERVICE_LABELS}:
         abort(400, _("Type de prestation inconnu."))
-    client_id = None
-    if form.client.data:
-        if not form.client.data.isdigit() or int(form.client.data) not in dict(clients):
-            abort(400, _("Client inconnu."))
-        client_id = int(form.client.data)
-    filters = q.Filters(
+    filters = services.Filters(
         since=since,
         until=until,
         department=(form.department.data or None) if member_id is None else None,
         service_type=service_type,
-        client_id=client_id,
+        client_id=_client_id(form.client.data, clients),
         member_id=member_id,
     )
     return filters, form
+
+
+def _client_id(raw: str | None, clients: dict[int, str]) -> int | None:
+    """The client filter: one of the member's clients (another: a 400)."""
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) not in clients:
+        abort(400, _("Client inconnu."))
+    return int(raw)
 
 
 def _format(fmt: str) -> str:
@@ -186,7 +192,7 @@ def board_review() -> ResponseReturnValue:
 @bp.get("/board/review/members/<int:member_id>")
 @roles_required(*BOARD)
 def board_member(member_id: int) -> ResponseReturnValue:
-    member = q.get_member(member_id) or abort(404)
+    member = services.get_member(member_id) or abort(404)
     filters, form = _filters()
     dash = services.member_dashboard(member.id, filters, now=utcnow())
     return render_template(
@@ -197,7 +203,7 @@ def board_member(member_id: int) -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=True,
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters),
+        as_of=services.figures_as_of(filters),
     )
 
 
@@ -223,9 +229,9 @@ def _report_year() -> int:
     return int(raw)
 
 
-def _report_filters(year: int) -> tuple[q.Filters, date]:
+def _report_filters(year: int) -> tuple[services.Filters, date]:
     """The report's period and the day its figures are computed at."""
-    filters = q.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
+    filters = services.Filters(since=date(year, 1, 1), until=date(year, 12, 31))
     return filters, min(_today(), filters.until)
 
 
@@ -257,7 +263,11 @@ def _report_pdf(year: int) -> bytes:
     :raises pdf.PdfUnavailable:
     """
     filters, today = _report_filters(year)
-    version = q.figures_version() if q.figures_as_of(filters) is not None else None
+    version = (
+        services.figures_version()
+        if services.figures_as_of(filters) is not None
+        else None
+    )
     key = (year, str(get_locale()), version, today) if version is not None else None
     cache = pdf.cache_of(current_app)
     found = cache.get(key) if key is not None else None
@@ -318,7 +328,7 @@ def member_dashboard() -> ResponseReturnValue:
         figures=member_figures(dash),
         board_view=False,
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters),
+        as_of=services.figures_as_of(filters),
     )
 
 
@@ -334,7 +344,7 @@ def member_export(table: str, fmt: str) -> ResponseReturnValue:
 @bp.get("/dashboard/projects/<int:project_id>")
 @roles_required(*STAFF)
 def project(project_id: int) -> ResponseReturnValue:
-    found = q.get_project(current_user.member_id, project_id) or abort(404)
+    found = services.get_project(current_user.member_id, project_id) or abort(404)
     filters, form = _filters(member_id=current_user.member_id)
     page = services.project_page(found, filters)
     return render_template(
@@ -344,16 +354,18 @@ def project(project_id: int) -> ResponseReturnValue:
         form=form,
         figures=indicator_figures(page["summaries"]),
         query=request.args.to_dict(),
-        as_of=q.figures_as_of(filters.for_member(found.member_id)),
+        as_of=services.figures_as_of(filters.for_member(found.member_id)),
     )
 
 
 @bp.get("/dashboard/indicators/<int:indicator_id>/rows")
 @roles_required(*STAFF)
 def indicator_rows(indicator_id: int) -> ResponseReturnValue:
-    indicator = q.get_indicator(current_user.member_id, indicator_id) or abort(404)
+    indicator = services.get_indicator(current_user.member_id, indicator_id) or abort(
+        404
+    )
     filters, form = _filters(member_id=current_user.member_id)
-    rows = q.measurement_rows(current_user.member_id, indicator.id, filters)
+    rows = services.measurement_rows(current_user.member_id, indicator.id, filters)
     fmt = request.args.get("format")
     if fmt:
         return exports.download(
@@ -382,7 +394,7 @@ def answer_rows() -> ResponseReturnValue:
         abort(400, _("Score inconnu."))
     filters, form = _filters(member_id=current_user.member_id)
     try:
-        rows = q.answer_rows(filters, metric=metric, commitment=commitment)
+        rows = services.answer_rows(filters, metric=metric, commitment=commitment)
     except (ValueError, LookupError):
         abort(400, _("Engagement inconnu."))
     fmt = request.args.get("format")
@@ -439,8 +451,6 @@ def portal_request() -> ResponseReturnValue:
 
 @bp.get("/portal/link/<token>")
 def portal_link(token: str) -> ResponseReturnValue:
-    from core.database import expect_writes
-
     expect_writes()
     try:
         email = services.consume_portal_link(token)
@@ -461,7 +471,20 @@ def portal_projects() -> ResponseReturnValue:
     if email is None:
         return redirect(url_for("dashboards.portal_request"))
     return render_template(
-        "dashboards/portal/projects.html", projects=q.portal_projects(email)
+        "dashboards/portal/projects.html",
+        projects=services.portal_projects(email),
+    )
+
+
+def _portal_page(email: str, found: dict[str, Any], form: QuestionForm) -> str:
+    page = services.portal_page(email, found)
+    return render_template(
+        "dashboards/portal/project.html",
+        project=found,
+        page=page,
+        form=form,
+        figures=indicator_figures(page["summaries"]),
+        complaint_url=services.complaint_url(found["member_id"], found["id"]),
     )
 
 
@@ -471,15 +494,7 @@ def portal_project(project_id: int) -> ResponseReturnValue:
     if email is None:
         return redirect(url_for("dashboards.portal_request"))
     found = services.portal_project(email, project_id) or abort(404)
-    page = services.portal_page(email, found)
-    return render_template(
-        "dashboards/portal/project.html",
-        project=found,
-        page=page,
-        form=QuestionForm(formdata=None),
-        figures=indicator_figures(page["summaries"]),
-        complaint_url=services.complaint_url(found["member_id"], found["id"]),
-    )
+    return _portal_page(email, found, QuestionForm(formdata=None))
 
 
 @bp.post("/portal/projects/<int:project_id>/question")
@@ -490,7 +505,6 @@ def portal_question(project_id: int) -> ResponseReturnValue:
         return redirect(url_for("dashboards.portal_request"))
     found = services.portal_project(email, project_id) or abort(404)
     form = QuestionForm()
-    error_status = 400
     if form.validate_on_submit():
         try:
             services.ask_member(email, found, message=form.message.data)
@@ -498,25 +512,14 @@ def portal_question(project_id: int) -> ResponseReturnValue:
             if not attach_error(form, error.field, str(error)):
                 flash(str(error), "danger")
         else:
-            flash(
-                _(
-                    "Votre question a été transmise à %(member)s.",
-                    member=found["member"],
-                ),
-                "success",
+            sent = _(
+                "Votre question a été transmise à %(member)s.", member=found["member"]
             )
+            flash(sent, "success")
             return redirect(
                 url_for("dashboards.portal_project", project_id=found["id"])
             )
-    page = services.portal_page(email, found)
-    return render_template(
-        "dashboards/portal/project.html",
-        project=found,
-        page=page,
-        form=form,
-        figures=indicator_figures(page["summaries"]),
-        complaint_url=services.complaint_url(found["member_id"], found["id"]),
-    ), error_status
+    return _portal_page(email, found, form), 400
 
 
 @bp.post("/portal/logout")

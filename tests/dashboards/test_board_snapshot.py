@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.security import Role
-from dashboards import rollups, services, views
+from dashboards import jobs, services, views
 from dashboards.models import BoardCompliance, BoardSnapshot
-from dashboards.queries import Filters
+from dashboards.queries.common import Filters
 from tests.dashboards.conftest import NOW
 from tests.dashboards.test_dashboards import FILTERS, PERIOD
 from tests.statements import statements
@@ -72,7 +72,7 @@ def test_the_stored_review_gives_the_figures_of_a_direct_computation(
     association,
 ) -> None:
     members = association()
-    direct = services._board_review(FILTERS, today=TODAY)
+    direct = services.compute_board_review(FILTERS, today=TODAY)
     direct_comparison = services.comparison(members[0].id, FILTERS)
     snapshot_id = services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
@@ -113,14 +113,14 @@ def test_the_stored_review_gives_the_figures_of_a_direct_computation(
 
 def test_the_job_stores_the_review_of_the_default_period(association) -> None:
     association(count=2)
-    assert rollups.refresh_changed(NOW) == "full"
+    assert jobs.refresh_rollups(NOW) == "full"
     since, until = services.default_period(TODAY)
     snapshot = db.session.scalar(select(BoardSnapshot))
     assert (snapshot.since, snapshot.until, snapshot.on_date) == (since, until, TODAY)
     assert snapshot.members == 4
     # The next run replaces it (one per period and day), the next day too.
-    rollups.refresh_changed(NOW + timedelta(minutes=10))
-    rollups.refresh_changed(NOW + timedelta(days=1))
+    jobs.refresh_rollups(NOW + timedelta(minutes=10))
+    jobs.refresh_rollups(NOW + timedelta(days=1))
     snapshots = db.session.scalars(select(BoardSnapshot)).all()
     assert [s.on_date for s in snapshots] == [TODAY + timedelta(days=1)]
     assert db.session.scalar(select(func.count()).select_from(BoardCompliance)) == 4

@@ -13,8 +13,11 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OutboxMessage
 from core.security import Role
-from dashboards import jobs, queries, services
-from dashboards.queries import Filters
+from dashboards import jobs, services
+from dashboards.queries import indicators as indicators_queries
+from dashboards.queries.common import Filters
+from kpi.models import Measurement
+from satisfaction.models import Response
 from tests.dashboards.conftest import NOW
 from tests.statements import statements
 
@@ -43,7 +46,7 @@ def test_figures_match_hand_computed_values(
     assert row["value"] == Decimal("1.5000")
     assert row["status"] == "at_risk"
     # The quarter's CPC is Σcost ÷ Σclicks = 160 ÷ 240, not the mean of 0.5 and 1.5.
-    indicator = queries.get_indicator(member.id, row["id"])
+    indicator = indicators_queries.get_indicator(member.id, row["id"])
     [summary] = services.project_summaries([indicator], "quarter")
     assert summary.table["value"].tolist() == [Decimal("0.6667")]
 
@@ -405,8 +408,8 @@ def test_demo_loader_is_idempotent(app) -> None:
     for loader in loaders.values():
         loader("small")
     counts = (
-        db.session.scalar(select(db.func.count()).select_from(queries.Measurement)),
-        db.session.scalar(select(db.func.count()).select_from(queries.Response)),
+        db.session.scalar(select(db.func.count()).select_from(Measurement)),
+        db.session.scalar(select(db.func.count()).select_from(Response)),
     )
     assert loaders["dashboards"]("small") == "0 measurements, 0 responses added"
     assert counts[0] > 0 and counts[1] > 0

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
-from dashboards import queries, rollups, services
+from dashboards import jobs, rollups, services
 from dashboards.models import BoardSnapshot, IndicatorLatest
-from dashboards.queries import Filters
+from dashboards.queries import common as common_queries
+from dashboards.queries.common import Filters
 from kpi import services as kpi_services
 from kpi.importers import ColumnMapping, parse_export
 from kpi.models import Indicator
@@ -29,7 +30,7 @@ FILTERS = Filters(since=date(2026, 1, 1), until=date(2026, 6, 30))
 
 
 def _build_rollups(now: datetime = NOW) -> None:
-    rollups.refresh_all(now=now)
+    services.rebuild_figures(now=now)
     db.session.commit()
 
 
@@ -80,7 +81,7 @@ def test_a_value_entered_by_hand_changes_the_dashboard_at_once(
 ) -> None:
     member, user, _client, _contact = member_with_data(name="Alpha")
     _build_rollups()
-    assert queries.indicator_rollup_usable(FILTERS)
+    assert common_queries.indicator_rollup_usable(FILTERS)
     # February's CPC 60 ÷ 40 = 1.5 against 1.40 (lower is better): at risk.
     assert _dashboard_row(member.id) == (date(2026, 2, 1), Decimal("1.5000"), "at_risk")
     indicator = db.session.scalar(select(Indicator))
@@ -230,14 +231,14 @@ def test_the_job_alone_catches_an_undone_import(
         now=NOW + timedelta(minutes=1),
     )
     # The job has run well after the import: its watermark is past it.
-    rollups.refresh_changed(NOW + timedelta(minutes=2))
-    rollups.refresh_changed(NOW + timedelta(minutes=30))
+    jobs.refresh_rollups(NOW + timedelta(minutes=2))
+    jobs.refresh_rollups(NOW + timedelta(minutes=30))
     assert _latest(visits.id) == (date(2026, 3, 1), Decimal("170"))
 
     with measurements_changed.muted():
         kpi_services.undo_import(None, batch, now=NOW + timedelta(minutes=40))
     assert _latest(visits.id) == (date(2026, 3, 1), Decimal("170"))  # not signalled
-    summary = rollups.refresh_changed(NOW + timedelta(minutes=41))
+    summary = jobs.refresh_rollups(NOW + timedelta(minutes=41))
 
     assert summary.startswith("1 indicators, 0 members")
     assert _latest(visits.id) == (date(2026, 2, 1), Decimal("120"))
@@ -284,14 +285,14 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
     member_with_data(name="Kappa")
     # The fixtures stamp members and projects with the clock: start after them.
     start = utcnow() + timedelta(days=1)
-    assert rollups.refresh_changed(start) == "full"
+    assert jobs.refresh_rollups(start) == "full"
     first = _snapshots()
     assert len(first) == 1 and first[0][1] == start
 
-    assert rollups.refresh_changed(start + timedelta(minutes=1)) == (
+    assert jobs.refresh_rollups(start + timedelta(minutes=1)) == (
         "0 indicators, 0 members, board unchanged"
     )
-    assert rollups.refresh_changed(start + timedelta(minutes=2)).endswith(
+    assert jobs.refresh_rollups(start + timedelta(minutes=2)).endswith(
         "board unchanged"
     )
     assert _snapshots() == first
@@ -310,7 +311,7 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
         sent=1,
         at=start + timedelta(minutes=2, seconds=30),
     )
-    assert rollups.refresh_changed(start + timedelta(minutes=3)) == (
+    assert jobs.refresh_rollups(start + timedelta(minutes=3)) == (
         "0 indicators, 1 members"
     )
     [(_sid, computed_at)] = _snapshots()
@@ -321,22 +322,22 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     app, member_with_data, add_answers
 ) -> None:
     """The web process caches the board's filtered reviews and the association's
-    quartiles per :func:`queries.figures_version`: an idle run of the job (every
+    quartiles per :func:`common_queries.figures_version`: an idle run of the job (every
     minute) must not move it, a change must."""
     member_with_data(name="Lambda")
     start = utcnow() + timedelta(days=1)
-    rollups.refresh_changed(start)
+    jobs.refresh_rollups(start)
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start
-    rollups.refresh_changed(start + timedelta(minutes=1))
+        assert common_queries.figures_version() == start
+    jobs.refresh_rollups(start + timedelta(minutes=1))
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start
-        assert queries.rollups_as_of() == start + timedelta(minutes=1)
+        assert common_queries.figures_version() == start
+        assert common_queries.rollups_as_of() == start + timedelta(minutes=1)
     project = db.session.scalar(select(Project).order_by(Project.id))
     contact = db.session.scalar(
         select(ClientContact).where(ClientContact.client_id == project.client_id)
     )
     add_answers(project, contact, nps=[9], csat=[4], sent=1, at=start)
-    rollups.refresh_changed(start + timedelta(minutes=2))
+    jobs.refresh_rollups(start + timedelta(minutes=2))
     with app.app_context(), app.test_request_context():  # a request of its own
-        assert queries.figures_version() == start + timedelta(minutes=2)
+        assert common_queries.figures_version() == start + timedelta(minutes=2)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import literal, select
 
 from core.extensions import db
-from dashboards.queries import quarter_of
+from dashboards.queries.common import quarter_of
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from werkzeug.http import parse_options_header
 
 from core.extensions import db
 from core.security import Role
-from dashboards import pdf, rollups
+from dashboards import pdf, services
 from tests.dashboards.conftest import NOW
 
 pytestmark = pytest.mark.e2e
@@ -146,7 +146,7 @@ def test_a_second_download_of_the_same_figures_comes_from_the_cache(
     app, client, auth, make_staff, member_with_data
 ) -> None:
     member_with_data(name="Alpha")
-    rollups.refresh_all(now=NOW)
+    services.rebuild_figures(now=NOW)
     db.session.commit()
     auth.login(make_staff(Role.BOARD))
     first = client.get("/board/report.pdf?year=2026")

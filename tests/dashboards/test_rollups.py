@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from core.extensions import db
-from dashboards import demo_large, queries, rollups, services
+from dashboards import jobs, rollups, services
+from dashboards.demo import large as demo_large
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
-from dashboards.queries import Filters
+from dashboards.queries import common as common_queries
+from dashboards.queries.common import Filters
 from kpi.models import Indicator, Measurement
 from members.models import Member, Project
 from satisfaction.models import Answer, Campaign, Invitation, Response
@@ -52,7 +54,7 @@ def test_a_miniature_large_load_is_consistent_and_loaded_once(app) -> None:
     assert _count(Measurement) == expected.measurements == 5000
     assert _count(Response) == expected.responses == 300
     assert _count(Invitation) == demo_large.CYCLES * expected.projects
-    scored = len([q for q in demo_large._charter().questions])
+    scored = len([q for q in demo_large.load_charter().questions])
     assert _count(Answer) == 300 * scored
     assert "5,000 measurements" in summary and lines
     # Rows hang together: indicators and campaigns of the project's member, one
@@ -96,8 +98,8 @@ def test_the_rollups_give_the_raw_figures(app) -> None:
     since, until = services.default_period(TODAY)
     assert since.day == 1
     filters = Filters(since=since, until=until)
-    assert queries.score_rollup_usable(filters)
-    assert queries.indicator_rollup_usable(filters)
+    assert common_queries.score_rollup_usable(filters)
+    assert common_queries.indicator_rollup_usable(filters)
 
     def figures() -> tuple[object, ...]:
         dash = services.member_dashboard(member_id, filters, now=NOW)
@@ -150,11 +152,11 @@ def test_the_job_refreshes_what_changed_since_its_watermark(app) -> None:
     )
     db.session.add(response)
     db.session.flush()
-    nps = next(q for q in demo_large._charter().questions if q[1] == "nps")
+    nps = next(q for q in demo_large.load_charter().questions if q[1] == "nps")
     db.session.add(Answer(response_id=response.id, question_id=nps[0], value=10))
     db.session.commit()
 
-    assert rollups.refresh_changed(later + timedelta(minutes=1)) == (
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)) == (
         "1 indicators, 1 members"
     )
     db.session.expire_all()
@@ -162,10 +164,10 @@ def test_the_job_refreshes_what_changed_since_its_watermark(app) -> None:
     assert db.session.scalar(select(func.sum(ScoreMonth.count))) == before + 1
     assert rollups.as_of() == later + timedelta(minutes=1)
     # Rows near the watermark are looked at again (OVERLAP), then no more.
-    rollups.refresh_changed(later + timedelta(minutes=2))
+    jobs.refresh_rollups(later + timedelta(minutes=2))
     assert db.session.scalar(select(func.sum(ScoreMonth.count))) == before + 1
-    rollups.refresh_changed(later + timedelta(hours=1))
-    assert rollups.refresh_changed(later + timedelta(hours=2)) == (
+    jobs.refresh_rollups(later + timedelta(hours=1))
+    assert jobs.refresh_rollups(later + timedelta(hours=2)) == (
         "0 indicators, 0 members"
     )
 
@@ -177,7 +179,7 @@ def test_pages_say_as_of_when_they_read_the_rollups(
     user = make_member_user(member)
     auth.login(user)
     assert 'data-testid="as-of"' not in client.get("/dashboard").get_data(as_text=True)
-    rollups.refresh_all(now=NOW)
+    services.rebuild_figures(now=NOW)
     db.session.commit()
     html = client.get(
         "/dashboard", query_string={"since": "2026-01-01", "until": "2026-12-31"}

@@ -13,7 +13,11 @@ from sqlalchemy import select
 
 from core.extensions import db, limiter
 from core.mail import deliver_due
-from dashboards import queries, services
+from dashboards import services
+from dashboards.queries import association as association_queries
+from dashboards.queries import common as common_queries
+from dashboards.queries import indicators as indicators_queries
+from dashboards.queries import portal as portal_queries
 from members.demo import BOARD_EMAIL, DEMO_PASSWORD
 from members.models import ClientContact, Project, ProjectStatus, User
 
@@ -46,13 +50,15 @@ def test_board_member_and_client_walk_their_dashboards(
 ) -> None:
     for loader in app.extensions["qualicharte.demo"].values():
         loader("small")
-    filters = queries.Filters(*services.default_period(queries.utc_today()))
-    counts = queries.association_counts(filters)
+    filters = common_queries.Filters(
+        *services.default_period(common_queries.utc_today())
+    )
+    counts = association_queries.association_counts(filters)
     admin = db.session.scalar(
         select(User).where(User.email == "admin@pixel-durance.example")
     )
     member_dash = services.member_dashboard(
-        admin.member_id, filters, now=queries.utc_now()
+        admin.member_id, filters, now=common_queries.utc_now()
     )
     project = db.session.scalar(
         select(Project)
@@ -66,10 +72,12 @@ def test_board_member_and_client_walk_their_dashboards(
         .where(ClientContact.client_id == project.client_id)
         .order_by(ClientContact.id)
     )
-    own = queries.portal_projects(contact_email)
+    own = portal_queries.portal_projects(contact_email)
     assert project.id in {p["id"] for p in own}
-    indicator_names = {i.name for i in queries.project_indicators(project.id)}
-    agreed = bool(queries.project_agreed([project.id]))
+    indicator_names = {
+        i.name for i in indicators_queries.project_indicators(project.id)
+    }
+    agreed = bool(association_queries.project_agreed([project.id]))
     # A project of a client this contact is not a contact of.
     foreign = db.session.scalar(
         select(Project)
