@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask.wrappers import Response
 from flask_babel import get_locale
 
-from core import cli, errors, i18n, navigation, static_assets
+from core import cli, errors, i18n, inputs, navigation, static_assets
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -47,6 +47,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    # First: the routes the features declare use its bounded ``int`` converter.
+    inputs.init_app(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
