@@ -81,6 +81,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # The 503 page's Retry-After when the database cannot be reached (seconds).
+    RETRY_AFTER_SECONDS = 30
     WTF_CSRF_TIME_LIMIT = 3600 * 8
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True

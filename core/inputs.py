@@ -103,7 +103,10 @@ def _request_strings() -> Iterable[str]:
 
 def refuse_control_characters() -> ResponseReturnValue | None:
     """Before every request: a 400, in the reader's language, for text that
-    holds NUL or another control character."""
+    holds NUL or another control character. A request that matched no route
+    keeps its 404 or 405: it reaches nothing that stores."""
+    if request.routing_exception is not None:
+        return None
     if any(has_forbidden_characters(text) for text in _request_strings()):
         return render_error(
             400,

@@ -87,7 +87,7 @@ class Length(validate.Length):
 
 class ProblemItemSchema(Schema):
     index = fields.Integer(metadata={"description": "Position in the batch (0-based)"})
-    field = fields.String()
+    field = fields.String(allow_none=True, metadata={"description": "null: no name"})
     detail = fields.String()
 
 
