@@ -89,3 +89,30 @@ def test_an_undocumented_method_is_a_405_that_names_the_allowed_ones(
         assert response.status_code == 405, path
         allowed = {m.strip() for m in response.headers["Allow"].split(",")}
         assert allowed & {"GET", "POST"}, (path, allowed)
+
+
+@pytest.mark.parametrize("page", [2**31, 2**62, 2**63, 10**40])
+def test_a_page_far_beyond_the_last_is_never_a_server_error(
+    client: FlaskClient, bearer: str, page: int
+) -> None:
+    response = client.get(
+        f"/api/v1/indicators/1/measurements?page={page}&per_page=1000",
+        headers={"Authorization": bearer},
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"][0]["field"] == "page"
+
+
+@pytest.mark.parametrize("indicator_id", [2**31, 2**63, -(2**63) - 1])
+def test_an_out_of_range_indicator_in_a_batch_is_refused_not_a_server_error(
+    client: FlaskClient, bearer: str, indicator_id: int
+) -> None:
+    item = {"indicator_id": indicator_id, "period_start": "2024-01-01", "value": "1"}
+    response = client.post(
+        "/api/v1/measurements",
+        json={"measurements": [item]},
+        headers={"Authorization": bearer},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "indicator_id"
