@@ -103,4 +103,8 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Language", str(get_locale() or "fr"))
+        if app.config["HSTS_ENABLED"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}"
+            )
         return response
