@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.database import expect_writes
 from core.forms import ConfirmForm, attach_error, choices
+from core.inputs import db_int_or_none
 from core.security import Role, roles_required
 from kpi import charts, services
 from kpi.calculations import BUCKETS, Bucket, period_end_for
@@ -332,7 +333,7 @@ def _targets(source: MultiDict[str, str], keys: list[str]) -> dict[str, int | No
     targets: dict[str, int | None] = {}
     for position, key in enumerate(keys):
         raw = source.get(f"target-{position}", "")
-        targets[key] = int(raw) if raw.isdigit() else None
+        targets[key] = db_int_or_none(raw) if raw.isdigit() else None
     return targets
 
 
