@@ -29,6 +29,7 @@ from core.database import utcnow
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
+from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from dashboards import exports, pdf, services
 from dashboards import queries as q
@@ -98,7 +99,8 @@ def _filters(*, member_id: int | None = None) -> tuple[q.Filters, FilterForm]:
         abort(400, _("Type de prestation inconnu."))
     client_id = None
     if form.client.data:
-        if not form.client.data.isdigit() or int(form.client.data) not in dict(clients):
+        chosen = db_int_or_none(form.client.data)
+        if not form.client.data.isdigit() or chosen not in dict(clients):
             abort(400, _("Client inconnu."))
         client_id = int(form.client.data)
     filters = q.Filters(
@@ -218,7 +220,7 @@ def _report_year() -> int:
     raw = request.args.get("year", "").strip()
     if not raw:
         return _today().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not raw.isdigit() or len(raw) != 4 or not 2000 <= int(raw) <= 2100:
         abort(400, _("Année invalide : indiquez une année entre 2000 et 2100."))
     return int(raw)
 

@@ -114,6 +114,9 @@ def _plain_get_rules(app: Flask) -> list[str]:
     )
 
 
+QUERY_NUMBERS = ("page", "per_page", "member", "project", "client_id", "client", "year")
+
+
 def test_huge_numbers_in_the_query_string_are_never_a_server_error(
     client: FlaskClient,
     auth: Auth,
@@ -129,11 +132,8 @@ def test_huge_numbers_in_the_query_string_are_never_a_server_error(
         if user is not None:
             auth.login(user)
         for path in _plain_get_rules(app):
-            for number in (*OUT_OF_RANGE, -(2**63), int("9" * 40)):
-                query = "&".join(
-                    f"{name}={number}"
-                    for name in ("page", "per_page", "member", "project", "client_id")
-                )
+            for number in (*OUT_OF_RANGE, -(2**63), "9" * 5000):
+                query = "&".join(f"{name}={number}" for name in QUERY_NUMBERS)
                 response = client.get(f"{path}?{query}")
                 assert response.status_code < 500, (path, number, user)
                 checked += 1
