@@ -139,3 +139,41 @@ def test_every_reachable_form_takes_impossible_numbers_without_a_server_error(
     pages = _crawl(client)
     assert len(pages) >= 5
     assert _fuzz_forms(client, pages) >= 3
+
+
+@pytest.mark.parametrize(
+    "days", ["9" * 5000, str(2**63), "99999999999", "7, 2147483648"]
+)
+def test_a_campaign_with_impossible_reminder_days_is_refused(
+    client: FlaskClient,
+    auth: Auth,
+    world: Callable[..., Any],  # noqa: F811
+    days: str,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from core.database import utcnow
+    from core.extensions import db
+    from satisfaction.models import Campaign
+
+    w = world(campaign=False)
+    auth.login(w.user)
+    data = {
+        "name": "Trimestriel",
+        "questionnaire_id": str(w.questionnaire.id),
+        "contact_ids": [str(c.id) for c in w.contacts],
+        "kind": "every_n_months",
+        "months": "3",
+        "day_of_month": "1",
+        "start_on": (utcnow().date() + timedelta(days=2)).isoformat(),
+        "at": "09:30",
+        "reminder_days": days,
+        "max_reminders": "2",
+        "link_valid_days": "30",
+    }
+    url = f"/space/projects/{w.project.id}/campaigns/new"
+    assert client.post(url, data={**data, "action": "preview"}).status_code < 500
+    assert client.post(url, data={**data, "action": "save"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
