@@ -11,7 +11,7 @@ from flask.wrappers import Response
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, errors, i18n, navigation, privacy, static_assets
+from core import cli, errors, i18n, inputs, navigation, privacy, static_assets
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -59,6 +59,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    # First: the routes the features declare use its bounded ``int`` converter.
+    inputs.init_app(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -114,4 +116,8 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Language", str(get_locale() or "fr"))
+        if app.config["HSTS_ENABLED"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}"
+            )
         return response

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+ONE_YEAR_SECONDS = 365 * 24 * 3600
 
 
 class ConfigError(RuntimeError):
@@ -58,6 +59,8 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "TRUSTED_PROXIES": _count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), not is_dev),
+        "HSTS_ENABLED": _flag(env.get("HSTS_ENABLED"), app_env == "production"),
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE") or ONE_YEAR_SECONDS),
         "ASSOCIATION_NAME": env.get(
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
         ),
@@ -85,11 +88,17 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # Strict-Transport-Security: production only unless HSTS_ENABLED says so
+    # (development and tests run over plain HTTP).
+    HSTS_ENABLED = False
+    HSTS_MAX_AGE = ONE_YEAR_SECONDS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # The 503 page's Retry-After when the database cannot be reached (seconds).
+    RETRY_AFTER_SECONDS = 30
     WTF_CSRF_TIME_LIMIT = 3600 * 8
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True

@@ -3,17 +3,27 @@ language (a 500 rolls the session back)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from core.extensions import db
+from core.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +146,42 @@ def register_error_handlers(app: Flask) -> None:
         # A message given to abort(400, "…") is ours and translated; Werkzeug's
         # own default descriptions are English and give way to the table above.
         given = error.description != type(error).description
-        return render_error(error.code, str(error.description) if given else None)
+        response = make_response(
+            render_error(error.code, str(error.description) if given else None)
+        )
+        # The exception's own headers: ``Allow`` on a 405, ``WWW-Authenticate``…
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: SQLAlchemyError) -> ResponseReturnValue:
+        return _database_unavailable(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+
+def _database_unavailable(error: SQLAlchemyError) -> ResponseReturnValue:
+    """The database is down or unreachable: a 503 page that asks to come back,
+    drawn without it (the signed-in user cannot be loaded: the page shows none)."""
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's request user
+    response = make_response(
+        render_error(
+            503,
+            _(
+                "La base de données est momentanément injoignable. Rien n'a été "
+                "enregistré : réessayez dans quelques instants."
+            ),
+        )
+    )
+    response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+    return response

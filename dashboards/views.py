@@ -30,6 +30,7 @@ from core.database import expect_writes, utcnow
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
+from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from dashboards import exports, pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
@@ -113,9 +114,10 @@ def _client_id(raw: str | None, clients: dict[int, str]) -> int | None:
     """The client filter: one of the member's clients (another: a 400)."""
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) not in clients:
+    chosen = db_int_or_none(raw)
+    if not raw.isdigit() or chosen is None or chosen not in clients:
         abort(400, _("Client inconnu."))
-    return int(raw)
+    return chosen
 
 
 def _format(fmt: str) -> str:
@@ -224,7 +226,7 @@ def _report_year() -> int:
     raw = request.args.get("year", "").strip()
     if not raw:
         return _today().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not raw.isdigit() or len(raw) != 4 or not 2000 <= int(raw) <= 2100:
         abort(400, _("Année invalide : indiquez une année entre 2000 et 2100."))
     return int(raw)
 

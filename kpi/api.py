@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from core.database import expect_writes
 from core.errors import describe
 from core.extensions import csrf
+from core.inputs import DB_INT_MAX
 from kpi import services
 from kpi.services.api_writes import MAX_BATCH, MeasurementInput
 from members.services import list_projects
@@ -68,6 +69,8 @@ class Range(validate.Range):
     def _format_error(self, value: Any, message: str) -> str:
         if self.max is None:
             return str(_("Au moins %(min)s.", min=self.min))
+        if self.min is None:
+            return str(_("Nombre trop grand."))
         return str(_("Entre %(min)s et %(max)s.", min=self.min, max=self.max))
 
 
@@ -87,7 +90,10 @@ class Length(validate.Length):
 
 class ProblemItemSchema(Schema):
     index = fields.Integer(metadata={"description": "Position in the batch (0-based)"})
-    field = fields.String()
+    field = fields.String(
+        allow_none=True,
+        metadata={"description": "The field concerned; null when none is named"},
+    )
     detail = fields.String()
 
 
@@ -162,12 +168,16 @@ class MeasurementQuerySchema(Schema):
 
     start = fields.Date(data_key="from", load_default=None)
     end = fields.Date(data_key="to", load_default=None)
-    page = fields.Integer(load_default=1, validate=Range(min=1))
+    page = fields.Integer(
+        load_default=1, validate=[Range(min=1), Range(max=DB_INT_MAX)]
+    )
     per_page = fields.Integer(load_default=100, validate=Range(min=1, max=MAX_PER_PAGE))
 
 
 class MeasurementInSchema(Schema):
-    indicator_id = fields.Integer(required=True, strict=True)
+    indicator_id = fields.Integer(
+        required=True, strict=True, validate=Range(min=1, max=DB_INT_MAX)
+    )
     period_start = fields.Date(required=True)
     value = Amount(load_default=None, allow_none=True)
     numerator = Amount(load_default=None, allow_none=True)
@@ -453,7 +463,7 @@ def indicator(indicator_id: int) -> ResponseReturnValue:
             {
                 "name": "page",
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
             },
             {
                 "name": "per_page",

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from core.forms import ConfirmForm, attach_error, choices
+from core.inputs import db_int_or_none
 from core.security import roles_required
 from kpi import services
 from kpi.forms import MappingForm, PeriodForm, UploadForm
@@ -83,7 +84,7 @@ def _targets(source: MultiDict[str, str], keys: list[str]) -> dict[str, int | No
     targets: dict[str, int | None] = {}
     for position, key in enumerate(keys):
         raw = source.get(f"target-{position}", "")
-        targets[key] = int(raw) if raw.isdigit() else None
+        targets[key] = db_int_or_none(raw) if raw.isdigit() else None
     return targets
 
 

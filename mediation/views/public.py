@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from core.database import expect_writes, utcnow
 from core.extensions import limiter
 from core.forms import choices
+from core.inputs import db_int, db_int_or_none
 from mediation import services, workflow
 from mediation.errors import LinkInvalid, MediationError
 from mediation.forms import (
@@ -69,11 +70,11 @@ def new_complaint() -> ResponseReturnValue:
 def _prefill(form: ComplaintForm) -> None:
     """The visitor's language, and the member (and project) a link named."""
     form.locale.data = str(get_locale() or "fr")
-    member_id = request.args.get("member", type=int)
+    member_id = request.args.get("member", type=db_int)
     if member_id is None:
         return
     form.member_id.data = member_id
-    project = services.project_hint(member_id, request.args.get("project", type=int))
+    project = services.project_hint(member_id, request.args.get("project", type=db_int))
     if project is not None:
         form.project_id.data = str(project.id)
         form.project_label.data = project.title
@@ -87,7 +88,7 @@ def _file(form: ComplaintForm) -> Complaint:
         email=form.email.data,
         locale=form.locale.data,
         member_id=form.member_id.data,
-        project_id=int(project_id) if project_id.isdigit() else None,
+        project_id=db_int_or_none(project_id) if project_id.isdigit() else None,
         project_label=form.project_label.data or "",
         facts=form.facts.data,
         expectations=form.expectations.data,
