@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from core.backup import register_backup_folder
 from core.cli import register_demo_loader
 from core.navigation import PUBLIC, Panel, register_nav_item, register_panel
 from core.scheduler import register_job
@@ -12,7 +13,7 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from mediation import demo, jobs, services
+    from mediation import demo, files, jobs, services
     from mediation.views import bp
 
     app.register_blueprint(bp)
@@ -42,3 +43,4 @@ def init_app(app: Flask) -> None:
     register_job(app, "mediation.suspensions", jobs.end_suspensions, minutes=15)
     register_job(app, "mediation.purge_drafts", jobs.purge_drafts, minutes=60)
     register_demo_loader(app, "mediation", demo.load)
+    register_backup_folder(app, "attachments", files.storage_dir)
