@@ -263,7 +263,7 @@ def scratch_database(url: URL, folder: Path) -> Iterator[URL]:
     if url.get_backend_name() == "sqlite":
         yield URL.create("sqlite", database=str(folder / "verify.sqlite3"))
         return
-    name = f"{url.database}_verify_{os.getpid()}"[-63:]
+    name = f"{str(url.database)[:40]}_verify_{os.getpid()}"  # < 63 characters
     admin = _connect(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
