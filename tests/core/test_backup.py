@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from core import audit, backup, create_app
+from core.config import Config
 from core.extensions import db
 from core.models import AuditLog
 
@@ -55,6 +56,13 @@ def test_archives_to_prune_keeps_the_newest_and_ignores_other_files() -> None:
     names = [*days, "notes.txt", ".lock"]
     assert backup.archives_to_prune(names, 2) == [days[1]]
     assert backup.archives_to_prune(names, 5) == []
+
+
+def test_backup_settings_come_from_the_environment() -> None:
+    default = Config(env={})
+    assert (default.BACKUP_DIR, default.BACKUP_KEEP) == (None, 7)
+    config = Config(env={"BACKUP_DIR": "/srv/backups", "BACKUP_KEEP": "30"})
+    assert [config.BACKUP_DIR, config.BACKUP_KEEP] == ["/srv/backups", 30]
 
 
 # ---------------------------------------------------------------- fixtures
