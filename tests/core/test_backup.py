@@ -109,6 +109,7 @@ def empty_instance(app: Flask, tmp_path: Path) -> Iterator[Flask]:
                 "SECRET_KEY": "test-secret-key",
                 "SQLALCHEMY_DATABASE_URI": url,
                 "MEDIATION_ATTACHMENT_DIR": str(tmp_path / "target" / "attach"),
+                "SESSION_COOKIE_SECURE": False,
             }
         )
         target.instance_path = str(tmp_path / "target")
@@ -247,6 +248,50 @@ def test_a_backup_taken_while_writers_run_verifies_and_restores_identically(
     )
     source_files = _files_of(app)
     assert all(source_files[name] == data for name, data in restored_files.items())
+
+
+def test_a_restored_complaint_serves_its_attachment(
+    app: Flask,
+    runner: Any,
+    folders: Path,
+    empty_instance: Flask,
+    make_member: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    """The failure of the issue: after a database-only restore, attachments 404."""
+    from core.security import new_token
+    from mediation import services
+    from mediation.files import Upload
+    from mediation.models import Attachment
+
+    pdf = b"%PDF-1.4\n" + os.urandom(5000)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    complaint = services.file_complaint(
+        name="Client",
+        company="Société",
+        email="client@plaignant.example",
+        locale="fr",
+        member_id=make_member().id,
+        project_id=None,
+        project_label="Site vitrine",
+        facts="Le site devait être livré en janvier, il ne l'est toujours pas.",
+        expectations="Une date de livraison ferme.",
+        uploads=[Upload("devis.pdf", "application/pdf", pdf)],
+        now=now,
+    )
+    token, complaint.verification_token_hash = new_token()
+    db.session.commit()
+    access = services.verify_complaint(token, now=now).access_token
+    attachment_id = db.session.scalar(select(Attachment.id))
+    archive = tmp_path / "a.tar.gz"
+    assert runner.invoke(args=["backup", "create", str(archive)]).exit_code == 0
+
+    assert _invoke(empty_instance, "backup", "restore", str(archive)).exit_code == 0
+    client = empty_instance.test_client()
+    assert client.get(f"/complaints/follow/{access}").status_code == 302
+    response = client.get(f"/complaints/{complaint.id}/attachments/{attachment_id}")
+    assert response.status_code == 200
+    assert response.data == pdf
 
 
 def test_a_tampered_archive_fails_verify_naming_the_file(
