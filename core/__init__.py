@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, errors, i18n, inputs, navigation, privacy, static_assets
+from core.backup import BACKUP_JOB_MINUTES, scheduled_backup
 from core.config import Config
 from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -91,6 +92,7 @@ def register_features(app: Flask) -> None:
     mediation.init_app(app)
     satisfaction.init_app(app)
     dashboards.init_app(app)
+    register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)
     # Last: one `flask scheduler run --once` sends what the jobs above queued.
     register_job(app, "core.deliver_outbox", deliver_due)
 

@@ -1,14 +1,17 @@
-"""Command-line entry points of the frame: the scheduler and the demo data."""
+"""Command-line entry points of the frame: the scheduler, demo data and backups."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from core import scheduler
+from core import backup, scheduler
+from core.database import utcnow
 
 DemoLoader = Callable[[str], str]
 
@@ -16,6 +19,9 @@ scheduler_cli = AppGroup(
     "scheduler", help="The job process (e-mails, campaigns, reminders)."
 )
 demo_cli = AppGroup("demo", help="Demonstration data.")
+backup_cli = AppGroup(
+    "backup", help="One archive with the database and every stored file."
+)
 
 
 def register_demo_loader(app: Flask, name: str, loader: DemoLoader) -> None:
@@ -52,6 +58,67 @@ def demo_load(scale: str) -> None:
         click.echo(f"{name}: {loader(scale)}")
 
 
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_create(path: Path) -> None:
+    """Write a backup to PATH (a .tar.gz file, or a folder to put it in)."""
+    if path.is_dir():
+        path = path / backup.archive_name(utcnow())
+    started = time.monotonic()
+    try:
+        manifest = backup.create_archive(_app(), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(manifest["tables"].values())
+    click.echo(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB in "
+        f"{time.monotonic() - started:.1f} s): {manifest['dialect']} database, "
+        f"{rows} rows in {len(manifest['tables'])} tables, "
+        f"{len(manifest['files'])} files"
+    )
+
+
+@backup_cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_verify(path: Path) -> None:
+    """Restore PATH into a scratch database and folder and compare (exit 1 if not)."""
+    try:
+        manifest, problems = backup.verify_archive(_app(), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{path}: made {manifest['created_at']}, {manifest['dialect']}, revision "
+        f"{manifest['alembic_revision']}; {len(manifest['tables'])} tables, "
+        f"{sum(manifest['tables'].values())} rows, {len(manifest['files'])} files"
+    )
+    for problem in problems:
+        click.echo(f"DIFFERS: {problem}")
+    if problems:
+        raise SystemExit(1)
+    click.echo("OK: every row count and every file checksum match the manifest")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(path: Path) -> None:
+    """Restore PATH onto this instance (refused unless it is empty)."""
+    try:
+        done, problems = backup.restore_archive(_app(), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in done:
+        click.echo(f"restored {line}")
+    for problem in problems:
+        click.echo(f"DIFFERS: {problem}")
+    if problems:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)

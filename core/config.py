@@ -65,6 +65,8 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
         ),
         "PDF_CHROMIUM_PATH": env.get("PDF_CHROMIUM_PATH") or None,
+        "BACKUP_DIR": env.get("BACKUP_DIR") or None,
+        "BACKUP_KEEP": int(env["BACKUP_KEEP"]) if env.get("BACKUP_KEEP") else None,
     }
     if "MAX_UPLOAD_MB" in env:
         settings["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
@@ -127,6 +129,10 @@ class Config:
     # (a live sender renews its claim while a send lasts).
     MAIL_CLAIM_LEASE_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"
+    # Nightly backups (`core.backup` job): where (None: instance/backups) and how
+    # many of the newest archives to keep.
+    BACKUP_DIR: str | None = None
+    BACKUP_KEEP = 7
     INVITATION_VALID_DAYS = 7
     PASSWORD_RESET_VALID_HOURS = 2
 

@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.backup import register_backup_folder
 from core.cli import register_demo_loader
 from core.navigation import Panel, register_nav_item, register_panel
 from core.privacy import register_contact_data
@@ -67,6 +68,7 @@ def kpi_date(value: str | None) -> date | None:
 
 def init_app(app: Flask) -> None:
     from kpi import api, cli, demo, jobs, privacy, views
+    from kpi.services.uploads import uploads_folder
 
     app.register_blueprint(views.bp)
     register_contact_data(app, "indicators", export=privacy.export, erase=privacy.erase)
@@ -86,3 +88,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.kpi_cli)
     register_job(app, "kpi.reminders", jobs.send_reminders, minutes=WEEK_MINUTES)
     register_demo_loader(app, "kpi", demo.load)
+    register_backup_folder(app, "kpi-uploads", uploads_folder)

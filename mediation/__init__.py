@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from core.backup import register_backup_folder
 from core.cli import register_demo_loader
 from core.navigation import PUBLIC, Panel, register_nav_item, register_panel
 from core.scheduler import register_job
@@ -12,7 +13,7 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from mediation import demo, jobs, services
+    from mediation import demo, files, jobs, services
     from mediation.views import bp
 
     app.register_blueprint(bp)
@@ -47,3 +48,4 @@ def init_app(app: Flask) -> None:
         app, "mediation.purge_attachments", jobs.purge_attachments, minutes=1440
     )
     register_demo_loader(app, "mediation", demo.load)
+    register_backup_folder(app, "attachments", files.storage_dir)
