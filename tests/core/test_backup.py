@@ -135,7 +135,7 @@ class Writers:
         ]
 
     def _write(self, number: int) -> None:
-        from kpi.services.imports import uploads_folder
+        from kpi.services.uploads import uploads_folder
         from mediation import files
 
         with self.app.app_context():
