@@ -44,7 +44,8 @@ def down_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         ("GET", "/registry", None),
         ("GET", "/registry/1", None),
         ("POST", "/login", {"email": "a@b.example", "password": "x"}),
-        ("POST", "/password/forgot", {"email": "a@b.example"}),
+        # (POST /password/forgot answers before it reads the database: see
+        # tests/members/test_limits.py; its deferred work fails in the log.)
         ("GET", "/complaints/new", None),
     ],
 )
