@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from apispec import APISpec
@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from core.database import expect_writes
@@ -23,179 +23,29 @@ from core.errors import describe
 from core.extensions import csrf
 from core.inputs import DB_INT_MAX
 from kpi import services
-from kpi.services.api_writes import MAX_BATCH, MeasurementInput
+from kpi.api_schemas import (
+    MAX_PER_PAGE,
+    Amount,
+    BatchResultSchema,
+    IndicatorListSchema,
+    IndicatorSchema,
+    MeasurementBatchSchema,
+    MeasurementPageSchema,
+    MeasurementQuerySchema,
+    ProblemSchema,
+    ProjectListSchema,
+)
+from kpi.services.api_writes import MeasurementInput
 from members.services import list_projects
 
 bp = Blueprint("kpi_api", __name__, url_prefix="/api/v1")
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROBLEM = "application/problem+json"
-MAX_PER_PAGE = 1000
 PROBLEM_TYPES = {
     "invalid-request": "urn:qualicharte:problem:invalid-request",
     "invalid-measurements": "urn:qualicharte:problem:invalid-measurements",
 }
-
-
-# ---------------------------------------------------------------- schemas
-
-
-class Amount(fields.Field[Decimal]):
-    """An exact decimal: a JSON number or a string such as ``"1234.5"``."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else str(value)
-
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Any, **kwargs: Any
-    ) -> Decimal:
-        if isinstance(value, bool) or not isinstance(
-            value, int | Decimal | str | float
-        ):
-            raise ValidationError(_("Nombre attendu."))
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValidationError(_("Nombre attendu.")) from None
-        if not number.is_finite():
-            raise ValidationError(_("Nombre attendu."))
-        return number
-
-
-class Range(validate.Range):
-    """marshmallow's range check (kept in the OpenAPI document), its message in
-    the reader's language (built when it fails, inside the request)."""
-
-    def _format_error(self, value: Any, message: str) -> str:
-        if self.max is None:
-            return str(_("Au moins %(min)s.", min=self.min))
-        if self.min is None:
-            return str(_("Nombre trop grand."))
-        return str(_("Entre %(min)s et %(max)s.", min=self.min, max=self.max))
-
-
-class Length(validate.Length):
-    """marshmallow's length check, its message in the reader's language."""
-
-    def _format_error(self, value: Any, message: str) -> str:
-        return str(
-            _(
-                "De %(min)s à %(max)s éléments (%(count)d reçus).",
-                min=self.min,
-                max=self.max,
-                count=len(value),
-            )
-        )
-
-
-class ProblemItemSchema(Schema):
-    index = fields.Integer(metadata={"description": "Position in the batch (0-based)"})
-    field = fields.String(
-        allow_none=True,
-        metadata={"description": "The field concerned; null when none is named"},
-    )
-    detail = fields.String()
-
-
-class ProblemSchema(Schema):
-    type = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    errors = fields.List(fields.Nested(ProblemItemSchema))
-
-
-class ProjectSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    client = fields.Function(lambda p: p.client.name)
-    service_type = fields.Function(lambda p: p.service_type.value)
-    status = fields.Function(lambda p: p.status.value)
-    starts_on = fields.Date()
-    ends_on = fields.Date(allow_none=True)
-
-
-class ProjectListSchema(Schema):
-    items = fields.List(fields.Nested(ProjectSchema))
-
-
-class IndicatorSchema(Schema):
-    id = fields.Integer()
-    project_id = fields.Integer()
-    kind = fields.Function(lambda i: i.kind.value)
-    name = fields.String()
-    unit = fields.String()
-    direction = fields.Function(lambda i: i.direction.value)
-    frequency = fields.Function(lambda i: i.frequency.value)
-    aggregation = fields.Function(lambda i: i.aggregation.value)
-    is_ratio = fields.Boolean()
-    numerator_label = fields.String(allow_none=True)
-    denominator_label = fields.String(allow_none=True)
-    baseline_on = fields.Date(allow_none=True)
-    baseline_value = Amount(allow_none=True)
-    target_value = Amount(allow_none=True)
-    is_active = fields.Boolean()
-    version = fields.Integer()
-
-
-class IndicatorListSchema(Schema):
-    items = fields.List(fields.Nested(IndicatorSchema))
-
-
-class MeasurementSchema(Schema):
-    id = fields.Integer()
-    indicator_id = fields.Integer()
-    period_start = fields.Date()
-    granularity = fields.Function(lambda m: m.granularity.value)
-    value = Amount(allow_none=True)
-    numerator = Amount(allow_none=True)
-    denominator = Amount(allow_none=True)
-    source = fields.Function(lambda m: m.source.value)
-    updated_at = fields.AwareDateTime()
-
-
-class MeasurementPageSchema(Schema):
-    items = fields.List(fields.Nested(MeasurementSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    next = fields.String(allow_none=True)
-
-
-class MeasurementQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    start = fields.Date(data_key="from", load_default=None)
-    end = fields.Date(data_key="to", load_default=None)
-    page = fields.Integer(
-        load_default=1, validate=[Range(min=1), Range(max=DB_INT_MAX)]
-    )
-    per_page = fields.Integer(load_default=100, validate=Range(min=1, max=MAX_PER_PAGE))
-
-
-class MeasurementInSchema(Schema):
-    indicator_id = fields.Integer(
-        required=True, strict=True, validate=Range(min=1, max=DB_INT_MAX)
-    )
-    period_start = fields.Date(required=True)
-    value = Amount(load_default=None, allow_none=True)
-    numerator = Amount(load_default=None, allow_none=True)
-    denominator = Amount(load_default=None, allow_none=True)
-
-
-class MeasurementBatchSchema(Schema):
-    measurements = fields.List(
-        fields.Nested(MeasurementInSchema),
-        required=True,
-        validate=Length(min=1, max=MAX_BATCH),
-    )
-
-
-class BatchResultSchema(Schema):
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
 
 
 # ---------------------------------------------------------------- plumbing
