@@ -95,10 +95,9 @@ class PasswordForgotForm(FlaskForm):
     )
 
 
-class PasswordSetForm(FlaskForm):
-    full_name = StringField(
-        _l("Nom complet"), validators=[Optional(), Length(max=200)], filters=[_strip]
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice (set from a link, or changed)."""
+
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[
@@ -116,6 +115,12 @@ class PasswordSetForm(FlaskForm):
             DataRequired(),
             EqualTo("password", message=_l("Les deux mots de passe diffèrent.")),
         ],
+    )
+
+
+class PasswordSetForm(NewPasswordForm):
+    full_name = StringField(
+        _l("Nom complet"), validators=[Optional(), Length(max=200)], filters=[_strip]
     )
 
 
@@ -278,27 +283,9 @@ class ProjectForm(FlaskForm):
             raise ValidationError(_l("La fin ne peut pas précéder le début."))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(NewPasswordForm):
     current_password = PasswordField(
         _l("Mot de passe actuel"), validators=[DataRequired(), Length(max=200)]
-    )
-    password = PasswordField(
-        _l("Nouveau mot de passe"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD,
-                max=200,
-                message=_l("Au moins %(min)d caractères.", min=MIN_PASSWORD),
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Confirmer le mot de passe"),
-        validators=[
-            DataRequired(),
-            EqualTo("password", message=_l("Les deux mots de passe diffèrent.")),
-        ],
     )
 
 
