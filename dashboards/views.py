@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.database import expect_writes, utcnow
+from core.deferred import after_response
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
@@ -439,15 +440,19 @@ def portal_request() -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("dashboards/portal/request.html", form=form), 400
-        services.request_portal_link(form.email.data)
-        # The same answer whether or not the address is known (no enumeration).
+        response = redirect(url_for("dashboards.portal_request"))
+        # The same answer, in the same time, whether or not the address is known
+        # (no enumeration): the lookup and the e-mail happen once it has left.
+        response.call_on_close(
+            after_response(services.request_portal_link, form.email.data)
+        )
         flash(
             _(
                 "Si cette adresse est celle d'un contact client, un lien de connexion vient de lui être envoyé. Il est valable 30 minutes."
             ),
             "info",
         )
-        return redirect(url_for("dashboards.portal_request"))
+        return response
     return render_template("dashboards/portal/request.html", form=form)
 
 
