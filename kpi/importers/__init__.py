@@ -19,16 +19,20 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused, KpiError
 from kpi.importers import (
+    clarity,
     ga4,
     generic,
     glpi,
     google_ads,
     jira,
     matomo,
+    meta_ads,
     microsoft_ads,
     plausible,
     search_console,
     universal_analytics,
+    vocabulary,
+    youtube_studio,
 )
 from kpi.importers.base import (
     MAX_ABS_VALUE,
@@ -98,6 +102,9 @@ _FORMATS: tuple[tuple[_Detector, _Parser], ...] = (
     (search_console.detect, search_console.parse),
     (glpi.detect, glpi.parse),
     (jira.detect, jira.parse),
+    (meta_ads.detect, meta_ads.parse),
+    (clarity.detect, clarity.parse),
+    (youtube_studio.detect, youtube_studio.parse),
 )
 
 #: Stable format id → human name (lazy, translated when displayed).
@@ -111,6 +118,9 @@ FORMAT_LABELS: dict[str, object] = {
     **microsoft_ads.LABELS,
     **glpi.LABELS,
     **jira.LABELS,
+    **meta_ads.LABELS,
+    **clarity.LABELS,
+    **youtube_studio.LABELS,
     "generic": generic.LABEL,
 }
 
@@ -218,6 +228,23 @@ def _refuse_without_data(doc: Document) -> None:
             _l(
                 "Matomo n'a renvoyé aucune donnée pour cette période "
                 "(« No data available »)."
+            )
+        )
+    if len(lines) <= 3 and (
+        said := next(
+            (
+                line
+                for line in lines
+                if vocabulary.is_word(line.strip(",;\t\"'"), "no_data")
+            ),
+            None,
+        )
+    ):
+        raise ImportRefused(
+            _l(
+                "L'outil n'a exporté aucune donnée (« %(text)s ») : vérifiez la "
+                "période et les filtres choisis avant d'exporter.",
+                text=said.strip(",;\t\"'"),
             )
         )
     if len(lines) == 1:
