@@ -37,14 +37,16 @@ def _header(doc: Document) -> list[str]:
 
 
 def detect(doc: Document) -> str | None:
-    """``jira`` or None."""
+    """``jira`` or None: a creation date and an issue key (or a type and a summary)."""
     if not doc.head(1):
         return None
     header = _header(doc)
-    if (
-        vocabulary.find(header, "ticket:key") is not None
-        or vocabulary.find(header, "ticket:type") is not None
-    ) and vocabulary.find(header, "ticket:created") is not None:
+    if vocabulary.find(header, "ticket:created") is None:
+        return None
+    if vocabulary.find(header, "ticket:key") is not None or (
+        vocabulary.find(header, "ticket:type") is not None
+        and vocabulary.find(header, "ticket:title") is not None
+    ):
         return "jira"
     return None
 

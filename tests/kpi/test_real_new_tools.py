@@ -212,3 +212,18 @@ def test_inspect_refuses_clarity_top_pages_in_one_sentence(runner) -> None:
     output = json.loads(result.output)
     assert output["ok"] is False
     assert output["error"].count(". ") <= 1 and "Traceback" not in result.output
+
+
+def test_meta_ads_without_summary_row_adds_the_campaigns() -> None:
+    import csv
+    import io
+
+    lines = read("meta-ads_campaigns_inr.csv").decode("utf-8-sig").splitlines()
+    without_summary = "\n".join([lines[0], *lines[2:]]) + "\n"
+    rows = list(csv.DictReader(io.StringIO(without_summary)))
+    expected = sum(Decimal(r["Amount spent (INR)"]) for r in rows)
+    export = parse(without_summary.encode())
+    assert only(export.series_by_key("spend")) == expected
+    assert only(export.series_by_key("link_clicks")) == sum(
+        int(r["Link clicks"]) for r in rows
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.errors import KpiError
 from kpi.importers import ParsedExport, Series, parse_export
 from kpi.importers.sniff import decode_text
 
@@ -220,3 +221,59 @@ def test_inspect_json_gives_the_incidents_of_the_brazilian_export(runner) -> Non
     output = json.loads(result.output)
     incidents = next(s for s in output["series"] if s["key"] == "incidents")
     assert sum(int(p["value"]) for p in incidents["points"]) == 16
+
+
+def test_glpi_re_saved_as_xlsx_with_text_ids_and_excel_dates() -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    rows = list(
+        csv.reader(
+            io.StringIO(read("glpi_tickets_pt-br.csv").decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    opened = rows[0].index("Data de abertura")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        cells: list[object] = list(row)  # IDs stay text: "52 267"
+        cells[opened] = datetime.strptime(row[opened], "%d/%m/%Y %H:%M")
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    export = parse(buffer.getvalue())
+    assert export.format == "glpi"
+    assert per_month(export.series_by_key("incidents"), 2025, 8) == 16
+    assert total(export.series_by_key("tickets")) == 38
+
+
+def test_glpi_spanish_type_column_names_incidents_incidencia() -> None:
+    lines = read("glpi_tickets_es_sin-tipo.csv").decode("utf-8-sig").split("\r\n")
+    lines[0] += ";Tipo"
+    for number in range(1, len(lines)):
+        if lines[number]:
+            lines[number] += ";Incidencia" if number % 3 == 0 else ";Solicitud"
+    export = parse("\r\n".join(lines).encode())
+    assert total(export.series_by_key("incidents")) == 21  # rows 3, 6, … 63
+    assert total(export.series_by_key("tickets")) == 63
+    assert export.warnings == []
+
+
+def test_jira_in_french_reads_its_translated_headers_and_months() -> None:
+    data = (
+        "Résumé,Clé de ticket,ID de ticket,Type de ticket,État,Création\n"
+        "Panne,SUP-1,1,Incident,Terminé,06/mars/24 7:58 AM\n"
+        "Accès,SUP-2,2,Demande de service,Terminé,14/mars/24 10:02 AM\n"
+    )
+    export = parse(data.encode())
+    assert export.format == "jira"
+    assert per_day(export.series_by_key("incidents")) == {date(2024, 3, 6): 1}
+    assert total(export.series_by_key("tickets")) == 2
+
+
+def test_a_list_with_a_type_and_a_date_but_no_ticket_fields_is_not_jira() -> None:
+    with pytest.raises(KpiError):
+        parse(b"Type,Created,Amount\nsale,2024-03-01,12\nrefund,2024-03-02,3\n")
