@@ -23,7 +23,7 @@ from kpi.importers.cells import date_error, mismatch_warning
 from kpi.importers.dates import parse_date
 from kpi.importers.flat import data_records, find_header
 from kpi.importers.series import SeriesBuilder, finish_export
-from kpi.importers.sniff import Document
+from kpi.importers.sniff import Document, refuse_no_data
 from kpi.importers.tables import reject, split_line
 from kpi.kinds import IndicatorKind
 
@@ -78,6 +78,10 @@ def _stated(facts: dict[str, str]) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
+def _is_table(cells: list[str]) -> bool:
+    return len(cells) > 2
+
+
 def _is_sessions_table(cells: list[str]) -> bool:
     return vocabulary.find(cells, "date:date") is not None and len(cells) > 3
 
@@ -87,6 +91,8 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     facts = _preamble(doc)
     found = find_header(doc, _is_sessions_table, limit=20)
+    if found is None and find_header(doc, _is_table, limit=20) is None:
+        raise refuse_no_data()
     if found is None:
         raise ImportRefused(
             _l(

@@ -137,6 +137,13 @@ def test_clarity_total_sessions_that_do_not_match_the_rows_are_said() -> None:
     ]
 
 
+def test_clarity_export_with_only_its_preamble_is_refused_as_empty() -> None:
+    preamble = read("clarity_recordings.csv").split(b'"Total sessions"')[0]
+    with pytest.raises(ImportRefused) as refusal:
+        parse(preamble)
+    assert "aucune donnée" in str(refusal.value.message)
+
+
 def test_clarity_top_pages_are_refused_in_one_sentence() -> None:
     with pytest.raises(ImportRefused) as refusal:
         parse(read("clarity_top-pages.csv"))

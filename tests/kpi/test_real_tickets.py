@@ -93,6 +93,7 @@ def test_glpi_saved_as_unicode_text_utf16_with_tabs_gives_the_same_counts() -> N
         buffer.getvalue().encode("utf-16-le"),  # no BOM
         b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"),
         b"\xfe\xff" + buffer.getvalue().encode("utf-16-be"),
+        buffer.getvalue().encode("utf-16-be"),  # no BOM
     ):
         export = parse(data)
         assert total(export.series_by_key("incidents")) == 16
