@@ -295,8 +295,6 @@ NO_DATA_TEXTS: tuple[str, ...] = (
     "Nessun dato disponibile.",
 )
 
-_INDEXES: dict[int, frozenset[str]] = {}
-
 
 def _names(words: Iterable[str]) -> frozenset[str]:
     return frozenset(_key(word) for word in words)
