@@ -1,10 +1,11 @@
 """YouTube Studio › Analytics › Advanced mode › Export (``Table data.csv``,
-``Chart data.csv``, ``Totals.csv``), in any UI language.
+``Totals.csv``), in any UI language.
 
 ``Table data.csv`` has one row per video (or country, subscription status…) and a
 ``Total`` row, which is the truth (the rows are the top ones only); it does not say
-its period (only the ZIP's name does), so the person gives it. ``Chart data.csv``
-and ``Totals.csv`` have a ``Date`` column: daily values. Watch time is in hours;
+its period (only the ZIP's name does), so the person gives it. ``Totals.csv``
+(``Date,Views``, dates as the UI prints them: ``7/16/2026`` in English) gives
+daily values. Watch time is in hours;
 views and watch time also give the average view duration (a ratio, in seconds).
 """
 
@@ -31,10 +32,22 @@ LABELS = {"youtube_studio": _l("YouTube Studio — Statistiques")}
 _SECONDS_PER_HOUR = Decimal(3600)
 
 
+_METRICS = ("metric:views", "metric:watch_time_hours", "metric:impressions")
+
+
 def _accept(cells: list[str]) -> bool:
-    return (
+    """Views and watch time (a table), or ``Date`` then only YouTube metrics
+    (``Totals.csv``: ``Date,Views``)."""
+    if (
         vocabulary.find(cells, "metric:views") is not None
         and vocabulary.find(cells, "metric:watch_time_hours") is not None
+    ):
+        return True
+    return (
+        len(cells) >= 2
+        and vocabulary.is_word(cells[0], "date:date")
+        and vocabulary.find(cells, "metric:views") is not None
+        and all(any(vocabulary.is_word(c, m) for m in _METRICS) for c in cells[1:])
     )
 
 
@@ -43,9 +56,18 @@ def detect(doc: Document) -> str | None:
     return "youtube_studio" if find_header(doc, _accept, limit=2) else None
 
 
-def _day(text: str, line: int) -> date:
+def _date_formats(values: list[str]) -> tuple[str, ...]:
+    """ISO, then day-first or month-first as the column shows (``16/7`` is
+    day-first, ``7/16`` month-first; an English UI prints ``7/16/2026``)."""
+    parts = [v.strip().split("/") for v in values if v.count("/") == 2]
+    day_first = any(p[0].isdigit() and int(p[0]) > 12 for p in parts)
+    slashed = ("%d/%m/%Y",) if day_first else ("%m/%d/%Y",)
+    return ("%Y-%m-%d", *slashed)
+
+
+def _day(text: str, line: int, formats: tuple[str, ...]) -> date:
     try:
-        return parse_date(text, ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y"))
+        return parse_date(text, formats)
     except ValueError:
         pass
     try:
@@ -74,11 +96,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         if (position := vocabulary.find(header, f"metric:{key}")) is not None
     }
     source = [total] if total is not None and date_at is None else rows
+    formats = _date_formats([row.get(0) for row in rows])
     for row in source:
         if row is total and date_at is not None:
             continue
         try:
-            day = _day(row.get(0), row.line) if date_at is not None else anchor
+            day = _day(row.get(0), row.line, formats) if date_at is not None else anchor
             values = {key: metric.value(row) for key, metric in metrics.items()}
         except RowError as error:
             reject(export.rejected, row, error)

@@ -202,6 +202,18 @@ def test_youtube_in_spanish_with_a_date_column_gives_daily_values() -> None:
     ) == Decimal("1.75")
 
 
+def test_youtube_totals_give_daily_views_with_us_dates() -> None:
+    export = parse(read("youtube-studio_totals.csv"))
+    assert export.format == "youtube_studio"
+    views = export.series_by_key("views")
+    assert views.granularity == "day"
+    assert export.period == (date(2026, 7, 16), date(2026, 8, 12))
+    by_day = {p.period_start: p.value for p in views.points}
+    assert by_day[date(2026, 8, 1)] == 11  # 8/1/2026 is 1 August, not 8 January
+    assert sum(v for d, v in by_day.items() if d.month == 7) == 544
+    assert sum(v for d, v in by_day.items() if d.month == 8) == 164
+
+
 def test_inspect_json_gives_the_meta_spend(runner) -> None:
     result = runner.invoke(
         args=["kpi", "inspect", str(REAL / "meta-ads_campaigns_inr.csv"), "--json"]
