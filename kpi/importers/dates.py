@@ -102,3 +102,18 @@ def compact_range(start_text: str, end_text: str) -> tuple[date, date] | None:
     except ValueError:
         return None
     return (start, end) if start <= end else None
+
+
+_NUMERIC_DATE_RE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def month_first(values: Sequence[str]) -> bool:
+    """True when a column of ``a/b/yyyy`` dates is month-first (US): some ``b``
+    exceeds 12 and no ``a`` does. Day-first otherwise, as in most of Europe."""
+    firsts, seconds = set(), set()
+    for value in values:
+        match = _NUMERIC_DATE_RE.match(value)
+        if match is not None:
+            firsts.add(int(match.group(1)))
+            seconds.add(int(match.group(2)))
+    return any(n > 12 for n in seconds) and not any(n > 12 for n in firsts)

@@ -12,6 +12,7 @@ counted, and the preview says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport
 from kpi.importers.cells import date_error
-from kpi.importers.dates import parse_date
+from kpi.importers.dates import month_first, parse_date
 from kpi.importers.series import finish_export
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record
@@ -64,11 +65,22 @@ def detect(doc: Document) -> str | None:
     return None
 
 
-def _opened(text: str, line: int) -> date:
-    try:
-        return parse_date(text, DATE_FORMATS)
-    except ValueError:
-        raise date_error(line, text) from None
+#: GLPI's "MM-DD-YYYY" date preference, used when the column shows it.
+US_DATE_FORMATS = tuple(
+    f.replace("%d-%m", "%m-%d").replace("%d/%m", "%m/%d") for f in DATE_FORMATS
+)
+
+
+def _opened_parser(values: list[str]) -> Callable[[str, int], date]:
+    formats = US_DATE_FORMATS if month_first(values) else DATE_FORMATS
+
+    def opened(text: str, line: int) -> date:
+        try:
+            return parse_date(text, formats)
+        except ValueError:
+            raise date_error(line, text) from None
+
+    return opened
 
 
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
@@ -76,10 +88,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     columns = header_columns(_header(doc), "ticket:opened")
     assert columns is not None  # checked by detect()
+    rows = list(doc.records(doc.delimiter, start=2))
+    dates = [r.get(columns.opened_at) for r in rows if isinstance(r, Record)]
     builders = count_tickets(
-        doc.records(doc.delimiter, start=2),
+        rows,
         columns,
-        parse_opened=_opened,
+        parse_opened=_opened_parser(dates),
         export=export,
     )
     return finish_export(export, builders, stated_period=None, single=False)

@@ -246,3 +246,30 @@ def test_meta_ads_without_summary_row_adds_the_campaigns() -> None:
     assert only(export.series_by_key("link_clicks")) == sum(
         int(r["Link clicks"]) for r in rows
     )
+
+
+def test_meta_ads_downloaded_as_xlsx_gives_the_same_summary() -> None:
+    import csv
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    text = read("meta-ads_campaigns_inr.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        cells: list[object] = [
+            float(cell) if cell.replace(".", "", 1).isdigit() else cell for cell in row
+        ]
+        cells[-2:] = [datetime.fromisoformat(day) for day in row[-2:]]
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    export = parse(buffer.getvalue())
+    assert export.format == "meta_ads"
+    assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
+    assert only(export.series_by_key("spend")) == Decimal("33245.34")
+    assert only(export.series_by_key("link_clicks")) == 39581

@@ -278,3 +278,23 @@ def test_jira_in_french_reads_its_translated_headers_and_months() -> None:
 def test_a_list_with_a_type_and_a_date_but_no_ticket_fields_is_not_jira() -> None:
     with pytest.raises(KpiError):
         parse(b"Type,Created,Amount\nsale,2024-03-01,12\nrefund,2024-03-02,3\n")
+
+
+def test_glpi_with_the_us_date_preference_reads_month_first() -> None:
+    rows = list(
+        csv.reader(
+            io.StringIO(read("glpi_tickets_pt-br.csv").decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    opened = rows[0].index("Data de abertura")
+    for row in rows[1:]:
+        day, month, rest = row[opened].split("/")
+        row[opened] = f"{month}-{day}-{rest}"  # 22/08/2025 11:49 -> 08-22-2025 11:49
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    export = parse(buffer.getvalue().encode())
+    incidents = export.series_by_key("incidents")
+    assert per_month(incidents, 2025, 8) == 16
+    assert per_day(incidents)[date(2025, 8, 4)] == 5
+    assert export.rejected == []
