@@ -20,7 +20,7 @@ from kpi.errors import ImportRefused
 from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport
 from kpi.importers.cells import date_error, mismatch_warning
-from kpi.importers.dates import parse_date
+from kpi.importers.dates import parse_date, slash_order
 from kpi.importers.flat import data_records, find_header
 from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document, refuse_no_data
@@ -31,9 +31,10 @@ LABELS = {"clarity_sessions": _l("Microsoft Clarity — Sessions (enregistrement
 
 _PROJECT = ("project name", "nom du projet", "nombre del proyecto", "nome do projeto")
 _US_DATE = ("%m/%d/%Y",)
+_EU_DATE = ("%d/%m/%Y",)
+_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?"
 _RANGE_RE = re.compile(
-    r"(\d{1,2}/\d{1,2}/\d{4})(?:\s+[\d:]+\s*[AP]M)?\s*-\s*"
-    r"(\d{1,2}/\d{1,2}/\d{4})(?:\s+[\d:]+\s*[AP]M)?",
+    rf"(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME}\s*-\s*(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME}",
     re.IGNORECASE,
 )
 _ONE = Decimal(1)
@@ -63,16 +64,25 @@ def detect(doc: Document) -> str | None:
     return "clarity_sessions"
 
 
-def _stated(facts: dict[str, str]) -> tuple[date, date] | None:
-    text = next(
+def _english(facts: dict[str, str]) -> bool:
+    return "date range" in facts
+
+
+def _range_text(facts: dict[str, str]) -> str:
+    return next(
         (v for k, v in facts.items() if vocabulary.is_word(k, "date:date_range")), ""
-    )
-    match = _RANGE_RE.fullmatch(text.strip())
+    ).strip()
+
+
+def _stated(
+    facts: dict[str, str], formats: tuple[str, ...]
+) -> tuple[date, date] | None:
+    match = _RANGE_RE.fullmatch(_range_text(facts))
     if match is None:
         return None
     try:
-        start = parse_date(match.group(1), _US_DATE)
-        end = parse_date(match.group(2), _US_DATE)
+        start = parse_date(match.group(1), formats)
+        end = parse_date(match.group(2), formats)
     except ValueError:
         return None
     return (start, end) if start <= end else None
@@ -107,15 +117,24 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     sessions = SeriesBuilder(
         "sessions", _l("Sessions"), IndicatorKind.AUDIENCE, "", "day"
     )
-    for row in data_records(doc, header_line, export.rejected):
+    rows = data_records(doc, header_line, export.rejected)
+    # Dates as the UI language prints them: month first in English, day first
+    # in French, Spanish…; the values themselves decide when they can.
+    shown = [row.get(date_at) for row in rows]
+    range_match = _RANGE_RE.fullmatch(_range_text(facts))
+    if range_match is not None:
+        shown += [range_match.group(1), range_match.group(2)]
+    order = slash_order(shown) or ("mdy" if _english(facts) else "dmy")
+    formats = _US_DATE if order == "mdy" else _EU_DATE
+    for row in rows:
         try:
-            day = parse_date(row.get(date_at), _US_DATE)
+            day = parse_date(row.get(date_at), formats)
         except ValueError:
             reject(export.rejected, row, date_error(row.line, row.get(date_at)))
             continue
         sessions.add(day, _ONE, row.line)
     _check_total(facts, sessions, export)
-    export.period = _stated(facts)
+    export.period = _stated(facts, formats)
     return finish_export(export, [sessions], stated_period=None, single=False)
 
 

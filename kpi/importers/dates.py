@@ -4,7 +4,7 @@ text dates and ranges."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from kpi.importers.base import MAX_YEAR, MIN_YEAR
@@ -107,13 +107,24 @@ def compact_range(start_text: str, end_text: str) -> tuple[date, date] | None:
 _NUMERIC_DATE_RE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
 
 
-def month_first(values: Sequence[str]) -> bool:
-    """True when a column of ``a/b/yyyy`` dates is month-first (US): some ``b``
-    exceeds 12 and no ``a`` does. Day-first otherwise, as in most of Europe."""
-    firsts, seconds = set(), set()
+def slash_order(values: Iterable[str]) -> str | None:
+    """``"mdy"`` or ``"dmy"`` for a column of ``a/b/yyyy`` dates, as its values
+    show (a ``b`` above 12 is a day: month first; an ``a`` above 12, day first);
+    None when no value tells."""
+    firsts, seconds = False, False
     for value in values:
         match = _NUMERIC_DATE_RE.match(value)
         if match is not None:
-            firsts.add(int(match.group(1)))
-            seconds.add(int(match.group(2)))
-    return any(n > 12 for n in seconds) and not any(n > 12 for n in firsts)
+            firsts = firsts or int(match.group(1)) > 12
+            seconds = seconds or int(match.group(2)) > 12
+    if seconds and not firsts:
+        return "mdy"
+    if firsts and not seconds:
+        return "dmy"
+    return None
+
+
+def month_first(values: Iterable[str]) -> bool:
+    """True when a column of ``a/b/yyyy`` dates is month-first (US); day-first
+    otherwise, as in most of Europe."""
+    return slash_order(values) == "mdy"

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport
 from kpi.importers.cells import RowError, date_error
-from kpi.importers.dates import parse_date, parse_text_date
+from kpi.importers.dates import parse_date, parse_text_date, slash_order
 from kpi.importers.flat import Metric, data_records, find_header
 from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
@@ -58,11 +58,10 @@ def detect(doc: Document) -> str | None:
 
 def _date_formats(values: list[str]) -> tuple[str, ...]:
     """ISO, then day-first or month-first as the column shows (``16/7`` is
-    day-first, ``7/16`` month-first; an English UI prints ``7/16/2026``)."""
-    parts = [v.strip().split("/") for v in values if v.count("/") == 2]
-    day_first = any(p[0].isdigit() and int(p[0]) > 12 for p in parts)
-    slashed = ("%d/%m/%Y",) if day_first else ("%m/%d/%Y",)
-    return ("%Y-%m-%d", *slashed)
+    day-first, ``7/16`` month-first); month-first when it does not tell, as an
+    English UI prints ``7/16/2026``."""
+    slashed = "%d/%m/%Y" if slash_order(values) == "dmy" else "%m/%d/%Y"
+    return ("%Y-%m-%d", slashed)
 
 
 def _day(text: str, line: int, formats: tuple[str, ...]) -> date:

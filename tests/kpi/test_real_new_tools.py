@@ -273,3 +273,23 @@ def test_meta_ads_downloaded_as_xlsx_gives_the_same_summary() -> None:
     assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
     assert only(export.series_by_key("spend")) == Decimal("33245.34")
     assert only(export.series_by_key("link_clicks")) == 39581
+
+
+def test_clarity_in_french_reads_day_first_dates() -> None:
+    text = read("clarity_recordings.csv").decode("utf-8-sig")
+    lines = text.split("\n")
+    lines[0] = '"Nom du projet","Tee Fusion"'
+    lines[1] = '"Plage de dates","01/08/2025 00:00 - 04/08/2025 23:59"'
+    lines[4] = '"Nombre total de sessions","44"'
+    for number in range(7, len(lines)):
+        if lines[number].startswith('"08/'):
+            month, day = lines[number][1:3], lines[number][4:6]
+            lines[number] = f'"{day}/{month}' + lines[number][6:]
+    export = parse(("\ufeff" + "\n".join(lines)).encode())
+    assert export.format == "clarity_sessions"
+    assert export.period == (date(2025, 8, 1), date(2025, 8, 4))
+    sessions = export.series_by_key("sessions")
+    assert [(p.period_start, p.value) for p in sessions.points][-1] == (
+        date(2025, 8, 4),
+        22,
+    )
