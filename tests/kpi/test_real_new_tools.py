@@ -293,3 +293,22 @@ def test_clarity_in_french_reads_day_first_dates() -> None:
         date(2025, 8, 4),
         22,
     )
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in REAL.iterdir() if p.suffix != ".md"), ids=lambda p: p.name
+)
+def test_inspect_gives_figures_or_one_sentence_for_every_real_file(
+    runner, path: Path
+) -> None:
+    result = runner.invoke(args=["kpi", "inspect", str(path), "--json"])
+    assert "Traceback" not in result.output
+    output = json.loads(result.output)
+    if result.exit_code == 0:
+        assert output["ok"] is True
+        assert any(s["points"] for s in output["series"]) or any(
+            "période" in w for w in output["warnings"]
+        )
+    else:
+        assert result.exit_code == 1 and output["ok"] is False
+        assert "\n" not in output["error"]
