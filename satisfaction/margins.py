@@ -42,9 +42,17 @@ period) for the CSAT.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from datetime import date
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from satisfaction.scoring import Score
+
+MIN_ANSWERS: Final = 5
+"""The 5-answer rule (as :data:`satisfaction.scoring.MIN_ANSWERS`)."""
 
 Z95: Final = 1.959963984540054
 """The two-sided 95 % quantile of the standard normal distribution."""
@@ -209,3 +217,87 @@ def _score(metric: str, distribution: Mapping[int, int]) -> float:
         return 100 * (promoters - detractors) / sum(distribution.values())
     satisfied, n = _csat_counts(distribution)
     return 100 * satisfied / n
+
+
+def score_interval(metric: str, score: Score | None) -> Interval | None:
+    """The interval shown beside a score: only for a score shown as a number
+    (``is_reliable``: the 5-answer rule stays) of a metric with a margin."""
+    if score is None or not score.is_reliable or metric not in MARGIN_METRICS:
+        return None
+    return interval(metric, score.distribution)
+
+
+def trend_changes(
+    metric: str, points: Mapping[str, Score], *, z: float = Z95
+) -> dict[str, Change]:
+    """Per period, the change from the period before it (in sorted order), when
+    both are shown as numbers (5 answers or more)."""
+    result: dict[str, Change] = {}
+    periods = sorted(points)
+    for before, after in zip(periods, periods[1:], strict=False):
+        if not (points[before].is_reliable and points[after].is_reliable):
+            continue
+        found = change(
+            metric, points[before].distribution, points[after].distribution, z=z
+        )
+        if found is not None:
+            result[after] = found
+    return result
+
+
+@dataclass(frozen=True)
+class RollingPoint:
+    """The score of the ``window`` months ending with ``month`` (its first day).
+
+    ``value`` and ``interval`` are None below :data:`MIN_ANSWERS` answers."""
+
+    month: date
+    n: int
+    value: float | None
+    interval: Interval | None
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def months_between(since: date, until: date) -> list[date]:
+    """The first day of every month from ``since``'s to ``until``'s, inclusive."""
+    first, last = _month_index(since), _month_index(until)
+    return [date(i // 12, i % 12 + 1, 1) for i in range(first, last + 1)]
+
+
+def rolling_scores(
+    metric: str,
+    answers: Iterable[tuple[date, int]],
+    months: Iterable[date],
+    *,
+    window: int = 12,
+) -> list[RollingPoint]:
+    """For each of ``months``, the score of the answers (day, value) of that
+    month and the ``window − 1`` months before it, with its 95 % interval once
+    it rests on :data:`MIN_ANSWERS` answers.
+
+    :raises ValueError: a metric without a margin, or a window under 1 month.
+    """
+    if metric not in MARGIN_METRICS:
+        raise ValueError(f"no rolling score for {metric!r}")
+    if window < 1:
+        raise ValueError("the window is at least one month")
+    per_month: dict[int, Counter[int]] = {}
+    for day, value in answers:
+        per_month.setdefault(_month_index(day), Counter())[value] += 1
+    points = []
+    for month in months:
+        end = _month_index(month)
+        counts: Counter[int] = Counter()
+        for index in range(end - window + 1, end + 1):
+            counts.update(per_month.get(index, {}))
+        n = sum(counts.values())
+        if n < MIN_ANSWERS:
+            points.append(RollingPoint(month, n, None, None))
+            continue
+        points.append(
+            RollingPoint(month, n, _score(metric, counts), interval(metric, counts))
+        )
+    return points

@@ -179,6 +179,22 @@ def answer_rows(
     ]
 
 
+def answer_points(
+    filters: Filters, *, metric: str, limit: int = 5000
+) -> list[tuple[date, int]]:
+    """(day in Paris, value) of every answer to ``metric``'s questions, oldest
+    first (one statement; never a contact's identity)."""
+    rows = db.session.execute(
+        _answers_joined([Response.submitted_at, Answer.value], filters)
+        .where(Question.type == QuestionType(metric))
+        .order_by(Response.submitted_at, Response.id)
+        .limit(limit)
+    ).all()
+    return [
+        (aware(at).astimezone(scoring.PARIS).date(), int(value)) for at, value in rows
+    ]
+
+
 def invitation_figures(
     filters: Filters,
     *,

@@ -4,6 +4,7 @@ adjusted-Wald and Wilson intervals computed by hand, clipping, and trends."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
@@ -133,3 +134,74 @@ def test_no_change_without_answers_or_margin() -> None:
     assert change("nps", {}, {10: 3}) is None
     assert change("rating_1_5", {4: 5}, {5: 5}) is None
     assert margins.MARGIN_METRICS == {"nps", "csat"}
+
+
+def test_score_interval_keeps_the_five_answer_rule() -> None:
+    from satisfaction.scoring import nps
+
+    four = nps([10, 10, 9, 3])
+    six = nps([10, 10, 9, 8, 7, 3])
+    assert margins.score_interval("nps", four) is None
+    assert margins.score_interval("nps", six) == nps_interval(1, 2, 3)
+    assert margins.score_interval("rating_1_5", six) is None
+    assert margins.score_interval("nps", None) is None
+
+
+def test_trend_changes_pair_consecutive_reliable_periods() -> None:
+    from satisfaction.scoring import nps
+
+    points = {
+        "2026-T1": nps([10, 10, 10, 8, 3, 3]),
+        "2026-T2": nps([10, 10, 10, 10, 8, 3]),
+        "2026-T3": nps([10, 3]),
+        "2026-T4": nps([10] * 30 + [3] * 2),
+    }
+    found = margins.trend_changes("nps", points)
+    assert list(found) == ["2026-T2"]
+    assert found["2026-T2"].delta == pytest.approx(100 / 3)  # 16.7 → 50
+    assert not found["2026-T2"].is_change
+
+
+def test_months_between_lists_first_days_across_a_year_end() -> None:
+    assert margins.months_between(date(2025, 11, 20), date(2026, 2, 3)) == [
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+
+
+def test_rolling_score_appears_with_the_fifth_answer_of_the_window() -> None:
+    # A small agency: one or two answers a quarter.
+    answers = [
+        (date(2025, 3, 10), 10),
+        (date(2025, 6, 2), 9),
+        (date(2025, 9, 15), 3),
+        (date(2025, 12, 1), 8),
+        (date(2026, 2, 20), 10),  # the fifth answer in twelve months
+        (date(2026, 4, 5), 10),
+    ]
+    months = margins.months_between(date(2026, 1, 1), date(2026, 4, 1))
+    points = margins.rolling_scores("nps", answers, months)
+    assert [p.n for p in points] == [4, 5, 4, 5]
+    assert points[0].value is None and points[0].interval is None
+    # March 2026: March 2025 has left the window: four answers, no score.
+    assert points[2].value is None
+    # Feb 2026: March 2025 → Feb 2026 holds 10, 9, 3, 8, 10: 3 promoters, 1
+    # detractor → NPS 40, with the adjusted-Wald interval of (1, 1, 3).
+    assert points[1].value == pytest.approx(40.0)
+    assert points[1].interval == nps_interval(1, 1, 3)
+    # April 2026: 9, 3, 8, 10, 10 → NPS 40 again.
+    assert points[3].value == pytest.approx(40.0)
+    assert points[3].n == 5
+
+
+def test_rolling_csat_and_refusals() -> None:
+    answers = [(date(2026, 1, d), v) for d, v in [(1, 5), (2, 4), (3, 2), (4, 5), (5, 4)]]
+    (point,) = margins.rolling_scores("csat", answers, [date(2026, 1, 1)])
+    assert point.value == pytest.approx(80.0)
+    assert point.interval == csat_interval(4, 5)
+    with pytest.raises(ValueError):
+        margins.rolling_scores("rating_1_5", answers, [date(2026, 1, 1)])
+    with pytest.raises(ValueError):
+        margins.rolling_scores("nps", answers, [date(2026, 1, 1)], window=0)
