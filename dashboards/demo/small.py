@@ -32,6 +32,7 @@ from kpi.models import (
 from members.models import ClientContact, Project, ProjectStatus, ServiceType
 from satisfaction.models import (
     Alert,
+    AlertItem,
     AlertReason,
     Answer,
     Campaign,
@@ -371,9 +372,14 @@ def _answers(
             continue
         response = _response(invitation, cycle, sent_at)
         responses += 1
+        low: list[AlertItem] = []
         for question in [q for q in version.questions if q.type in SCORED]:
             value = _answer_value(question.type, rng, weak)
-            _answer(project, response, question, value, cycle, sent_at)
+            item = _answer(response, question, value)
+            if item is not None:
+                low.append(item)
+        if low:
+            _alert(project, response, low, cycle, sent_at)
         for question in [q for q in version.questions if q.type == QuestionType.TEXT][
             :1
         ]:
@@ -457,31 +463,43 @@ def _response(invitation: Invitation, cycle: int, sent_at: datetime) -> Response
     return response
 
 
-def _answer(
-    project: Project,
-    response: Response,
-    question: Any,
-    value: int | None,
-    cycle: int,
-    sent_at: datetime,
-) -> None:
-    """The answer, and an alert when it is low (the latest two still open)."""
+def _answer(response: Response, question: Any, value: int | None) -> AlertItem | None:
+    """The answer, and the alert item it raises when it is low."""
     db.session.add(
         Answer(response_id=response.id, question_id=question.id, value=value)
     )
     low = LOW.get(question.type)
     if low is None or value is None or value > low:
-        return
+        return None
+    return AlertItem(
+        question_id=question.id,
+        reason=AlertReason.DETRACTOR
+        if question.type == QuestionType.NPS
+        else AlertReason.LOW_RATING,
+        value=value,
+    )
+
+
+def _alert(
+    project: Project,
+    response: Response,
+    items: list[AlertItem],
+    cycle: int,
+    sent_at: datetime,
+) -> None:
+    """One alert for the response's low answers (the latest two cycles still
+    open; the older ones closed with their follow-up)."""
+    is_open = cycle >= 5
     db.session.add(
         Alert(
             member_id=project.member_id,
             response_id=response.id,
-            question_id=question.id,
             reason=AlertReason.DETRACTOR
-            if question.type == QuestionType.NPS
+            if any(i.reason == AlertReason.DETRACTOR for i in items)
             else AlertReason.LOW_RATING,
-            value=value,
             created_at=sent_at + timedelta(days=3),
-            closed_at=None if cycle >= 5 else sent_at + timedelta(days=10),
+            follow_up="" if is_open else "Client rappelé, point d'étape planifié.",
+            closed_at=None if is_open else sent_at + timedelta(days=10),
+            items=items,
         )
     )
