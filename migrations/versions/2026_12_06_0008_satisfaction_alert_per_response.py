@@ -168,7 +168,11 @@ def downgrade() -> None:
     bind = op.get_bind()
     alert = sa.table(
         "satisfaction_alert",
-        *[c for c in _old_alert.columns if c.name not in ("question_id", "value")],
+        *[
+            sa.column(c.name, c.type)
+            for c in _old_alert.columns
+            if c.name not in ("question_id", "value")
+        ],
     )
     alerts = {row.id: row for row in bind.execute(sa.select(alert)).all()}
     items = bind.execute(
