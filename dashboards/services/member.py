@@ -241,10 +241,14 @@ def _add_statuses(
     for row in indicators:
         per_project[row["project_id"]][row["status"]] += 1
         totals[row["status"]] += 1
-    agreed = association_queries.project_agreed([p["id"] for p in projects])
+    ids = [p["id"] for p in projects]
+    agreed = association_queries.project_agreed(ids)
+    pending = association_queries.pending_agreements(ids)
     for project in projects:
         project["statuses"] = per_project[project["id"]]
         project["agreed"] = project["id"] in agreed
+        # Why it is not agreed: a request the client has not answered, or none.
+        project["pending_since"] = pending.get(project["id"])
     return totals
 
 
