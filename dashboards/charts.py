@@ -50,7 +50,8 @@ def _error_bars(
     the point has no interval)."""
     if not intervals:
         return {}
-    above, below = [], []
+    above: list[float | None] = []
+    below: list[float | None] = []
     for point, bounds in zip(points, intervals, strict=True):
         if point[1] is None or bounds is None:
             above.append(None)
@@ -166,9 +167,7 @@ def answers_and_rolling_score(
             "name": labels["score"],
             "x": months,
             "y": values,
-            "customdata": [
-                [r[4], _bound(r[2]), _bound(r[3])] for r in rolling
-            ],
+            "customdata": [[r[4], _bound(r[2]), _bound(r[3])] for r in rolling],
             "hovertemplate": (
                 f"%{{x|%m/%Y}} : %{{y:.0f}} [%{{customdata[1]}} ; "
                 f"%{{customdata[2]}}] (%{{customdata[0]}} {labels['n']})"

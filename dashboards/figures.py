@@ -40,7 +40,8 @@ def _trend(trend: dict[str, dict[str, scoring.Score]]) -> dict[str, Any] | None:
         return None
     intervals = {
         metric: [
-            None if (ci := margins.score_interval(metric, s)) is None
+            None
+            if (ci := margins.score_interval(metric, s)) is None
             else (ci.low, ci.high)
             for _period, s in sorted(points.items())
         ]

@@ -36,8 +36,7 @@ from dashboards import exports, pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from members.models import SERVICE_LABELS
-from satisfaction import scoring
-from satisfaction import margins
+from satisfaction import margins, scoring
 from satisfaction.models import COMMITMENT_LABELS
 
 bp = Blueprint(

@@ -41,6 +41,7 @@ period) for the CSAT.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -234,7 +235,7 @@ def trend_changes(
     both are shown as numbers (5 answers or more)."""
     result: dict[str, Change] = {}
     periods = sorted(points)
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         if not (points[before].is_reliable and points[after].is_reliable):
             continue
         found = change(

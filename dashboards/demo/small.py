@@ -225,9 +225,7 @@ def _awaits_client(project: Project) -> bool:
         return False
     latest = db.session.scalar(
         select(Project.id)
-        .where(
-            Project.member_id == member, Project.status == ProjectStatus.ACTIVE
-        )
+        .where(Project.member_id == member, Project.status == ProjectStatus.ACTIVE)
         .order_by(Project.id.desc())
         .limit(1)
     )
@@ -332,9 +330,7 @@ def _agreement(
             set_signature=set_signature(indicators),
             snapshot=[describe(i) for i in indicators],
             token_hash=digest,
-            status=AgreementStatus.PENDING
-            if pending
-            else AgreementStatus.ACKNOWLEDGED,
+            status=AgreementStatus.PENDING if pending else AgreementStatus.ACKNOWLEDGED,
             sent_at=sent_at,
             expires_at=sent_at + timedelta(days=30),
             acknowledged_at=None if pending else sent_at + timedelta(days=5),

@@ -165,7 +165,11 @@ def pending_agreements(project_ids: Sequence[int]) -> dict[int, datetime]:
         )
         .group_by(Agreement.project_id)
     ).all()
-    return {project_id: aware(sent_at) for project_id, sent_at in rows}
+    return {
+        project_id: at
+        for project_id, sent_at in rows
+        if (at := aware(sent_at)) is not None
+    }
 
 
 def open_complaints_by_member(filters: Filters) -> dict[int, int]:

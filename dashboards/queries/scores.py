@@ -192,7 +192,9 @@ def answer_points(
         .limit(limit)
     ).all()
     return [
-        (aware(at).astimezone(scoring.PARIS).date(), int(value)) for at, value in rows
+        (moment.astimezone(scoring.PARIS).date(), int(value))
+        for at, value in rows
+        if (moment := aware(at)) is not None
     ]
 
 

@@ -102,9 +102,7 @@ def upgrade() -> None:
             for row in group
         ]
         bind.execute(
-            _old_alert.update()
-            .where(_old_alert.c.id == keep)
-            .values(**_merged(group))
+            _old_alert.update().where(_old_alert.c.id == keep).values(**_merged(group))
         )
         extra = [row.id for row in group[1:]]
         if extra:
@@ -175,9 +173,7 @@ def downgrade() -> None:
         ],
     )
     alerts = {row.id: row for row in bind.execute(sa.select(alert)).all()}
-    items = bind.execute(
-        sa.select(_item).order_by(_item.c.alert_id, _item.c.id)
-    ).all()
+    items = bind.execute(sa.select(_item).order_by(_item.c.alert_id, _item.c.id)).all()
     op.drop_table("satisfaction_alert_item")
     bind.execute(alert.delete())
 

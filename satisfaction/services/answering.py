@@ -190,8 +190,10 @@ def _raise_alerts(
     if not items:
         return
     reasons = {item["reason"] for item in items}
-    inserted = db.session.execute(
-        Alert.__table__.insert().values(
+    table = Alert.__table__
+    alert_id = db.session.execute(
+        table.insert()
+        .values(
             member_id=invitation.member_id,
             response_id=response_id,
             reason=AlertReason.DETRACTOR
@@ -200,8 +202,8 @@ def _raise_alerts(
             created_at=now,
             follow_up="",
         )
-    )
-    alert_id = inserted.inserted_primary_key[0]
+        .returning(table.c.id)
+    ).scalar_one()
     db.session.execute(
         AlertItem.__table__.insert(), [{**item, "alert_id": alert_id} for item in items]
     )

@@ -23,7 +23,9 @@ def test_after_loading_the_demo_most_members_are_compliant(
     # Most members compliant, a few not (one in six in the demo).
     assert len(compliant) > 2 * len(failing) and failing
     # Every compliant member has had its clients agree its indicators.
-    assert all(r.agreed == r.projects for r in compliant if r.lights["agreed"] != "amber")
+    assert all(
+        r.agreed == r.projects for r in compliant if r.lights["agreed"] != "amber"
+    )
     auth.login(make_staff(Role.BOARD))
     for row in failing:
         red = {k for k, v in row.lights.items() if v == "red"}

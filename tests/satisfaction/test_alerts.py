@@ -86,9 +86,7 @@ def test_one_follow_up_closes_the_response_s_alert(world, client, auth) -> None:
     assert services.open_alert_count(w.member.id) == 0
 
 
-def test_the_compliance_criterion_counts_responses_not_low_answers(
-    world, app
-) -> None:
+def test_the_compliance_criterion_counts_responses_not_low_answers(world, app) -> None:
     from dashboards import services as dashboards_services
     from dashboards.queries.common import Filters
 

@@ -133,7 +133,7 @@ def test_a_large_change_on_many_answers_is_a_change() -> None:
 def test_no_change_without_answers_or_margin() -> None:
     assert change("nps", {}, {10: 3}) is None
     assert change("rating_1_5", {4: 5}, {5: 5}) is None
-    assert margins.MARGIN_METRICS == {"nps", "csat"}
+    assert {"nps", "csat"} == margins.MARGIN_METRICS
 
 
 def test_score_interval_keeps_the_five_answer_rule() -> None:
@@ -197,7 +197,9 @@ def test_rolling_score_appears_with_the_fifth_answer_of_the_window() -> None:
 
 
 def test_rolling_csat_and_refusals() -> None:
-    answers = [(date(2026, 1, d), v) for d, v in [(1, 5), (2, 4), (3, 2), (4, 5), (5, 4)]]
+    answers = [
+        (date(2026, 1, d), v) for d, v in [(1, 5), (2, 4), (3, 2), (4, 5), (5, 4)]
+    ]
     (point,) = margins.rolling_scores("csat", answers, [date(2026, 1, 1)])
     assert point.value == pytest.approx(80.0)
     assert point.interval == csat_interval(4, 5)
