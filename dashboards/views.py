@@ -37,7 +37,7 @@ from dashboards import exports, pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from members.models import SERVICE_LABELS
-from satisfaction import scoring
+from satisfaction import margins, scoring
 from satisfaction.models import COMMITMENT_LABELS
 
 bp = Blueprint(
@@ -67,6 +67,8 @@ def labels() -> dict[str, object]:
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
+        "score_interval": margins.score_interval,
+        "trend_changes": margins.trend_changes,
     }
 
 
