@@ -39,8 +39,8 @@ from mediation.views.common import (
 from mediation.workflow import Action
 
 
-def _complaint_form() -> ComplaintForm:
-    form = ComplaintForm()
+def _complaint_form(**kwargs: Any) -> ComplaintForm:
+    form = ComplaintForm(**kwargs)
     form.member_id.choices = choices(
         [("", _("— choisissez —"))]
         + [(m.id, f"{m.name} ({m.town})") for m in services.complaint_targets()]
