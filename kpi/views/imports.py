@@ -15,7 +15,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from core.errors import render_error
-from core.forms import ConfirmForm, attach_error, choices, upload_limit_mb
+from core.forms import (
+    ConfirmForm,
+    attach_error,
+    choices,
+    confirm_page,
+    is_confirmed,
+    upload_limit_mb,
+)
 from core.inputs import db_int_or_none
 from core.security import roles_required
 from kpi import services
@@ -307,6 +314,22 @@ def import_undo(batch_id: int) -> ResponseReturnValue:
     batch = services.get_import(member_id(), batch_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not is_confirmed():
+        return confirm_page(
+            title=_("Annuler un import"),
+            question=_(
+                "Êtes-vous sûr de vouloir annuler l'import du fichier « %(name)s » ?",
+                name=batch.file_name,
+            ),
+            details=[
+                _(
+                    "Les valeurs qu'il a ajoutées seront retirées et celles qu'il a "
+                    "remplacées, restaurées ; celles modifiées depuis sont conservées."
+                )
+            ],
+            confirm_label=_("Oui, annuler l'import"),
+            cancel_url=url_for("kpi.import_detail", batch_id=batch.id),
+        )
     try:
         result = services.undo_import(current_user, batch)
     except services.KpiError as error:
