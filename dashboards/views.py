@@ -28,6 +28,7 @@ from flask_login import current_user
 
 from core.database import expect_writes, utcnow
 from core.errors import render_error
+from core.visitor import forget_visitor, remember_visitor
 from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.inputs import db_int_or_none
@@ -449,6 +450,7 @@ def _portal_email() -> str | None:
         session.get(PORTAL_STARTED)
     ):
         session.pop(PORTAL_KEY, None)
+        forget_visitor()
         return None
     return email
 
@@ -483,6 +485,7 @@ def portal_link(token: str) -> ResponseReturnValue:
     session.clear()
     session[PORTAL_KEY] = email
     session[PORTAL_STARTED] = time.time()
+    remember_visitor(services.portal_visitor(email))
     done = redirect(url_for("dashboards.portal_projects"))
     done.headers["Referrer-Policy"] = "no-referrer"
     return done
@@ -549,5 +552,6 @@ def portal_question(project_id: int) -> ResponseReturnValue:
 def portal_logout() -> ResponseReturnValue:
     session.pop(PORTAL_KEY, None)
     session.pop(PORTAL_STARTED, None)
+    forget_visitor()
     flash(_("Vous êtes déconnecté du portail."), "info")
     return redirect(url_for("dashboards.portal_request"))

@@ -148,3 +148,18 @@ def test_undoing_an_import_asks_first_then_undoes(
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).undone_at is not None
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0
+
+
+def test_the_indicator_agreement_e_mail_links_to_the_client_portal(
+    agency, make_contact, make_indicator
+) -> None:
+    from core.models import OutboxMessage
+
+    a = agency()
+    contact = make_contact(a.client, name="Léa Martin", email="lea@client.example")
+    make_indicator(a.project, "audience")
+    services.send_agreement(a.admin, a.project, contact_id=contact.id)
+    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert message.to_address == "lea@client.example"
+    assert re.search(r"https?://\S+/portal\b", message.body_text)
+    assert "espace client" in message.body_text

@@ -130,3 +130,27 @@ def test_send_now_saves_and_queues_the_invitations_at_once(world, client, auth) 
     assert addresses == {c.email for c in w.contacts}
     campaign = db.session.scalar(select(Campaign))
     assert campaign.cycles_run == 1 and campaign.next_run_at is None
+
+
+def test_invitations_and_reminders_link_to_the_client_portal(world) -> None:
+    from satisfaction import services
+    from tests.satisfaction.conftest import NOW
+
+    w = world(locales=("fr", "en"))
+    services.send_due_invitations(NOW + timedelta(hours=2))
+    invitations = db.session.scalars(select(OutboxMessage)).all()
+    assert len(invitations) == 2
+    for message in invitations:
+        assert re.search(r"https?://\S+/portal\b", message.body_text), message.subject
+        assert '/portal"' in message.body_html
+    english = next(m for m in invitations if m.to_address == w.contacts[1].email)
+    assert "client area" in english.body_text
+    queued = services.send_reminders(NOW + timedelta(days=8))
+    assert queued == 2
+    reminders = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id.not_in([m.id for m in invitations])
+        )
+    ).all()
+    assert len(reminders) == 2
+    assert all(re.search(r"/portal\b", m.body_text) for m in reminders)
