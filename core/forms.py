@@ -71,7 +71,7 @@ def upload_limit_mb(*limits: int) -> int:
     """The largest upload a form accepts, in MB: the smallest of the request's
     limit (``MAX_CONTENT_LENGTH``) and the form's own ``limits`` (bytes)."""
     request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    smallest = min([*limits, *([request_limit] if request_limit else [])])
+    smallest = min([*limits, *([int(request_limit)] if request_limit else [])])
     return max(1, smallest // (1024 * 1024))
 
 

@@ -97,6 +97,9 @@ def _filters(
     valid = form.validate()
     if not valid and strict:
         abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
+    for field in (form.since, form.until):
+        if field.errors:  # WTForms' own words name no format
+            field.errors = [_("Date invalide : indiquez-la sous la forme AAAA-MM-JJ.")]
     default_since, default_until = services.default_period(_today())
     since = form.since.data or default_since
     until = form.until.data or default_until

@@ -33,19 +33,23 @@ PUBLIC_FORMS = {"mediation.public_message": "message_form"}
 def too_large_message() -> str:
     total, size = upload_limit_mb(), upload_limit_mb(MAX_FILE_BYTES)
     if size < total:
-        return _(
-            "Les pièces jointes dépassent la taille autorisée (%(total)d Mo au "
-            "plus pour l'envoi, %(size)d Mo par fichier) : rien n'a été "
-            "enregistré. Joignez des fichiers plus légers et renvoyez le "
-            "formulaire.",
-            total=total,
-            size=size,
+        return str(
+            _(
+                "Les pièces jointes dépassent la taille autorisée (%(total)d Mo au "
+                "plus pour l'envoi, %(size)d Mo par fichier) : rien n'a été "
+                "enregistré. Joignez des fichiers plus légers et renvoyez le "
+                "formulaire.",
+                total=total,
+                size=size,
+            )
         )
-    return _(
-        "Les pièces jointes dépassent la taille autorisée (%(total)d Mo au plus "
-        "pour l'envoi) : rien n'a été enregistré. Joignez des fichiers plus "
-        "légers et renvoyez le formulaire.",
-        total=total,
+    return str(
+        _(
+            "Les pièces jointes dépassent la taille autorisée (%(total)d Mo au plus "
+            "pour l'envoi) : rien n'a été enregistré. Joignez des fichiers plus "
+            "légers et renvoyez le formulaire.",
+            total=total,
+        )
     )
 
 
@@ -56,7 +60,7 @@ def _with_error(form: FlaskForm) -> FlaskForm:
 
 def _page() -> ResponseReturnValue | None:
     endpoint = request.endpoint or ""
-    complaint_id = (request.view_args or {}).get("complaint_id")
+    complaint_id = int((request.view_args or {}).get("complaint_id") or 0)
     if endpoint == "mediation.new_complaint":
         form = public._complaint_form(formdata=None)
         return render_template("mediation/public/new.html", form=_with_error(form)), 413

@@ -40,7 +40,8 @@ def test_a_malformed_date_is_said_next_to_its_field_in_english_too(
     response = client.get("/dashboard", query_string={"until": "not-a-date"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert re.search(r'<div id="until-error"[^>]*>', html)
+    error = re.search(r'<div id="until-error"[^>]*>(.*?)</div>', html, re.S)
+    assert error and "Invalid date: use the YYYY-MM-DD form." in error.group(1)
     assert 'aria-label="Filters"' in html
 
 
