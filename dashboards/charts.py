@@ -224,6 +224,11 @@ def heatmap(
         "data": [
             {
                 "type": "heatmap",
+                # One flat colour per cell: a smoothed heat map blurs a quarter
+                # into its neighbour and fades empty cells into full ones.
+                "zsmooth": False,
+                "xgap": 2,
+                "ygap": 2,
                 "x": list(columns),
                 "y": list(rows),
                 "z": [list(r) for r in values],
