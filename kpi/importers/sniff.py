@@ -322,7 +322,10 @@ class Document:
 
     @cached_property
     def delimiter(self) -> str:
-        """The cell separator of a text file (``,``, ``;`` or a tab)."""
+        """The cell separator of a text file (``,``, ``;`` or a tab); a tab for a
+        sheet, whose :attr:`lines` join the cells with tabs."""
+        if self.sheet is not None:
+            return "\t"
         return sniff_delimiter(self.head(12))
 
 
