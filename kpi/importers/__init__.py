@@ -253,9 +253,7 @@ def _parse_zip(
 ) -> ParsedExport:
     members = read_zip_members(data, max_bytes=max_bytes)
     if mapping is None and search_console.detect_zip(members):
-        return _checked(
-            search_console.parse_zip(members, filename, period=period)
-        )
+        return _checked(search_console.parse_zip(members, filename, period=period))
     if mapping is None and plausible.detect_zip(members):
         return _checked(plausible.parse_zip(members, filename))
     name, member = _single_member(members)

@@ -1,27 +1,45 @@
-"""Google Analytics 4 reports downloaded as CSV (Reports UI › Download file › CSV).
+"""Google Analytics 4 reports and explorations (CSV, TSV, or XLSX even renamed).
 
-Layout: a ``#`` preamble ending in ``# Start date: YYYYMMDD`` / ``# End date:``,
-then the header, raw numbers (full-precision floats), no totals row. The reports
-snapshot holds several such tables separated by blank lines.
+Layout: a ``#`` preamble ending in ``# Start date: YYYYMMDD`` / ``# End date:``
+(translated in other UI languages), then the header and raw numbers
+(full-precision floats). Explorations add a ``Grand total`` row; the reports
+snapshot holds several tables separated by blank lines (see ``ga4_layout``).
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
-from kpi.importers.cells import RowError, date_error, number_cell
-from kpi.importers.dates import compact_range, parse_date
-from kpi.importers.series import SeriesBuilder, finish_export, single_period
+from kpi.importers.cells import (
+    RowError,
+    date_error,
+    fmt_decimal,
+    mismatch_warning,
+    number_cell,
+)
+from kpi.importers.dates import parse_date
+from kpi.importers.ga4_layout import (
+    Block,
+    block_records,
+    canonical,
+    has_start_date,
+    split_blocks,
+)
+from kpi.importers.series import (
+    SeriesBuilder,
+    drop_unstorable,
+    finish_export,
+    single_period,
+)
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record, find_column, header_index, reject
 from kpi.kinds import IndicatorKind
+
+__all__ = ["LABELS", "VISUAL_EVENTS", "Block", "detect", "parse", "split_blocks"]
 
 LABELS = {
     "ga4_pages": _l("Google Analytics 4 — Pages et écrans"),
@@ -33,80 +51,21 @@ LABELS = {
 #: Custom events that count clicks on visual content (``click`` is outbound links).
 VISUAL_EVENTS = frozenset({"image_click", "gallery_zoom"})
 
-_START_RE = re.compile(r"Start date:\s*(\d{8})")
-_END_RE = re.compile(r"End date:\s*(\d{8})")
-_RANGE_RE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
-
-
-@dataclass
-class Block:
-    """One table of a ``#``-commented export: comments, header and data lines."""
-
-    comments: list[str]
-    period: tuple[date, date] | None
-    header_line: int
-    header: list[str]
-    first: int
-    last: int
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def split_blocks(doc: Document, delimiter: str = ",") -> list[Block]:
-    """Cut the document into tables: ``#`` comments, a header, data up to a blank."""
-    lines = doc.lines
-    blocks: list[Block] = []
-    comments: list[str] = []
-    start_text = end_text = ""
-    file_period: tuple[date, date] | None = None
-    index = 0
-    while index < len(lines):
-        line = lines[index].strip()
-        if not line:
-            index += 1
-            continue
-        if line.startswith("#"):
-            body = line[1:].strip()
-            comments.append(body)
-            if match := _START_RE.search(body):
-                start_text = match.group(1)
-            elif match := _END_RE.search(body):
-                end_text = match.group(1)
-            elif match := _RANGE_RE.fullmatch(body):
-                start_text, end_text = match.group(1), match.group(2)
-            index += 1
-            continue
-        period = compact_range(start_text, end_text) or file_period
-        file_period = file_period or period
-        header = next(csv.reader([lines[index]], delimiter=delimiter), [])
-        end = index + 1
-        while (
-            end < len(lines)
-            and lines[end].strip()
-            and not lines[end].lstrip().startswith("#")
-        ):
-            end += 1
-        blocks.append(Block(comments, period, index + 1, header, index + 2, end))
-        comments, start_text, end_text = [], "", ""
-        index = end
-    return blocks
-
 
 def detect(doc: Document) -> str | None:
     """The GA4 format id of ``doc``, or None."""
-    head = doc.head(20)
+    head = [line.strip().strip("\t") for line in doc.head(20)]
     if not head or not head[0].startswith("# ---"):
         return None
-    if not any(line.startswith("# Start date:") for line in head):
+    if not has_start_date(head):
         return None
     if len(head) > 1 and "reports snapshot" in head[1].casefold():
         return "ga4_snapshot"
     blocks = split_blocks(doc)
     if not blocks:
         return "ga4_report"
-    names = [name.strip().casefold() for name in blocks[0].header]
-    if names[:2] == ["event name", "event count"] or (
-        "event name" in names and "event count" in names
-    ):
+    names = [name.strip().casefold() for name in canonical(blocks[0].header)]
+    if "event name" in names and "event count" in names:
         return "ga4_events"
     if names and names[0].startswith(("page path", "page title", "page location")):
         return "ga4_pages"
@@ -114,7 +73,7 @@ def detect(doc: Document) -> str | None:
 
 
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
-    """Parse a GA4 CSV download."""
+    """Parse a GA4 download (report or exploration; CSV, TSV or XLSX)."""
     blocks = split_blocks(doc)
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     stated = blocks[0].period if blocks else None
@@ -129,13 +88,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
 
 
 def _records(doc: Document, block: Block, rejected: list[RejectedRow]) -> list[Record]:
-    rows: list[Record] = []
-    for item in doc.records(",", start=block.first, stop=block.last):
-        if isinstance(item, RejectedRow):
-            rejected.append(item)
-        else:
-            rows.append(item)
-    return rows
+    return block_records(doc, block, rejected)[0]
 
 
 def _row_date(record: Record, column: int | None, anchor: date) -> date:
@@ -149,8 +102,9 @@ def _row_date(record: Record, column: int | None, anchor: date) -> date:
 
 
 _ADDITIVE: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("Views", "views", _l("Vues"), IndicatorKind.AUDIENCE),
+    # Sessions first: an audience indicator counts visits, not page views.
     ("Sessions", "sessions", "Sessions", IndicatorKind.AUDIENCE),
+    ("Views", "views", _l("Vues"), IndicatorKind.AUDIENCE),
     (
         "Engaged sessions",
         "engaged_sessions",
@@ -160,7 +114,8 @@ _ADDITIVE: tuple[tuple[str, str, str, IndicatorKind], ...] = (
     ("Event count", "event_count", _l("Nombre d'événements"), IndicatorKind.CUSTOM),
     ("Key events", "key_events", _l("Événements clés"), IndicatorKind.CUSTOM),
 )
-#: Users are de-duplicated: they add up across days, never across pages.
+#: Users are de-duplicated: they add up across days, never across pages (only
+#: an exploration's ``Grand total`` row gives them for a whole period).
 _USERS: tuple[tuple[str, str, str], ...] = (
     ("Active users", "active_users", "Utilisateurs actifs"),
     ("Total users", "total_users", "Utilisateurs"),
@@ -173,16 +128,30 @@ _ENGAGEMENT: tuple[tuple[str, str], ...] = (
 )
 
 
+def _cell(
+    record: Record, position: int, header: list[str], *, quantize: bool = False
+) -> Decimal:
+    return number_cell(
+        record.get(position),
+        line=record.line,
+        column=header[position],
+        decimal=".",
+        quantize=quantize,
+    )
+
+
 def _parse_table(
     doc: Document,
     block: Block,
     export: ParsedExport,
     stated: tuple[date, date] | None,
 ) -> ParsedExport:
-    columns = header_index(block.header)
+    header = block.header
+    columns = header_index(canonical(header))
     date_column = find_column(columns, "Date")
     if date_column is not None and date_column != 0:
         date_column = None
+    rows, totals = block_records(doc, block, export.rejected)
     anchor, granularity = single_period(stated, export.warnings)
     if date_column is not None:
         granularity = "day"
@@ -193,29 +162,24 @@ def _parse_table(
             builders.append(
                 (position, SeriesBuilder(key, label, kind, "", granularity))
             )
-    if date_column is not None:
-        for name, key, label in _USERS:
-            position = find_column(columns, name)
-            if position is not None:
-                builders.append(
-                    (
-                        position,
-                        SeriesBuilder(
-                            key, label, IndicatorKind.AUDIENCE, "", granularity
-                        ),
-                    )
+    users: list[tuple[int, SeriesBuilder]] = []
+    for name, key, label in _USERS:
+        position = find_column(columns, name)
+        if position is not None:
+            users.append(
+                (
+                    position,
+                    SeriesBuilder(key, label, IndicatorKind.AUDIENCE, "", granularity),
                 )
-    engagement: tuple[int, int, str, str] | None = None
+            )
+    if date_column is not None:
+        builders.extend(users)
+    engagement: tuple[int, int] | None = None
     for name, weight_name in _ENGAGEMENT:
         position = find_column(columns, name)
         weight_position = find_column(columns, weight_name)
         if position is not None and weight_position is not None:
-            engagement = (
-                position,
-                weight_position,
-                block.header[position],
-                weight_name,
-            )
+            engagement = (position, weight_position)
             break
     time_builder = SeriesBuilder(
         "engagement_time",
@@ -225,32 +189,13 @@ def _parse_table(
         granularity,
         ratio=True,
     )
-    for record in _records(doc, block, export.rejected):
+    for record in rows:
         try:
             when = _row_date(record, date_column, anchor)
-            values = [
-                number_cell(
-                    record.get(position),
-                    line=record.line,
-                    column=block.header[position],
-                    decimal=".",
-                )
-                for position, _ in builders
-            ]
+            values = [_cell(record, position, header) for position, _ in builders]
             if engagement is not None:
-                average = number_cell(
-                    record.get(engagement[0]),
-                    line=record.line,
-                    column=engagement[2],
-                    decimal=".",
-                    quantize=True,
-                )
-                weight = number_cell(
-                    record.get(engagement[1]),
-                    line=record.line,
-                    column=engagement[3],
-                    decimal=".",
-                )
+                average = _cell(record, engagement[0], header, quantize=True)
+                weight = _cell(record, engagement[1], header)
         except RowError as error:
             reject(export.rejected, record, error)
             continue
@@ -260,11 +205,88 @@ def _parse_table(
             total = (average * weight).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
             time_builder.add_ratio(when, total, weight, record.line)
     all_builders = [builder for _, builder in builders]
+    if totals is not None:
+        if date_column is None:
+            all_builders.extend(builder for _, builder in users)
+            _use_totals(totals, header, anchor, [*builders, *users], export)
+            if engagement is not None:
+                _use_engagement_total(totals, header, anchor, engagement, time_builder)
+        else:
+            _check_totals(totals, header, builders, export)
     if engagement is not None:
         all_builders.append(time_builder)
     return finish_export(
         export, all_builders, stated_period=stated, single=date_column is None
     )
+
+
+def _use_totals(
+    totals: Record,
+    header: list[str],
+    anchor: date,
+    builders: list[tuple[int, SeriesBuilder]],
+    export: ParsedExport,
+) -> None:
+    """A single-period table: the ``Grand total`` row is the truth (explorations
+    list a limited number of rows, and users are not additive across rows)."""
+    for position, builder in builders:
+        try:
+            value = _cell(totals, position, header)
+        except RowError:
+            continue
+        computed = builder.total()
+        additive = builder.key not in {key for _, key, _ in _USERS}
+        builder.set_total(anchor, value, totals.line)
+        if additive and len(builder) and computed != value:
+            export.warnings.append(
+                str(
+                    _l(
+                        "« %(label)s » : le total du fichier (%(total)s, ligne "
+                        "%(line)d) est retenu ; les lignes listées n'en font que "
+                        "%(sum)s.",
+                        label=builder.label,
+                        total=fmt_decimal(value),
+                        line=totals.line,
+                        sum=fmt_decimal(computed),
+                    )
+                )
+            )
+
+
+def _use_engagement_total(
+    totals: Record,
+    header: list[str],
+    anchor: date,
+    engagement: tuple[int, int],
+    builder: SeriesBuilder,
+) -> None:
+    try:
+        average = _cell(totals, engagement[0], header, quantize=True)
+        weight = _cell(totals, engagement[1], header)
+    except RowError:
+        return
+    total = (average * weight).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+    builder.set_total(anchor, total, totals.line, weight)
+
+
+def _check_totals(
+    totals: Record,
+    header: list[str],
+    builders: list[tuple[int, SeriesBuilder]],
+    export: ParsedExport,
+) -> None:
+    users = {key for _, key, _ in _USERS}
+    for position, builder in builders:
+        if builder.key in users:
+            continue
+        try:
+            value = _cell(totals, position, header)
+        except RowError:
+            continue
+        if value != builder.total():
+            export.warnings.append(
+                mismatch_warning(builder.label, value, builder.total())
+            )
 
 
 def _parse_events(
@@ -275,7 +297,7 @@ def _parse_events(
     *,
     only_visual: bool = False,
 ) -> ParsedExport:
-    columns = header_index(block.header)
+    columns = header_index(canonical(block.header))
     name_column = find_column(columns, "Event name")
     count_column = find_column(columns, "Event count")
     date_column = find_column(columns, "Date")
@@ -285,18 +307,25 @@ def _parse_events(
     builders: dict[str, SeriesBuilder] = {}
     if name_column is None or count_column is None:
         return finish_export(export, [], stated_period=stated, single=True)
+    visual = SeriesBuilder(
+        "visual_clicks",
+        str(
+            _l(
+                "Clics sur les visuels (Σ %(events)s)",
+                events=" + ".join(sorted(VISUAL_EVENTS)),
+            )
+        ),
+        IndicatorKind.CLICKS,
+        "",
+        granularity,
+    )
     for record in _records(doc, block, export.rejected):
         name = record.get(name_column).strip()
         if only_visual and name not in VISUAL_EVENTS:
             continue
         try:
             when = _row_date(record, date_column, anchor)
-            count = number_cell(
-                record.get(count_column),
-                line=record.line,
-                column=block.header[count_column],
-                decimal=".",
-            )
+            count = _cell(record, count_column, block.header)
         except RowError as error:
             reject(export.rejected, record, error)
             continue
@@ -312,9 +341,15 @@ def _parse_events(
                 granularity,
             )
         builders[name].add(when, count, record.line)
+        if name in VISUAL_EVENTS:
+            visual.add(when, count, record.line)
+    found = [name for name in builders if name in VISUAL_EVENTS]
+    # The sum of the visual events comes first, so that a clicks indicator gets
+    # all of them by default; each event stays available on its own.
+    ordered = ([visual] if len(found) > 1 else []) + list(builders.values())
     return finish_export(
         export,
-        list(builders.values()),
+        ordered,
         stated_period=stated,
         single=date_column is None,
     )
@@ -339,8 +374,10 @@ def _parse_snapshot(
     sessions = SeriesBuilder(
         "sessions", "Sessions", IndicatorKind.AUDIENCE, "", "month"
     )
+    used: set[int] = set()
+    sessions_period: tuple[date, date] | None = None
     for block in blocks:
-        names = [name.strip().casefold() for name in block.header]
+        names = [name.strip().casefold() for name in canonical(block.header)]
         if len(names) != 2 or block.period is None:
             continue
         if names[0] == "nth day" and names[1] in (
@@ -348,6 +385,7 @@ def _parse_snapshot(
             "new users",
             "average engagement time per active user",
         ):
+            used.add(block.header_line)
             for record in _records(doc, block, export.rejected):
                 try:
                     day = _nth_day(record, block.period[0])
@@ -370,6 +408,8 @@ def _parse_snapshot(
         elif names[0].startswith("session primary channel group") and names[1] == (
             "sessions"
         ):
+            used.add(block.header_line)
+            sessions_period = block.period
             anchor, granularity = single_period(block.period, export.warnings)
             sessions.granularity = granularity
             for record in _records(doc, block, export.rejected):
@@ -385,7 +425,7 @@ def _parse_snapshot(
                     continue
                 sessions.add(anchor, value, record.line)
     builders.extend(daily.values())
-    builders.append(sessions)
+    builders.extend(drop_unstorable([sessions], sessions_period, export.warnings))
     engagement = SeriesBuilder(
         "engagement_time",
         str(_l("Temps d'engagement moyen")),
@@ -413,11 +453,12 @@ def _parse_snapshot(
     events = [
         block
         for block in blocks
-        if [name.strip().casefold() for name in block.header]
+        if [name.strip().casefold() for name in canonical(block.header)]
         == ["event name", "event count"]
     ]
     result = finish_export(export, builders, stated_period=stated, single=False)
     if events:
+        used.add(events[0].header_line)
         visual = _parse_events(
             doc,
             events[0],
@@ -427,7 +468,28 @@ def _parse_snapshot(
         )
         result.series.extend(visual.series)
         result.rejected.extend(visual.rejected)
+    _name_unused(blocks, used, result)
     return result
+
+
+def _name_unused(blocks: list[Block], used: set[int], export: ParsedExport) -> None:
+    """Say which tables of a snapshot were not imported (those with rows)."""
+    unused = [
+        "« " + " / ".join(cell.strip() for cell in block.header) + " »"
+        for block in blocks
+        if block.header_line not in used and block.last >= block.first
+    ]
+    if unused:
+        export.warnings.append(
+            str(
+                _l(
+                    "Instantané des rapports : %(used)d tableau(x) lu(s) ; non "
+                    "importés : %(unused)s.",
+                    used=len(used),
+                    unused=", ".join(unused),
+                )
+            )
+        )
 
 
 def _nth_day(record: Record, start: date) -> date:

@@ -52,7 +52,13 @@ _SHEET_NAMES = {
 }
 
 _CLICKS = ("Clicks", "Clics", "Klicks", "Clic", "Cliques")
-_IMPRESSIONS = ("Impressions", "Impresiones", "Impressionen", "Impressioni", "Impressões")
+_IMPRESSIONS = (
+    "Impressions",
+    "Impresiones",
+    "Impressionen",
+    "Impressioni",
+    "Impressões",
+)
 #: The first column of each sheet, in the UI languages seen or documented.
 _FIRST_COLUMNS = {
     "date": "gsc_dates",

@@ -139,3 +139,129 @@ def test_search_console_last_24_hours_alone_are_refused_with_the_reason() -> Non
     text += _hours("2026-03-01", range(10, 24)) + _hours("2026-03-02", range(0, 10))
     with pytest.raises(ImportRefused, match="aucun jour complet"):
         parse_export(text.encode())
+
+
+# --------------------------------------------------------------------------- #
+# Google Analytics 4
+# --------------------------------------------------------------------------- #
+
+
+def test_ga4_real_snapshot_gives_daily_users_and_names_the_other_tables() -> None:
+    export = parse("ga4_reports-snapshot_2026-01.csv")
+    assert export.format == "ga4_snapshot"
+    assert export.period == (date(2026, 1, 9), date(2026, 2, 5))
+    users = export.series_by_key("active_users")
+    assert len(users.points) == 28
+    assert users.points[0].period_start == date(2026, 1, 9)
+    assert users.points[0].value == 13
+    assert total(users) == 121
+    assert total(export.series_by_key("new_users")) == 107
+    # 28 days are no indicator period: the 141 sessions are named, not stored.
+    assert all(series.key != "sessions" for series in export.series)
+    (period_warning,) = [w for w in export.warnings if "28 jours" in w]
+    assert "Sessions : 141" in period_warning
+    (unused,) = [w for w in export.warnings if "non importés" in w]
+    assert "Country ID / Active users" in unused
+    assert export.rejected == []
+
+
+def test_ga4_report_over_six_months_is_not_stored_as_its_first_day() -> None:
+    export = parse("ga4_landing-page_2025-02-to-08.csv")
+    assert export.format == "ga4_report"
+    assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
+    assert all(series.points == [] for series in export.series)
+    (warning,) = [w for w in export.warnings if "185 jours" in w]
+    assert "Sessions : 2107" in warning
+    assert "Événements clés : 16" in warning
+
+
+def test_ga4_spreadsheet_renamed_csv_reads_like_the_csv() -> None:
+    csv_export = parse("ga4_landing-page_2025-02-to-08.csv")
+    xlsx_export = parse("ga4_landing-page_xlsx-renamed.csv")
+    assert real("ga4_landing-page_xlsx-renamed.csv").startswith(b"PK\x03\x04")
+    assert xlsx_export.format == csv_export.format == "ga4_report"
+    assert xlsx_export.period == csv_export.period
+    assert xlsx_export.warnings == csv_export.warnings
+    assert xlsx_export.rejected == []
+
+
+def _as_workbook(text: str) -> bytes:
+    import csv
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for cells in csv.reader(io.StringIO(text)):
+        sheet.append(
+            [float(c) if c.replace(".", "", 1).isdigit() else c for c in cells]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_ga4_march_report_as_xlsx_keeps_its_figures() -> None:
+    from tests.kpi._fixtures import read_export
+
+    text = read_export("ga4_pages-and-screens_page-path-and-screen-class.csv")
+    export = parse_export(_as_workbook(text.decode("utf-8-sig")), "report.csv")
+    assert export.format == "ga4_pages"
+    (views,) = export.series_by_key("views").points
+    assert (views.period_start, views.value) == (date(2024, 3, 1), 13301)
+    assert export.series_by_key("views").granularity == "month"
+
+
+EXPLORATION = (
+    "# ----------------------------------------\n"
+    "# Free form 1\n"
+    "# Account: Example\n"
+    "# Property: example.org - GA4\n"
+    "# ----------------------------------------\n"
+    "#\n"
+    "# All Users\n"
+    "# Start date: 20240301\n"
+    "# End date: 20240331\n"
+    "Page path and screen class,Views,Sessions,Active users\n"
+    ",1500,900,700,Grand total\n"
+    "/,1000,600,500\n"
+    "/contact,300,200,180\n"
+)
+
+
+def test_ga4_exploration_grand_total_is_the_truth_for_the_month() -> None:
+    export = parse_export(EXPLORATION.encode())
+    assert export.format == "ga4_pages"
+    (views,) = export.series_by_key("views").points
+    (sessions,) = export.series_by_key("sessions").points
+    (users,) = export.series_by_key("active_users").points
+    # The rows shown add up to 1300 views; the Grand total row (line 11) says 1500.
+    assert (views.period_start, views.value) == (date(2024, 3, 1), 1500)
+    assert sessions.value == 900
+    assert users.value == 700  # users are de-duplicated: only the total says it
+    assert 11 in views.lines
+    assert any("1500" in w and "1300" in w for w in export.warnings)
+    assert export.series[0].key == "sessions"  # visits before page views
+
+
+def test_ga4_exploration_in_french_tsv_with_total_general() -> None:
+    text = (
+        "# ----------------------------------------\n"
+        "# Exploration libre 1\n"
+        "# ----------------------------------------\n"
+        "# Date de début : 20240301\n"
+        "# Date de fin : 20240331\n"
+        "Nom de l'événement\tNombre d'événements\n"
+        "Total général\t4000\n"
+        "image_click\t2841\n"
+        "gallery_zoom\t967\n"
+        "page_view\t192\n"
+    )
+    export = parse_export(text.encode())
+    assert export.format == "ga4_events"
+    assert export.period == (date(2024, 3, 1), date(2024, 3, 31))
+    (visual,) = export.series_by_key("visual_clicks").points
+    assert visual.value == 2841 + 967
+    assert "Σ gallery_zoom + image_click" in export.series_by_key("visual_clicks").label
+    assert all(series.key != "event:Total général" for series in export.series)
