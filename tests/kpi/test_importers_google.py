@@ -47,9 +47,7 @@ def rezip(data: bytes, *, drop: tuple[str, ...] = ()) -> bytes:
 # --------------------------------------------------------------------------- #
 
 
-def test_search_console_french_zip_reads_the_dates_sheet_and_names_the_others() -> (
-    None
-):
+def test_search_console_french_zip_reads_the_dates_sheet_and_names_the_others() -> None:
     export = parse("gsc_performance_fr_michelin.zip")
     assert export.format == "gsc_dates"
     clicks = export.series_by_key("clicks")
@@ -76,7 +74,9 @@ def test_search_console_zip_without_dates_uses_devices_and_asks_for_the_period()
     assert export.format == "gsc_devices"
     assert export.needs_period
     assert any("Dates.csv" in w for w in export.warnings)
-    dated = parse_export(data, "export.zip", period=(date(2024, 12, 1), date(2024, 12, 31)))
+    dated = parse_export(
+        data, "export.zip", period=(date(2024, 12, 1), date(2024, 12, 31))
+    )
     (point,) = dated.series_by_key("clicks").points
     assert point.value == 676311
     assert point.period_start == date(2024, 12, 1)
@@ -265,3 +265,84 @@ def test_ga4_exploration_in_french_tsv_with_total_general() -> None:
     assert visual.value == 2841 + 967
     assert "Σ gallery_zoom + image_click" in export.series_by_key("visual_clicks").label
     assert all(series.key != "event:Total général" for series in export.series)
+
+
+# --------------------------------------------------------------------------- #
+# Google Ads
+# --------------------------------------------------------------------------- #
+
+JANUARY_2026 = (date(2026, 1, 1), date(2026, 1, 31))
+
+
+def _with_date_line(name: str, line: str) -> bytes:
+    """The real report with its second line (the date range) replaced."""
+    rows = real(name).decode().split("\n")
+    rows[1] = line
+    return "\n".join(rows).encode()
+
+
+def test_google_ads_search_terms_take_the_campaign_total_when_rows_fall_short() -> None:
+    data = _with_date_line(
+        "google-ads_search-terms-report_campaign-total.csv",
+        '"January 1, 2026 - January 31, 2026"',
+    )
+    export = parse_export(data)
+    assert export.format == "google_ads_search_terms"
+    (clicks,) = export.series_by_key("clicks").points
+    (cost,) = export.series_by_key("cost").points
+    (cpc,) = export.series_by_key("cpc").points
+    # 15 search terms shown hold 2 clicks; "Total: Campaign" says 5,120.
+    assert (clicks.period_start, clicks.value) == (date(2026, 1, 1), 5120)
+    assert cost.value == Decimal("1468.19")
+    assert (cpc.numerator, cpc.denominator) == (Decimal("1468.19"), 5120)
+    assert export.series_by_key("clicks").granularity == "month"
+    assert any("Total: Campaign" in w and "5120" in w for w in export.warnings)
+
+
+def test_google_ads_account_total_is_the_truth_over_thirty_days() -> None:
+    export = parse("google-ads_search-terms-report_2024-01-17.csv")
+    assert export.format == "google_ads_search_terms"
+    assert export.period == (date(2024, 1, 17), date(2024, 2, 15))
+    assert any("Total: Account" in w and "7166" in w for w in export.warnings)
+    # 17 Jan – 15 Feb is no indicator period: named, not stored on 17 January.
+    assert all(series.points == [] for series in export.series)
+    (period_warning,) = [w for w in export.warnings if "30 jours" in w]
+    assert "Clics (annonces) : 7166" in period_warning
+    assert "Coût : 97152.46" in period_warning
+
+
+def test_google_ads_all_time_asks_for_the_period_then_uses_it() -> None:
+    data = _with_date_line("google-ads_search-terms-report_2024-01-17.csv", "All time")
+    export = parse_export(data)
+    assert export.needs_period
+    assert any("« All time »" in w for w in export.warnings)
+    assert export.series_by_key("clicks").points == []
+    dated = parse_export(data, period=JANUARY_2026)
+    (clicks,) = dated.series_by_key("clicks").points
+    assert (clicks.period_start, clicks.value) == (date(2026, 1, 1), 7166)
+
+
+def test_google_ads_excel_csv_utf16_tabs_is_read() -> None:
+    data = real("google-ads_campaign-report_excel-utf16.csv")
+    assert data.startswith(b"\xff\xfe")
+    export = parse_export(data, "Campaign report.csv")
+    assert export.format == "google_ads_campaigns"
+    assert export.period == (date(2026, 1, 27), date(2026, 2, 23))
+    (warning,) = [w for w in export.warnings if "28 jours" in w]
+    assert "Clics (annonces) : 264" in warning
+    assert "Coût : 365.22" in warning
+    assert "Impressions : 9380" in warning
+    assert export.rejected == []
+
+
+def test_adwords_2016_keyword_report_dates_itself_from_its_title() -> None:
+    export = parse("adwords_keyword-report_2016-utf16.csv")
+    assert export.format == "google_ads_keywords"
+    assert export.period == (date(2016, 6, 14), date(2016, 6, 14))
+    (clicks,) = export.series_by_key("clicks").points
+    (cost,) = export.series_by_key("cost").points
+    assert (clicks.period_start, clicks.value) == (date(2016, 6, 14), 6)
+    assert cost.value == Decimal("3.94")
+    assert export.series_by_key("clicks").granularity == "day"
+    assert len(clicks.lines) == 7  # the keyword rows; "Total - filtered"/"Total" agree
+    assert export.warnings == []
