@@ -83,8 +83,11 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         return finish_export(export, [], stated_period=stated, single=False)
     block = blocks[0]
     if fmt == "ga4_events":
-        return _parse_events(doc, block, export, stated or period)
-    return _parse_table(doc, block, export, stated or period)
+        result = _parse_events(doc, block, export, stated or period)
+    else:
+        result = _parse_table(doc, block, export, stated or period)
+    _name_unused(blocks, {block.header_line}, result)
+    return result
 
 
 def _records(doc: Document, block: Block, rejected: list[RejectedRow]) -> list[Record]:
@@ -483,8 +486,8 @@ def _name_unused(blocks: list[Block], used: set[int], export: ParsedExport) -> N
         export.warnings.append(
             str(
                 _l(
-                    "Instantané des rapports : %(used)d tableau(x) lu(s) ; non "
-                    "importés : %(unused)s.",
+                    "%(used)d tableau(x) du fichier lu(s) ; non importés : "
+                    "%(unused)s.",
                     used=len(used),
                     unused=", ".join(unused),
                 )

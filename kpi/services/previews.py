@@ -17,6 +17,7 @@ from kpi.importers import (
     Series,
 )
 from kpi.models import (
+    KIND_LABELS,
     ImportBatch,
     Indicator,
 )
@@ -52,6 +53,7 @@ class TargetPreview:
     indicator: Indicator | None
     compatible: list[Indicator]
     plan: Plan | None = None
+    reason: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     sample: list[PreviewRow] = field(default_factory=list)
@@ -84,13 +86,62 @@ def _compatible(series: Series, indicator: Indicator) -> bool:
     return series.is_ratio == indicator.is_ratio
 
 
+#: Proposed first to an indicator of their kind: visits before users or visitors
+#: (de-duplicated, they do not add up across days), the Σ of several events
+#: before each event alone.
+PREFERRED_SERIES = ("sessions", "visits", "visual_clicks")
+#: Proposed last: counts of people, not of visits.
+PEOPLE_SERIES = ("users", "visitors", "active_users", "total_users", "new_users")
+
+
+def _preference(series: Series) -> int:
+    if series.key in PREFERRED_SERIES:
+        return 0
+    return 2 if series.key in PEOPLE_SERIES else 1
+
+
+def target_reason(series: Series, indicator: Indicator) -> str:
+    """Why ``series`` feeds ``indicator`` by default (shown on the preview)."""
+    kind = KIND_LABELS.get(indicator.kind, indicator.kind)
+    if "Σ" in series.label:
+        return str(
+            _l(
+                "« %(label)s » alimente « %(name)s » (type %(kind)s) : la somme des "
+                "séries nommées, additionnées période par période.",
+                label=series.label,
+                name=indicator.name,
+                kind=kind,
+            )
+        )
+    if series.key in PREFERRED_SERIES[:2]:
+        return str(
+            _l(
+                "« %(label)s » alimente « %(name)s » (type %(kind)s) : les visites "
+                "sont retenues plutôt que les utilisateurs ou visiteurs, qui ne "
+                "s'additionnent pas d'un jour à l'autre. Choisissez une autre série "
+                "ci-dessus si besoin.",
+                label=series.label,
+                name=indicator.name,
+                kind=kind,
+            )
+        )
+    return str(
+        _l(
+            "« %(label)s » alimente « %(name)s » : même type de mesure (%(kind)s).",
+            label=series.label,
+            name=indicator.name,
+            kind=kind,
+        )
+    )
+
+
 def propose_targets(
     export: ParsedExport, indicators: Sequence[Indicator]
 ) -> dict[str, int]:
     """Which series feeds which indicator, by kind: each indicator once."""
     taken: set[int] = set()
     proposal: dict[str, int] = {}
-    for series in export.series:
+    for series in sorted(export.series, key=_preference):
         if not series.points:
             continue
         for indicator in indicators:
@@ -188,6 +239,7 @@ def build_preview(
         previews.append(target)
         if indicator is None:
             continue
+        target.reason = target_reason(series, indicator)
         if indicator.id in used:
             target.error = str(
                 _l(

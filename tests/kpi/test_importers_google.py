@@ -160,7 +160,7 @@ def test_ga4_real_snapshot_gives_daily_users_and_names_the_other_tables() -> Non
     assert all(series.key != "sessions" for series in export.series)
     (period_warning,) = [w for w in export.warnings if "28 jours" in w]
     assert "Sessions : 141" in period_warning
-    (unused,) = [w for w in export.warnings if "non importés" in w]
+    (unused,) = [w for w in export.warnings if "non importés :" in w]
     assert "Country ID / Active users" in unused
     assert export.rejected == []
 
