@@ -91,6 +91,19 @@ def test_search_console_countries_alone_say_to_import_the_dates_sheet() -> None:
     assert any("importez la feuille Dates" in w for w in export.warnings)
 
 
+def test_search_console_french_graphique_sheet_and_french_filters_range() -> None:
+    export = parse("gsc_graphique_fr_new-site.zip")
+    assert export.format == "gsc_dates"
+    assert export.period == (date(2026, 9, 14), date(2026, 9, 15))
+    clicks = export.series_by_key("clicks")
+    assert [(p.period_start, p.value) for p in clicks.points] == [
+        (date(2026, 9, 14), 0),
+        (date(2026, 9, 15), 0),
+    ]
+    assert any("« Graphique.csv » importée" in w for w in export.warnings)
+    assert export.rejected == []
+
+
 def test_search_console_chart_sheet_with_filters_gives_march() -> None:
     export = parse("gsc_chart_filters_en.zip")
     assert export.format == "gsc_dates"
