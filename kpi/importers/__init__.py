@@ -52,6 +52,7 @@ from kpi.importers.sniff import (
     sheet_document,
     sniff_container,
     text_document,
+    workbook_documents,
 )
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
@@ -140,6 +141,9 @@ def parse_export(
     _refuse_without_data(doc)
     if mapping is not None:
         return _checked(generic.parse_generic(doc, mapping))
+    if container == "xlsx" and search_console.detect(doc) is not None:
+        sheets = workbook_documents(data, filename, max_bytes=max_bytes)
+        return _checked(search_console.parse_workbook(sheets, filename, period=period))
     for detect, parse in _FORMATS:
         fmt = detect(doc)
         if fmt is not None:

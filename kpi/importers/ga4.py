@@ -486,8 +486,7 @@ def _name_unused(blocks: list[Block], used: set[int], export: ParsedExport) -> N
         export.warnings.append(
             str(
                 _l(
-                    "%(used)d tableau(x) du fichier lu(s) ; non importés : "
-                    "%(unused)s.",
+                    "%(used)d tableau(x) du fichier lu(s) ; non importés : %(unused)s.",
                     used=len(used),
                     unused=", ".join(unused),
                 )

@@ -348,9 +348,37 @@ def parse_zip(
     period: tuple[date, date] | None = None,
 ) -> ParsedExport:
     """Parse the best sheet of the Search Console ZIP.  :raises ImportRefused:"""
-    filters = _filters(members)
-    stated = _filters_period(filters or b"")
-    sheets = _sheets(members)
+    stated = _filters_period(_filters(members) or b"")
+    return _parse_best(_sheets(members), stated, filename, period)
+
+
+def parse_workbook(
+    sheets: dict[str, Document],
+    filename: str,
+    *,
+    period: tuple[date, date] | None = None,
+) -> ParsedExport:
+    """Parse the best sheet of a Search Console Excel export (one sheet per
+    dimension, like the ZIP).  :raises ImportRefused:"""
+    found: dict[str, tuple[str, Document]] = {}
+    stated: tuple[date, date] | None = None
+    for name, doc in sheets.items():
+        fmt = detect(doc)
+        if fmt is not None:
+            found[name] = (fmt, doc)
+        elif doc.sheet and normalise_name(doc.sheet[0].get(0)) in _FILTERS_FIRST:
+            for record in doc.sheet[1:]:
+                if normalise_name(record.get(0)) in ("date", "fecha", "datum"):
+                    stated = parse_text_range(record.get(1).strip())
+    return _parse_best(found, stated, filename, period)
+
+
+def _parse_best(
+    sheets: dict[str, tuple[str, Document]],
+    stated: tuple[date, date] | None,
+    filename: str,
+    period: tuple[date, date] | None,
+) -> ParsedExport:
     name, (fmt, doc) = min(
         sheets.items(), key=lambda item: (_PREFERENCE.index(item[1][0]), item[0])
     )

@@ -132,6 +132,28 @@ def test_search_console_sheet_with_a_stated_month_gives_its_total() -> None:
     assert chart.count("\n") == 31
 
 
+def test_search_console_excel_export_reads_its_dates_sheet() -> None:
+    import csv
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    with zipfile.ZipFile(io.BytesIO(real("gsc_performance_fr_michelin.zip"))) as zf:
+        # Queries first: the first sheet alone has no dates.
+        for name in ("Requêtes.csv", "Pays.csv", "Dates.csv", "Filtres.csv"):
+            sheet = workbook.create_sheet(name.removesuffix(".csv"))
+            for cells in csv.reader(io.StringIO(zf.read(name).decode())):
+                sheet.append([int(c) if c.isdigit() else c for c in cells])
+    out = io.BytesIO()
+    workbook.save(out)
+    export = parse_export(out.getvalue(), "performance.xlsx")
+    assert export.format == "gsc_dates"
+    assert total(export.series_by_key("clicks")) == 676311
+    assert len(export.series_by_key("clicks").points) == 92
+    assert any("« Dates » importée" in w for w in export.warnings)
+
+
 def _hours(day: str, hours: range) -> str:
     return "".join(f"{day} {hour:02d}:00,{hour},{10 * hour},1%,5\n" for hour in hours)
 
