@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -381,3 +382,49 @@ def test_adwords_2016_keyword_report_dates_itself_from_its_title() -> None:
     assert export.series_by_key("clicks").granularity == "day"
     assert len(clicks.lines) == 7  # the keyword rows; "Total - filtered"/"Total" agree
     assert export.warnings == []
+
+
+# --------------------------------------------------------------------------- #
+# flask kpi inspect
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "clicks"),
+    [
+        ("gsc_performance_fr_michelin.zip", "gsc_dates", 676311),
+        ("gsc_chart_filters_en.zip", "gsc_dates", 2048),
+        ("adwords_keyword-report_2016-utf16.csv", "google_ads_keywords", 6),
+    ],
+)
+def test_inspect_json_gives_the_clicks_of_real_exports(
+    runner, name: str, fmt: str, clicks: int
+) -> None:
+    result = runner.invoke(args=["kpi", "inspect", str(REAL / name), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["format"] == fmt
+    (series,) = [s for s in body["series"] if s["key"] == "clicks"]
+    assert sum(Decimal(p["value"]) for p in series["points"]) == clicks
+
+
+def test_inspect_refuses_last_24_hours_in_one_sentence(runner, tmp_path) -> None:
+    path = tmp_path / "Chart.csv"
+    path.write_text(
+        "Date,Clicks,Impressions,CTR,Position\n" + _hours("2026-03-01", range(10, 20))
+    )
+    result = runner.invoke(args=["kpi", "inspect", str(path), "--json"])
+    assert result.exit_code == 1
+    body = json.loads(result.output)
+    assert body["ok"] is False
+    assert body["error"].startswith("Données horaires")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in REAL.iterdir() if p.suffix != ".md")
+)
+def test_inspect_never_fails_with_a_traceback_on_real_files(runner, name: str) -> None:
+    result = runner.invoke(args=["kpi", "inspect", str(REAL / name), "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert json.loads(result.output)["ok"] is True
