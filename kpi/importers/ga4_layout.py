@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from kpi.importers.base import RejectedRow
-from kpi.importers.dates import compact_range
+from kpi.importers.cells import date_error, number_cell
+from kpi.importers.dates import compact_range, parse_date
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record, normalise_name, split_line
 
@@ -220,3 +222,30 @@ def is_totals(record: Record, width: int) -> bool:
         return False
     label = labels[0]
     return label == 0 or label >= width or not record.get(0).strip()
+
+
+def row_date(record: Record, column: int | None, anchor: date) -> date:
+    """The day of a row (``Date`` is ``YYYYMMDD``), or ``anchor`` without one.
+
+    :raises RowError:
+    """
+    if column is None:
+        return anchor
+    text = record.get(column)
+    try:
+        return parse_date(text, ("%Y%m%d", "%Y-%m-%d"))
+    except ValueError:
+        raise date_error(record.line, text) from None
+
+
+def metric(
+    record: Record, position: int, header: list[str], *, quantize: bool = False
+) -> Decimal:
+    """A metric cell (raw numbers, dot decimals).  :raises RowError:"""
+    return number_cell(
+        record.get(position),
+        line=record.line,
+        column=header[position],
+        decimal=".",
+        quantize=quantize,
+    )
