@@ -27,6 +27,8 @@ def parse_events(
     *,
     only_visual: bool = False,
 ) -> ParsedExport:
+    """One series per event of ``block`` (only the visual ones with
+    ``only_visual``), and their Σ first when several visual events are found."""
     columns = header_index(canonical(block.header))
     name_column = find_column(columns, "Event name")
     count_column = find_column(columns, "Event count")

@@ -162,6 +162,7 @@ def name_unused(blocks: list[Block], used: set[int], export: ParsedExport) -> No
 
 
 def nth_day(record: Record, start: date) -> date:
+    """The day of an ``Nth day`` row (``0000`` is the range's first day)."""
     text = record.get(0).strip()
     if not text.isdigit() or len(text) > 5:
         raise date_error(record.line, text)
