@@ -104,6 +104,7 @@ _PREFERENCE = (
     "gsc_appearance",
 )
 _FILTERS_FIRST = ("filter", "filtre", "filtro")
+_BARE_HOUR_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?")
 _HOUR_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):\d{2}(?::\d{2})?\S*")
 
 
@@ -205,6 +206,9 @@ def _decimal(text: str) -> str:
 
 def _row_day(record: Record) -> tuple[date, int | None]:
     text = record.get(0).strip()
+    if _BARE_HOUR_RE.fullmatch(text):
+        # Hours without their day cannot be added up into days.
+        raise _hourly_refusal()
     match = _HOUR_RE.fullmatch(text)
     if match is not None:
         try:
@@ -255,19 +259,23 @@ def _add_complete_days(
             for builder, value in zip(builders, values, strict=False):
                 builder.add(day, value, record.line)
     if not complete:
-        raise ImportRefused(
-            _l(
-                "Données horaires (vue « 24 dernières heures ») : elles ne couvrent "
-                "aucun jour complet ; exportez les performances sur 7 jours ou plus "
-                "pour importer des valeurs par jour."
-            )
-        )
+        raise _hourly_refusal()
     export.warnings.append(
         str(
             _l(
                 "Données horaires additionnées par jour (%(days)d jour(s) complet(s)).",
                 days=complete,
             )
+        )
+    )
+
+
+def _hourly_refusal() -> ImportRefused:
+    return ImportRefused(
+        _l(
+            "Données horaires (vue « 24 dernières heures ») : elles ne couvrent "
+            "aucun jour complet ; exportez les performances sur 7 jours ou plus "
+            "pour importer des valeurs par jour."
         )
     )
 

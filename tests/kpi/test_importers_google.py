@@ -177,6 +177,13 @@ def test_search_console_last_24_hours_alone_are_refused_with_the_reason() -> Non
         parse_export(text.encode())
 
 
+def test_search_console_hours_without_their_day_are_refused_with_the_reason() -> None:
+    text = "Hour,Clicks,Impressions,CTR,Position\n"
+    text += "".join(f"{hour}:00,{hour},{hour * 10},1%,5\n" for hour in range(24))
+    with pytest.raises(ImportRefused, match="aucun jour complet"):
+        parse_export(text.encode())
+
+
 # --------------------------------------------------------------------------- #
 # Google Analytics 4
 # --------------------------------------------------------------------------- #
