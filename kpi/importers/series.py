@@ -178,10 +178,13 @@ def single_period(
 
 
 def is_storable_period(period: tuple[date, date]) -> bool:
-    """True when one value can honestly stand for ``period``: a day, a week
-    (Monday to Sunday or any 7 days) or a calendar month."""
+    """True when one value can honestly stand for ``period``: a day, a calendar
+    week (Monday to Sunday) or a calendar month."""
     start, end = period
-    return start == end or range_granularity(start, end) != "day"
+    granularity = range_granularity(start, end)
+    if granularity == "week":
+        return start.weekday() == 0
+    return start == end or granularity == "month"
 
 
 def unstorable_warning(

@@ -36,6 +36,17 @@ def test_an_audience_indicator_gets_visits_not_visitors_and_the_reason(
     assert "les visites sont retenues plutôt que les utilisateurs ou visiteurs" in page
 
 
+def test_universal_analytics_feeds_sessions_not_users_to_audience(
+    client, auth, agency, make_indicator
+) -> None:
+    a = agency()
+    make_indicator(a.project, "audience", name="Fréquentation", frequency="day")
+    auth.login(a.admin)
+    _, page = _preview(client, a.project.id, "ua_audience-overview_en-us.csv")
+    assert "Sessions → Fréquentation" in page
+    assert "Utilisateurs → Fréquentation" not in page
+
+
 def test_two_events_feed_one_clicks_indicator_as_their_sum(
     client, auth, agency, make_indicator
 ) -> None:

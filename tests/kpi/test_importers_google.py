@@ -288,6 +288,29 @@ def test_ga4_exploration_grand_total_is_the_truth_for_the_month() -> None:
     assert export.series[0].key == "sessions"  # visits before page views
 
 
+def test_ga4_daily_exploration_checks_its_grand_total() -> None:
+    text = (
+        "# ----------------------------------------\n"
+        "# Free form 1\n"
+        "# ----------------------------------------\n"
+        "# Start date: 20240301\n"
+        "# End date: 20240302\n"
+        "Date,Sessions,Active users\n"
+        "Grand total,{total},150\n"
+        "20240301,60,80\n"
+        "20240302,40,90\n"
+    )
+    export = parse_export(text.format(total=100).encode())
+    sessions = export.series_by_key("sessions")
+    assert [(p.period_start, p.value) for p in sessions.points] == [
+        (date(2024, 3, 1), 60),
+        (date(2024, 3, 2), 40),
+    ]
+    assert export.warnings == []
+    wrong = parse_export(text.format(total=101).encode())
+    assert any("101" in w and "100" in w for w in wrong.warnings)
+
+
 def test_ga4_exploration_in_french_tsv_with_total_general() -> None:
     text = (
         "# ----------------------------------------\n"
@@ -389,6 +412,28 @@ def test_adwords_2016_keyword_report_dates_itself_from_its_title() -> None:
     assert export.series_by_key("clicks").granularity == "day"
     assert len(clicks.lines) == 7  # the keyword rows; "Total - filtered"/"Total" agree
     assert export.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("line", "stored"),
+    [
+        ('"March 4, 2024 - March 10, 2024"', True),  # Monday to Sunday
+        ('"March 6, 2024 - March 12, 2024"', False),  # 7 days from a Wednesday
+        ('"January 1, 2024 - December 31, 2024"', False),  # a year
+        ('"March 1, 2024 - March 31, 2024"', True),
+    ],
+)
+def test_a_report_is_stored_only_for_a_calendar_period(line: str, stored: bool) -> None:
+    data = _with_date_line("google-ads_search-terms-report_2024-01-17.csv", line)
+    export = parse_export(data)
+    points = export.series_by_key("clicks").points
+    assert bool(points) is stored
+    if stored:
+        assert points[0].value == 7166
+    else:
+        assert any(
+            "ni un jour, ni une semaine, ni un mois" in w for w in export.warnings
+        )
 
 
 # --------------------------------------------------------------------------- #
