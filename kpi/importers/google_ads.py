@@ -23,11 +23,18 @@ from flask_babel import lazy_gettext as _l
 from kpi.importers.base import ParsedExport, RejectedRow
 from kpi.importers.cells import (
     RowError,
+    date_error,
     fmt_decimal,
     is_blank,
+    mismatch_warning,
     number_cell,
 )
-from kpi.importers.dates import parse_text_date, parse_text_range
+from kpi.importers.dates import (
+    month_number,
+    parse_date,
+    parse_text_date,
+    parse_text_range,
+)
 from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
 from kpi.importers.tables import (
@@ -38,6 +45,7 @@ from kpi.importers.tables import (
     reject,
 )
 from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity, period_start_for
 
 LABELS = {
     "google_ads_campaigns": _l("Google Ads — Rapport sur les campagnes"),
@@ -63,6 +71,23 @@ _SCOPE_TOTALS = (
     ("total: ad group", "total : groupe d'annonces", "total: groupe d'annonces"),
 )
 _TITLE_DATE_RE = re.compile(r"\(([^()]*\d{4}[^()]*)\)\s*$")
+#: A time segment added to the report: one row per day, week or month.
+_SEGMENTS: tuple[tuple[tuple[str, ...], Granularity], ...] = (
+    (("Day", "Jour", "Día", "Tag", "Giorno", "Dia"), "day"),
+    (
+        (
+            "Week",
+            "Week (Mon - Sun)",
+            "Semaine",
+            "Semaine (du lundi au dimanche)",
+            "Semana",
+            "Woche",
+        ),
+        "week",
+    ),
+    (("Month", "Mois", "Mes", "Monat", "Mese", "Mês"), "month"),
+)
+_MONTH_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
 _ALL_TIME = ("all time", "toute la période", "todo el periodo", "gesamter zeitraum")
 
 
@@ -184,6 +209,9 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     assert clicks_at is not None and cost_at is not None  # checked by detect()
     stated = _stated_period(first, period, export)
     anchor, granularity = single_period(stated, export.warnings)
+    segment = _segment(columns)
+    if segment is not None:
+        granularity = segment[1]
     export.period = stated
     rows: list[Record] = []
     totals: dict[str, Record] = {}
@@ -218,6 +246,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     )
     for record in rows:
         try:
+            when = anchor if segment is None else _row_period(record, *segment)
             n_clicks = _number(record, clicks_at, header, decimal)
             amount = _number(record, cost_at, header, decimal)
             shown = None
@@ -226,13 +255,24 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         except RowError as error:
             reject(export.rejected, record, error)
             continue
-        clicks.add(anchor, n_clicks, record.line)
-        cost.add(anchor, amount, record.line)
-        cpc.add_ratio(anchor, amount, n_clicks, record.line)
+        clicks.add(when, n_clicks, record.line)
+        cost.add(when, amount, record.line)
+        cpc.add_ratio(when, amount, n_clicks, record.line)
         if shown is not None:
-            impressions.add(anchor, shown, record.line)
+            impressions.add(when, shown, record.line)
     scope = _scope_total(totals)
-    if scope is not None and not export.rejected:
+    if scope is not None and segment is not None and not export.rejected:
+        # Rows per day, week or month: the total is checked, never spread.
+        for builder, position in ((clicks, clicks_at), (cost, cost_at)):
+            try:
+                value = _number(scope, position, header, decimal)
+            except RowError:
+                continue
+            if value != builder.total():
+                export.warnings.append(
+                    mismatch_warning(builder.label, value, builder.total())
+                )
+    elif scope is not None and not export.rejected:
         positions = {"clicks": clicks_at, "cost": cost_at}
         if impressions_at is not None:
             positions["impressions"] = impressions_at
@@ -240,8 +280,39 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             scope, positions, (clicks, cost, impressions, cpc), anchor, decimal, export
         )
     return finish_export(
-        export, [clicks, cost, impressions, cpc], stated_period=stated, single=True
+        export,
+        [clicks, cost, impressions, cpc],
+        stated_period=stated,
+        single=segment is None,
     )
+
+
+def _segment(columns: dict[str, int]) -> tuple[int, Granularity] | None:
+    """The time segment column (``Day``, ``Week``, ``Month``) and its granularity."""
+    for names, granularity in _SEGMENTS:
+        position = find_column(columns, *names)
+        if position is not None:
+            return position, granularity
+    return None
+
+
+def _row_period(record: Record, position: int, granularity: Granularity) -> date:
+    """The period a segmented row belongs to.  :raises RowError:"""
+    text = record.get(position).strip()
+    day: date | None = None
+    try:
+        day = parse_date(text, ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"))
+    except ValueError:
+        try:
+            day = parse_text_date(text)
+        except ValueError:
+            match = _MONTH_RE.fullmatch(text)
+            month = month_number(match.group(1)) if match else None
+            if match is not None and month is not None:
+                day = date(int(match.group(2)), month, 1)
+    if day is None:
+        raise date_error(record.line, text)
+    return period_start_for(day, granularity)
 
 
 def _number(record: Record, position: int, header: list[str], decimal: str) -> Decimal:

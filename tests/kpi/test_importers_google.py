@@ -436,6 +436,44 @@ def test_a_report_is_stored_only_for_a_calendar_period(line: str, stored: bool) 
         )
 
 
+def test_google_ads_report_segmented_by_day_gives_daily_values() -> None:
+    text = (
+        "Campaign report\n"
+        '"March 1, 2024 - March 2, 2024"\n'
+        "Day,Campaign,Clicks,Impr.,Currency code,Cost\n"
+        "2024-03-01,A,10,100,EUR,5.00\n"
+        "2024-03-02,A,20,200,EUR,7.50\n"
+        "Total: Account, --,30,300,EUR,12.50\n"
+    )
+    export = parse_export(text.encode())
+    clicks = export.series_by_key("clicks")
+    assert clicks.granularity == "day"
+    assert [(p.period_start, p.value) for p in clicks.points] == [
+        (date(2024, 3, 1), 10),
+        (date(2024, 3, 2), 20),
+    ]
+    assert export.warnings == []
+
+
+def test_google_ads_year_segmented_by_month_gives_monthly_values() -> None:
+    text = (
+        "Rapport sur les campagnes\n"
+        "1 janvier 2024 - 31 décembre 2024\n"
+        "Mois;Campagne;Clics;Coût\n"
+        "janvier 2024;A;12;6,00\n"
+        "février 2024;A;8;4,50\n"
+        "Total : compte;;20;10,50\n"
+    )
+    export = parse_export(text.encode("cp1252"))
+    cost = export.series_by_key("cost")
+    assert cost.granularity == "month"
+    assert [(p.period_start, p.value) for p in cost.points] == [
+        (date(2024, 1, 1), Decimal("6.00")),
+        (date(2024, 2, 1), Decimal("4.50")),
+    ]
+    assert export.period == (date(2024, 1, 1), date(2024, 12, 31))
+
+
 # --------------------------------------------------------------------------- #
 # flask kpi inspect
 # --------------------------------------------------------------------------- #
