@@ -122,13 +122,14 @@ def _parse_table(
 ) -> ParsedExport:
     header = block.header
     columns = header_index(canonical(header))
-    date_column = find_column(columns, "Date")
+    date_column = find_column(columns, "Date", "Year month")
     if date_column is not None and date_column != 0:
         date_column = None
     rows, totals = block_records(doc, block, export.rejected)
     anchor, granularity = single_period(stated, export.warnings)
     if date_column is not None:
-        granularity = "day"
+        monthly = canonical(header)[0] == "Year month"
+        granularity = "month" if monthly else "day"
     builders: list[tuple[int, SeriesBuilder]] = []
     for name, key, label, kind in _ADDITIVE:
         position = find_column(columns, name)

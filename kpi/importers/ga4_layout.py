@@ -36,6 +36,7 @@ ALIASES: dict[str, str] = {
     normalise_name(local): english
     for english, names in {
         "Date": ("Jour", "Fecha", "Datum", "Data"),
+        "Year month": ("Année et mois", "Año y mes", "Jahr und Monat", "Anno e mese"),
         "Views": ("Vues", "Vistas", "Aufrufe", "Visualizzazioni", "Visualizações"),
         "Sessions": ("Sesiones", "Sitzungen", "Sessioni", "Sessões"),
         "Engaged sessions": (
@@ -233,7 +234,8 @@ def row_date(record: Record, column: int | None, anchor: date) -> date:
         return anchor
     text = record.get(column)
     try:
-        return parse_date(text, ("%Y%m%d", "%Y-%m-%d"))
+        # ``Date`` is YYYYMMDD; ``Year month`` is YYYYMM (the month's first day).
+        return parse_date(text, ("%Y%m%d", "%Y-%m-%d", "%Y%m"))
     except ValueError:
         raise date_error(record.line, text) from None
 

@@ -311,6 +311,27 @@ def test_ga4_daily_exploration_checks_its_grand_total() -> None:
     assert any("101" in w and "100" in w for w in wrong.warnings)
 
 
+def test_ga4_year_by_month_gives_monthly_sessions_users_included() -> None:
+    text = (
+        "# ----------------------------------------\n"
+        "# Free form 1\n"
+        "# ----------------------------------------\n"
+        "# Start date: 20240101\n"
+        "# End date: 20241231\n"
+        "Year month,Sessions,Active users\n"
+        "202401,500,300\n"
+        "202402,450,280\n"
+    )
+    export = parse_export(text.encode())
+    sessions = export.series_by_key("sessions")
+    assert sessions.granularity == "month"
+    assert [(p.period_start, p.value) for p in sessions.points] == [
+        (date(2024, 1, 1), 500),
+        (date(2024, 2, 1), 450),
+    ]
+    assert [p.value for p in export.series_by_key("active_users").points] == [300, 280]
+
+
 def test_ga4_exploration_in_french_tsv_with_total_general() -> None:
     text = (
         "# ----------------------------------------\n"
