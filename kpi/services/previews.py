@@ -16,6 +16,7 @@ from kpi.importers import (
     ParsedExport,
     Series,
 )
+from kpi.importers.series import is_storable_period
 from kpi.models import (
     KIND_LABELS,
     ImportBatch,
@@ -251,6 +252,21 @@ def build_preview(
             )
             continue
         used[indicator.id] = series.label
+        if (
+            not series.points
+            and export.period is not None
+            and not is_storable_period(export.period)
+        ):
+            # The file states a range that no indicator period can hold.
+            target.error = str(
+                _l(
+                    "« %(label)s » n'a aucune valeur importable : la période du "
+                    "fichier n'est ni un jour, ni une semaine, ni un mois (voir "
+                    "l'avertissement ci-dessus).",
+                    label=series.label,
+                )
+            )
+            continue
         if not series.points:
             target.error = str(
                 _l(
