@@ -18,6 +18,7 @@ from kpi.services.agreements import (
 )
 from kpi.services.api_writes import (
     MAX_BATCH,
+    BatchConflict,
     BatchRefused,
     MeasurementInput,
     write_measurements,
@@ -40,11 +41,14 @@ from kpi.services.indicators import (
     update_indicator,
 )
 from kpi.services.measurements import (
+    ValueExists,
     delete_measurement,
     get_measurement,
     list_measurements,
+    outside_project_warning,
     recent_measurements,
     record_measurement,
+    replaced_values,
 )
 from kpi.services.previews import Preview, build_preview, propose_targets
 from kpi.services.series import IndicatorSummary, summaries
@@ -68,6 +72,7 @@ from kpi.services.uploads import (
 __all__ = [
     "MAX_BATCH",
     "AgreementState",
+    "BatchConflict",
     "BatchRefused",
     "ImportRefused",
     "IndicatorFields",
@@ -77,6 +82,7 @@ __all__ = [
     "MeasurementInput",
     "PendingUpload",
     "Preview",
+    "ValueExists",
     "agreement_state",
     "answer_agreement",
     "authenticate_token",
@@ -103,12 +109,14 @@ __all__ = [
     "list_tokens",
     "mark_opened",
     "measurements_of_import",
+    "outside_project_warning",
     "parse_amount",
     "parse_pending",
     "project_contacts",
     "propose_targets",
     "recent_measurements",
     "record_measurement",
+    "replaced_values",
     "revoke_token",
     "send_agreement",
     "set_mapping",

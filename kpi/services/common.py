@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.extensions import db
 from kpi.importers import MAX_ABS_VALUE, MAX_DECIMALS, parse_number
 from kpi.models import Indicator
-from kpi.periods import period_end_for
+from kpi.rules import negative_refused, outside_project
 from kpi.services.errors import KpiInputError
 from members.models import Project
 from members.services import get_project
@@ -53,7 +53,7 @@ def check_amount(
             field=field,
         )
     if value < 0 and not allow_negative:
-        raise KpiInputError(_l("Ce nombre ne peut pas être négatif."), field=field)
+        raise KpiInputError(negative_refused(), field=field)
     return value
 
 
@@ -99,6 +99,6 @@ def project_of(indicator: Indicator) -> Project:
 
 def in_project_span(project: Project, period_start: date, frequency: str) -> bool:
     """True when the period overlaps the project's dates."""
-    if period_end_for(period_start, frequency) < project.starts_on:
-        return False
-    return project.ends_on is None or period_start <= project.ends_on
+    return not outside_project(
+        period_start, frequency, starts_on=project.starts_on, ends_on=project.ends_on
+    )

@@ -18,7 +18,9 @@ from sqlalchemy import delete, insert, select, update
 
 from core import audit
 from core.database import utcnow
+from core.dates import local_today
 from core.extensions import db
+from kpi import rules
 from kpi.calculations import ratio
 from kpi.importers import MAX_ABS_VALUE, Point
 from kpi.models import (
@@ -28,10 +30,16 @@ from kpi.models import (
     ImportChange,
     Indicator,
     Measurement,
+    MeasurementRevision,
     Source,
 )
 from kpi.periods import period_start_for
-from kpi.services.common import check_amount, finer_or_equal, parse_amount
+from kpi.services.common import (
+    check_amount,
+    finer_or_equal,
+    parse_amount,
+    project_of,
+)
 from kpi.services.errors import KpiInputError
 from kpi.signals import notify_measurements_changed
 from members.models import User
@@ -142,8 +150,16 @@ def to_frequency(
     return combined, warnings
 
 
+def check_period(indicator: Indicator, start: date, *, today: date) -> None:
+    """The period rules of :mod:`kpi.rules`.  :raises KpiInputError:"""
+    problem = rules.period_problem(start, indicator.frequency.value, today=today)
+    if problem is not None:
+        raise KpiInputError(problem, field="period_start")
+
+
 def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> Point:
-    """The point, with its ratio value computed, if the indicator can store it.
+    """The point, with its ratio value computed, if the indicator can store it
+    (the sign rules of :mod:`kpi.rules`; the period is :func:`check_period`'s).
 
     ``parsed``: the values come from :mod:`kpi.importers`, which already refused
     unreadable numbers and more than 4 decimals; sums made by :func:`to_frequency` keep
@@ -175,7 +191,11 @@ def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> 
         )
     if point.value is None:
         raise KpiInputError(_l("Indiquez une valeur."), field="value")
-    check(point.value, field="value")
+    check(
+        point.value,
+        field="value",
+        allow_negative=rules.may_be_negative(indicator.kind, is_ratio=False),
+    )
     if point.numerator is None and point.denominator is None:
         return point
     return Point(point.period_start, point.value, lines=point.lines)
@@ -355,11 +375,14 @@ def apply_plan(
     source: Source,
     batch_id: int | None,
     now: datetime,
+    actor_id: int | None = None,
 ) -> None:
-    """Write a plan (no commit: the caller's transaction owns it)."""
+    """Write a plan (no commit: the caller's transaction owns it); every value
+    it replaces is kept in the history (:class:`MeasurementRevision`)."""
     _insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
     if not plan.changed:
         return
+    _keep_history(plan, source=source, actor_id=actor_id, now=now)
     if batch_id is not None:
         changes = [
             {
@@ -392,7 +415,80 @@ def apply_plan(
         db.session.execute(update(Measurement), updates[start : start + CHUNK])
 
 
+def _keep_history(
+    plan: Plan, *, source: Source, actor_id: int | None, now: datetime
+) -> None:
+    """One history row per value the plan replaces."""
+    indicator = plan.indicator
+    revisions = [
+        {
+            "indicator_id": indicator.id,
+            "period_start": point.period_start,
+            "granularity": indicator.frequency,
+            "value": found.value,
+            "numerator": found.numerator,
+            "denominator": found.denominator,
+            "source": found.source,
+            "import_batch_id": found.import_batch_id,
+            "recorded_at": found.updated_at,
+            "replaced_at": now,
+            "replaced_by_source": source,
+            "replaced_by_id": actor_id,
+        }
+        for point, found in plan.changed
+    ]
+    for start in range(0, len(revisions), CHUNK):
+        db.session.execute(
+            insert(MeasurementRevision), revisions[start : start + CHUNK]
+        )
+
+
+def replaced_values(
+    indicator: Indicator, *, limit: int = 24
+) -> list[MeasurementRevision]:
+    """The values replaced lately, newest first (the history of the page)."""
+    return list(
+        db.session.scalars(
+            select(MeasurementRevision)
+            .where(MeasurementRevision.indicator_id == indicator.id)
+            .order_by(
+                MeasurementRevision.replaced_at.desc(), MeasurementRevision.id.desc()
+            )
+            .limit(limit)
+        )
+    )
+
+
+def outside_project_warning(indicator: Indicator, days: Iterable[date]) -> str | None:
+    """The warning of :mod:`kpi.rules` when some of these periods are outside the
+    project's dates (the values are stored anyway), else None."""
+    project = project_of(indicator)
+    frequency = indicator.frequency.value
+    outside = sorted(
+        start
+        for start in {period_start_for(day, frequency) for day in days}
+        if rules.outside_project(
+            start, frequency, starts_on=project.starts_on, ends_on=project.ends_on
+        )
+    )
+    if not outside:
+        return None
+    return str(
+        rules.outside_project_warning(
+            indicator.name,
+            outside,
+            frequency,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+        )
+    )
+
+
 # ---------------------------------------------------------------- manual entry
+
+
+class ValueExists(KpiInputError):
+    """The period has another value: replacing it needs an explicit yes."""
 
 
 def record_measurement(
@@ -403,15 +499,21 @@ def record_measurement(
     value: str | None = None,
     numerator: str | None = None,
     denominator: str | None = None,
+    replace: bool = False,
     now: datetime | None = None,
 ) -> tuple[Measurement, bool]:
     """Record one value typed by a person (``1 234,5`` or ``1,234.5``).
 
-    ``day`` is any day of the period. Returns the measurement and whether it
-    changed anything. :raises KpiInputError:
+    ``day`` is any day of the period. A different value already stored for the
+    period is replaced only with ``replace`` (the old one goes to the history).
+    Returns the measurement and whether it changed anything.
+
+    :raises ValueExists: the period has another value and ``replace`` is False.
+    :raises KpiInputError: a rule of :mod:`kpi.rules` refuses the value.
     """
     now = now or utcnow()
     start = period_start_for(day, indicator.frequency.value)
+    check_period(indicator, start, today=local_today(now))
     if indicator.is_ratio:
         point = Point(
             start,
@@ -423,7 +525,24 @@ def record_measurement(
         point = Point(start, parse_amount(value, field="value"))
     point = check_point(indicator, point)
     plan = plan_values(indicator, [point])
-    apply_plan(plan, source=Source.MANUAL, batch_id=None, now=now)
+    if plan.changed and not replace:
+        _point, found = plan.changed[0]
+        raise ValueExists(
+            rules.value_exists(
+                start,
+                indicator.frequency.value,
+                value=found.value,
+                numerator=found.numerator if indicator.is_ratio else None,
+                denominator=found.denominator if indicator.is_ratio else None,
+            )
+        )
+    apply_plan(
+        plan,
+        source=Source.MANUAL,
+        batch_id=None,
+        now=now,
+        actor_id=actor.id if actor is not None else None,
+    )
     measurement = db.session.scalar(
         select(Measurement).where(
             Measurement.indicator_id == indicator.id,
@@ -535,13 +654,17 @@ def list_measurements(
 
 __all__ = [
     "Plan",
+    "ValueExists",
     "apply_plan",
+    "check_period",
     "check_point",
     "delete_measurement",
     "get_measurement",
     "list_measurements",
+    "outside_project_warning",
     "plan_values",
     "recent_measurements",
     "record_measurement",
+    "replaced_values",
     "to_frequency",
 ]
