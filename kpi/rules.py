@@ -64,7 +64,7 @@ def sign_problem(
 def period_label(start: date, frequency: str) -> str:
     """How a period is named in messages: ``2026-03`` for a month, else its day."""
     if frequency == "month":
-        return start.strftime("%Y-%m")
+        return f"{start.year:04d}-{start.month:02d}"  # strftime writes year 1 as "1"
     return start.isoformat()
 
 
