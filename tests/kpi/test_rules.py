@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from core.extensions import db
 from kpi import rules, services
 from kpi.importers import ColumnMapping, parse_export
 from kpi.models import Measurement, MeasurementRevision, Source
+from tests.kpi.conftest import export_bytes
 
 NEGATIVE = "Valeur négative refusée : ce nombre se compte à partir de 0."
 FUTURE = (
@@ -402,3 +404,24 @@ def test_the_import_says_what_it_replaces_and_keeps_the_old_value(setup) -> None
     assert batch is not None
     services.undo_import(None, batch)
     assert db.session.scalar(select(Measurement.value)) == Decimal(7)
+
+
+def test_the_upload_preview_says_which_values_it_replaces(
+    client, auth, agency, make_indicator
+) -> None:
+    a = agency()
+    clicks = make_indicator(a.project, "audience", name="Clics", frequency="day")
+    services.record_measurement(None, clicks, day=date(2024, 3, 1), value="1")
+    auth.login(a.admin)
+    name = "google-search-console_performance_dates.csv"
+    uploaded = client.post(
+        f"/space/projects/{a.project.id}/imports",
+        data={"file": (io.BytesIO(export_bytes(name)), name)},
+        content_type="multipart/form-data",
+    )
+    page = _text(client.get(uploaded.headers["Location"]))
+    assert (
+        "1 valeur(s) déjà enregistrée(s) seront remplacées par celles du fichier"
+        in page
+    )
+    assert page.count("remplace la valeur actuelle") == 1
