@@ -181,3 +181,10 @@ class BatchResultSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
+    warnings = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Stored, but worth a look: values outside their "
+            "project's dates, one message per indicator."
+        },
+    )

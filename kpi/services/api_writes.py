@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from kpi.services.measurements import (
     apply_plan,
     check_period,
     check_point,
+    outside_project_warning,
     plan_values,
 )
 from kpi.signals import notify_measurements_changed
@@ -59,8 +61,12 @@ def write_measurements(
     *,
     replace: bool = False,
     now: datetime | None = None,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Store every item or none; the same item twice changes nothing.
+
+    Returns the counts (``created``, ``updated``, ``unchanged``) and the
+    ``warnings`` of :mod:`kpi.rules` (values outside their project's dates are
+    stored, and flagged).
 
     An item for a period that holds a different value replaces it only with
     ``replace`` (the old value goes to the history).
@@ -101,7 +107,20 @@ def write_measurements(
     )
     notify_measurements_changed(written, now=now)
     db.session.commit()
-    return counts
+    return {**counts, "warnings": _warnings(plans)}
+
+
+def _warnings(plans: list[Plan]) -> list[str]:
+    """The rules' warnings, one per indicator with values outside its project."""
+    warnings = []
+    for plan in plans:
+        starts = [p.period_start for p in plan.new] + [
+            p.period_start for p, _found in plan.changed
+        ]
+        warning = outside_project_warning(plan.indicator, starts)
+        if warning is not None:
+            warnings.append(warning)
+    return warnings
 
 
 class _ItemRefused(Exception):

@@ -244,13 +244,23 @@ def test_a_custom_indicator_may_be_negative_on_every_path(
     assert sorted(stored) == [Decimal(-7), Decimal(-5)]
 
 
-def test_the_current_period_is_accepted_on_every_path(client, auth, setup) -> None:
-    a, visits, headers = setup
+def test_the_current_period_is_accepted_on_every_path(
+    client, auth, agency, make_indicator
+) -> None:
+    a = agency(ends_on=None)  # the current period is inside the project
+    visits = make_indicator(a.project, "audience")
+    _token, secret = services.create_token(a.admin, a.member.id, name="script")
+    headers = {"Authorization": f"Bearer {secret}"}
     this_month = local_today().replace(day=1)
     auth.login(a.admin)
     assert _form(client, visits, this_month.isoformat(), "5").status_code == 302
     answer = _api(client, headers, visits, this_month.isoformat(), "5")
-    assert answer.get_json() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert answer.get_json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "warnings": [],
+    }
 
 
 def test_a_negative_cost_is_refused_by_the_form_and_the_api_alike(
@@ -299,7 +309,17 @@ def test_values_outside_the_project_are_stored_and_flagged(
     _batch, preview = _import(a.project, visits, _csv("2024-07-01", "4"))
     [warning] = [w for t in preview.targets for w in t.warnings]
     assert "1 valeur(s) hors de la période du projet" in warning  # 2024-02
-    assert _count() == 3
+    _token, secret = services.create_token(a.admin, a.member.id, name="script")
+    answer = _api(
+        client, {"Authorization": f"Bearer {secret}"}, visits, "2025-01-01", "9"
+    )
+    assert answer.status_code == 200
+    assert answer.get_json()["warnings"] == [
+        "« Visites du site » : 1 valeur(s) hors de la période du projet (du "
+        "2024-06-01 au 2024-12-31), par exemple 2025-01. Elles sont enregistrées ; "
+        "vérifiez la période."
+    ]
+    assert _count() == 4
 
 
 # ---------------------------------------------------------------- replacing
@@ -352,7 +372,12 @@ def test_the_api_refuses_a_replacement_with_409_unless_replace_is_true(
     _a, visits, headers = setup
     assert _api(client, headers, visits, "2026-03-01", "120").status_code == 200
     same = _api(client, headers, visits, "2026-03-01", "120")
-    assert same.get_json() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert same.get_json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "warnings": [],
+    }
 
     conflict = _api(client, headers, visits, "2026-03-01", "130")
     assert conflict.status_code == 409
@@ -370,7 +395,12 @@ def test_the_api_refuses_a_replacement_with_409_unless_replace_is_true(
     assert db.session.scalar(select(Measurement.value)) == Decimal(120)
 
     replaced = _api(client, headers, visits, "2026-03-01", "130", replace=True)
-    assert replaced.get_json() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert replaced.get_json() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "warnings": [],
+    }
     [revision] = db.session.scalars(select(MeasurementRevision)).all()
     assert (revision.value, revision.source, revision.replaced_by_source) == (
         Decimal(120),
