@@ -23,8 +23,14 @@ from kpi.services.api_writes import (
     MeasurementInput,
     write_measurements,
 )
-from kpi.services.common import get_indicator, get_project, parse_amount
+from kpi.services.common import (
+    get_indicator,
+    get_project,
+    outside_project_warning,
+    parse_amount,
+)
 from kpi.services.errors import KpiInputError
+from kpi.services.history import replaced_values
 from kpi.services.imports import (
     confirm_upload,
     get_import,
@@ -45,10 +51,8 @@ from kpi.services.measurements import (
     delete_measurement,
     get_measurement,
     list_measurements,
-    outside_project_warning,
     recent_measurements,
     record_measurement,
-    replaced_values,
 )
 from kpi.services.previews import Preview, build_preview, propose_targets
 from kpi.services.series import IndicatorSummary, summaries

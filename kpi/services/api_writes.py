@@ -19,13 +19,13 @@ from kpi import rules
 from kpi.importers import Point
 from kpi.models import Indicator, Source
 from kpi.periods import period_start_for
+from kpi.services.common import outside_project_warning
 from kpi.services.errors import KpiInputError
 from kpi.services.measurements import (
     Plan,
     apply_plan,
     check_period,
     check_point,
-    outside_project_warning,
     plan_values,
 )
 from kpi.signals import notify_measurements_changed

@@ -30,17 +30,12 @@ from kpi.models import (
     ImportChange,
     Indicator,
     Measurement,
-    MeasurementRevision,
     Source,
 )
 from kpi.periods import period_start_for
-from kpi.services.common import (
-    check_amount,
-    finer_or_equal,
-    parse_amount,
-    project_of,
-)
+from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
+from kpi.services.history import keep_history
 from kpi.signals import notify_measurements_changed
 from members.models import User
 
@@ -382,7 +377,9 @@ def apply_plan(
     _insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
     if not plan.changed:
         return
-    _keep_history(plan, source=source, actor_id=actor_id, now=now)
+    keep_history(
+        plan.indicator, plan.changed, source=source, actor_id=actor_id, now=now
+    )
     if batch_id is not None:
         changes = [
             {
@@ -413,75 +410,6 @@ def apply_plan(
     ]
     for start in range(0, len(updates), CHUNK):
         db.session.execute(update(Measurement), updates[start : start + CHUNK])
-
-
-def _keep_history(
-    plan: Plan, *, source: Source, actor_id: int | None, now: datetime
-) -> None:
-    """One history row per value the plan replaces."""
-    indicator = plan.indicator
-    revisions = [
-        {
-            "indicator_id": indicator.id,
-            "period_start": point.period_start,
-            "granularity": indicator.frequency,
-            "value": found.value,
-            "numerator": found.numerator,
-            "denominator": found.denominator,
-            "source": found.source,
-            "import_batch_id": found.import_batch_id,
-            "recorded_at": found.updated_at,
-            "replaced_at": now,
-            "replaced_by_source": source,
-            "replaced_by_id": actor_id,
-        }
-        for point, found in plan.changed
-    ]
-    for start in range(0, len(revisions), CHUNK):
-        db.session.execute(
-            insert(MeasurementRevision), revisions[start : start + CHUNK]
-        )
-
-
-def replaced_values(
-    indicator: Indicator, *, limit: int = 24
-) -> list[MeasurementRevision]:
-    """The values replaced lately, newest first (the history of the page)."""
-    return list(
-        db.session.scalars(
-            select(MeasurementRevision)
-            .where(MeasurementRevision.indicator_id == indicator.id)
-            .order_by(
-                MeasurementRevision.replaced_at.desc(), MeasurementRevision.id.desc()
-            )
-            .limit(limit)
-        )
-    )
-
-
-def outside_project_warning(indicator: Indicator, days: Iterable[date]) -> str | None:
-    """The warning of :mod:`kpi.rules` when some of these periods are outside the
-    project's dates (the values are stored anyway), else None."""
-    project = project_of(indicator)
-    frequency = indicator.frequency.value
-    outside = sorted(
-        start
-        for start in {period_start_for(day, frequency) for day in days}
-        if rules.outside_project(
-            start, frequency, starts_on=project.starts_on, ends_on=project.ends_on
-        )
-    )
-    if not outside:
-        return None
-    return str(
-        rules.outside_project_warning(
-            indicator.name,
-            outside,
-            frequency,
-            starts_on=project.starts_on,
-            ends_on=project.ends_on,
-        )
-    )
 
 
 # ---------------------------------------------------------------- manual entry
@@ -661,10 +589,8 @@ __all__ = [
     "delete_measurement",
     "get_measurement",
     "list_measurements",
-    "outside_project_warning",
     "plan_values",
     "recent_measurements",
     "record_measurement",
-    "replaced_values",
     "to_frequency",
 ]
