@@ -11,9 +11,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.dates import local_today
 from core.extensions import db
 from kpi.importers import (
     ParsedExport,
+    Point,
+    RejectedRow,
     Series,
 )
 from kpi.importers.series import is_storable_period
@@ -22,11 +25,12 @@ from kpi.models import (
     ImportBatch,
     Indicator,
 )
-from kpi.periods import period_start_for
+from kpi.rules import outside_project, outside_project_warning
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
 from kpi.services.measurements import (
     Plan,
+    check_period,
     check_point,
     plan_values,
     to_frequency,
@@ -58,6 +62,8 @@ class TargetPreview:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     sample: list[PreviewRow] = field(default_factory=list)
+    #: Rows of the file the rules of :mod:`kpi.rules` refuse for this indicator.
+    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 @dataclass
@@ -74,8 +80,16 @@ class Preview:
             "new": sum(len(p.new) for p in plans),
             "changed": sum(len(p.changed) for p in plans),
             "unchanged": sum(len(p.unchanged) for p in plans),
-            "rejected": len(self.export.rejected),
+            "rejected": len(self.rejected),
         }
+
+    @property
+    def rejected(self) -> list[RejectedRow]:
+        """Rows refused by the parser, then by the rules for the chosen indicators."""
+        chosen = [
+            r for t in self.targets if t.indicator is not None for r in t.rejected
+        ]
+        return [*self.export.rejected, *chosen]
 
     @property
     def can_confirm(self) -> bool:
@@ -173,9 +187,11 @@ def propose_targets(
 
 
 def _prepared(
-    project: Project, series: Series, indicator: Indicator
-) -> tuple[list[Any], list[str]]:
-    """The series' points at the indicator's frequency, checked.  :raises KpiInputError:"""
+    project: Project, series: Series, indicator: Indicator, *, today: date
+) -> tuple[list[Point], list[str], list[RejectedRow]]:
+    """The series' points at the indicator's frequency that the rules of
+    :mod:`kpi.rules` accept, the warnings, and the rows they refuse (with the
+    same message as the form and the API).  :raises KpiInputError:"""
     if not _compatible(series, indicator):
         raise KpiInputError(
             _l(
@@ -191,27 +207,53 @@ def _prepared(
         indicator=indicator,
         label=series.label,
     )
-    points = [check_point(indicator, point, parsed=True) for point in points]
-    # A period overlaps the project when it starts on or after the start of the
-    # period holding the project's first day, and not after its last day.
-    first = period_start_for(project.starts_on, indicator.frequency.value)
-    last = project.ends_on or date.max
-    outside = [p for p in points if p.period_start < first or p.period_start > last]
+    kept: list[Point] = []
+    rejected: list[RejectedRow] = []
+    for point in points:
+        try:
+            check_period(indicator, point.period_start, today=today)
+            kept.append(check_point(indicator, point, parsed=True))
+        except KpiInputError as error:
+            rejected.append(_rejected_row(point, error))
+    frequency = indicator.frequency.value
+    outside = [
+        p.period_start
+        for p in kept
+        if outside_project(
+            p.period_start,
+            frequency,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+        )
+    ]
     if outside:
         warnings.append(
             str(
-                _l(
-                    "« %(name)s » : %(count)d valeur(s) hors de la période du projet "
-                    "(du %(start)s au %(end)s), par exemple le %(example)s.",
-                    name=indicator.name,
-                    count=len(outside),
-                    start=project.starts_on.isoformat(),
-                    end=project.ends_on.isoformat() if project.ends_on else "…",
-                    example=outside[0].period_start.isoformat(),
+                outside_project_warning(
+                    indicator.name,
+                    outside,
+                    frequency,
+                    starts_on=project.starts_on,
+                    ends_on=project.ends_on,
                 )
             )
         )
-    return points, warnings
+    return kept, warnings, rejected
+
+
+def _rejected_row(point: Point, error: KpiInputError) -> RejectedRow:
+    """A point refused by a rule, as a rejected row naming its source lines."""
+    lines = point.lines or (0,)
+    if len(lines) == 1:
+        reason = _l("Ligne %(line)d : %(reason)s", line=lines[0], reason=str(error))
+    else:
+        reason = _l(
+            "Lignes %(lines)s : %(reason)s",
+            lines=", ".join(str(n) for n in lines[:10])
+            + ("…" if len(lines) > 10 else ""),
+            reason=str(error),
+        )
+    return RejectedRow(lines[0], str(reason), "")
 
 
 def _shown(point: Any, indicator: Indicator) -> Any:
@@ -226,6 +268,7 @@ def build_preview(
     targets: Mapping[str, int | None],
     *,
     sha256: str | None = None,
+    today: date | None = None,
 ) -> Preview:
     """What confirming would store, change and leave, per chosen indicator."""
     indicators = list_indicators(project.member_id, project.id)
@@ -277,7 +320,9 @@ def build_preview(
             )
             continue
         try:
-            points, target.warnings = _prepared(project, series, indicator)
+            points, target.warnings, target.rejected = _prepared(
+                project, series, indicator, today=today or local_today()
+            )
         except KpiInputError as error:
             target.error = str(error)
             continue
