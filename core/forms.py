@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
+from core.dates import date_problem, local_today, years_after
 from core.errors import AppError
 
 
@@ -106,3 +109,26 @@ def confirm_page(
         fields=fields or {},
         danger=danger,
     )
+
+
+class PlausibleDate:
+    """A WTForms validator: the date passes :func:`core.dates.date_problem`.
+
+    ``years_ahead`` is how far ahead a date may be: 0 for what has already
+    happened, None for no limit. The services check the same rule again (for
+    the paths without a form); the form only shows it sooner, next to the field.
+    """
+
+    def __init__(self, years_ahead: int | None = 0) -> None:
+        self.years_ahead = years_ahead
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if not isinstance(field.data, date):
+            return
+        today = local_today()
+        latest = (
+            None if self.years_ahead is None else years_after(today, self.years_ahead)
+        )
+        problem = date_problem(field.data, latest=latest, today=today)
+        if problem is not None:
+            raise StopValidation(str(problem))

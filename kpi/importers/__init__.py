@@ -56,6 +56,7 @@ from kpi.importers.sniff import (
     sheet_document,
     sniff_container,
     text_document,
+    workbook_documents,
 )
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
@@ -150,6 +151,9 @@ def parse_export(
     _refuse_without_data(doc)
     if mapping is not None:
         return _checked(generic.parse_generic(doc, mapping))
+    if container == "xlsx" and search_console.detect(doc) is not None:
+        sheets = workbook_documents(data, filename, max_bytes=max_bytes)
+        return _checked(search_console.parse_workbook(sheets, filename, period=period))
     for detect, parse in _FORMATS:
         fmt = detect(doc)
         if fmt is not None:
@@ -280,7 +284,7 @@ def _parse_zip(
 ) -> ParsedExport:
     members = read_zip_members(data, max_bytes=max_bytes)
     if mapping is None and search_console.detect_zip(members):
-        return _checked(search_console.parse_zip(members, filename))
+        return _checked(search_console.parse_zip(members, filename, period=period))
     if mapping is None and plausible.detect_zip(members):
         return _checked(plausible.parse_zip(members, filename))
     name, member = _single_member(members)

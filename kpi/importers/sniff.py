@@ -447,3 +447,44 @@ def read_zip_members(data: bytes, *, max_bytes: int) -> dict[str, bytes]:
     except Exception as error:  # zipfile/zlib raise many types on damaged archives
         raise ImportRefused(_l("Archive ZIP illisible ou endommagée.")) from error
     return members
+
+
+def workbook_documents(
+    data: bytes, filename: str = "", *, max_bytes: int
+) -> dict[str, Document]:
+    """Every worksheet of an XLSX workbook, by sheet title (exports that spread
+    one report over several sheets, such as Search Console's).
+
+    :raises ImportRefused: damaged workbook or too large once inflated.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > INFLATE_FACTOR * max_bytes:
+            raise check_inflated(max_bytes)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        documents: dict[str, Document] = {}
+        try:
+            for worksheet in workbook.worksheets:
+                worksheet.reset_dimensions()
+                rows: list[Record] = []
+                for number, values in enumerate(
+                    worksheet.iter_rows(values_only=True), 1
+                ):
+                    cells = [_cell_text(value) for value in values]
+                    while cells and not cells[-1].strip():
+                        cells.pop()
+                    if cells:
+                        rows.append(Record(number, cells, ";".join(cells)))
+                documents[worksheet.title] = Document(
+                    filename=f"{filename}/{worksheet.title}", sheet=rows, source=b""
+                )
+        finally:
+            workbook.close()
+    except ImportRefused:
+        raise
+    except Exception as error:  # openpyxl raises many types on damaged files
+        raise ImportRefused(_l("Fichier Excel illisible ou endommagé.")) from error
+    return documents

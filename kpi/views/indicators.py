@@ -3,6 +3,7 @@ the catalogue, the indicator's page, its form, and values added or deleted."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -120,7 +121,11 @@ def _form_page(
 
 
 def _indicator_page(
-    indicator: Indicator, form: MeasurementForm | None = None, status: int = 200
+    indicator: Indicator,
+    form: MeasurementForm | None = None,
+    status: int = 200,
+    *,
+    confirm_replace: str | None = None,
 ) -> ResponseReturnValue:
     project = services.get_project(member_id(), indicator.project_id) or abort(404)
     bucket = chosen_bucket()
@@ -135,7 +140,9 @@ def _indicator_page(
         buckets=BUCKETS,
         form=form or MeasurementForm(formdata=None),
         measurements=services.recent_measurements(indicator),
+        revisions=services.replaced_values(indicator),
         delete_form=ConfirmForm(formdata=None),
+        confirm_replace=confirm_replace,
     ), status
 
 
@@ -195,8 +202,14 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
             value=form.value.data,
             numerator=form.numerator.data,
             denominator=form.denominator.data,
+            replace=form.replace.data == "1",
         )
+    except services.ValueExists as exists:
+        question = _("%(reason)s La remplacer ?", reason=str(exists))
+        return _indicator_page(found, form, 200, confirm_replace=question)
     except services.KpiError as error:
+        if error.field == "period_start":
+            error.field = "day"
         refused(form, error)
         return _indicator_page(found, form, 400)
     flash(
@@ -205,7 +218,15 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
         else _("Cette valeur était déjà enregistrée."),
         "success",
     )
+    _flash_outside_project(found, form.day.data)
     return redirect(url_for("kpi.indicator", indicator_id=found.id))
+
+
+def _flash_outside_project(indicator: Indicator, day: date) -> None:
+    """Flag (not refuse) a value entered outside the project's dates."""
+    warning = services.outside_project_warning(indicator, [day])
+    if warning is not None:
+        flash(warning, "warning")
 
 
 @bp.post("/space/measurements/<int:measurement_id>/delete")

@@ -1,7 +1,7 @@
 """satisfaction: one alert per response, its low answers as items
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 20:30:00
 
 A detractor who also rated the commitments low raised one alert per low answer
@@ -17,8 +17,7 @@ whoever closed it). Each former alert becomes an item of the merged alert.
 
 The downgrade splits each alert back into one alert per item (same state).
 
-(Numbered 0008 because another branch adds 0007; if 0007 is merged first, this
-revision's ``down_revision`` becomes '0007'.)
+(Follows 0007, the history of replaced measurements.)
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,6 @@ from kpi.errors import ImportRefused
 from kpi.importers import ParsedExport, Series, parse_export
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "kpi-exports" / "real"
-Q1_2024 = (date(2024, 1, 1), date(2024, 3, 31))
 MARCH_2024 = (date(2024, 3, 1), date(2024, 3, 31))
 
 
@@ -37,11 +36,28 @@ def only(series: Series) -> Decimal | None:
 # --------------------------------------------------------------------------- #
 
 
-def test_meta_ads_takes_the_account_summary_row() -> None:
+def _july_2025(data: bytes) -> bytes:
+    """The export as if run for July 2025 (a calendar month: storable)."""
+    return data.replace(b"2025-02-01", b"2025-07-01").replace(
+        b"2025-08-04", b"2025-07-31"
+    )
+
+
+def test_meta_ads_names_the_summary_totals_of_a_range_that_is_no_month() -> None:
     export = parse(read("meta-ads_campaigns_inr.csv"))
     assert export.format == "meta_ads"
     assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
+    assert all(not s.points for s in export.series)  # 185 days: no single period
+    [warning] = export.warnings
+    assert "Montant dépensé : 33245.34" in warning
+    assert "Clics sur un lien : 39581" in warning
+
+
+def test_meta_ads_takes_the_account_summary_row() -> None:
+    export = parse(_july_2025(read("meta-ads_campaigns_inr.csv")))
+    assert export.period == (date(2025, 7, 1), date(2025, 7, 31))
     spend = export.series_by_key("spend")
+    assert spend.granularity == "month"
     assert (only(spend), spend.unit) == (Decimal("33245.34"), "INR")
     assert only(export.series_by_key("link_clicks")) == 39581
     cpc = export.series_by_key("cpc")
@@ -54,7 +70,7 @@ def test_meta_ads_takes_the_account_summary_row() -> None:
 
 
 def test_meta_ads_in_french_with_decimal_commas() -> None:
-    text = read("meta-ads_campaigns_inr.csv").decode("utf-8-sig")
+    text = _july_2025(read("meta-ads_campaigns_inr.csv")).decode("utf-8-sig")
     lines = text.splitlines()
     header = (
         lines[0]
@@ -156,7 +172,7 @@ def test_clarity_top_pages_are_refused_in_one_sentence() -> None:
 
 
 def test_youtube_table_takes_the_total_row_for_the_given_period() -> None:
-    export = parse(read("youtube-studio_content_table-data.csv"), period=Q1_2024)
+    export = parse(read("youtube-studio_content_table-data.csv"), period=MARCH_2024)
     assert export.format == "youtube_studio"
     # Total,,,0,0,3562,265,253186,38.21,83.8,97004,375.6609,222,17949,5.19
     assert only(export.series_by_key("views")) == 97004
@@ -214,13 +230,14 @@ def test_youtube_totals_give_daily_views_with_us_dates() -> None:
     assert sum(v for d, v in by_day.items() if d.month == 8) == 164
 
 
-def test_inspect_json_gives_the_meta_spend(runner) -> None:
+def test_inspect_json_names_the_meta_spend_of_its_range(runner) -> None:
     result = runner.invoke(
         args=["kpi", "inspect", str(REAL / "meta-ads_campaigns_inr.csv"), "--json"]
     )
     assert result.exit_code == 0, result.output
-    series = {s["key"]: s for s in json.loads(result.output)["series"]}
-    assert series["spend"]["points"][0]["value"] == "33245.34"
+    output = json.loads(result.output)
+    assert output["period"] == ["2025-02-01", "2025-08-04"]
+    assert "Montant dépensé : 33245.34" in output["warnings"][0]
 
 
 def test_inspect_refuses_clarity_top_pages_in_one_sentence(runner) -> None:
@@ -237,7 +254,8 @@ def test_meta_ads_without_summary_row_adds_the_campaigns() -> None:
     import csv
     import io
 
-    lines = read("meta-ads_campaigns_inr.csv").decode("utf-8-sig").splitlines()
+    lines = _july_2025(read("meta-ads_campaigns_inr.csv")).decode("utf-8-sig")
+    lines = lines.splitlines()
     without_summary = "\n".join([lines[0], *lines[2:]]) + "\n"
     rows = list(csv.DictReader(io.StringIO(without_summary)))
     expected = sum(Decimal(r["Amount spent (INR)"]) for r in rows)
@@ -255,7 +273,7 @@ def test_meta_ads_downloaded_as_xlsx_gives_the_same_summary() -> None:
 
     from openpyxl import Workbook
 
-    text = read("meta-ads_campaigns_inr.csv").decode("utf-8-sig")
+    text = _july_2025(read("meta-ads_campaigns_inr.csv")).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     workbook = Workbook()
     sheet = workbook.active
@@ -270,7 +288,7 @@ def test_meta_ads_downloaded_as_xlsx_gives_the_same_summary() -> None:
     workbook.save(buffer)
     export = parse(buffer.getvalue())
     assert export.format == "meta_ads"
-    assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
+    assert export.period == (date(2025, 7, 1), date(2025, 7, 31))
     assert only(export.series_by_key("spend")) == Decimal("33245.34")
     assert only(export.series_by_key("link_clicks")) == 39581
 
