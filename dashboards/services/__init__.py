@@ -80,6 +80,12 @@ from dashboards.services.member import (
     project_page,
     project_summaries,
 )
+from dashboards.services.exports import (
+    export_answers,
+    export_board_table,
+    export_measurements,
+    export_member_table,
+)
 from dashboards.services.portal import (
     PORTAL_LINK_MINUTES,
     PORTAL_LINKS_PER_HOUR,
@@ -148,6 +154,10 @@ __all__ = [
     "default_period",
     "departments",
     "digest_key",
+    "export_answers",
+    "export_board_table",
+    "export_measurements",
+    "export_member_table",
     "figures_as_of",
     "figures_version",
     "forget_association_cache",
