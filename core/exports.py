@@ -109,7 +109,7 @@ def csv_text(value: object, dialect: Dialect) -> str:
     if _is_missing(value):
         return ""
     if isinstance(value, bool):
-        return _("oui") if value else _("non")
+        return str(_("oui") if value else _("non"))
     if isinstance(value, int | float | Decimal):
         return format_decimal(value, format=NUMBER_PATTERN, locale=dialect.locale)
     if isinstance(value, datetime):
@@ -141,7 +141,7 @@ def _xlsx_cell(cell: SheetCell, value: object, dialect: Dialect) -> None:
     elif isinstance(value, Decimal):
         cell.value = float(value)
     elif isinstance(value, datetime):
-        cell.value = local_time(value).replace(tzinfo=None)
+        cell.value = local_time(value).replace(tzinfo=None, microsecond=0)
         cell.number_format = dialect.xlsx_datetime_format
     elif isinstance(value, date):
         cell.value = value

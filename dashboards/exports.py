@@ -20,7 +20,7 @@ from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
 from satisfaction.models import COMMITMENT_LABELS
 from satisfaction.scoring import METRIC_LABELS
 
-__all__ = ["FORMATS", "Column", "table", "records_of", "BOARD_TABLES"]
+__all__ = ["BOARD_TABLES", "FORMATS", "Column", "records_of", "table"]
 
 Words = Mapping[Any, Any] | Callable[[Any], Value]
 
@@ -48,7 +48,7 @@ def quarter_words(value: Any) -> Value:
     match = re.fullmatch(r"(\d{4})-Q([1-4])", str(value))
     if match is None:
         return str(value)
-    return _("T%(quarter)s %(year)s", quarter=match[2], year=match[1])
+    return str(_("T%(quarter)s %(year)s", quarter=match[2], year=match[1]))
 
 
 def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -87,7 +87,9 @@ STATUS_COLUMNS = [Column(k, v) for k, v in STATUS_LABELS.items()]
 COMPLIANCE = [
     Column("member", _l("Adhérent")),
     Column("department", _l("Département")),
-    Column("mark_status", _l("Marque"), {k.value: v for k, v in MARK_STATUS_LABELS.items()}),
+    Column(
+        "mark_status", _l("Marque"), {k.value: v for k, v in MARK_STATUS_LABELS.items()}
+    ),
     Column("active_projects", _l("Projets en cours")),
     Column("projects_with_agreed_indicators", _l("Projets aux indicateurs convenus")),
     Column("last_questionnaire_sent_at", _l("Dernier questionnaire envoyé le")),

@@ -26,13 +26,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import exports
 from core.database import expect_writes, utcnow
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
-from core import exports
 from dashboards import pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm

@@ -63,6 +63,12 @@ from dashboards.services.compliance import (
     listed,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
+from dashboards.services.exports import (
+    export_answers,
+    export_board_table,
+    export_measurements,
+    export_member_table,
+)
 from dashboards.services.member import (
     Comparison,
     MemberDashboard,
@@ -79,12 +85,6 @@ from dashboards.services.member import (
     member_table,
     project_page,
     project_summaries,
-)
-from dashboards.services.exports import (
-    export_answers,
-    export_board_table,
-    export_measurements,
-    export_member_table,
 )
 from dashboards.services.portal import (
     PORTAL_LINK_MINUTES,

@@ -16,7 +16,7 @@ from dashboards.queries import member as member_queries
 from dashboards.queries.common import Filters
 from dashboards.services.board import board_table
 from dashboards.services.member import answer_rows, measurement_rows, member_table
-from kpi.models import Indicator
+from kpi.models import KIND_DEFAULTS, Indicator
 
 ACTION = "dashboards.exported"
 
@@ -90,14 +90,19 @@ def export_member_table(
 
 def _component_columns(indicator: Indicator) -> list[exports.Column]:
     """The measurement columns, ratio components under the indicator's own names."""
+    defaults = KIND_DEFAULTS.get(indicator.kind)
+    names = {
+        "numerator": indicator.numerator_label
+        or (defaults.numerator_label if defaults else None),
+        "denominator": indicator.denominator_label
+        or (defaults.denominator_label if defaults else None),
+    }
     columns = []
     for column in exports.MEASUREMENTS:
-        if column.key == "numerator" and indicator.numerator_label:
-            column = replace(column, header=indicator.numerator_label)
-        if column.key == "denominator" and indicator.denominator_label:
-            column = replace(column, header=indicator.denominator_label)
-        if column.key in {"numerator", "denominator"} and not indicator.is_ratio:
-            continue
+        if column.key in names:
+            if not indicator.is_ratio:
+                continue
+            column = replace(column, header=names[column.key] or column.header)
         columns.append(column)
     return columns
 
