@@ -171,3 +171,11 @@ MEMBER_TABLES: Mapping[str, Sequence[Column]] = {
     "scores": SCORES,
     "response_rates": RATES_BY_PROJECT,
 }
+#: What each exported table is, for the links' screen-reader text.
+TABLE_NAMES: Mapping[str, Any] = {
+    "compliance": _l("tableau de conformité"),
+    "scores": _l("scores par trimestre"),
+    "indicators_by_service": _l("indicateurs par type de prestation"),
+    "response_rates": _l("taux de réponse"),
+    "indicators": _l("indicateurs"),
+}

@@ -33,6 +33,7 @@ from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
+from dashboards import exports as dashboard_exports
 from dashboards import pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
@@ -67,6 +68,7 @@ def labels() -> dict[str, object]:
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
+        "EXPORT_NAMES": {k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()},
     }
 
 
