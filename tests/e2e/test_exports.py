@@ -1,6 +1,7 @@
 """In Chromium: a member downloads the CSV of an indicator's values from the page
 and the file reads as French Excel reads it — columns split on ``;``, a decimal
-comma that parses as a number, accents intact."""
+comma that parses as a number, accents intact; the dashboard's charts write
+their numbers with a decimal comma too."""
 
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ def test_a_french_csv_export_opens_in_columns_with_decimal_commas(
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    # The dashboard's charts speak French too: decimal comma, thin-space thousands.
+    page.goto("/dashboard")
+    charts = page.locator("[data-figure]")
+    assert charts.count() >= 1
+    for n in range(charts.count()):
+        charts.nth(n).scroll_into_view_if_needed()
+        page.locator("[data-figure][data-drawn=true]").nth(n).wait_for()
+        assert charts.nth(n).evaluate("el => el._fullLayout.separators") == ", "
     page.goto(f"/dashboard/indicators/{indicator.id}/rows")
     with page.expect_download() as event:
         page.get_by_role("link", name="CSV", exact=True).click()
