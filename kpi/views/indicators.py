@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.forms import ConfirmForm, choices
+from core.forms import ConfirmForm, choices, confirm_page, is_confirmed
 from core.security import roles_required
 from kpi import services
 from kpi.calculations import BUCKETS
@@ -212,7 +213,27 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
 def measurement_delete(measurement_id: int) -> ResponseReturnValue:
     found = services.get_measurement(member_id(), measurement_id) or abort(404)
     indicator = services.get_indicator(member_id(), found.indicator_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_measurement(current_user, indicator, found)
-        flash(_("Mesure supprimée."), "success")
-    return redirect(url_for("kpi.indicator", indicator_id=indicator.id))
+    back = url_for("kpi.indicator", indicator_id=indicator.id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    if not is_confirmed():
+        return confirm_page(
+            title=_("Supprimer une mesure"),
+            question=_("Êtes-vous sûr de vouloir supprimer cette mesure ?"),
+            details=[
+                _(
+                    "%(indicator)s, période du %(period)s : %(value)s. Elle ne "
+                    "pourra pas être rétablie (saisissez-la de nouveau au besoin).",
+                    indicator=indicator.name,
+                    period=format_date(found.period_start, "long"),
+                    value=format_decimal(found.value)
+                    if found.value is not None
+                    else "—",
+                )
+            ],
+            confirm_label=_("Oui, supprimer la mesure"),
+            cancel_url=back,
+        )
+    services.delete_measurement(current_user, indicator, found)
+    flash(_("Mesure supprimée."), "success")
+    return redirect(back)
