@@ -205,3 +205,25 @@ def test_the_answers_file_is_logged_and_an_unknown_format_is_not(
         == 404
     )
     assert len(_audit()) == 1
+
+
+def test_every_column_of_the_pages_tables_is_exported_with_a_word(
+    client, auth, make_staff, member_with_data
+) -> None:
+    """A column added to a table without its header would vanish from the file."""
+    from datetime import date
+
+    member, user, *_ = member_with_data(name="Alpha")
+    today = date(2026, 6, 30)
+    board = make_staff(Role.BOARD)
+    for name in ("compliance", "scores", "indicators_by_service", "response_rates"):
+        frame = services.board_table(FILTERS, name, today=today)
+        table = services.export_board_table(
+            board, FILTERS, name, fmt="csv", today=today
+        )
+        assert len(table.headers) == len(frame.columns), (name, list(frame.columns))
+        assert not [h for h in table.headers if "_" in h], table.headers
+    for name in ("indicators", "scores", "response_rates"):
+        frame = services.member_table(member.id, FILTERS, name)
+        table = services.export_member_table(user, member.id, FILTERS, name, fmt="csv")
+        assert len(table.headers) == len(frame.columns), (name, list(frame.columns))
