@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from flask import Response
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,6 +22,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(frame: pd.DataFrame, *, sheet: str) -> bytes:
+    import pandas as pd
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=_sheet_name(sheet), index=False)
