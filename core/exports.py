@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -27,8 +28,9 @@ from babel.numbers import format_decimal
 from flask import Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as SheetCell
+
+if TYPE_CHECKING:  # openpyxl loads with the first XLSX written, not at start-up
+    from openpyxl.cell.cell import Cell as SheetCell
 
 PARIS = ZoneInfo("Europe/Paris")
 FORMATS = ("csv", "xlsx")
@@ -162,6 +164,8 @@ def _text_cell(cell: SheetCell, text: str) -> None:
 
 def to_xlsx(table: Table, dialect: Dialect) -> bytes:
     """The table as one XLSX sheet: numbers and dates typed, texts as texts."""
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has its sheet

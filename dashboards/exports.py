@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +18,9 @@ from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
 from satisfaction.models import COMMITMENT_LABELS
 from satisfaction.scoring import METRIC_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BOARD_TABLES", "FORMATS", "Column", "records_of", "table"]
 
