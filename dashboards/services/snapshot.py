@@ -196,8 +196,10 @@ def refresh_board(*, now: datetime, since: date | None = None) -> int:
     return store_board_snapshot(filters, today=today, now=now)
 
 
-def _board_is_current(now: datetime, since: datetime) -> bool:
-    """Today's stored review is recent and nothing it reads changed after ``since``."""
+def _board_is_current(now: datetime) -> bool:
+    """Today's stored review is recent and nothing it reads changed since it was
+    computed (less the overlap: a run whose review failed after its rollups
+    were committed leaves an older review, computed again by the next run)."""
     first, today = default_period(now.date())
     snapshot = snapshot_queries.board_snapshot(
         Filters(since=first, until=today), today=today
@@ -205,7 +207,7 @@ def _board_is_current(now: datetime, since: datetime) -> bool:
     return (
         snapshot is not None
         and snapshot.computed_at > now - rollups.BOARD_MAX_AGE
-        and not rollups.board_inputs_changed(since)
+        and not rollups.board_inputs_changed(snapshot.computed_at - rollups.OVERLAP)
     )
 
 
@@ -234,7 +236,7 @@ def refresh_figures(now: datetime) -> str:
     """The ``dashboards.rollups`` job: rebuild what changed since the watermark,
     then move it; store the board's review again unless it is today's and nothing
     it reads changed. Commits (the rollups, then the review)."""
-    changes = rollups.refresh_changed(now)
+    changes = rollups.refresh_changed(now, commit=db.session.commit)
     if changes is None:
         rebuild_figures(now=now)
         return "full"
@@ -242,7 +244,7 @@ def refresh_figures(now: datetime) -> str:
     db.session.commit()
     summary = f"{changes.indicators} indicators, {changes.members} members"
     idle = not changes.indicators and not changes.members
-    if idle and _board_is_current(now, changes.since):
+    if idle and _board_is_current(now):
         return f"{summary}, board unchanged"
     refresh_board(now=now)
     db.session.commit()
