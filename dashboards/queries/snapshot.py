@@ -20,22 +20,30 @@ from dashboards.models import (
     BoardSnapshot,
     BoardSpread,
     BoardStatus,
+    ScoreMonth,
 )
-
-#: An indicator that misses its target by at most this share of the target is
 from dashboards.queries.common import Filters
 from satisfaction import scoring
 
 
 def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
-    """The review the rollup job stored for the period (judged on ``today``)."""
+    """The review the rollup job stored for the period, department and service
+    type of ``filters`` (judged on ``today``)."""
     return db.session.scalar(
         select(BoardSnapshot).where(
             BoardSnapshot.since == filters.since,
             BoardSnapshot.until == filters.until,
             BoardSnapshot.on_date == today,
+            BoardSnapshot.department == (filters.department or ""),
+            BoardSnapshot.service_type == (filters.service_type or ""),
         )
     )
+
+
+def years_with_answers() -> list[int]:
+    """The years of the answers the rollups count (a few rows per month)."""
+    months = db.session.scalars(select(ScoreMonth.month).distinct())
+    return sorted({month.year for month in months})
 
 
 def snapshot_score_counts(snapshot_id: int) -> pd.DataFrame:

@@ -156,27 +156,24 @@ def association_figures(
 def board_review_page(
     filters: Filters, *, today: date, listing: Listing
 ) -> tuple[BoardReview, CompliancePage, datetime | None]:
-    """The board's review as its page shows it: the stored review of the period
+    """The board's review as its page shows it: the stored review of the filters
     when the rollup job stored one (a few indexed rows, one page of the
-    compliance table), else computed (and cached until the next refresh).
-    Returns the review, the page of the compliance table, and as of when."""
-    association = Filters(since=filters.since, until=filters.until)
-    snapshot = (
-        snapshot_queries.board_snapshot(association, today=today)
-        if filters.service_type is None
-        else None
-    )
-    if snapshot is None:
-        review = board_review(filters, today=today)
-        return (
-            review,
-            listed(review.compliance, listing),
-            common_queries.figures_as_of(filters),
-        )
-    if filters.department:
-        review = board_review(filters, today=today)
-    else:
+    compliance table), else computed (and cached in the process until the next
+    refresh) — with the stored compliance table of the association when only a
+    department is chosen. Returns the review, the page of the compliance table,
+    and as of when."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is not None:
         review = _stored_review(filters, snapshot)
+    else:
+        review = board_review(filters, today=today)
+        snapshot = _association_snapshot(filters, today=today)
+        if snapshot is None:
+            return (
+                review,
+                listed(review.compliance, listing),
+                common_queries.figures_as_of(filters),
+            )
     stored, total = snapshot_queries.compliance_page(
         snapshot.id,
         department=filters.department,
@@ -188,6 +185,31 @@ def board_review_page(
     )
     page = CompliancePage([compliance_row(r) for r in stored], total, listing)
     return review, page, snapshot.computed_at
+
+
+def _association_snapshot(filters: Filters, *, today: date) -> Any:
+    """The association's stored review, whose compliance rows serve a department
+    (not a service type: a member's lights differ with it)."""
+    if filters.department is None or filters.service_type is not None:
+        return None
+    return snapshot_queries.board_snapshot(
+        Filters(since=filters.since, until=filters.until), today=today
+    )
+
+
+def stored_board_review(
+    filters: Filters, *, today: date
+) -> tuple[BoardReview, datetime | None]:
+    """The whole review of ``filters`` (every compliance row: the annual report),
+    stored by the rollup job when it stored it, else computed; and as of when."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is None:
+        return board_review(filters, today=today), common_queries.figures_as_of(filters)
+    review = _stored_review(filters, snapshot)
+    review.compliance = [
+        compliance_row(r) for r in snapshot_queries.compliance_rows(snapshot.id)
+    ]
+    return review, snapshot.computed_at
 
 
 def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
@@ -255,11 +277,9 @@ def _rate_total(rates: list[dict[str, Any]]) -> dict[str, Any]:
 def board_table(filters: Filters, table: str, *, today: date) -> pd.DataFrame:
     """One table of the quality review, as exported."""
     if table == "compliance":
-        snapshot = (
-            snapshot_queries.board_snapshot(filters, today=today)
-            if filters.service_type is None
-            else None
-        )
+        snapshot = snapshot_queries.board_snapshot(
+            filters, today=today
+        ) or _association_snapshot(filters, today=today)
         if snapshot is None:
             return compliance_frame(compliance(filters, today=today))
         stored = snapshot_queries.compliance_rows(

@@ -6,7 +6,8 @@ commits of the job and of the demo loaders.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pandas as pd
@@ -30,27 +31,35 @@ from dashboards.services.board import (
     compute_board_review,
     forget_reviews,
 )
-from dashboards.services.common import bin_counts, default_period, spread
+from dashboards.services.common import bin_counts, default_period, departments, spread
 from dashboards.services.compliance import compliance_records
 from dashboards.services.member import forget_association_cache
+from members.models import ServiceType
 from satisfaction import scoring
 
 # ---------------------------------------------------------------- the stored review
 
 
 def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int:
-    """Compute the review of ``filters``' period (association-wide) with the very
-    functions the live page uses, and store it — replacing the snapshot of the
-    same period and day, dropping those judged on earlier days. The caller
-    commits. Returns the snapshot's id."""
-    filters = Filters(since=filters.since, until=filters.until)
+    """Compute the review of ``filters``' period, department and service type
+    with the very functions the live page uses, judged on ``today``, and store
+    it — replacing the snapshot of the same review, dropping those computed on
+    earlier days. The caller commits. Returns the snapshot's id."""
+    filters = Filters(
+        since=filters.since,
+        until=filters.until,
+        department=filters.department or None,
+        service_type=filters.service_type or None,
+    )
     review = compute_board_review(filters, today=today)
     scores, shares = association_figures(filters)
-    _drop_stale_snapshots(filters, today=today)
+    _drop_stale_snapshots(filters, today=today, now=now)
     snapshot = BoardSnapshot(
         since=filters.since,
         until=filters.until,
         on_date=today,
+        department=filters.department or "",
+        service_type=filters.service_type or "",
         computed_at=now,
         **review.counts,
     )
@@ -66,22 +75,27 @@ def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int
     return sid
 
 
-def _drop_stale_snapshots(filters: Filters, *, today: date) -> None:
-    """Delete the snapshots judged before ``today`` and today's of the period."""
+def _drop_stale_snapshots(filters: Filters, *, today: date, now: datetime) -> None:
+    """Delete the snapshots computed before ``now``'s day and today's of the review."""
     stale = select(BoardSnapshot.id).where(
         or_(
-            BoardSnapshot.on_date < today,
+            BoardSnapshot.computed_at < datetime.combine(now.date(), time.min, UTC),
             (BoardSnapshot.since == filters.since)
             & (BoardSnapshot.until == filters.until)
-            & (BoardSnapshot.on_date == today),
+            & (BoardSnapshot.on_date == today)
+            & (BoardSnapshot.department == (filters.department or ""))
+            & (BoardSnapshot.service_type == (filters.service_type or "")),
         )
     )
-    stale_ids = list(db.session.scalars(stale))
-    if not stale_ids:
+    _drop_snapshots(list(db.session.scalars(stale)))
+
+
+def _drop_snapshots(ids: list[int]) -> None:
+    if not ids:
         return
     for model in STORED_PARTS:
-        db.session.execute(delete(model).where(model.snapshot_id.in_(stale_ids)))
-    db.session.execute(delete(BoardSnapshot).where(BoardSnapshot.id.in_(stale_ids)))
+        db.session.execute(delete(model).where(model.snapshot_id.in_(ids)))
+    db.session.execute(delete(BoardSnapshot).where(BoardSnapshot.id.in_(ids)))
 
 
 #: The tables of a stored review besides its :class:`BoardSnapshot` row.
@@ -185,15 +199,51 @@ def forget_cached_figures() -> None:
     forget_reviews()
 
 
+def board_reviews(today: date, *, since: date | None = None) -> list[Filters]:
+    """The reviews the job stores, as their filters: the default period (the
+    last twelve months up to ``today``, or from ``since``) for the association,
+    each department and each service type; each year with answers and the
+    current one, whole (the annual report and the review of that year)."""
+    first, _today = default_period(today)
+    period = Filters(since=since or first, until=today)
+    reviews = [period]
+    reviews += [replace(period, department=d) for d in departments()]
+    reviews += [replace(period, service_type=kind.value) for kind in ServiceType]
+    for year in sorted({*snapshot_queries.years_with_answers(), today.year}):
+        if year <= today.year:
+            reviews.append(Filters(since=date(year, 1, 1), until=date(year, 12, 31)))
+    return reviews
+
+
+def judged_on(filters: Filters, today: date) -> list[date]:
+    """The days a stored review is judged on: ``today``, and for a past year
+    also its last day (the annual report judges a year on its last day)."""
+    end = min(today, filters.until)
+    year = (filters.since, filters.until) == (
+        date(filters.since.year, 1, 1),
+        date(filters.since.year, 12, 31),
+    )
+    return [today, end] if year and end != today else [today]
+
+
 def refresh_board(*, now: datetime, since: date | None = None) -> int:
-    """Store the board's quality review of the default period (the last twelve
-    months up to ``now``'s day, or from ``since``), computed from the rollups just
-    refreshed by the very functions the page used to call; older snapshots of the
-    default period go. Returns the snapshot id (the caller commits)."""
+    """Store the board's reviews (:func:`board_reviews`), computed from the
+    rollups just refreshed by the very functions the pages used to call, each
+    committed as soon as stored (on SQLite the job holds the write lock one
+    review at a time); the reviews stored by earlier runs then go. Returns the
+    id of the default period's review."""
     today = now.date()
-    default_since, _today = default_period(today)
-    filters = Filters(since=since or default_since, until=today)
-    return store_board_snapshot(filters, today=today, now=now)
+    stored: list[int] = []
+    for filters in board_reviews(today, since=since):
+        for day in judged_on(filters, today):
+            stored.append(store_board_snapshot(filters, today=day, now=now))
+            db.session.commit()
+    earlier = select(BoardSnapshot.id).where(
+        BoardSnapshot.computed_at < now, BoardSnapshot.id.not_in(stored)
+    )
+    _drop_snapshots(list(db.session.scalars(earlier)))
+    db.session.commit()
+    return stored[0]
 
 
 def _board_is_current(now: datetime) -> bool:
