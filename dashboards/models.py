@@ -101,8 +101,9 @@ class RollupState(Model):
 # ---------------------------------------------------------------- the board's review
 #
 # The quality review's association-level figures, stored by the rollup job for a
-# period (the page's default: the last twelve months) so that the page reads a
-# few indexed rows instead of aggregating every member's rows on each request.
+# period (the page's default: the last twelve months, for the association, each
+# department and each service type; each year with answers) so that the pages
+# read a few indexed rows instead of aggregating every member's rows on a request.
 # Every figure is what :func:`dashboards.services.board_review` computes from the
 # raw rows and rollups at ``computed_at`` (the same functions: traceable).
 

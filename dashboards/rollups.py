@@ -23,15 +23,22 @@ of statements computed by the database, whatever the number of rows.
   taken back by :data:`OVERLAP` so that a transaction that committed late is
   not missed (recomputing twice is harmless: the rebuild is idempotent). Scores
   are not refreshed when an answer is submitted (that path is kept at its
-  floor): they are at most one job period old.
+  floor): they are at most one job period old. Ids are bound :data:`BATCH` at
+  a time (PostgreSQL refuses more than 65,535 parameters in a statement), and
+  the job commits after each batch of indicators with the watermark moved to
+  the batch's latest change: a run that fails keeps what it did and the next
+  one goes on from there.
 
-The job then stores the board's quality review of the default period
-(:func:`dashboards.services.snapshot.refresh_board`: the association's figures per quarter, per service type,
-the members' quartiles and one row per member of the compliance table, in the
-``dashboards_board_*`` tables), so that neither the board's page nor a member's
-comparison reads every member's rows on a request — unless today's stored
-review is younger than :data:`BOARD_MAX_AGE` and nothing it reads changed since
-the watermark (:func:`board_inputs_changed`: no indicator, no response, no
+The job then stores the board's quality reviews
+(:func:`dashboards.services.snapshot.refresh_board`: of the default period for
+the association, each department and each service type, and of each year with
+answers — the association's figures per quarter, per service type, the
+members' quartiles and one row per member of the compliance table, in the
+``dashboards_board_*`` tables), so that neither the board's pages (filtered or
+not, the annual report) nor a member's comparison reads every member's rows on
+a request, in any worker — unless today's stored review is younger than
+:data:`BOARD_MAX_AGE` and nothing it reads changed since it was computed
+(:func:`board_inputs_changed`: no measurement, indicator, response, no
 campaign run, closed alert, agreement, new member, project or client, change of
 mark or complaint), which makes an idle run a handful of small queries. Inputs
 without a timestamp (a project's status, a member's name or department) reach

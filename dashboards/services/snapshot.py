@@ -1,7 +1,9 @@
 """The rollup job's use cases: refreshing the rollups (:mod:`dashboards.rollups`)
-and storing the board's review of the default period (the ``dashboards_board_*``
-tables), so that the pages read a few indexed rows. These services own the
-commits of the job and of the demo loaders.
+and storing the board's reviews — of the default period for the association,
+each department and each service type, and of each year with answers (the
+``dashboards_board_*`` tables) — so that the pages, filtered or not, and the
+annual report read a few indexed rows on their first request, in every worker.
+These services own the commits of the job and of the demo loaders.
 """
 
 from __future__ import annotations
