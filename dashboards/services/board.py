@@ -62,6 +62,8 @@ class BoardReview:
     quarter_counts: pd.DataFrame
     #: Members per NPS band of :data:`SCORE_BINS` (the distribution chart).
     member_bins: dict[str, list[int]] = field(default_factory=dict)
+    #: Answer counts per member (computed reviews only: the stored spreads).
+    member_counts: pd.DataFrame | None = None
 
     @property
     def score_table(self) -> pd.DataFrame:
@@ -130,14 +132,17 @@ def compute_board_review(filters: Filters, *, today: date) -> BoardReview:
         comments=association_queries.board_comments(filters),
         quarter_counts=by_quarter,
         member_bins={"nps": bin_counts(member_scores["nps"])},
+        member_counts=by_member,
     )
 
 
 def association_figures(
-    association: Filters,
+    association: Filters, *, by_member: pd.DataFrame | None = None
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
-    """Every member's scores and share on target (reads all members' figures)."""
-    by_member = scores_queries.score_counts(association, by="member")
+    """Every member's scores and share on target (reads all members' figures;
+    ``by_member``: their answer counts when already read)."""
+    if by_member is None:
+        by_member = scores_queries.score_counts(association, by="member")
     keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
     keys += [("rating_1_5", c) for c in commitments_of(by_member)]
     scores = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import delete, insert, or_, select, text
 
+from core.database import reading_only
 from core.extensions import db
 from dashboards import rollups
 from dashboards.models import (
@@ -29,6 +30,7 @@ from dashboards.models import (
 from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
 from dashboards.services.board import (
+    BoardReview,
     association_figures,
     compute_board_review,
     forget_reviews,
@@ -42,11 +44,20 @@ from satisfaction import scoring
 # ---------------------------------------------------------------- the stored review
 
 
-def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int:
-    """Compute the review of ``filters``' period, department and service type
-    with the very functions the live page uses, judged on ``today``, and store
-    it — replacing the snapshot of the same review, dropping those computed on
-    earlier days. The caller commits. Returns the snapshot's id."""
+class ComputedReview(NamedTuple):
+    """A review computed for storing: the page's review and every member's
+    scores and share on target (the spreads)."""
+
+    filters: Filters
+    today: date
+    review: BoardReview
+    scores: dict[tuple[str, str | None], dict[Any, scoring.Score]]
+    shares: dict[Any, Any]
+
+
+def compute_stored_review(filters: Filters, *, today: date) -> ComputedReview:
+    """The review of ``filters``' period, department and service type, judged on
+    ``today``, with the very functions the live page uses (reads only)."""
     filters = Filters(
         since=filters.since,
         until=filters.until,
@@ -54,7 +65,21 @@ def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int
         service_type=filters.service_type or None,
     )
     review = compute_board_review(filters, today=today)
-    scores, shares = association_figures(filters)
+    scores, shares = association_figures(filters, by_member=review.member_counts)
+    return ComputedReview(filters, today, review, scores, shares)
+
+
+def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int:
+    """Compute the review of ``filters`` judged on ``today`` and store it
+    (:func:`write_board_snapshot`). The caller commits. Returns its id."""
+    return write_board_snapshot(compute_stored_review(filters, today=today), now=now)
+
+
+def write_board_snapshot(computed: ComputedReview, *, now: datetime) -> int:
+    """Store a computed review — replacing the snapshot of the same review,
+    dropping those computed on earlier days. The caller commits. Returns the
+    snapshot's id."""
+    filters, today, review = computed.filters, computed.today, computed.review
     _drop_stale_snapshots(filters, today=today, now=now)
     snapshot = BoardSnapshot(
         since=filters.since,
@@ -71,7 +96,7 @@ def store_board_snapshot(filters: Filters, *, today: date, now: datetime) -> int
     _bulk(BoardScore, _score_records(sid, review.quarter_counts))
     _bulk(BoardRate, _rate_records(sid, review.rates))
     _bulk(BoardStatus, _status_records(sid, review.by_service))
-    _bulk(BoardSpread, _spread_records(sid, scores, shares))
+    _bulk(BoardSpread, _spread_records(sid, computed.scores, computed.shares))
     _bulk(BoardComment, _comment_records(sid, review.comments))
     _bulk(BoardCompliance, compliance_records(sid, review.compliance))
     return sid
@@ -231,14 +256,17 @@ def judged_on(filters: Filters, today: date) -> list[date]:
 def refresh_board(*, now: datetime, since: date | None = None) -> int:
     """Store the board's reviews (:func:`board_reviews`), computed from the
     rollups just refreshed by the very functions the pages used to call, each
-    committed as soon as stored (on SQLite the job holds the write lock one
-    review at a time); the reviews stored by earlier runs then go. Returns the
-    id of the default period's review."""
+    computed in a transaction of its own that only reads (on SQLite: without
+    the write lock, which the web's writes wait for) then stored and committed
+    at once; the reviews stored by earlier runs then go. Returns the id of the
+    default period's review."""
     today = now.date()
     stored: list[int] = []
     for filters in board_reviews(today, since=since):
         for day in judged_on(filters, today):
-            stored.append(store_board_snapshot(filters, today=day, now=now))
+            with reading_only():
+                computed = compute_stored_review(filters, today=day)
+            stored.append(write_board_snapshot(computed, now=now))
             db.session.commit()
     earlier = select(BoardSnapshot.id).where(
         BoardSnapshot.computed_at < now, BoardSnapshot.id.not_in(stored)
@@ -264,8 +292,9 @@ def _board_is_current(now: datetime) -> bool:
 
 
 def rebuild_figures(*, now: datetime) -> None:
-    """Rebuild both rollups and the board's stored review. Commits (with what the
-    caller wrote before: the demo loaders' rows and these in one transaction)."""
+    """Rebuild both rollups and the board's stored reviews. Commits: what the
+    caller wrote before (the demo loaders' rows) with the rollups, then each
+    stored review."""
     rollups.refresh_all(now=now)
     forget_cached_figures()
     refresh_board(now=now)

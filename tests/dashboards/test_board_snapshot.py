@@ -349,3 +349,34 @@ def test_filtered_reviews_and_the_annual_report_read_the_stored_reviews(
     assert [r.member_id for r in department.compliance] == [members[1].id]  # type: ignore[attr-defined]
     report = services.stored_board_review(year, today=date(2025, 12, 31))[0]
     assert report.trend["nps"] and set(report.quarters) == {"2025-Q4"}
+
+
+def test_the_job_computes_each_review_without_holding_the_write_lock(
+    association, monkeypatch
+) -> None:
+    """Computing a review reads every member's rows for seconds at the large
+    scale: meanwhile a web worker must be able to write (on SQLite a write
+    transaction would hold the database's one write lock)."""
+    from dashboards.services import snapshot as snapshot_service
+
+    association(count=1)
+    compute = snapshot_service.compute_stored_review
+    writes: list[int] = []
+
+    def computing_while_a_worker_writes(filters, *, today):  # type: ignore[no-untyped-def]
+        computed = compute(filters, today=today)
+        with db.engine.connect() as worker:
+            if db.engine.dialect.name == "sqlite":
+                worker.exec_driver_sql("PRAGMA busy_timeout=0")  # no waiting
+            done = worker.exec_driver_sql(
+                "UPDATE members_member SET town = town WHERE id > 0"
+            )
+            writes.append(done.rowcount)
+            worker.commit()
+        return computed
+
+    monkeypatch.setattr(
+        snapshot_service, "compute_stored_review", computing_while_a_worker_writes
+    )
+    assert jobs.refresh_rollups(NOW) == "full"
+    assert len(writes) == len(_stored_reviews()) > 1 and all(writes)
