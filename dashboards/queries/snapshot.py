@@ -4,7 +4,7 @@ scores, rates, statuses, spreads, comments and the compliance table's pages.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -22,7 +22,7 @@ from dashboards.models import (
     BoardStatus,
     ScoreMonth,
 )
-from dashboards.queries.common import Filters
+from dashboards.queries.common import Filters, aware
 from satisfaction import scoring
 
 
@@ -38,6 +38,11 @@ def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
             BoardSnapshot.service_type == (filters.service_type or ""),
         )
     )
+
+
+def oldest_snapshot_at() -> datetime | None:
+    """When the oldest stored review was computed (the job stores them all)."""
+    return aware(db.session.scalar(select(func.min(BoardSnapshot.computed_at))))
 
 
 def years_with_answers() -> list[int]:

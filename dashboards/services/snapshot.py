@@ -277,17 +277,20 @@ def refresh_board(*, now: datetime, since: date | None = None) -> int:
 
 
 def _board_is_current(now: datetime) -> bool:
-    """Today's stored review is recent and nothing it reads changed since it was
-    computed (less the overlap: a run whose review failed after its rollups
-    were committed leaves an older review, computed again by the next run)."""
+    """Today's stored reviews are all there and recent, and nothing they read
+    changed since the oldest was computed (less the overlap: a run that failed
+    after committing its rollups, or half-way through the reviews, leaves older
+    reviews, computed again by the next run)."""
     first, today = default_period(now.date())
     snapshot = snapshot_queries.board_snapshot(
         Filters(since=first, until=today), today=today
     )
+    oldest = snapshot_queries.oldest_snapshot_at()
     return (
         snapshot is not None
-        and snapshot.computed_at > now - rollups.BOARD_MAX_AGE
-        and not rollups.board_inputs_changed(snapshot.computed_at - rollups.OVERLAP)
+        and oldest is not None
+        and oldest > now - rollups.BOARD_MAX_AGE
+        and not rollups.board_inputs_changed(oldest - rollups.OVERLAP)
     )
 
 

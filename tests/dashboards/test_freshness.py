@@ -346,3 +346,39 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     jobs.refresh_rollups(start + timedelta(minutes=2))
     with app.app_context(), app.test_request_context():  # a request of its own
         assert common_queries.figures_version() == start + timedelta(minutes=2)
+
+
+def test_reviews_left_behind_by_a_failed_run_are_stored_by_the_next(
+    app, member_with_data, monkeypatch
+) -> None:
+    """A run that fails half-way through the stored reviews (the default one
+    already stored again) does not leave the others old until they expire: the
+    next run stores them all again."""
+    from core.scheduler import JobSpec, run_job
+    from dashboards.services import snapshot as snapshot_service
+
+    member_with_data(name="Mu")
+    start = utcnow() + timedelta(days=1)
+    assert jobs.refresh_rollups(start) == "full"
+    write = snapshot_service.write_board_snapshot
+    calls: list[int] = []
+
+    def failing_third(computed, *, now):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return write(computed, now=now)
+
+    monkeypatch.setattr(snapshot_service, "write_board_snapshot", failing_third)
+    # Older than BOARD_MAX_AGE: stored again, and the run fails at the third.
+    failed_at = start + rollups.BOARD_MAX_AGE + timedelta(minutes=1)
+    run_job(app, JobSpec("dashboards.rollups", jobs.refresh_rollups), failed_at)
+    times = sorted({computed_at for _sid, computed_at in _snapshots()})
+    assert times == [start, failed_at]
+    monkeypatch.setattr(snapshot_service, "write_board_snapshot", write)
+    later = failed_at + timedelta(minutes=1)
+    assert jobs.refresh_rollups(later) == "0 indicators, 0 members"
+    assert {computed_at for _sid, computed_at in _snapshots()} == {later}
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)).endswith(
+        "board unchanged"
+    )
