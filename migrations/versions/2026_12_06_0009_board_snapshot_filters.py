@@ -1,7 +1,7 @@
 """dashboards: stored board reviews per department and service type
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 20:15:00
 
 The rollup job stores the board's review of the default period for the whole
