@@ -11,6 +11,13 @@ from core.navigation import register_nav_item
 from core.privacy import register_contact_data
 from core.scheduler import register_job
 from core.security import Role
+from core.urls import external_url
+
+
+def client_portal_url() -> str:
+    """Where a client contact asks for its portal link: every e-mail to a client
+    contact (questionnaires, reminders, indicator agreements) names it."""
+    return external_url("dashboards.portal_request")
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +27,9 @@ def init_app(app: Flask) -> None:
     from kpi.signals import measurements_changed
 
     app.register_blueprint(bp)
+    # A template global: the e-mails of other features are rendered without a
+    # request (by the scheduler) and cannot import this package.
+    app.jinja_env.globals["client_portal_url"] = client_portal_url
     register_contact_data(app, "portal", export=privacy.export, erase=privacy.erase)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
     association = [Role.BOARD.value, Role.SECRETARIAT.value]

@@ -42,15 +42,45 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
+def _error_bars(
+    points: Sequence[tuple[str, float | None, int]],
+    intervals: Sequence[tuple[float, float] | None] | None,
+) -> dict[str, Any]:
+    """Plotly's asymmetric error bars drawing each point's interval (none where
+    the point has no interval)."""
+    if not intervals:
+        return {}
+    above: list[float | None] = []
+    below: list[float | None] = []
+    for point, bounds in zip(points, intervals, strict=True):
+        if point[1] is None or bounds is None:
+            above.append(None)
+            below.append(None)
+            continue
+        above.append(round(max(0.0, bounds[1] - point[1]), 1))
+        below.append(round(max(0.0, point[1] - bounds[0]), 1))
+    return {
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "array": above,
+            "arrayminus": below,
+            "thickness": 1.5,
+        }
+    }
+
+
 def score_trend(
     series: Mapping[str, Sequence[tuple[str, float | None, int]]],
     *,
     labels: Mapping[str, str],
     answers_label: str,
+    intervals: Mapping[str, Sequence[tuple[float, float] | None]] | None = None,
 ) -> dict[str, Any]:
     """Lines of scores per period; ``series`` maps a metric to (period, value or
     None when unreliable, answers). Each point is labelled with its value and
-    its number of answers."""
+    its number of answers; ``intervals`` (per metric, one (low, high) or None
+    per point) are drawn as error bars."""
     data = []
     for metric, points in series.items():
         data.append(
@@ -78,9 +108,108 @@ def score_trend(
                 "connectgaps": False,
                 # The top point's value label stays whole above the plot area.
                 "cliponaxis": False,
+                **_error_bars(points, (intervals or {}).get(metric)),
             }
         )
     return {"data": data, "layout": _layout(yaxis={"zeroline": True})}
+
+
+#: The answer scale of each score drawn with its answers.
+ANSWER_SCALES = {"nps": (0, 10), "csat": (1, 5)}
+SCORE_SCALES = {"nps": (-100, 100), "csat": (0, 100)}
+
+
+def answers_and_rolling_score(
+    answers: Sequence[tuple[str, int]],
+    rolling: Sequence[tuple[str, float | None, float | None, float | None, int]],
+    *,
+    metric: str,
+    labels: Mapping[str, str],
+) -> dict[str, Any]:
+    """Each answer as a point (day, value; right axis, the answer scale) and the
+    rolling score (month, value, low, high, answers; left axis) as a line in its
+    95 % band, drawn only where it rests on enough answers (value not None).
+
+    ``labels``: ``answers``, ``score``, ``interval``, ``answer_axis``,
+    ``score_axis`` and ``n`` (the word after a number of answers)."""
+    low_answer, high_answer = ANSWER_SCALES[metric]
+    low_score, high_score = SCORE_SCALES[metric]
+    months = [r[0] for r in rolling]
+    values = [None if r[1] is None else round(r[1], 1) for r in rolling]
+    color = PALETTE.get(metric)
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": labels["interval"],
+            "x": months,
+            "y": [None if r[3] is None else round(r[3], 1) for r in rolling],
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "connectgaps": False,
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": labels["interval"],
+            "x": months,
+            "y": [None if r[2] is None else round(r[2], 1) for r in rolling],
+            "fill": "tonexty",
+            "fillcolor": "rgba(29, 78, 95, 0.18)",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "connectgaps": False,
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": labels["score"],
+            "x": months,
+            "y": values,
+            "customdata": [[r[4], _bound(r[2]), _bound(r[3])] for r in rolling],
+            "hovertemplate": (
+                f"%{{x|%m/%Y}} : %{{y:.0f}} [%{{customdata[1]}} ; "
+                f"%{{customdata[2]}}] (%{{customdata[0]}} {labels['n']})"
+                "<extra></extra>"
+            ),
+            "line": {"color": color},
+            "marker": {"symbol": SYMBOLS.get(metric, "square"), "color": color},
+            "connectgaps": False,
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": labels["answers"],
+            "x": [a[0] for a in answers],
+            "y": [a[1] for a in answers],
+            "yaxis": "y2",
+            "marker": {"symbol": "circle-open", "size": 9, "color": "#6c757d"},
+            "hovertemplate": "%{x|%d/%m/%Y} : %{y}<extra></extra>",
+        },
+    ]
+    layout = _layout(
+        yaxis={
+            "title": {"text": labels["score_axis"]},
+            "range": [low_score - 5, high_score + 5],
+            "zeroline": True,
+        },
+        yaxis2={
+            "title": {"text": labels["answer_axis"]},
+            "range": [low_answer - 0.5, high_answer + 0.5],
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "dtick": 1 if metric == "csat" else 2,
+        },
+        xaxis={"type": "date"},
+    )
+    layout["margin"] = {**layout["margin"], "r": 48}
+    return {"data": data, "layout": layout}
+
+
+def _bound(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
 
 
 def heatmap(
@@ -95,6 +224,11 @@ def heatmap(
         "data": [
             {
                 "type": "heatmap",
+                # One flat colour per cell: a smoothed heat map blurs a quarter
+                # into its neighbour and fades empty cells into full ones.
+                "zsmooth": False,
+                "xgap": 2,
+                "ygap": 2,
                 "x": list(columns),
                 "y": list(rows),
                 "z": [list(r) for r in values],

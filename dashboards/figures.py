@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from dashboards import charts, services
 from kpi.charts import indicator_figure
 from members.models import SERVICE_LABELS
-from satisfaction import scoring
+from satisfaction import margins, scoring
 from satisfaction.models import COMMITMENT_LABELS, Commitment
 
 
@@ -38,9 +38,55 @@ def _trend(trend: dict[str, dict[str, scoring.Score]]) -> dict[str, Any] | None:
     }
     if not series:
         return None
+    intervals = {
+        metric: [
+            None
+            if (ci := margins.score_interval(metric, s)) is None
+            else (ci.low, ci.high)
+            for _period, s in sorted(points.items())
+        ]
+        for metric, points in trend.items()
+        if points
+    }
     return charts.score_trend(
-        series, labels=metric_labels(), answers_label=_("réponses")
+        series,
+        labels=metric_labels(),
+        answers_label=_("réponses"),
+        intervals=intervals,
     )
+
+
+def rolling_figures(dash: services.MemberDashboard) -> dict[str, Any]:
+    """Per headline metric with answers, its answers and rolling 12-month score."""
+    figures: dict[str, Any] = {}
+    for metric in ("nps", "csat"):
+        answers = dash.answers.get(metric, [])
+        if not answers:
+            continue
+        name = str(scoring.METRIC_LABELS[metric])
+        figures[f"rolling-{metric}"] = charts.answers_and_rolling_score(
+            [(day.isoformat(), value) for day, value in answers],
+            [
+                (
+                    p.month.isoformat(),
+                    p.value,
+                    None if p.interval is None else p.interval.low,
+                    None if p.interval is None else p.interval.high,
+                    p.n,
+                )
+                for p in dash.rolling.get(metric, [])
+            ],
+            metric=metric,
+            labels={
+                "answers": _("Réponses"),
+                "score": _("%(score)s sur 12 mois glissants", score=name),
+                "interval": _("Intervalle de confiance à 95 %"),
+                "answer_axis": _("Réponse"),
+                "score_axis": name,
+                "n": _("réponses"),
+            },
+        )
+    return figures
 
 
 def board_figures(review: services.BoardReview) -> dict[str, Any]:
@@ -92,7 +138,7 @@ def board_figures(review: services.BoardReview) -> dict[str, Any]:
 
 
 def member_figures(dash: services.MemberDashboard) -> dict[str, Any]:
-    figures: dict[str, Any] = {"trend": _trend(dash.trend)}
+    figures: dict[str, Any] = {"trend": _trend(dash.trend), **rolling_figures(dash)}
     if dash.projects:
         figures["statuses"] = charts.status_bars(
             {str(p["id"]): p["statuses"] for p in dash.projects},

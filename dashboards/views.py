@@ -27,16 +27,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.database import expect_writes, utcnow
+from core.deferred import after_response
 from core.errors import render_error
 from core.extensions import limiter
 from core.forms import attach_error, choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
+from core.visitor import forget_visitor, remember_visitor
 from dashboards import exports, pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from members.models import SERVICE_LABELS
-from satisfaction import scoring
+from satisfaction import margins, scoring
 from satisfaction.models import COMMITMENT_LABELS
 
 bp = Blueprint(
@@ -66,6 +68,8 @@ def labels() -> dict[str, object]:
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
+        "score_interval": margins.score_interval,
+        "trend_changes": margins.trend_changes,
     }
 
 
@@ -73,8 +77,15 @@ def _today() -> date:
     return utcnow().date()
 
 
-def _filters(*, member_id: int | None = None) -> tuple[services.Filters, FilterForm]:
-    """The page's filters from the query string (bad values: a 400 with a message)."""
+def _filters(
+    *, member_id: int | None = None, strict: bool = False
+) -> tuple[services.Filters, FilterForm]:
+    """The page's filters from the query string.
+
+    Bad dates on a page: the page shows the default period and the form says
+    what to correct next to the field (``form.errors`` is set, the view answers
+    400). ``strict`` (exports, which have no form): a 400 with the message.
+    """
     form = FilterForm(request.args)
     # A member's pages have no department filter: no list of every member's.
     departments = services.departments() if member_id is None else []
@@ -86,16 +97,24 @@ def _filters(*, member_id: int | None = None) -> tuple[services.Filters, FilterF
     form.client.choices = choices(
         [("", _("Tous"))] + [(str(i), n) for i, n in clients.items()]
     )
-    if not form.validate():
+    valid = form.validate()
+    if not valid and strict:
         abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
-    since, until = services.default_period(_today())
-    since = form.since.data or since
-    until = form.until.data or until
-    form.since.data, form.until.data = since, until
+    for field in (form.since, form.until):
+        if field.errors:  # WTForms' own words name no format
+            field.errors = [_("Date invalide : indiquez-la sous la forme AAAA-MM-JJ.")]
+    default_since, default_until = services.default_period(_today())
+    since = form.since.data or default_since
+    until = form.until.data or default_until
     try:
         services.check_period(since, until)
     except services.DashboardError as error:
-        abort(400, str(error))
+        if strict:
+            abort(400, str(error))
+        form[error.field or "since"].errors = [str(error)]
+        since, until = default_since, default_until
+    if not form.errors:
+        form.since.data, form.until.data = since, until
     service_type = form.service_type.data or None
     if service_type and service_type not in {k.value for k in SERVICE_LABELS}:
         abort(400, _("Type de prestation inconnu."))
@@ -108,6 +127,11 @@ def _filters(*, member_id: int | None = None) -> tuple[services.Filters, FilterF
         member_id=member_id,
     )
     return filters, form
+
+
+def _status(form: FilterForm) -> int:
+    """A page whose filters were refused answers 400 (with the form)."""
+    return 400 if form.errors else 200
 
 
 def _client_id(raw: str | None, clients: dict[int, str]) -> int | None:
@@ -188,7 +212,7 @@ def board_review() -> ResponseReturnValue:
             **{k: v for k, v in request.args.items() if k in LISTING_KEYS},
         },
         as_of=as_of,
-    )
+    ), _status(form)
 
 
 @bp.get("/board/review/members/<int:member_id>")
@@ -206,7 +230,7 @@ def board_member(member_id: int) -> ResponseReturnValue:
         board_view=True,
         query=request.args.to_dict(),
         as_of=services.figures_as_of(filters),
-    )
+    ), _status(form)
 
 
 @bp.get(
@@ -215,7 +239,7 @@ def board_member(member_id: int) -> ResponseReturnValue:
 @roles_required(*BOARD)
 def board_export(table: str, fmt: str) -> ResponseReturnValue:
     fmt = _format(fmt)
-    filters, _form = _filters()
+    filters, _form = _filters(strict=True)
     return exports.download(
         services.board_table(filters, table, today=_today()), name=table, fmt=fmt
     )
@@ -331,14 +355,14 @@ def member_dashboard() -> ResponseReturnValue:
         board_view=False,
         query=request.args.to_dict(),
         as_of=services.figures_as_of(filters),
-    )
+    ), _status(form)
 
 
 @bp.get("/dashboard/export/<any(indicators, scores, response_rates):table>.<fmt>")
 @roles_required(*STAFF)
 def member_export(table: str, fmt: str) -> ResponseReturnValue:
     fmt = _format(fmt)
-    filters, _form = _filters(member_id=current_user.member_id)
+    filters, _form = _filters(member_id=current_user.member_id, strict=True)
     frame = services.member_table(current_user.member_id, filters, table)
     return exports.download(frame, name=table, fmt=fmt)
 
@@ -357,7 +381,7 @@ def project(project_id: int) -> ResponseReturnValue:
         figures=indicator_figures(page["summaries"]),
         query=request.args.to_dict(),
         as_of=services.figures_as_of(filters.for_member(found.member_id)),
-    )
+    ), _status(form)
 
 
 @bp.get("/dashboard/indicators/<int:indicator_id>/rows")
@@ -369,6 +393,8 @@ def indicator_rows(indicator_id: int) -> ResponseReturnValue:
     filters, form = _filters(member_id=current_user.member_id)
     rows = services.measurement_rows(current_user.member_id, indicator.id, filters)
     fmt = request.args.get("format")
+    if fmt and form.errors:
+        abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
     if fmt:
         return exports.download(
             services.rows_frame(rows),
@@ -384,7 +410,7 @@ def indicator_rows(indicator_id: int) -> ResponseReturnValue:
         form=form,
         figures=indicator_figures(summaries),
         query=request.args.to_dict(),
-    )
+    ), _status(form)
 
 
 @bp.get("/dashboard/answers")
@@ -400,6 +426,8 @@ def answer_rows() -> ResponseReturnValue:
     except (ValueError, LookupError):
         abort(400, _("Engagement inconnu."))
     fmt = request.args.get("format")
+    if fmt and form.errors:
+        abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
     if fmt:
         return exports.download(
             services.rows_frame(rows), name=f"answers-{metric}", fmt=_format(fmt)
@@ -412,7 +440,7 @@ def answer_rows() -> ResponseReturnValue:
         score=services.score_of_rows(metric, rows),
         form=form,
         query=request.args.to_dict(),
-    )
+    ), _status(form)
 
 
 # ---------------------------------------------------------------- client portal
@@ -428,6 +456,7 @@ def _portal_email() -> str | None:
         session.get(PORTAL_STARTED)
     ):
         session.pop(PORTAL_KEY, None)
+        forget_visitor()
         return None
     return email
 
@@ -439,15 +468,19 @@ def portal_request() -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("dashboards/portal/request.html", form=form), 400
-        services.request_portal_link(form.email.data)
-        # The same answer whether or not the address is known (no enumeration).
+        response = redirect(url_for("dashboards.portal_request"))
+        # The same answer, in the same time, whether or not the address is known
+        # (no enumeration): the lookup and the e-mail happen once it has left.
+        response.call_on_close(
+            after_response(services.request_portal_link, form.email.data)
+        )
         flash(
             _(
                 "Si cette adresse est celle d'un contact client, un lien de connexion vient de lui être envoyé. Il est valable 30 minutes."
             ),
             "info",
         )
-        return redirect(url_for("dashboards.portal_request"))
+        return response
     return render_template("dashboards/portal/request.html", form=form)
 
 
@@ -462,6 +495,7 @@ def portal_link(token: str) -> ResponseReturnValue:
     session.clear()
     session[PORTAL_KEY] = email
     session[PORTAL_STARTED] = time.time()
+    remember_visitor(services.portal_visitor(email))
     done = redirect(url_for("dashboards.portal_projects"))
     done.headers["Referrer-Policy"] = "no-referrer"
     return done
@@ -528,5 +562,6 @@ def portal_question(project_id: int) -> ResponseReturnValue:
 def portal_logout() -> ResponseReturnValue:
     session.pop(PORTAL_KEY, None)
     session.pop(PORTAL_STARTED, None)
+    forget_visitor()
     flash(_("Vous êtes déconnecté du portail."), "info")
     return redirect(url_for("dashboards.portal_request"))

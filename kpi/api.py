@@ -45,6 +45,7 @@ PROBLEM = "application/problem+json"
 PROBLEM_TYPES = {
     "invalid-request": "urn:qualicharte:problem:invalid-request",
     "invalid-measurements": "urn:qualicharte:problem:invalid-measurements",
+    "existing-values": "urn:qualicharte:problem:existing-values",
 }
 
 
@@ -217,6 +218,7 @@ def _responses(ok: Any, *extra: int) -> dict[str, Any]:
             "description": {
                 400: "Invalid request",
                 404: "Not found",
+                409: "Values already stored for these periods (send replace: true)",
                 422: "Invalid items",
             }[status],
             "content": {PROBLEM: {"schema": ProblemSchema}},
@@ -363,14 +365,15 @@ def measurements(indicator_id: int) -> ResponseReturnValue:
 @document(
     post={
         "summary": "Write measurements: up to 10,000 per request, all or nothing, "
-        "idempotent per indicator and period",
+        "idempotent per indicator and period; replacing a stored value needs "
+        '"replace": true (else 409)',
         "operationId": "writeMeasurements",
         "security": _AUTH,
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": MeasurementBatchSchema}},
         },
-        "responses": _responses(BatchResultSchema, 400, 422),
+        "responses": _responses(BatchResultSchema, 400, 409, 422),
     }
 )
 def write_measurements() -> ResponseReturnValue:
@@ -402,7 +405,17 @@ def write_measurements() -> ResponseReturnValue:
         )
     items = [MeasurementInput(**item) for item in data["measurements"]]
     try:
-        counts = services.write_measurements(_member_id(), items)
+        counts = services.write_measurements(
+            _member_id(), items, replace=data["replace"]
+        )
+    except services.BatchConflict as conflict:
+        return problem(
+            409,
+            _("Valeurs déjà enregistrées"),
+            str(conflict),
+            kind="existing-values",
+            errors=conflict.errors,
+        )
     except services.BatchRefused as refusal:
         return problem(
             422,

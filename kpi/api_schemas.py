@@ -165,9 +165,26 @@ class MeasurementBatchSchema(Schema):
         required=True,
         validate=Length(min=1, max=MAX_BATCH),
     )
+    replace = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Replace values already stored for the same indicator "
+            "and period. Without it, a request holding a different value for a "
+            "stored period is refused with 409 and nothing is written (sending the "
+            "same value again is not a conflict). A replaced value is kept in the "
+            "history."
+        },
+    )
 
 
 class BatchResultSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
+    warnings = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Stored, but worth a look: values outside their "
+            "project's dates, one message per indicator."
+        },
+    )

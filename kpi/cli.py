@@ -253,6 +253,9 @@ def import_file(
         "indicator_id": indicator.id,
         **counts,
         "warnings": warnings,
+        "rejected": [
+            {"line": r.line, "reason": str(r.reason)} for r in preview.rejected
+        ],
     }
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -263,5 +266,7 @@ def import_file(
         f"{counts['unchanged']} unchanged, {counts['rejected']} rejected "
         f"({export.format}, series {key} → indicator {indicator.id})"
     )
+    for rejected in preview.rejected:
+        click.echo(f"rejected line {rejected.line}: {rejected.reason}")
     for warning in warnings:
         click.echo(f"warning: {warning}")

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     MonthField,
     SelectField,
     SelectMultipleField,
@@ -83,6 +84,8 @@ class MeasurementForm(FlaskForm):
     value = StringField(_l("Valeur"), filters=[_strip], validators=[Length(max=40)])
     numerator = StringField(filters=[_strip], validators=[Length(max=40)])
     denominator = StringField(filters=[_strip], validators=[Length(max=40)])
+    #: "1" once the person confirmed replacing the period's stored value.
+    replace = HiddenField()
 
 
 class UploadForm(FlaskForm):

@@ -290,6 +290,53 @@ class ImportChange(Model):
     previous_updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class MeasurementRevision(Model):
+    """A value that was replaced, by hand, by an import or through the API: the
+    history keeps the old one (who replaced it, when, and by what source).
+
+    Keyed by indicator and period rather than by measurement, so that the history
+    outlives a deleted value.
+    """
+
+    __tablename__ = "kpi_measurement_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("kpi_indicator.id", ondelete="CASCADE")
+    )
+    period_start: Mapped[date] = mapped_column(Date)
+    granularity: Mapped[Frequency] = mapped_column(
+        enum_column(Frequency, "measurement_revision_granularity")
+    )
+    #: The replaced value, its components, where it came from and when.
+    value: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    numerator: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    denominator: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    source: Mapped[Source] = mapped_column(
+        enum_column(Source, "measurement_revision_source")
+    )
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kpi_import_batch.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: What replaced it.
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_by_source: Mapped[Source] = mapped_column(
+        enum_column(Source, "measurement_revision_replaced_by_source")
+    )
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members_user.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        Index(
+            "ix_kpi_measurement_revision_indicator_period",
+            "indicator_id",
+            "period_start",
+        ),
+    )
+
+
 class AgreementStatus(enum.StrEnum):
     PENDING = "pending"
     ACKNOWLEDGED = "acknowledged"

@@ -30,10 +30,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import choices
+from core.forms import PlausibleDate, choices
 from mediation.files import MAX_FILE_BYTES, MAX_FILES_PER_ENTRY, Upload
 from mediation.models import VISIBILITY_LABELS
-from mediation.workflow import DECISION_LABELS, MEMBER_REPLY_DAYS
+from mediation.workflow import (
+    DECISION_LABELS,
+    MEMBER_REPLY_DAYS,
+    SUSPENSION_YEARS_AHEAD,
+)
 
 LOCALE_CHOICES = [("fr", "Français"), ("en", "English")]
 FILES_HELP = _l(
@@ -208,7 +212,9 @@ class EntryForm(PrefixedForm):
         choices=choices((k.value, label) for k, label in VISIBILITY_LABELS.items()),
         default="parties",
     )
-    occurred_on = DateField(_l("Date (réunion, audition)"), validators=[Optional()])
+    occurred_on = DateField(
+        _l("Date (réunion, audition)"), validators=[Optional(), PlausibleDate()]
+    )
     text = TextAreaField(_l("Texte"), validators=[Length(max=20000)], filters=[_strip])
     attachments = _files()
 
@@ -261,7 +267,7 @@ class DecisionForm(PrefixedForm):
     )
     suspension_until = DateField(
         _l("Fin de la suspension (la marque redevient active ce jour-là)"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate(years_ahead=SUSPENSION_YEARS_AHEAD)],
     )
     reasons = TextAreaField(
         _l("Motifs de la décision"),

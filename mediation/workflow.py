@@ -34,6 +34,7 @@ from typing import Final, Literal
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from core.dates import date_problem, years_after
 from mediation.errors import TransitionRefused
 
 
@@ -88,6 +89,9 @@ CLOSED_STATUSES: Final = frozenset(
 )
 MEMBER_REPLY_DAYS: Final = 15
 """Default time given to the member to present its arguments (not in the charter)."""
+
+SUSPENSION_YEARS_AHEAD: Final = 5
+"""A suspension ends within this many years (a later date is a typing mistake)."""
 
 SANCTIONS: Final = frozenset(
     {Decision.WARNING, Decision.SUSPENSION, Decision.EXCLUSION}
@@ -358,3 +362,7 @@ def _check_details(
         raise TransitionRefused(
             _l("La fin de la suspension doit être postérieure à aujourd'hui.")
         )
+    latest = years_after(today, SUSPENSION_YEARS_AHEAD)
+    problem = date_problem(suspension_until, latest=latest, today=today)
+    if problem is not None:
+        raise TransitionRefused(problem, field="suspension_until")

@@ -31,13 +31,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import choices
+from core.forms import PlausibleDate, choices
 from core.security import Role
 from members.models import (
     CHARTER_MAX_HEADCOUNT,
     CLIENT_KIND_LABELS,
     MARK_STATUS_LABELS,
     PROJECT_STATUS_LABELS,
+    PROJECT_YEARS_AHEAD,
     SERVICE_LABELS,
 )
 from members.siret import is_valid_siret
@@ -166,7 +167,9 @@ class SignatureForm(FlaskForm):
         validators=[DataRequired(), Length(max=20)],
         filters=[_strip],
     )
-    signed_on = DateField(_l("Date de signature"), validators=[InputRequired()])
+    signed_on = DateField(
+        _l("Date de signature"), validators=[InputRequired(), PlausibleDate()]
+    )
 
 
 class MarkStatusForm(FlaskForm):
@@ -269,8 +272,14 @@ class ProjectForm(FlaskForm):
     exclusions = TextAreaField(
         _l("Exclusions"), validators=[Length(max=5000)], filters=[_strip]
     )
-    starts_on = DateField(_l("Début"), validators=[InputRequired()])
-    ends_on = DateField(_l("Fin"), validators=[Optional()])
+    starts_on = DateField(
+        _l("Début"),
+        validators=[InputRequired(), PlausibleDate(years_ahead=PROJECT_YEARS_AHEAD)],
+    )
+    ends_on = DateField(
+        _l("Fin"),
+        validators=[Optional(), PlausibleDate(years_ahead=PROJECT_YEARS_AHEAD)],
+    )
     status = SelectField(
         _l("Statut"),
         choices=choices(

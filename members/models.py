@@ -261,6 +261,10 @@ class ClientContact(TimestampMixin, Model):
     __table_args__ = (UniqueConstraint("client_id", "email"),)
 
 
+#: How far ahead a project's dates may be: further is a typing mistake.
+PROJECT_YEARS_AHEAD = 10
+
+
 class Project(TimestampMixin, Model):
     """A piece of work for a client, with its scope, dates and status."""
 

@@ -351,7 +351,8 @@ class Answer(Model):
 
 
 class Alert(Model):
-    """A low answer the member must follow up (a to-do until closed)."""
+    """A response with low answers, that the member follows up until it closes
+    it (one alert per response, whatever the number of its low answers)."""
 
     __tablename__ = "satisfaction_alert"
 
@@ -360,15 +361,12 @@ class Alert(Model):
         ForeignKey("members_member.id", ondelete="CASCADE")
     )
     response_id: Mapped[int] = mapped_column(
-        ForeignKey("satisfaction_response.id", ondelete="CASCADE")
+        ForeignKey("satisfaction_response.id", ondelete="CASCADE"), unique=True
     )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("satisfaction_question.id", ondelete="RESTRICT")
-    )
+    #: The gravest reason of its items: a detractor if any, else a low rating.
     reason: Mapped[AlertReason] = mapped_column(
         enum_column(AlertReason, "satisfaction_alert_reason")
     )
-    value: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     follow_up: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -377,9 +375,35 @@ class Alert(Model):
     )
 
     response: Mapped[Response] = relationship(lazy="joined")
-    question: Mapped[Question] = relationship(lazy="joined")
+    items: Mapped[list[AlertItem]] = relationship(
+        lazy="selectin",
+        order_by="AlertItem.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
-        UniqueConstraint("response_id", "question_id"),
         Index("ix_satisfaction_alert_member_open", "member_id", "closed_at"),
     )
+
+
+class AlertItem(Model):
+    """One low answer of an alert's response."""
+
+    __tablename__ = "satisfaction_alert_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("satisfaction_alert.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("satisfaction_question.id", ondelete="RESTRICT")
+    )
+    reason: Mapped[AlertReason] = mapped_column(
+        enum_column(AlertReason, "satisfaction_alert_item_reason")
+    )
+    value: Mapped[int]
+
+    question: Mapped[Question] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("alert_id", "question_id"),)

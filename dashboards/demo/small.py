@@ -29,9 +29,11 @@ from kpi.models import (
     Measurement,
     Source,
 )
+from kpi.services.agreements import describe, set_signature
 from members.models import ClientContact, Project, ProjectStatus, ServiceType
 from satisfaction.models import (
     Alert,
+    AlertItem,
     AlertReason,
     Answer,
     Campaign,
@@ -131,14 +133,14 @@ def load(scale: str, *, today: date | None = None) -> str:
     added_measurements = added_responses = 0
     version = None
     state = _ProjectsState.read()
-    for index, project in enumerate(state.projects):
+    for project in state.projects:
         # Every third member is made to miss its targets (the board sees red).
         weak = project.member_id % 3 == 0
         contact = _first_contact(project)
         if project.id not in state.with_indicators:
-            added_measurements += _indicators(
-                project, contact, today, rng, weak=weak, agreed=index % 4 != 3
-            )
+            added_measurements += _indicators(project, today, rng, weak=weak)
+        if project.id not in state.with_agreement and contact is not None:
+            _agreement(project, contact, today, pending=_awaits_client(project))
         if project.id not in state.left_alone and contact is not None:
             if version is None:
                 version = _charter_version()
@@ -158,6 +160,8 @@ class _ProjectsState:
 
     projects: list[Project]
     with_indicators: set[int]
+    #: Projects whose indicators were already sent to the client for agreement.
+    with_agreement: set[int]
     #: Projects whose clients already answered (another loader's data) or that
     #: have the history campaign are left alone.
     left_alone: set[int]
@@ -181,6 +185,7 @@ class _ProjectsState:
         return cls(
             list(projects),
             set(db.session.scalars(select(Indicator.project_id).distinct())),
+            set(db.session.scalars(select(Agreement.project_id).distinct())),
             set(with_answers) | set(with_history),
         )
 
@@ -197,24 +202,34 @@ def _first_contact(project: Project) -> ClientContact | None:
 
 
 def _indicators(
-    project: Project,
-    contact: ClientContact | None,
-    today: date,
-    rng: random.Random,
-    *,
-    weak: bool,
-    agreed: bool,
+    project: Project, today: date, rng: random.Random, *, weak: bool
 ) -> int:
-    """The project's indicator, its monthly values and (``agreed``) the client's
-    acknowledgement; returns how many values."""
+    """The project's indicator and its monthly values; returns how many values."""
     now = datetime.combine(today, time(9), tzinfo=UTC)
     indicator = _indicator(project, now)
     rows = _measurement_rows(project, indicator, today, rng, weak=weak, now=now)
     if rows:
         db.session.execute(insert(Measurement), rows)
-    if agreed and contact is not None:
-        _agreement(project, contact, indicator, now)
     return len(rows)
+
+
+def _awaits_client(project: Project) -> bool:
+    """Whether the demo shows the project's indicators still awaiting the
+    client's agreement: every project of one member in six (the board sees it
+    "Non conforme", and on the member's page why: the request is unanswered),
+    and the latest project of the other weak members ("À améliorer")."""
+    member = project.member_id
+    if member % 6 == 0:
+        return True
+    if member % 3 != 0:
+        return False
+    latest = db.session.scalar(
+        select(Project.id)
+        .where(Project.member_id == member, Project.status == ProjectStatus.ACTIVE)
+        .order_by(Project.id.desc())
+        .limit(1)
+    )
+    return latest == project.id
 
 
 def _indicator(project: Project, now: datetime) -> Indicator:
@@ -294,11 +309,17 @@ def _measured(value: float, *, is_ratio: bool, rng: random.Random) -> dict[str, 
 
 
 def _agreement(
-    project: Project, contact: ClientContact, indicator: Indicator, now: datetime
+    project: Project, contact: ClientContact, today: date, *, pending: bool
 ) -> None:
-    _kind, name, unit, _direction, _is_ratio, target, _typical = KINDS[
-        project.service_type
-    ]
+    """The project's indicators as sent to the client: acknowledged a year ago,
+    or (``pending``) sent three weeks ago and still unanswered."""
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.project_id == project.id)
+    ).all()
+    if not indicators:
+        return
+    sent_at = now - timedelta(days=21 if pending else 400)
     _token, digest = new_token()
     db.session.add(
         Agreement(
@@ -306,13 +327,13 @@ def _agreement(
             project_id=project.id,
             contact_id=contact.id,
             set_version=1,
-            set_signature=f"demo-{indicator.id}",
-            snapshot=[{"name": name, "target": target, "unit": unit}],
+            set_signature=set_signature(indicators),
+            snapshot=[describe(i) for i in indicators],
             token_hash=digest,
-            status=AgreementStatus.ACKNOWLEDGED,
-            sent_at=now - timedelta(days=400),
-            expires_at=now - timedelta(days=370),
-            acknowledged_at=now - timedelta(days=395),
+            status=AgreementStatus.PENDING if pending else AgreementStatus.ACKNOWLEDGED,
+            sent_at=sent_at,
+            expires_at=sent_at + timedelta(days=30),
+            acknowledged_at=None if pending else sent_at + timedelta(days=5),
         )
     )
 
@@ -371,9 +392,14 @@ def _answers(
             continue
         response = _response(invitation, cycle, sent_at)
         responses += 1
+        low: list[AlertItem] = []
         for question in [q for q in version.questions if q.type in SCORED]:
             value = _answer_value(question.type, rng, weak)
-            _answer(project, response, question, value, cycle, sent_at)
+            item = _answer(response, question, value)
+            if item is not None:
+                low.append(item)
+        if low:
+            _alert(project, response, low, cycle, sent_at)
         for question in [q for q in version.questions if q.type == QuestionType.TEXT][
             :1
         ]:
@@ -457,31 +483,43 @@ def _response(invitation: Invitation, cycle: int, sent_at: datetime) -> Response
     return response
 
 
-def _answer(
-    project: Project,
-    response: Response,
-    question: Any,
-    value: int | None,
-    cycle: int,
-    sent_at: datetime,
-) -> None:
-    """The answer, and an alert when it is low (the latest two still open)."""
+def _answer(response: Response, question: Any, value: int | None) -> AlertItem | None:
+    """The answer, and the alert item it raises when it is low."""
     db.session.add(
         Answer(response_id=response.id, question_id=question.id, value=value)
     )
     low = LOW.get(question.type)
     if low is None or value is None or value > low:
-        return
+        return None
+    return AlertItem(
+        question_id=question.id,
+        reason=AlertReason.DETRACTOR
+        if question.type == QuestionType.NPS
+        else AlertReason.LOW_RATING,
+        value=value,
+    )
+
+
+def _alert(
+    project: Project,
+    response: Response,
+    items: list[AlertItem],
+    cycle: int,
+    sent_at: datetime,
+) -> None:
+    """One alert for the response's low answers (the latest two cycles still
+    open; the older ones closed with their follow-up)."""
+    is_open = cycle >= 5
     db.session.add(
         Alert(
             member_id=project.member_id,
             response_id=response.id,
-            question_id=question.id,
             reason=AlertReason.DETRACTOR
-            if question.type == QuestionType.NPS
+            if any(i.reason == AlertReason.DETRACTOR for i in items)
             else AlertReason.LOW_RATING,
-            value=value,
             created_at=sent_at + timedelta(days=3),
-            closed_at=None if cycle >= 5 else sent_at + timedelta(days=10),
+            follow_up="" if is_open else "Client rappelé, point d'étape planifié.",
+            closed_at=None if is_open else sent_at + timedelta(days=10),
+            items=items,
         )
     )

@@ -5,6 +5,7 @@ the inputs of the charter compliance table (agreements, alerts, complaints).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
@@ -12,8 +13,8 @@ from sqlalchemy import case, exists, func, select
 from core.extensions import db
 
 #: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import Filters, scope
-from kpi.models import Agreement
+from dashboards.queries.common import Filters, aware, scope
+from kpi.models import Agreement, AgreementStatus
 from mediation import workflow
 from mediation.models import Complaint
 from members.models import Member, Project, ProjectStatus
@@ -149,6 +150,26 @@ def project_agreed(project_ids: Sequence[int]) -> set[int]:
             .distinct()
         )
     )
+
+
+def pending_agreements(project_ids: Sequence[int]) -> dict[int, datetime]:
+    """Among ``project_ids``, those whose indicators were sent to the client and
+    not answered yet: when the latest request was sent (one statement)."""
+    if not project_ids:
+        return {}
+    rows = db.session.execute(
+        select(Agreement.project_id, func.max(Agreement.sent_at))
+        .where(
+            Agreement.project_id.in_(project_ids),
+            Agreement.status == AgreementStatus.PENDING,
+        )
+        .group_by(Agreement.project_id)
+    ).all()
+    return {
+        project_id: at
+        for project_id, sent_at in rows
+        if (at := aware(sent_at)) is not None
+    }
 
 
 def open_complaints_by_member(filters: Filters) -> dict[int, int]:

@@ -10,7 +10,7 @@ from core.extensions import db
 
 #: An indicator that misses its target by at most this share of the target is
 from members.models import Client, ClientContact, Member, Project, ProjectStatus
-from satisfaction.models import Campaign, Invitation, Response
+from satisfaction.models import Answer, Campaign, Invitation, Question, Response
 
 
 def contacts_with_email(email: str) -> list[ClientContact]:
@@ -78,3 +78,31 @@ def portal_responses(email: str, project_id: int) -> list[dict[str, Any]]:
         .order_by(Response.submitted_at.desc())
     ).all()
     return [{"id": i, "submitted_at": at, "campaign": name} for i, at, name in rows]
+
+
+def portal_answers(response_ids: list[int]) -> dict[int, list[tuple[Question, Answer]]]:
+    """Per response, its answers with their questions, in the questionnaire's order."""
+    found: dict[int, list[tuple[Question, Answer]]] = {i: [] for i in response_ids}
+    if not response_ids:
+        return found
+    rows = db.session.execute(
+        select(Answer, Question)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id.in_(response_ids))
+        .order_by(Answer.response_id, Question.position)
+    ).all()
+    for answer, question in rows:
+        found[answer.response_id].append((question, answer))
+    return found
+
+
+def portal_contact(email: str) -> dict[str, str] | None:
+    """The name and company of the contact with this address (the first found)."""
+    row = db.session.execute(
+        select(ClientContact.name, Client.name)
+        .join(Client, Client.id == ClientContact.client_id)
+        .where(func.lower(ClientContact.email) == email.lower())
+        .order_by(ClientContact.id)
+        .limit(1)
+    ).first()
+    return None if row is None else {"name": row[0], "company": row[1]}

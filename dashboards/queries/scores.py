@@ -29,6 +29,7 @@ from members.models import Member, Project, ProjectStatus
 from satisfaction import scoring
 from satisfaction.models import (
     Alert,
+    AlertItem,
     Answer,
     Campaign,
     Invitation,
@@ -179,6 +180,24 @@ def answer_rows(
     ]
 
 
+def answer_points(
+    filters: Filters, *, metric: str, limit: int = 5000
+) -> list[tuple[date, int]]:
+    """(day in Paris, value) of every answer to ``metric``'s questions, oldest
+    first (one statement; never a contact's identity)."""
+    rows = db.session.execute(
+        _answers_joined([Response.submitted_at, Answer.value], filters)
+        .where(Question.type == QuestionType(metric))
+        .order_by(Response.submitted_at, Response.id)
+        .limit(limit)
+    ).all()
+    return [
+        (moment.astimezone(scoring.PARIS).date(), int(value))
+        for at, value in rows
+        if (moment := aware(at)) is not None
+    ]
+
+
 def invitation_figures(
     filters: Filters,
     *,
@@ -248,13 +267,14 @@ def _invitation_counts(
 
 
 def open_alerts(member_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
-    """The member's open alerts, oldest first (project and reason, no contact)."""
+    """The member's open alerts, oldest first: project, reason and the low
+    answers ("items": question type and value), never the contact (two
+    statements)."""
     rows = db.session.execute(
         select(
             Alert.id,
             Alert.created_at,
             Alert.reason,
-            Alert.value,
             Project.title,
             Project.id,
         )
@@ -265,16 +285,25 @@ def open_alerts(member_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
         .order_by(Alert.created_at, Alert.id)
         .limit(limit)
     ).all()
+    items: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in rows}
+    if items:
+        for alert_id, kind, value in db.session.execute(
+            select(AlertItem.alert_id, Question.type, AlertItem.value)
+            .join(Question, Question.id == AlertItem.question_id)
+            .where(AlertItem.alert_id.in_(list(items)))
+            .order_by(AlertItem.alert_id, AlertItem.id)
+        ):
+            items[alert_id].append({"type": kind.value, "value": value})
     return [
         {
             "id": i,
             "created_at": at,
             "reason": reason.value,
-            "value": value,
+            "items": items[i],
             "project": title,
             "project_id": pid,
         }
-        for i, at, reason, value, title, pid in rows
+        for i, at, reason, title, pid in rows
     ]
 
 

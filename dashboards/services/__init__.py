@@ -92,6 +92,7 @@ from dashboards.services.portal import (
     portal_project,
     portal_projects,
     portal_session_valid,
+    portal_visitor,
     request_portal_link,
 )
 from dashboards.services.snapshot import (
@@ -169,6 +170,7 @@ __all__ = [
     "portal_project",
     "portal_projects",
     "portal_session_valid",
+    "portal_visitor",
     "previous_month",
     "project_page",
     "project_summaries",

@@ -6,7 +6,7 @@ the member).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -36,7 +36,7 @@ from dashboards.services.common import (
 from kpi.models import Indicator
 from kpi.services import summaries
 from members.models import Member, Project
-from satisfaction import scoring
+from satisfaction import margins, scoring
 
 # ---------------------------------------------------------------- member
 
@@ -67,6 +67,10 @@ class MemberDashboard:
     open_alerts: int
     comparison: list[Comparison]
     score_table: pd.DataFrame
+    #: Per headline metric, each answer of the period as (day, value).
+    answers: dict[str, list[tuple[date, int]]] = field(default_factory=dict)
+    #: Per headline metric, the score of the 12 months ending with each month.
+    rolling: dict[str, list[margins.RollingPoint]] = field(default_factory=dict)
 
 
 #: The association's per-member scores, per period, computed once per version
@@ -197,7 +201,32 @@ def member_dashboard(
         open_alerts=alerts_count,
         comparison=comparison(member_id, filters, today=now.date()),
         score_table=score_frame(by_quarter),
+        **_rolling(filters),
     )
+
+
+def _rolling(filters: Filters) -> dict[str, Any]:
+    """Each answer of the period and the rolling 12-month scores (the answers
+    of the 11 months before the period count in its first months)."""
+    first = margins.months_between(filters.since, filters.until)[0]
+    months = first.year * 12 + first.month - 1 - (ROLLING_MONTHS - 1)
+    window = replace(filters, since=date(months // 12, months % 12 + 1, 1))
+    answers: dict[str, list[tuple[date, int]]] = {}
+    rolling: dict[str, list[margins.RollingPoint]] = {}
+    for metric in HEADLINE_METRICS:
+        points = scores_queries.answer_points(window, metric=metric)
+        answers[metric] = [p for p in points if p[0] >= filters.since]
+        rolling[metric] = margins.rolling_scores(
+            metric,
+            points,
+            margins.months_between(filters.since, filters.until),
+            window=ROLLING_MONTHS,
+        )
+    return {"answers": answers, "rolling": rolling}
+
+
+#: The window of the rolling score a small member can read.
+ROLLING_MONTHS = 12
 
 
 def _add_statuses(
@@ -212,10 +241,14 @@ def _add_statuses(
     for row in indicators:
         per_project[row["project_id"]][row["status"]] += 1
         totals[row["status"]] += 1
-    agreed = association_queries.project_agreed([p["id"] for p in projects])
+    ids = [p["id"] for p in projects]
+    agreed = association_queries.project_agreed(ids)
+    pending = association_queries.pending_agreements(ids)
     for project in projects:
         project["statuses"] = per_project[project["id"]]
         project["agreed"] = project["id"] in agreed
+        # Why it is not agreed: a request the client has not answered, or none.
+        project["pending_since"] = pending.get(project["id"])
     return totals
 
 

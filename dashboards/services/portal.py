@@ -194,11 +194,19 @@ def complaint_url(member_id: int, project_id: int) -> str | None:
 def portal_page(email: str, project: dict[str, Any]) -> dict[str, Any]:
     """What a client contact sees of one of its projects."""
     indicators = indicators_queries.project_indicators(project["id"])
+    responses = portal_queries.portal_responses(email, project["id"])
+    answers = portal_queries.portal_answers([r["id"] for r in responses])
     return {
         "summaries": project_summaries(indicators),
         "agreed": bool(association_queries.project_agreed([project["id"]])),
-        "responses": portal_queries.portal_responses(email, project["id"]),
+        "responses": [{**r, "answers": answers[r["id"]]} for r in responses],
     }
+
+
+def portal_visitor(email: str) -> dict[str, str]:
+    """Who signed in to the portal: its address, name and company (to prefill
+    the forms it opens, such as the complaint form)."""
+    return {"email": email, **(portal_queries.portal_contact(email) or {})}
 
 
 def portal_projects(email: str) -> list[dict[str, Any]]:

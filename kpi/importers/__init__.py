@@ -19,16 +19,20 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused, KpiError
 from kpi.importers import (
+    clarity,
     ga4,
     generic,
     glpi,
     google_ads,
     jira,
     matomo,
+    meta_ads,
     microsoft_ads,
     plausible,
     search_console,
     universal_analytics,
+    vocabulary,
+    youtube_studio,
 )
 from kpi.importers.base import (
     MAX_ABS_VALUE,
@@ -52,6 +56,7 @@ from kpi.importers.sniff import (
     sheet_document,
     sniff_container,
     text_document,
+    workbook_documents,
 )
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
@@ -98,6 +103,9 @@ _FORMATS: tuple[tuple[_Detector, _Parser], ...] = (
     (search_console.detect, search_console.parse),
     (glpi.detect, glpi.parse),
     (jira.detect, jira.parse),
+    (meta_ads.detect, meta_ads.parse),
+    (clarity.detect, clarity.parse),
+    (youtube_studio.detect, youtube_studio.parse),
 )
 
 #: Stable format id → human name (lazy, translated when displayed).
@@ -111,6 +119,9 @@ FORMAT_LABELS: dict[str, object] = {
     **microsoft_ads.LABELS,
     **glpi.LABELS,
     **jira.LABELS,
+    **meta_ads.LABELS,
+    **clarity.LABELS,
+    **youtube_studio.LABELS,
     "generic": generic.LABEL,
 }
 
@@ -140,6 +151,9 @@ def parse_export(
     _refuse_without_data(doc)
     if mapping is not None:
         return _checked(generic.parse_generic(doc, mapping))
+    if container == "xlsx" and search_console.detect(doc) is not None:
+        sheets = workbook_documents(data, filename, max_bytes=max_bytes)
+        return _checked(search_console.parse_workbook(sheets, filename, period=period))
     for detect, parse in _FORMATS:
         fmt = detect(doc)
         if fmt is not None:
@@ -220,6 +234,23 @@ def _refuse_without_data(doc: Document) -> None:
                 "(« No data available »)."
             )
         )
+    if len(lines) <= 3 and (
+        said := next(
+            (
+                line
+                for line in lines
+                if vocabulary.is_word(line.strip(",;\t\"'"), "no_data")
+            ),
+            None,
+        )
+    ):
+        raise ImportRefused(
+            _l(
+                "L'outil n'a exporté aucune donnée (« %(text)s ») : vérifiez la "
+                "période et les filtres choisis avant d'exporter.",
+                text=said.strip(",;\t\"'"),
+            )
+        )
     if len(lines) == 1:
         raise refuse_no_data()
 
@@ -253,7 +284,7 @@ def _parse_zip(
 ) -> ParsedExport:
     members = read_zip_members(data, max_bytes=max_bytes)
     if mapping is None and search_console.detect_zip(members):
-        return _checked(search_console.parse_zip(members, filename))
+        return _checked(search_console.parse_zip(members, filename, period=period))
     if mapping is None and plausible.detect_zip(members):
         return _checked(plausible.parse_zip(members, filename))
     name, member = _single_member(members)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import MAX_ABS_VALUE, MAX_DECIMALS, QUANTUM
 from kpi.importers.numbers import parse_duration, parse_number
+from kpi.rules import negative_refused
 
 
 def fmt_decimal(value: Decimal) -> str:
@@ -114,14 +115,15 @@ def number_cell(
     except ValueError:
         raise unreadable_value(line, text, column) from None
     if value < 0 and not allow_negative:
+        # The message of kpi.rules, the same as the form's and the API's.
         raise RowError(
             str(
                 _l(
-                    "Ligne %(line)d : valeur négative « %(value)s » dans la colonne "
-                    "%(column)s.",
+                    "Ligne %(line)d, colonne %(column)s, « %(value)s » : %(reason)s",
                     line=line,
                     value=shorten(text),
                     column=column,
+                    reason=negative_refused(),
                 )
             )
         )

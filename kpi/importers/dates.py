@@ -4,7 +4,7 @@ text dates and ranges."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from kpi.importers.base import MAX_YEAR, MIN_YEAR
@@ -102,3 +102,29 @@ def compact_range(start_text: str, end_text: str) -> tuple[date, date] | None:
     except ValueError:
         return None
     return (start, end) if start <= end else None
+
+
+_NUMERIC_DATE_RE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def slash_order(values: Iterable[str]) -> str | None:
+    """``"mdy"`` or ``"dmy"`` for a column of ``a/b/yyyy`` dates, as its values
+    show (a ``b`` above 12 is a day: month first; an ``a`` above 12, day first);
+    None when no value tells."""
+    firsts, seconds = False, False
+    for value in values:
+        match = _NUMERIC_DATE_RE.match(value)
+        if match is not None:
+            firsts = firsts or int(match.group(1)) > 12
+            seconds = seconds or int(match.group(2)) > 12
+    if seconds and not firsts:
+        return "mdy"
+    if firsts and not seconds:
+        return "dmy"
+    return None
+
+
+def month_first(values: Iterable[str]) -> bool:
+    """True when a column of ``a/b/yyyy`` dates is month-first (US); day-first
+    otherwise, as in most of Europe."""
+    return slash_order(values) == "mdy"

@@ -1,33 +1,33 @@
-"""GLPI ticket search-result exports (CSV of GLPI 10 and 11, XLSX of GLPI 11).
+"""GLPI ticket search-result exports, in any UI language (CSV of GLPI 10 and 11,
+XLSX of GLPI 11, and their spreadsheet re-saves).
 
 GLPI 10 writes a BOM and ends every line with ``;``; GLPI 11 writes CRLF and no
-trailing separator; descriptions keep line breaks inside quotes. Incidents are
-the rows whose ``Type`` is ``Incident``, counted per day of ``Date d'ouverture``.
+trailing separator; descriptions keep line breaks inside quotes; some exports
+quote nothing, and IDs may read ``52 267``. The columns are the user's view, named
+in the UI language (``Date d'ouverture``, ``Fecha de apertura``, ``Data de
+abertura``…): they are found through :mod:`kpi.importers.vocabulary`. Incidents are
+the rows whose type is an incident; without a type column only tickets are
+counted, and the preview says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from kpi.importers.base import ParsedExport, RejectedRow
-from kpi.importers.cells import RowError, date_error, missing_cells_error
-from kpi.importers.dates import parse_date
-from kpi.importers.series import SeriesBuilder, finish_export
+from kpi.importers import vocabulary
+from kpi.importers.base import ParsedExport
+from kpi.importers.cells import date_error
+from kpi.importers.dates import month_first, parse_date
+from kpi.importers.series import finish_export
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index, reject
-from kpi.kinds import IndicatorKind
+from kpi.importers.tables import Record
+from kpi.importers.tickets import count_tickets, header_columns
 
 LABELS = {"glpi": _l("GLPI — Tickets")}
 
-_ONE = Decimal(1)
-
-TYPE_COLUMNS = ("Type",)
-OPENED_COLUMNS = ("Date d'ouverture", "Opening date", "Date de création")
-INCIDENT_TYPES = frozenset({"incident"})
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
@@ -42,84 +42,58 @@ DATE_FORMATS = (
 
 
 def _header(doc: Document) -> list[str]:
-    for item in doc.records(";", start=1, stop=1):
+    for item in doc.records(doc.delimiter, start=1, stop=1):
         if isinstance(item, Record):
             return item.cells
     return []
 
 
 def detect(doc: Document) -> str | None:
-    """``glpi`` or None."""
-    head = doc.head(1)
-    if not head or (";" not in head[0] and not doc.is_sheet):
+    """``glpi`` or None: an ID, an opening date and a title or a status."""
+    if not doc.head(1):
         return None
-    columns = header_index(_header(doc))
+    header = _header(doc)
     if (
-        find_column(columns, *TYPE_COLUMNS) is not None
-        and find_column(columns, *OPENED_COLUMNS) is not None
-        and find_column(columns, "ID") is not None
+        vocabulary.find(header, "ticket:id") is not None
+        and vocabulary.find(header, "ticket:opened") is not None
+        and (
+            vocabulary.find(header, "ticket:title") is not None
+            or vocabulary.find(header, "ticket:status") is not None
+        )
     ):
         return "glpi"
     return None
 
 
-def count_tickets(
-    rows: Iterable[Record | RejectedRow],
-    header: list[str],
-    *,
-    type_at: int,
-    opened_at: int,
-    incident_types: frozenset[str],
-    parse_opened: Callable[[str, int], date],
-    export: ParsedExport,
-) -> list[SeriesBuilder]:
-    """Count tickets and incidents per opening day (shared with Jira)."""
-    incidents = SeriesBuilder(
-        "incidents", str(_l("Incidents")), IndicatorKind.INCIDENTS, "", "day"
-    )
-    tickets = SeriesBuilder(
-        "tickets", str(_l("Tickets (tous types)")), IndicatorKind.CUSTOM, "", "day"
-    )
-    needed = max(type_at, opened_at) + 1
-    for item in rows:
-        if isinstance(item, RejectedRow):
-            export.rejected.append(item)
-            continue
+#: GLPI's "MM-DD-YYYY" date preference, used when the column shows it.
+US_DATE_FORMATS = tuple(
+    f.replace("%d-%m", "%m-%d").replace("%d/%m", "%m/%d") for f in DATE_FORMATS
+)
+
+
+def _opened_parser(values: list[str]) -> Callable[[str, int], date]:
+    formats = US_DATE_FORMATS if month_first(values) else DATE_FORMATS
+
+    def opened(text: str, line: int) -> date:
         try:
-            if len(item.cells) < needed:
-                raise missing_cells_error(item.line, len(item.cells), needed)
-            day = parse_opened(item.get(opened_at), item.line)
-        except RowError as error:
-            reject(export.rejected, item, error)
-            continue
-        tickets.add(day, _ONE, item.line)
-        if item.get(type_at).strip().casefold() in incident_types:
-            incidents.add(day, _ONE, item.line)
-    return [incidents, tickets]
+            return parse_date(text, formats)
+        except ValueError:
+            raise date_error(line, text) from None
 
-
-def _opened(text: str, line: int) -> date:
-    try:
-        return parse_date(text, DATE_FORMATS)
-    except ValueError:
-        raise date_error(line, text) from None
+    return opened
 
 
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
     """Parse a GLPI ticket export."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
-    header = _header(doc)
-    columns = header_index(header)
-    type_at = find_column(columns, *TYPE_COLUMNS)
-    opened_at = find_column(columns, *OPENED_COLUMNS)
-    assert type_at is not None and opened_at is not None  # checked by detect()
+    columns = header_columns(_header(doc), "ticket:opened")
+    assert columns is not None  # checked by detect()
+    rows = list(doc.records(doc.delimiter, start=2))
+    dates = [r.get(columns.opened_at) for r in rows if isinstance(r, Record)]
     builders = count_tickets(
-        doc.records(";", start=2),
-        header,
-        type_at=type_at,
-        opened_at=opened_at,
-        incident_types=INCIDENT_TYPES,
-        parse_opened=_opened,
+        rows,
+        columns,
+        parse_opened=_opened_parser(dates),
         export=export,
     )
     return finish_export(export, builders, stated_period=None, single=False)

@@ -1,78 +1,151 @@
-"""Google Ads UI reports (Download › .csv, .xlsx, or re-saved by French Excel).
+"""Google Ads UI reports of any kind (campaigns, ad groups, keywords, search
+terms…), downloaded as .csv, "Excel .csv" (UTF-16LE, tabs), .xlsx, or re-saved
+by French Excel.
 
-Line 1 is the report title, line 2 the date range (``"March 1, 2024 - March 31,
-2024"`` or ``All time``), line 3 the header (columns chosen by the user, so they
-are mapped by name). ``Total: …`` rows close the file; in keyword reports the
-label sits in the third column. The cost per click is always Σ cost / Σ clicks:
-the ``Avg. CPC`` column is never averaged.
+Line 1 is the report title, then the date range (``"March 1, 2024 - March 31,
+2024"``, ``All time``, or in the title of old AdWords reports), then the header
+(columns chosen by the user, so they are mapped by name). ``Total: …`` rows close
+the file; their label sits in the first or the third column. The account total
+(``Total: Account``, ``Total : compte``; ``Total: Campaign`` in a report filtered
+on one campaign) is the truth when the rows do not add up to it: search terms
+reports list only part of the clicks. The cost per click is always Σ cost /
+Σ clicks: the ``Avg. CPC`` column is never averaged.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from kpi.importers.base import ParsedExport, RejectedRow
-from kpi.importers.cells import RowError, is_blank, mismatch_warning, number_cell
-from kpi.importers.dates import parse_text_range
+from kpi.importers.cells import (
+    RowError,
+    date_error,
+    fmt_decimal,
+    is_blank,
+    mismatch_warning,
+    number_cell,
+)
+from kpi.importers.dates import (
+    month_number,
+    parse_date,
+    parse_text_date,
+    parse_text_range,
+)
 from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.importers.tables import (
+    Record,
+    find_column,
+    header_index,
+    normalise_name,
+    reject,
+)
 from kpi.kinds import IndicatorKind
+from kpi.periods import Granularity, period_start_for
 
 LABELS = {
     "google_ads_campaigns": _l("Google Ads — Rapport sur les campagnes"),
     "google_ads_keywords": _l("Google Ads — Rapport sur les mots clés"),
+    "google_ads_search_terms": _l("Google Ads — Rapport sur les termes de recherche"),
+    "google_ads_ad_groups": _l("Google Ads — Rapport sur les groupes d'annonces"),
+    "google_ads_report": _l("Google Ads — Rapport"),
 }
 
-_CLICKS = ("Clicks", "Clics")
-_COST = ("Cost", "Coût", "Cout")
-_IMPRESSIONS = ("Impr.", "Impressions")
-_CURRENCY = ("Currency code", "Code de la devise", "Devise")
+_CLICKS = ("Clicks", "Clics", "Klicks", "Clic", "Cliques")
+_COST = ("Cost", "Coût", "Cout", "Coste", "Kosten", "Costo", "Custo")
+_IMPRESSIONS = ("Impr.", "Impressions", "Impresiones", "Impressionen")
+_CURRENCY = ("Currency code", "Code de la devise", "Devise", "Código de moneda")
 _KEYWORD = ("Keyword", "Search keyword", "Mot clé", "Mot clé de recherche")
-_ACCOUNT_TOTALS = ("total: account", "total : compte", "total: compte")
+_SEARCH_TERM = ("Search term", "Terme de recherche", "Término de búsqueda")
+_AD_GROUP = ("Ad group", "Groupe d'annonces", "Grupo de anuncios")
+_CAMPAIGN = ("Campaign", "Campagne", "Campaña")
+_TITLE_WORDS = ("report", "rapport", "informe", "bericht", "rapporto", "relatório")
+#: Totals rows that give the whole scope of the report, widest first.
+_SCOPE_TOTALS = (
+    ("total: account", "total : compte", "total: compte", "total: cuenta", "total"),
+    ("total: campaign", "total : campagne", "total: campagne", "total: campaña"),
+    ("total: ad group", "total : groupe d'annonces", "total: groupe d'annonces"),
+)
+_TITLE_DATE_RE = re.compile(r"\(([^()]*\d{4}[^()]*)\)\s*$")
+#: A time segment added to the report: one row per day, week or month.
+_SEGMENTS: tuple[tuple[tuple[str, ...], Granularity], ...] = (
+    (("Day", "Jour", "Día", "Tag", "Giorno", "Dia"), "day"),
+    (
+        (
+            "Week",
+            "Week (Mon - Sun)",
+            "Semaine",
+            "Semaine (du lundi au dimanche)",
+            "Semana",
+            "Woche",
+        ),
+        "week",
+    ),
+    (("Month", "Mois", "Mes", "Monat", "Mese", "Mês"), "month"),
+)
+_MONTH_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
+_ALL_TIME = ("all time", "toute la période", "todo el periodo", "gesamter zeitraum")
 
 
 def _delimiter(line: str) -> str:
     return max((";", ",", "\t"), key=line.count)
 
 
-def _first_rows(doc: Document) -> list[Record]:
-    head = doc.head(3)
-    if len(head) < 3:
-        return []
-    delimiter = _delimiter(head[2])
-    rows = [
-        item
-        for item in doc.records(delimiter, start=1, stop=3)
-        if isinstance(item, Record)
-    ]
-    return rows if len(rows) == 3 else []
+def _head_rows(doc: Document) -> tuple[list[Record], str] | None:
+    """The title row, the rows up to the header (included) and the delimiter."""
+    head = doc.head(5)
+    for position in range(1, min(len(head), 4)):
+        delimiter = _delimiter(head[position])
+        rows = [
+            item
+            for item in doc.records(delimiter, start=1, stop=position + 1)
+            if isinstance(item, Record)
+        ]
+        if not rows:
+            continue
+        columns = header_index(rows[-1].cells)
+        if (
+            find_column(columns, *_CLICKS) is not None
+            and find_column(columns, *_COST) is not None
+        ):
+            return rows, delimiter
+    return None
 
 
 def detect(doc: Document) -> str | None:
     """The Google Ads format id of ``doc``, or None."""
-    rows = _first_rows(doc)
-    if not rows:
+    found = _head_rows(doc)
+    if found is None:
         return None
-    title, header = rows[0].get(0).strip().casefold(), rows[2].cells
-    columns = header_index(header)
-    if not title or not (title.endswith("report") or title.startswith("rapport")):
+    rows, _ = found
+    if len(rows) < 2:
         return None
-    if find_column(columns, *_CLICKS) is None or find_column(columns, *_COST) is None:
+    title = _TITLE_DATE_RE.sub("", rows[0].get(0)).strip().casefold()
+    if not title or not any(word in title.split() for word in _TITLE_WORDS):
         return None
+    columns = header_index(rows[-1].cells)
+    if find_column(columns, *_SEARCH_TERM) is not None:
+        return "google_ads_search_terms"
     if find_column(columns, *_KEYWORD) is not None:
         return "google_ads_keywords"
-    return "google_ads_campaigns"
+    if find_column(columns, *_AD_GROUP) is not None:
+        return "google_ads_ad_groups"
+    if find_column(columns, *_CAMPAIGN) is not None or title.startswith(
+        ("campaign", "rapport sur les campagnes")
+    ):
+        return "google_ads_campaigns"
+    return "google_ads_report"
 
 
-def _is_total(record: Record) -> str | None:
+def _total_label(record: Record) -> str | None:
     for cell in record.cells[:3]:
-        text = cell.strip()
-        if text.casefold().startswith("total"):
-            return text.casefold()
+        text = normalise_name(cell)
+        if text.startswith("total"):
+            return text
     return None
 
 
@@ -86,33 +159,67 @@ def _decimal_separator(rows: list[Record], cost_at: int) -> str:
     return "."
 
 
+def _stated_period(
+    rows: list[Record], period: tuple[date, date] | None, export: ParsedExport
+) -> tuple[date, date] | None:
+    """The range of the date line (or of the title of old AdWords reports)."""
+    texts = [row.get(0).strip() for row in rows[1:-1]]
+    match = _TITLE_DATE_RE.search(rows[0].get(0))
+    if match is not None:
+        texts.append(match.group(1).strip())
+    for text in texts:
+        stated = parse_text_range(text)
+        if stated is None:
+            try:
+                day = parse_text_date(text)
+            except ValueError:
+                continue
+            stated = (day, day)
+        return stated
+    text = next((t for t in texts if t), "")
+    if normalise_name(text) in _ALL_TIME:
+        if period is None:
+            export.warnings.append(
+                str(
+                    _l(
+                        "Rapport « %(text)s » : il couvre toute la vie du compte, sans "
+                        "dates. Indiquez la période qu'il couvre, ou exportez-le pour "
+                        "un mois calendaire.",
+                        text=text,
+                    )
+                )
+            )
+    elif text and period is None:
+        export.warnings.append(str(_l("Période « %(text)s » non reconnue.", text=text)))
+    return period
+
+
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
     """Parse a Google Ads report."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
-    first = _first_rows(doc)
-    header = first[2].cells
-    delimiter = _delimiter(doc.head(3)[2])
+    found = _head_rows(doc)
+    assert found is not None  # checked by detect()
+    first, delimiter = found
+    header = first[-1].cells
     columns = header_index(header)
     clicks_at = find_column(columns, *_CLICKS)
     cost_at = find_column(columns, *_COST)
     impressions_at = find_column(columns, *_IMPRESSIONS)
     currency_at = find_column(columns, *_CURRENCY)
     assert clicks_at is not None and cost_at is not None  # checked by detect()
-    stated = parse_text_range(first[1].get(0)) or period
-    if stated is None and first[1].get(0).strip():
-        export.warnings.append(
-            str(_l("Période « %(text)s » non reconnue.", text=first[1].get(0).strip()))
-        )
+    stated = _stated_period(first, period, export)
     anchor, granularity = single_period(stated, export.warnings)
+    segment = _segment(columns)
+    if segment is not None:
+        granularity = segment[1]
     export.period = stated
     rows: list[Record] = []
     totals: dict[str, Record] = {}
-    start = first[2].line + 1
-    for item in doc.records(delimiter, start=start):
+    for item in doc.records(delimiter, start=first[-1].line + 1):
         if isinstance(item, RejectedRow):
             export.rejected.append(item)
-        elif (label := _is_total(item)) is not None:
-            totals[label] = item
+        elif (label := _total_label(item)) is not None:
+            totals.setdefault(label, item)
         else:
             rows.append(item)
     decimal = _decimal_separator([*rows, *totals.values()], cost_at)
@@ -139,56 +246,137 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     )
     for record in rows:
         try:
-            n_clicks = number_cell(
-                record.get(clicks_at),
-                line=record.line,
-                column=header[clicks_at],
-                decimal=decimal,
-            )
-            amount = number_cell(
-                record.get(cost_at),
-                line=record.line,
-                column=header[cost_at],
-                decimal=decimal,
-            )
+            when = anchor if segment is None else _row_period(record, *segment)
+            n_clicks = _number(record, clicks_at, header, decimal)
+            amount = _number(record, cost_at, header, decimal)
             shown = None
             if impressions_at is not None and not is_blank(record.get(impressions_at)):
-                shown = number_cell(
-                    record.get(impressions_at),
-                    line=record.line,
-                    column=header[impressions_at],
-                    decimal=decimal,
-                )
+                shown = _number(record, impressions_at, header, decimal)
         except RowError as error:
             reject(export.rejected, record, error)
             continue
-        clicks.add(anchor, n_clicks, record.line)
-        cost.add(anchor, amount, record.line)
-        cpc.add_ratio(anchor, amount, n_clicks, record.line)
+        clicks.add(when, n_clicks, record.line)
+        cost.add(when, amount, record.line)
+        cpc.add_ratio(when, amount, n_clicks, record.line)
         if shown is not None:
-            impressions.add(anchor, shown, record.line)
-    account = next((totals[name] for name in _ACCOUNT_TOTALS if name in totals), None)
-    if account is not None and not export.rejected:
+            impressions.add(when, shown, record.line)
+    scope = _scope_total(totals)
+    if scope is not None and segment is not None and not export.rejected:
+        # Rows per day, week or month: the total is checked, never spread.
         for builder, position in ((clicks, clicks_at), (cost, cost_at)):
-            _cross_check(account, position, builder, decimal, export.warnings)
+            try:
+                value = _number(scope, position, header, decimal)
+            except RowError:
+                continue
+            if value != builder.total():
+                export.warnings.append(
+                    mismatch_warning(builder.label, value, builder.total())
+                )
+    elif scope is not None and not export.rejected:
+        positions = {"clicks": clicks_at, "cost": cost_at}
+        if impressions_at is not None:
+            positions["impressions"] = impressions_at
+        _apply_scope_total(
+            scope, positions, (clicks, cost, impressions, cpc), anchor, decimal, export
+        )
     return finish_export(
-        export, [clicks, cost, impressions, cpc], stated_period=stated, single=True
+        export,
+        [clicks, cost, impressions, cpc],
+        stated_period=stated,
+        single=segment is None,
     )
 
 
-def _cross_check(
-    totals: Record,
-    position: int,
-    builder: SeriesBuilder,
-    decimal: str,
-    warnings: list[str],
-) -> None:
+def _segment(columns: dict[str, int]) -> tuple[int, Granularity] | None:
+    """The time segment column (``Day``, ``Week``, ``Month``) and its granularity."""
+    for names, granularity in _SEGMENTS:
+        position = find_column(columns, *names)
+        if position is not None:
+            return position, granularity
+    return None
+
+
+def _row_period(record: Record, position: int, granularity: Granularity) -> date:
+    """The period a segmented row belongs to.  :raises RowError:"""
+    text = record.get(position).strip()
+    day: date | None = None
     try:
-        total = number_cell(
-            totals.get(position), line=totals.line, column="", decimal=decimal
-        )
-    except RowError:
+        day = parse_date(text, ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"))
+    except ValueError:
+        try:
+            day = parse_text_date(text)
+        except ValueError:
+            match = _MONTH_RE.fullmatch(text)
+            month = month_number(match.group(1)) if match else None
+            if match is not None and month is not None:
+                day = date(int(match.group(2)), month, 1)
+    if day is None:
+        raise date_error(record.line, text)
+    return period_start_for(day, granularity)
+
+
+def _number(record: Record, position: int, header: list[str], decimal: str) -> Decimal:
+    return number_cell(
+        record.get(position),
+        line=record.line,
+        column=header[position] if position < len(header) else "",
+        decimal=decimal,
+    )
+
+
+def _scope_total(totals: dict[str, Record]) -> Record | None:
+    for names in _SCOPE_TOTALS:
+        for name in names:
+            if name in totals:
+                return totals[name]
+    return None
+
+
+def _apply_scope_total(
+    scope: Record,
+    positions: dict[str, int],
+    builders: tuple[SeriesBuilder, SeriesBuilder, SeriesBuilder, SeriesBuilder],
+    anchor: date,
+    decimal: str,
+    export: ParsedExport,
+) -> None:
+    """The account (or campaign) total row wins when the rows do not add up."""
+    clicks, cost, impressions, cpc = builders
+    by_key = {"clicks": clicks, "cost": cost, "impressions": impressions}
+    stated: dict[str, Decimal] = {}
+    for key, position in positions.items():
+        try:
+            stated[key] = number_cell(
+                scope.get(position), line=scope.line, column="", decimal=decimal
+            )
+        except RowError:
+            continue
+    differs = [key for key, value in stated.items() if value != by_key[key].total()]
+    if not differs:
         return
-    computed = builder.total() if len(builder) else Decimal(0)
-    if total != computed:
-        warnings.append(mismatch_warning(builder.label, total, computed))
+    label = " ".join(scope.cells[i].strip() for i in range(3) if _is_label(scope, i))
+    for key in differs:
+        builder = by_key[key]
+        computed = builder.total()
+        if key == "clicks" or key == "cost" or len(builder):
+            builder.set_total(anchor, stated[key], scope.line)
+        export.warnings.append(
+            str(
+                _l(
+                    "« %(series)s » : la ligne « %(label)s » (ligne %(line)d) donne "
+                    "%(total)s, retenu ; les lignes du rapport n'en font que %(sum)s "
+                    "(termes masqués, éléments supprimés ou filtrés).",
+                    series=builder.label,
+                    label=label,
+                    line=scope.line,
+                    total=fmt_decimal(stated[key]),
+                    sum=fmt_decimal(computed),
+                )
+            )
+        )
+    if "clicks" in stated and "cost" in stated:
+        cpc.set_total(anchor, stated["cost"], scope.line, stated["clicks"])
+
+
+def _is_label(record: Record, index: int) -> bool:
+    return normalise_name(record.get(index)).startswith("total")

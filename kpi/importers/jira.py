@@ -1,8 +1,11 @@
-"""Jira › Filters › Export › "Export CSV (all fields)".
+"""Jira › Filters › Export › "Export CSV (all fields)" or "(current fields)".
 
-Multi-valued fields repeat their column name; dates read ``06/Mar/24 7:58 AM``
-with a month name in the UI language. Incidents are rows whose issue type is
-``Incident``, counted per day of creation.
+Multi-valued fields repeat their column name (``Watchers``, ``Log Work``,
+``Sprint``: 56 to 379 columns), the file may start with a BOM; headers and dates
+(``06/Mar/24 7:58 AM``, ``18/jul/26 9:10 AM``) follow the UI language. Issues are
+counted per day of creation: all of them, each issue type apart, and incidents —
+only the issues whose type is ``Incident`` (Jira Service Management), never bugs;
+the preview says which types were found and what was counted.
 """
 
 from __future__ import annotations
@@ -12,38 +15,37 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport
 from kpi.importers.cells import date_error
 from kpi.importers.dates import check_date, month_number, parse_date
-from kpi.importers.glpi import count_tickets
 from kpi.importers.series import finish_export
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index
+from kpi.importers.tables import Record
+from kpi.importers.tickets import count_tickets, header_columns
 
 LABELS = {"jira": _l("Jira — Tickets")}
 
-TYPE_COLUMNS = ("Issue Type", "Tipo de Incidencia", "Type de ticket", "Vorgangstyp")
-CREATED_COLUMNS = ("Created", "Creada", "Création", "Créé", "Erstellt")
-INCIDENT_TYPES = frozenset({"incident", "incidente", "incidencia", "vorfall"})
 _JIRA_DATE_RE = re.compile(r"(\d{1,2})/([^\W\d_]+\.?)/(\d{2}|\d{4})(?:\s.*)?")
 
 
 def _header(doc: Document) -> list[str]:
-    for item in doc.records(",", start=1, stop=1):
+    for item in doc.records(doc.delimiter, start=1, stop=1):
         if isinstance(item, Record):
             return item.cells
     return []
 
 
 def detect(doc: Document) -> str | None:
-    """``jira`` or None."""
-    head = doc.head(1)
-    if not head or "," not in head[0]:
+    """``jira`` or None: a creation date and an issue key (or a type and a summary)."""
+    if not doc.head(1):
         return None
-    columns = header_index(_header(doc))
-    if (
-        find_column(columns, *TYPE_COLUMNS) is not None
-        and find_column(columns, *CREATED_COLUMNS) is not None
+    header = _header(doc)
+    if vocabulary.find(header, "ticket:created") is None:
+        return None
+    if vocabulary.find(header, "ticket:key") is not None or (
+        vocabulary.find(header, "ticket:type") is not None
+        and vocabulary.find(header, "ticket:title") is not None
     ):
         return "jira"
     return None
@@ -80,18 +82,13 @@ def parse_jira_date(text: str, line: int) -> date:
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
     """Parse a Jira CSV export."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
-    header = _header(doc)
-    columns = header_index(header)
-    type_at = find_column(columns, *TYPE_COLUMNS)
-    created_at = find_column(columns, *CREATED_COLUMNS)
-    assert type_at is not None and created_at is not None  # checked by detect()
+    columns = header_columns(_header(doc), "ticket:created")
+    assert columns is not None  # checked by detect()
     builders = count_tickets(
-        doc.records(",", start=2),
-        header,
-        type_at=type_at,
-        opened_at=created_at,
-        incident_types=INCIDENT_TYPES,
+        doc.records(doc.delimiter, start=2),
+        columns,
         parse_opened=parse_jira_date,
         export=export,
+        by_type=True,
     )
     return finish_export(export, builders, stated_period=None, single=False)

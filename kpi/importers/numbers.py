@@ -4,6 +4,7 @@ currencies, ``h:mm:ss`` durations."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 _SPACES = " \u00a0\u202f\u2009\u2007"
@@ -134,3 +135,27 @@ def parse_duration(text: str) -> Decimal:
     if (match.group(1) is not None and minutes >= 60) or seconds >= 60:
         raise ValueError(text)
     return Decimal(hours * 3600 + minutes * 60) + seconds
+
+
+_COMMA_DECIMAL_RE = re.compile(
+    r"\d,(\d{1,2}|\d{4,})\D*$|\d\.\d{3}(\.\d{3})*,\d|^\D*0,\d"
+)
+_DOT_DECIMAL_RE = re.compile(
+    r"\d\.(\d{1,2}|\d{4,})\D*$|\d,\d{3}(,\d{3})*\.\d|^\D*0\.\d"
+)
+
+
+def column_decimal(values: Iterable[str]) -> str | None:
+    """The decimal separator a column of numbers uses, read from all its cells.
+
+    ``1.234,5`` and ``12,5`` (German, French, Spanish, Portuguese, Italian) say
+    ``,``; ``1,234.5`` and ``12.5`` say ``.``. None when no cell tells (whole
+    numbers only, or ``1.234`` alone): :func:`parse_number` then decides per cell.
+    """
+    for value in values:
+        text = value.strip()
+        if _COMMA_DECIMAL_RE.search(text):
+            return ","
+        if _DOT_DECIMAL_RE.search(text):
+            return "."
+    return None

@@ -18,7 +18,7 @@ from kpi.importers.base import (
     Point,
     Series,
 )
-from kpi.importers.cells import needs_period_warning
+from kpi.importers.cells import fmt_decimal, needs_period_warning
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, period_end_for, range_granularity
 
@@ -81,6 +81,21 @@ class SeriesBuilder:
             total.lines.append(line)
         else:
             total.lines.extend(line)
+
+    def set_total(
+        self,
+        period: date,
+        value: Decimal,
+        line: int,
+        denominator: Decimal = Decimal(0),
+    ) -> None:
+        """Replace the period's sum by a total the file states (its totals row).
+
+        The lines of the summed rows stay listed beside the totals row's line.
+        """
+        total = self._totals.setdefault(period, _PeriodTotal())
+        total.first, total.second = value, denominator
+        total.lines.append(line)
 
     def total(self) -> Decimal:
         """Sum of all values (or of numerators for a ratio)."""
@@ -150,24 +165,61 @@ UNKNOWN_PERIOD = date(MIN_YEAR, 1, 1)
 def single_period(
     period: tuple[date, date] | None, warnings: list[str]
 ) -> tuple[date, Granularity]:
-    """Anchor date and granularity of a report that covers one stated range."""
+    """Anchor date and granularity of a report that covers one stated range.
+
+    A range that is not a day, a week or a calendar month is anchored on its
+    first day here; :func:`finish_export` then keeps none of its values (see
+    :func:`is_storable_period`).
+    """
     if period is None:
         return UNKNOWN_PERIOD, "month"
     start, end = period
+    return start, range_granularity(start, end)
+
+
+def is_storable_period(period: tuple[date, date]) -> bool:
+    """True when one value can honestly stand for ``period``: a day, a calendar
+    week (Monday to Sunday) or a calendar month."""
+    start, end = period
     granularity = range_granularity(start, end)
-    if granularity == "day" and start != end:
-        warnings.append(
-            str(
-                _l(
-                    "La période du fichier (du %(start)s au %(end)s) n'est ni un jour, "
-                    "ni une semaine, ni un mois : les valeurs sont rattachées au "
-                    "%(start)s.",
-                    start=start.isoformat(),
-                    end=end.isoformat(),
-                )
-            )
+    if granularity == "week":
+        return start.weekday() == 0
+    return start == end or granularity == "month"
+
+
+def unstorable_warning(
+    period: tuple[date, date], totals: list[tuple[str, Decimal]]
+) -> str:
+    """Why the totals of a range that is no indicator period are not imported."""
+    start, end = period
+    shown = "; ".join(f"{label} : {fmt_decimal(value)}" for label, value in totals[:6])
+    return str(
+        _l(
+            "Le fichier couvre du %(start)s au %(end)s (%(days)d jours) : ni un jour, "
+            "ni une semaine, ni un mois calendaire. Ses totaux (%(totals)s) ne sont "
+            "pas importés, pour ne pas les attribuer à une seule période : exportez "
+            "le rapport pour un mois calendaire, ou avec la dimension Date.",
+            start=start.isoformat(),
+            end=end.isoformat(),
+            days=(end - start).days + 1,
+            totals=shown or "—",
         )
-    return start, granularity
+    )
+
+
+def drop_unstorable(
+    builders: list[SeriesBuilder],
+    period: tuple[date, date] | None,
+    warnings: list[str],
+) -> list[SeriesBuilder]:
+    """The single-period ``builders``, or none (with the reason) when ``period``
+    is not one indicator period (for reports mixing daily and whole-range tables).
+    """
+    if period is None or is_storable_period(period):
+        return builders
+    totals = [(b.label, b.total()) for b in builders if len(b) and not b.ratio]
+    warnings.append(unstorable_warning(period, totals))
+    return []
 
 
 def finish_export(
@@ -179,6 +231,15 @@ def finish_export(
 ) -> ParsedExport:
     """Build the series; a single-period report without a period keeps no points."""
     export.series = build_all(builders, export.warnings)
+    if single and stated_period is not None and not is_storable_period(stated_period):
+        totals = [
+            (series.label, series.points[0].value)
+            for series in export.series
+            if series.points and series.points[0].value is not None
+        ]
+        export.warnings.append(unstorable_warning(stated_period, totals))
+        for series in export.series:
+            series.points = []
     if single and stated_period is None:
         export.needs_period = True
         export.warnings.append(needs_period_warning())

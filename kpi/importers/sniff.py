@@ -9,7 +9,8 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
 from kpi.importers.base import RejectedRow
-from kpi.importers.tables import Record, read_records
+from kpi.importers.tables import Record, read_records, split_line
 
 ContainerKind = Literal["text", "xlsx", "zip"]
 
@@ -203,7 +204,7 @@ def _decode_8bit(body: bytes, declared: str) -> DecodedText:
         else:
             utf8_accented += not raw.isascii()
     use_utf8 = declared == "utf-8" or utf8_accented >= len(failing)
-    encoding = "utf-8" if use_utf8 else "cp1252"
+    encoding = "utf-8" if use_utf8 else _legacy_encoding(raw_lines, failing)
     lines: list[str] = []
     bad: set[int] = set()
     for number, raw in enumerate(raw_lines, start=1):
@@ -213,6 +214,29 @@ def _decode_8bit(body: bytes, declared: str) -> DecodedText:
             bad.add(number)
             lines.append(raw.decode(encoding, errors="replace"))
     return DecodedText("\n".join(lines), encoding, frozenset(bad))
+
+
+#: The 8-bit encodings a spreadsheet or an old tool saves Western text in:
+#: Windows "ANSI" (Excel on Windows), Mac Roman (Excel for Mac "CSV (Macintosh)"),
+#: DOS Latin-1 ("CSV (MS-DOS)"). Windows-1252 unless the text says otherwise.
+LEGACY_ENCODINGS = ("cp1252", "mac_roman", "cp850")
+_LEGACY_SAMPLE = 64 * 1024
+
+
+def _legacy_encoding(raw_lines: list[bytes], failing: set[int]) -> str:
+    """The 8-bit encoding of the lines that are not UTF-8, as charset-normalizer
+    judges it (language coherence, mess ratio) among :data:`LEGACY_ENCODINGS`."""
+    from charset_normalizer import from_bytes
+
+    sample = bytearray()
+    for number in sorted(failing):
+        sample += raw_lines[number - 1] + b"\n"
+        if len(sample) > _LEGACY_SAMPLE:
+            break
+    best = from_bytes(bytes(sample), cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is None or best.encoding not in LEGACY_ENCODINGS:
+        return "cp1252"
+    return str(best.encoding)
 
 
 def _refuse_binary_text(text: str) -> None:
@@ -282,10 +306,50 @@ class Document:
         )
 
     def head(self, count: int = 30) -> list[str]:
-        """The first ``count`` physical lines (cheap even on a large file)."""
+        """The first ``count`` physical lines, whole (cheap even on a large file).
+
+        Whole lines matter: a Jira "all fields" header is 379 columns long.
+        """
         if self.sheet is not None:
             return self.lines[:count]
-        return self.text[: 200 * count].split("\n")[:count]
+        text = self.text
+        end = -1
+        for _ in range(count):
+            end = text.find("\n", end + 1)
+            if end < 0:
+                return text.split("\n")[:count]
+        return text[:end].split("\n")
+
+    @cached_property
+    def delimiter(self) -> str:
+        """The cell separator of a text file (``,``, ``;`` or a tab); a tab for a
+        sheet, whose :attr:`lines` join the cells with tabs."""
+        if self.sheet is not None:
+            return "\t"
+        return sniff_delimiter(self.head(12))
+
+
+_DELIMITERS = ("\t", ";", ",")
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """``,``, ``;`` or a tab: the separator that splits the most lines into the same
+    number (> 1) of cells; a comma when nothing splits."""
+    sample = [line for line in lines if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        widths = Counter(
+            width
+            for width in (len(split_line(line, delimiter)) for line in sample)
+            if width > 1
+        )
+        if not widths:
+            continue
+        width, lines_of_width = max(widths.items(), key=lambda item: (item[1], item[0]))
+        score = (lines_of_width, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def text_document(data: bytes, filename: str = "") -> Document:
@@ -383,3 +447,44 @@ def read_zip_members(data: bytes, *, max_bytes: int) -> dict[str, bytes]:
     except Exception as error:  # zipfile/zlib raise many types on damaged archives
         raise ImportRefused(_l("Archive ZIP illisible ou endommagée.")) from error
     return members
+
+
+def workbook_documents(
+    data: bytes, filename: str = "", *, max_bytes: int
+) -> dict[str, Document]:
+    """Every worksheet of an XLSX workbook, by sheet title (exports that spread
+    one report over several sheets, such as Search Console's).
+
+    :raises ImportRefused: damaged workbook or too large once inflated.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > INFLATE_FACTOR * max_bytes:
+            raise check_inflated(max_bytes)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        documents: dict[str, Document] = {}
+        try:
+            for worksheet in workbook.worksheets:
+                worksheet.reset_dimensions()
+                rows: list[Record] = []
+                for number, values in enumerate(
+                    worksheet.iter_rows(values_only=True), 1
+                ):
+                    cells = [_cell_text(value) for value in values]
+                    while cells and not cells[-1].strip():
+                        cells.pop()
+                    if cells:
+                        rows.append(Record(number, cells, ";".join(cells)))
+                documents[worksheet.title] = Document(
+                    filename=f"{filename}/{worksheet.title}", sheet=rows, source=b""
+                )
+        finally:
+            workbook.close()
+    except ImportRefused:
+        raise
+    except Exception as error:  # openpyxl raises many types on damaged files
+        raise ImportRefused(_l("Fichier Excel illisible ou endommagé.")) from error
+    return documents

@@ -17,7 +17,12 @@ from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, mismatch_warning, number_cell
 from kpi.importers.dates import check_date
 from kpi.importers.ga4 import Block, split_blocks
-from kpi.importers.series import SeriesBuilder, finish_export, single_period
+from kpi.importers.series import (
+    SeriesBuilder,
+    drop_unstorable,
+    finish_export,
+    single_period,
+)
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record, find_column, header_index, reject
 from kpi.kinds import IndicatorKind
@@ -84,7 +89,9 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             for block in blocks[1:]
             if block.header and block.header[0].strip() in _DAY_HEADERS
         ]
-        page_builders = _parse_pages(doc, blocks[0], export, stated)
+        page_builders = drop_unstorable(
+            _parse_pages(doc, blocks[0], export, stated), stated, export.warnings
+        )
         if day_blocks:
             daily = _parse_days(doc, day_blocks[0], export, stated)
             daily_keys = {builder.key for builder in daily}

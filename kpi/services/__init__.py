@@ -18,12 +18,19 @@ from kpi.services.agreements import (
 )
 from kpi.services.api_writes import (
     MAX_BATCH,
+    BatchConflict,
     BatchRefused,
     MeasurementInput,
     write_measurements,
 )
-from kpi.services.common import get_indicator, get_project, parse_amount
+from kpi.services.common import (
+    get_indicator,
+    get_project,
+    outside_project_warning,
+    parse_amount,
+)
 from kpi.services.errors import KpiInputError
+from kpi.services.history import replaced_values
 from kpi.services.imports import (
     confirm_upload,
     get_import,
@@ -40,6 +47,7 @@ from kpi.services.indicators import (
     update_indicator,
 )
 from kpi.services.measurements import (
+    ValueExists,
     delete_measurement,
     get_measurement,
     list_measurements,
@@ -68,6 +76,7 @@ from kpi.services.uploads import (
 __all__ = [
     "MAX_BATCH",
     "AgreementState",
+    "BatchConflict",
     "BatchRefused",
     "ImportRefused",
     "IndicatorFields",
@@ -77,6 +86,7 @@ __all__ = [
     "MeasurementInput",
     "PendingUpload",
     "Preview",
+    "ValueExists",
     "agreement_state",
     "answer_agreement",
     "authenticate_token",
@@ -103,12 +113,14 @@ __all__ = [
     "list_tokens",
     "mark_opened",
     "measurements_of_import",
+    "outside_project_warning",
     "parse_amount",
     "parse_pending",
     "project_contacts",
     "propose_targets",
     "recent_measurements",
     "record_measurement",
+    "replaced_values",
     "revoke_token",
     "send_agreement",
     "set_mapping",

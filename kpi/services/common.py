@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -11,12 +12,25 @@ from sqlalchemy import select
 from core.extensions import db
 from kpi.importers import MAX_ABS_VALUE, MAX_DECIMALS, parse_number
 from kpi.models import Indicator
-from kpi.periods import period_end_for
+from kpi.periods import period_start_for
+from kpi.rules import (
+    negative_refused,
+    outside_project,
+)
+from kpi.rules import (
+    outside_project_warning as _warning,
+)
 from kpi.services.errors import KpiInputError
 from members.models import Project
 from members.services import get_project
 
-__all__ = ["check_amount", "get_indicator", "get_project", "parse_amount"]
+__all__ = [
+    "check_amount",
+    "get_indicator",
+    "get_project",
+    "outside_project_warning",
+    "parse_amount",
+]
 
 _ORDER = {"day": 0, "week": 1, "month": 2}
 
@@ -53,7 +67,7 @@ def check_amount(
             field=field,
         )
     if value < 0 and not allow_negative:
-        raise KpiInputError(_l("Ce nombre ne peut pas être négatif."), field=field)
+        raise KpiInputError(negative_refused(), field=field)
     return value
 
 
@@ -99,6 +113,31 @@ def project_of(indicator: Indicator) -> Project:
 
 def in_project_span(project: Project, period_start: date, frequency: str) -> bool:
     """True when the period overlaps the project's dates."""
-    if period_end_for(period_start, frequency) < project.starts_on:
-        return False
-    return project.ends_on is None or period_start <= project.ends_on
+    return not outside_project(
+        period_start, frequency, starts_on=project.starts_on, ends_on=project.ends_on
+    )
+
+
+def outside_project_warning(indicator: Indicator, days: Iterable[date]) -> str | None:
+    """The warning of :mod:`kpi.rules` when some of these periods are outside the
+    project's dates (the values are stored anyway), else None."""
+    project = project_of(indicator)
+    frequency = indicator.frequency.value
+    outside = sorted(
+        start
+        for start in {period_start_for(day, frequency) for day in days}
+        if outside_project(
+            start, frequency, starts_on=project.starts_on, ends_on=project.ends_on
+        )
+    )
+    if not outside:
+        return None
+    return str(
+        _warning(
+            indicator.name,
+            outside,
+            frequency,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+        )
+    )

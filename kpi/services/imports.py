@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 
 from core import audit
 from core.database import utcnow
+from core.dates import local_today
 from core.extensions import db
 from kpi.importers import (
     ParsedExport,
@@ -42,9 +43,11 @@ KEPT_REJECTIONS = 500
 # ---------------------------------------------------------------- confirm
 
 
-def _lines_read(export: ParsedExport) -> int:
+def _lines_read(preview: Preview) -> int:
+    export = preview.export
     lines = {n for s in export.series for p in s.points for n in p.lines}
-    return len(lines) + len(export.rejected)
+    rejected = {r.line for t in preview.targets for r in t.rejected}
+    return len(lines | rejected) + len(export.rejected)
 
 
 def store_import(
@@ -64,7 +67,7 @@ def store_import(
     :raises KpiInputError: no indicator chosen, or a choice that cannot be stored.
     """
     now = now or utcnow()
-    preview = build_preview(project, export, targets)
+    preview = build_preview(project, export, targets, today=local_today(now))
     chosen = _chosen(preview)
     if dry_run:
         db.session.rollback()
@@ -78,19 +81,24 @@ def store_import(
         size_bytes=size,
         format=export.format,
         format_label=str(export.format_label)[:200],
-        rows_read=_lines_read(export),
+        rows_read=_lines_read(preview),
         rows_stored=counts["new"],
         rows_updated=counts["changed"],
         rows_unchanged=counts["unchanged"],
         rows_rejected=counts["rejected"],
-        report=_report(export, chosen),
+        report=_report(preview, chosen),
         created_by_id=actor.id if actor is not None else None,
         created_by_label=actor.email if actor is not None else "cli",
         created_at=now,
     )
     db.session.add(batch)
     db.session.flush()
-    written = _apply_targets(chosen, batch_id=batch.id, now=now)
+    written = _apply_targets(
+        chosen,
+        batch_id=batch.id,
+        now=now,
+        actor_id=actor.id if actor is not None else None,
+    )
     audit.record(
         actor,
         "import.confirm",
@@ -118,12 +126,13 @@ def _chosen(preview: Preview) -> list[TargetPreview]:
     return chosen
 
 
-def _report(export: ParsedExport, chosen: list[TargetPreview]) -> dict[str, Any]:
+def _report(preview: Preview, chosen: list[TargetPreview]) -> dict[str, Any]:
     """What the import history keeps: rejected rows, warnings, counts per target."""
+    export = preview.export
     return {
         "rejected": [
             {"line": r.line, "reason": str(r.reason)}
-            for r in export.rejected[:KEPT_REJECTIONS]
+            for r in preview.rejected[:KEPT_REJECTIONS]
         ],
         "warnings": [str(w) for w in export.warnings]
         + [w for t in chosen for w in t.warnings],
@@ -142,13 +151,19 @@ def _report(export: ParsedExport, chosen: list[TargetPreview]) -> dict[str, Any]
 
 
 def _apply_targets(
-    chosen: list[TargetPreview], *, batch_id: int, now: datetime
+    chosen: list[TargetPreview], *, batch_id: int, now: datetime, actor_id: int | None
 ) -> list[int]:
     """Write each target's plan (no commit); the indicators whose values changed."""
     written: list[int] = []
     for target in chosen:
         assert target.plan is not None and target.indicator is not None
-        apply_plan(target.plan, source=Source.IMPORT, batch_id=batch_id, now=now)
+        apply_plan(
+            target.plan,
+            source=Source.IMPORT,
+            batch_id=batch_id,
+            now=now,
+            actor_id=actor_id,
+        )
         if target.plan.new or target.plan.changed:
             written.append(target.indicator.id)
     return written

@@ -18,7 +18,9 @@ from sqlalchemy import delete, insert, select, update
 
 from core import audit
 from core.database import utcnow
+from core.dates import local_today
 from core.extensions import db
+from kpi import rules
 from kpi.calculations import ratio
 from kpi.importers import MAX_ABS_VALUE, Point
 from kpi.models import (
@@ -33,6 +35,7 @@ from kpi.models import (
 from kpi.periods import period_start_for
 from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
+from kpi.services.history import keep_history
 from kpi.signals import notify_measurements_changed
 from members.models import User
 
@@ -142,8 +145,16 @@ def to_frequency(
     return combined, warnings
 
 
+def check_period(indicator: Indicator, start: date, *, today: date) -> None:
+    """The period rules of :mod:`kpi.rules`.  :raises KpiInputError:"""
+    problem = rules.period_problem(start, indicator.frequency.value, today=today)
+    if problem is not None:
+        raise KpiInputError(problem, field="period_start")
+
+
 def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> Point:
-    """The point, with its ratio value computed, if the indicator can store it.
+    """The point, with its ratio value computed, if the indicator can store it
+    (the sign rules of :mod:`kpi.rules`; the period is :func:`check_period`'s).
 
     ``parsed``: the values come from :mod:`kpi.importers`, which already refused
     unreadable numbers and more than 4 decimals; sums made by :func:`to_frequency` keep
@@ -175,7 +186,11 @@ def check_point(indicator: Indicator, point: Point, *, parsed: bool = False) -> 
         )
     if point.value is None:
         raise KpiInputError(_l("Indiquez une valeur."), field="value")
-    check(point.value, field="value")
+    check(
+        point.value,
+        field="value",
+        allow_negative=rules.may_be_negative(indicator.kind, is_ratio=False),
+    )
     if point.numerator is None and point.denominator is None:
         return point
     return Point(point.period_start, point.value, lines=point.lines)
@@ -355,11 +370,16 @@ def apply_plan(
     source: Source,
     batch_id: int | None,
     now: datetime,
+    actor_id: int | None = None,
 ) -> None:
-    """Write a plan (no commit: the caller's transaction owns it)."""
+    """Write a plan (no commit: the caller's transaction owns it); every value
+    it replaces is kept in the history (:class:`MeasurementRevision`)."""
     _insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
     if not plan.changed:
         return
+    keep_history(
+        plan.indicator, plan.changed, source=source, actor_id=actor_id, now=now
+    )
     if batch_id is not None:
         changes = [
             {
@@ -395,6 +415,10 @@ def apply_plan(
 # ---------------------------------------------------------------- manual entry
 
 
+class ValueExists(KpiInputError):
+    """The period has another value: replacing it needs an explicit yes."""
+
+
 def record_measurement(
     actor: User | None,
     indicator: Indicator,
@@ -403,15 +427,21 @@ def record_measurement(
     value: str | None = None,
     numerator: str | None = None,
     denominator: str | None = None,
+    replace: bool = False,
     now: datetime | None = None,
 ) -> tuple[Measurement, bool]:
     """Record one value typed by a person (``1 234,5`` or ``1,234.5``).
 
-    ``day`` is any day of the period. Returns the measurement and whether it
-    changed anything. :raises KpiInputError:
+    ``day`` is any day of the period. A different value already stored for the
+    period is replaced only with ``replace`` (the old one goes to the history).
+    Returns the measurement and whether it changed anything.
+
+    :raises ValueExists: the period has another value and ``replace`` is False.
+    :raises KpiInputError: a rule of :mod:`kpi.rules` refuses the value.
     """
     now = now or utcnow()
     start = period_start_for(day, indicator.frequency.value)
+    check_period(indicator, start, today=local_today(now))
     if indicator.is_ratio:
         point = Point(
             start,
@@ -423,7 +453,24 @@ def record_measurement(
         point = Point(start, parse_amount(value, field="value"))
     point = check_point(indicator, point)
     plan = plan_values(indicator, [point])
-    apply_plan(plan, source=Source.MANUAL, batch_id=None, now=now)
+    if plan.changed and not replace:
+        _point, found = plan.changed[0]
+        raise ValueExists(
+            rules.value_exists(
+                start,
+                indicator.frequency.value,
+                value=found.value,
+                numerator=found.numerator if indicator.is_ratio else None,
+                denominator=found.denominator if indicator.is_ratio else None,
+            )
+        )
+    apply_plan(
+        plan,
+        source=Source.MANUAL,
+        batch_id=None,
+        now=now,
+        actor_id=actor.id if actor is not None else None,
+    )
     measurement = db.session.scalar(
         select(Measurement).where(
             Measurement.indicator_id == indicator.id,
@@ -535,7 +582,9 @@ def list_measurements(
 
 __all__ = [
     "Plan",
+    "ValueExists",
     "apply_plan",
+    "check_period",
     "check_point",
     "delete_measurement",
     "get_measurement",

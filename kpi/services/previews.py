@@ -11,20 +11,26 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.dates import local_today
 from core.extensions import db
 from kpi.importers import (
     ParsedExport,
+    Point,
+    RejectedRow,
     Series,
 )
+from kpi.importers.series import is_storable_period
 from kpi.models import (
+    KIND_LABELS,
     ImportBatch,
     Indicator,
 )
-from kpi.periods import period_start_for
+from kpi.rules import outside_project, outside_project_warning
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
 from kpi.services.measurements import (
     Plan,
+    check_period,
     check_point,
     plan_values,
     to_frequency,
@@ -52,9 +58,12 @@ class TargetPreview:
     indicator: Indicator | None
     compatible: list[Indicator]
     plan: Plan | None = None
+    reason: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     sample: list[PreviewRow] = field(default_factory=list)
+    #: Rows of the file the rules of :mod:`kpi.rules` refuse for this indicator.
+    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 @dataclass
@@ -71,8 +80,16 @@ class Preview:
             "new": sum(len(p.new) for p in plans),
             "changed": sum(len(p.changed) for p in plans),
             "unchanged": sum(len(p.unchanged) for p in plans),
-            "rejected": len(self.export.rejected),
+            "rejected": len(self.rejected),
         }
+
+    @property
+    def rejected(self) -> list[RejectedRow]:
+        """Rows refused by the parser, then by the rules for the chosen indicators."""
+        chosen = [
+            r for t in self.targets if t.indicator is not None for r in t.rejected
+        ]
+        return [*self.export.rejected, *chosen]
 
     @property
     def can_confirm(self) -> bool:
@@ -84,13 +101,62 @@ def _compatible(series: Series, indicator: Indicator) -> bool:
     return series.is_ratio == indicator.is_ratio
 
 
+#: Proposed first to an indicator of their kind: visits before users or visitors
+#: (de-duplicated, they do not add up across days), the Σ of several events
+#: before each event alone.
+PREFERRED_SERIES = ("sessions", "visits", "visual_clicks")
+#: Proposed last: counts of people, not of visits.
+PEOPLE_SERIES = ("users", "visitors", "active_users", "total_users", "new_users")
+
+
+def _preference(series: Series) -> int:
+    if series.key in PREFERRED_SERIES:
+        return 0
+    return 2 if series.key in PEOPLE_SERIES else 1
+
+
+def target_reason(series: Series, indicator: Indicator) -> str:
+    """Why ``series`` feeds ``indicator`` by default (shown on the preview)."""
+    kind = KIND_LABELS.get(indicator.kind, indicator.kind)
+    if "Σ" in series.label:
+        return str(
+            _l(
+                "« %(label)s » alimente « %(name)s » (type %(kind)s) : la somme des "
+                "séries nommées, additionnées période par période.",
+                label=series.label,
+                name=indicator.name,
+                kind=kind,
+            )
+        )
+    if series.key in PREFERRED_SERIES[:2]:
+        return str(
+            _l(
+                "« %(label)s » alimente « %(name)s » (type %(kind)s) : les visites "
+                "sont retenues plutôt que les utilisateurs ou visiteurs, qui ne "
+                "s'additionnent pas d'un jour à l'autre. Choisissez une autre série "
+                "ci-dessus si besoin.",
+                label=series.label,
+                name=indicator.name,
+                kind=kind,
+            )
+        )
+    return str(
+        _l(
+            "« %(label)s » alimente « %(name)s » : même type de mesure (%(kind)s).",
+            label=series.label,
+            name=indicator.name,
+            kind=kind,
+        )
+    )
+
+
 def propose_targets(
     export: ParsedExport, indicators: Sequence[Indicator]
 ) -> dict[str, int]:
     """Which series feeds which indicator, by kind: each indicator once."""
     taken: set[int] = set()
     proposal: dict[str, int] = {}
-    for series in export.series:
+    for series in sorted(export.series, key=_preference):
         if not series.points:
             continue
         for indicator in indicators:
@@ -121,9 +187,11 @@ def propose_targets(
 
 
 def _prepared(
-    project: Project, series: Series, indicator: Indicator
-) -> tuple[list[Any], list[str]]:
-    """The series' points at the indicator's frequency, checked.  :raises KpiInputError:"""
+    project: Project, series: Series, indicator: Indicator, *, today: date
+) -> tuple[list[Point], list[str], list[RejectedRow]]:
+    """The series' points at the indicator's frequency that the rules of
+    :mod:`kpi.rules` accept, the warnings, and the rows they refuse (with the
+    same message as the form and the API).  :raises KpiInputError:"""
     if not _compatible(series, indicator):
         raise KpiInputError(
             _l(
@@ -139,27 +207,53 @@ def _prepared(
         indicator=indicator,
         label=series.label,
     )
-    points = [check_point(indicator, point, parsed=True) for point in points]
-    # A period overlaps the project when it starts on or after the start of the
-    # period holding the project's first day, and not after its last day.
-    first = period_start_for(project.starts_on, indicator.frequency.value)
-    last = project.ends_on or date.max
-    outside = [p for p in points if p.period_start < first or p.period_start > last]
+    kept: list[Point] = []
+    rejected: list[RejectedRow] = []
+    for point in points:
+        try:
+            check_period(indicator, point.period_start, today=today)
+            kept.append(check_point(indicator, point, parsed=True))
+        except KpiInputError as error:
+            rejected.append(_rejected_row(point, error))
+    frequency = indicator.frequency.value
+    outside = [
+        p.period_start
+        for p in kept
+        if outside_project(
+            p.period_start,
+            frequency,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+        )
+    ]
     if outside:
         warnings.append(
             str(
-                _l(
-                    "« %(name)s » : %(count)d valeur(s) hors de la période du projet "
-                    "(du %(start)s au %(end)s), par exemple le %(example)s.",
-                    name=indicator.name,
-                    count=len(outside),
-                    start=project.starts_on.isoformat(),
-                    end=project.ends_on.isoformat() if project.ends_on else "…",
-                    example=outside[0].period_start.isoformat(),
+                outside_project_warning(
+                    indicator.name,
+                    outside,
+                    frequency,
+                    starts_on=project.starts_on,
+                    ends_on=project.ends_on,
                 )
             )
         )
-    return points, warnings
+    return kept, warnings, rejected
+
+
+def _rejected_row(point: Point, error: KpiInputError) -> RejectedRow:
+    """A point refused by a rule, as a rejected row naming its source lines."""
+    lines = point.lines or (0,)
+    if len(lines) == 1:
+        reason = _l("Ligne %(line)d : %(reason)s", line=lines[0], reason=str(error))
+    else:
+        reason = _l(
+            "Lignes %(lines)s : %(reason)s",
+            lines=", ".join(str(n) for n in lines[:10])
+            + ("…" if len(lines) > 10 else ""),
+            reason=str(error),
+        )
+    return RejectedRow(lines[0], str(reason), "")
 
 
 def _shown(point: Any, indicator: Indicator) -> Any:
@@ -174,6 +268,7 @@ def build_preview(
     targets: Mapping[str, int | None],
     *,
     sha256: str | None = None,
+    today: date | None = None,
 ) -> Preview:
     """What confirming would store, change and leave, per chosen indicator."""
     indicators = list_indicators(project.member_id, project.id)
@@ -188,6 +283,7 @@ def build_preview(
         previews.append(target)
         if indicator is None:
             continue
+        target.reason = target_reason(series, indicator)
         if indicator.id in used:
             target.error = str(
                 _l(
@@ -199,6 +295,21 @@ def build_preview(
             )
             continue
         used[indicator.id] = series.label
+        if (
+            not series.points
+            and export.period is not None
+            and not is_storable_period(export.period)
+        ):
+            # The file states a range that no indicator period can hold.
+            target.error = str(
+                _l(
+                    "« %(label)s » n'a aucune valeur importable : la période du "
+                    "fichier n'est ni un jour, ni une semaine, ni un mois (voir "
+                    "l'avertissement ci-dessus).",
+                    label=series.label,
+                )
+            )
+            continue
         if not series.points:
             target.error = str(
                 _l(
@@ -209,7 +320,9 @@ def build_preview(
             )
             continue
         try:
-            points, target.warnings = _prepared(project, series, indicator)
+            points, target.warnings, target.rejected = _prepared(
+                project, series, indicator, today=today or local_today()
+            )
         except KpiInputError as error:
             target.error = str(error)
             continue

@@ -11,14 +11,23 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from core.forms import ConfirmForm, attach_error, choices
+from core.errors import render_error
+from core.forms import (
+    ConfirmForm,
+    attach_error,
+    choices,
+    confirm_page,
+    is_confirmed,
+    upload_limit_mb,
+)
 from core.inputs import db_int_or_none
 from core.security import roles_required
 from kpi import services
 from kpi.forms import MappingForm, PeriodForm, UploadForm
-from kpi.importers import ColumnMapping, ParsedExport
+from kpi.importers import MAX_BYTES, ColumnMapping, ParsedExport
 from kpi.models import ImportBatch
 from kpi.periods import period_end_for
 from kpi.views.common import STAFF, bp, member_id
@@ -45,12 +54,48 @@ def imports(project_id: int) -> ResponseReturnValue:
             attach_error(form, "file", str(error))
         else:
             return _to_preview(pending)
+    return _imports_page(project, form, 400 if request.method == "POST" else 200)
+
+
+def _imports_page(
+    project: Project, form: UploadForm, status: int
+) -> ResponseReturnValue:
     return render_template(
         "kpi/imports.html",
         project=project,
         form=form,
         batches=services.list_imports(member_id(), project.id),
-    ), 400 if request.method == "POST" else 200
+    ), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A file past the request's limit: the import form says so next to its
+    field, with the limit (elsewhere in the feature: the usual 413 page)."""
+    project_id = (request.view_args or {}).get("project_id")
+    found = None
+    # The body was refused before the view (and its role check) ran.
+    if (
+        request.endpoint == "kpi.imports"
+        and isinstance(project_id, int)
+        and current_user.is_authenticated
+        and current_user.role in STAFF
+    ):
+        found = services.get_project(member_id(), project_id)
+    if found is None:
+        return render_error(413)
+    form = UploadForm(formdata=None)
+    attach_error(
+        form,
+        "file",
+        _(
+            "Ce fichier dépasse la taille autorisée (%(size)d Mo au plus) : rien "
+            "n'a été importé. Exportez une période plus courte ou compressez-le "
+            "en ZIP.",
+            size=upload_limit_mb(MAX_BYTES),
+        ),
+    )
+    return _imports_page(found, form, 413)
 
 
 # ---------------------------------------------------------------- a pending upload
@@ -269,6 +314,22 @@ def import_undo(batch_id: int) -> ResponseReturnValue:
     batch = services.get_import(member_id(), batch_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not is_confirmed():
+        return confirm_page(
+            title=_("Annuler un import"),
+            question=_(
+                "Êtes-vous sûr de vouloir annuler l'import du fichier « %(name)s » ?",
+                name=batch.file_name,
+            ),
+            details=[
+                _(
+                    "Les valeurs qu'il a ajoutées seront retirées et celles qu'il a "
+                    "remplacées, restaurées ; celles modifiées depuis sont conservées."
+                )
+            ],
+            confirm_label=_("Oui, annuler l'import"),
+            cancel_url=url_for("kpi.import_detail", batch_id=batch.id),
+        )
     try:
         result = services.undo_import(current_user, batch)
     except services.KpiError as error:

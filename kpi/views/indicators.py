@@ -3,14 +3,16 @@ the catalogue, the indicator's page, its form, and values added or deleted."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.forms import ConfirmForm, choices
+from core.forms import ConfirmForm, choices, confirm_page, is_confirmed
 from core.security import roles_required
 from kpi import services
 from kpi.calculations import BUCKETS
@@ -119,7 +121,11 @@ def _form_page(
 
 
 def _indicator_page(
-    indicator: Indicator, form: MeasurementForm | None = None, status: int = 200
+    indicator: Indicator,
+    form: MeasurementForm | None = None,
+    status: int = 200,
+    *,
+    confirm_replace: str | None = None,
 ) -> ResponseReturnValue:
     project = services.get_project(member_id(), indicator.project_id) or abort(404)
     bucket = chosen_bucket()
@@ -134,7 +140,9 @@ def _indicator_page(
         buckets=BUCKETS,
         form=form or MeasurementForm(formdata=None),
         measurements=services.recent_measurements(indicator),
+        revisions=services.replaced_values(indicator),
         delete_form=ConfirmForm(formdata=None),
+        confirm_replace=confirm_replace,
     ), status
 
 
@@ -194,8 +202,14 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
             value=form.value.data,
             numerator=form.numerator.data,
             denominator=form.denominator.data,
+            replace=form.replace.data == "1",
         )
+    except services.ValueExists as exists:
+        question = _("%(reason)s La remplacer ?", reason=str(exists))
+        return _indicator_page(found, form, 200, confirm_replace=question)
     except services.KpiError as error:
+        if error.field == "period_start":
+            error.field = "day"
         refused(form, error)
         return _indicator_page(found, form, 400)
     flash(
@@ -204,7 +218,15 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
         else _("Cette valeur était déjà enregistrée."),
         "success",
     )
+    _flash_outside_project(found, form.day.data)
     return redirect(url_for("kpi.indicator", indicator_id=found.id))
+
+
+def _flash_outside_project(indicator: Indicator, day: date) -> None:
+    """Flag (not refuse) a value entered outside the project's dates."""
+    warning = services.outside_project_warning(indicator, [day])
+    if warning is not None:
+        flash(warning, "warning")
 
 
 @bp.post("/space/measurements/<int:measurement_id>/delete")
@@ -212,7 +234,27 @@ def measurement_add(indicator_id: int) -> ResponseReturnValue:
 def measurement_delete(measurement_id: int) -> ResponseReturnValue:
     found = services.get_measurement(member_id(), measurement_id) or abort(404)
     indicator = services.get_indicator(member_id(), found.indicator_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_measurement(current_user, indicator, found)
-        flash(_("Mesure supprimée."), "success")
-    return redirect(url_for("kpi.indicator", indicator_id=indicator.id))
+    back = url_for("kpi.indicator", indicator_id=indicator.id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    if not is_confirmed():
+        return confirm_page(
+            title=_("Supprimer une mesure"),
+            question=_("Êtes-vous sûr de vouloir supprimer cette mesure ?"),
+            details=[
+                _(
+                    "%(indicator)s, période du %(period)s : %(value)s. Elle ne "
+                    "pourra pas être rétablie (saisissez-la de nouveau au besoin).",
+                    indicator=indicator.name,
+                    period=format_date(found.period_start, "long"),
+                    value=format_decimal(found.value)
+                    if found.value is not None
+                    else "—",
+                )
+            ],
+            confirm_label=_("Oui, supprimer la mesure"),
+            cancel_url=back,
+        )
+    services.delete_measurement(current_user, indicator, found)
+    flash(_("Mesure supprimée."), "success")
+    return redirect(back)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core import audit
+from core.dates import date_problem
 from core.extensions import db
 from mediation import files, workflow
 from mediation.errors import FieldError, TransitionRefused
@@ -183,7 +184,8 @@ def _check_entry(
     now: datetime,
 ) -> None:
     """:raises MediationError: closed case, entry not for this role or not at
-    this stage, missing or future date."""
+    this stage, missing, future or
+    implausible date."""
     ensure_open(complaint)
     if kind not in ENTRY_KINDS.get(actor.role, ()):
         raise TransitionRefused(_l("Vous ne pouvez pas ajouter ce type d'entrée."))
@@ -193,10 +195,11 @@ def _check_entry(
         )
     if kind in (EventKind.MEETING, EventKind.HEARING) and occurred_on is None:
         raise FieldError(_l("Indiquez la date."), field="occurred_on")
-    if occurred_on is not None and occurred_on > paris_today(now):
-        raise FieldError(
-            _l("La date ne peut pas être dans le futur."), field="occurred_on"
-        )
+    if occurred_on is not None:
+        today = paris_today(now)
+        problem = date_problem(occurred_on, latest=today, today=today)
+        if problem is not None:
+            raise FieldError(problem, field="occurred_on")
 
 
 def _entry_visibility(

@@ -3,8 +3,8 @@ the public pages (``public``) and the case files (``cases``)."""
 
 from __future__ import annotations
 
-# Importing the two modules registers their routes on the blueprint.
-from mediation.views import cases, public
+# Importing the modules registers their routes (and handlers) on the blueprint.
+from mediation.views import cases, public, too_large
 from mediation.views.common import bp
 
-__all__ = ["bp", "cases", "public"]
+__all__ = ["bp", "cases", "public", "too_large"]

@@ -16,6 +16,7 @@ from core.database import expect_writes, utcnow
 from core.extensions import limiter
 from core.forms import choices
 from core.inputs import db_int, db_int_or_none
+from core.visitor import known_visitor
 from mediation import services, workflow
 from mediation.errors import LinkInvalid, MediationError
 from mediation.forms import (
@@ -39,8 +40,8 @@ from mediation.views.common import (
 from mediation.workflow import Action
 
 
-def _complaint_form() -> ComplaintForm:
-    form = ComplaintForm()
+def _complaint_form(**kwargs: Any) -> ComplaintForm:
+    form = ComplaintForm(**kwargs)
     form.member_id.choices = choices(
         [("", _("— choisissez —"))]
         + [(m.id, f"{m.name} ({m.town})") for m in services.complaint_targets()]
@@ -70,6 +71,11 @@ def new_complaint() -> ResponseReturnValue:
 def _prefill(form: ComplaintForm) -> None:
     """The visitor's language, and the member (and project) a link named."""
     form.locale.data = str(get_locale() or "fr")
+    # Opened from the client portal: the contact's checked name and address.
+    visitor = known_visitor()
+    form.name.data = visitor.get("name")
+    form.email.data = visitor.get("email")
+    form.company.data = visitor.get("company")
     member_id = request.args.get("member", type=db_int)
     if member_id is None:
         return

@@ -350,12 +350,26 @@ def request_password_reset(
         key=f"members.password_reset:{hash_token(token)}",
         now=now,
     )
+    audit.record(
+        None,
+        "user.password_reset_requested",
+        object_type="user",
+        object_id=user.id,
+        member_id=user.member_id,
+    )
     db.session.commit()
 
 
 def update_account(user: User, *, full_name: str, locale: str) -> None:
     user.full_name = full_name
     user.locale = locale
+    audit.record(
+        user,
+        "user.account_updated",
+        object_type="user",
+        object_id=user.id,
+        member_id=user.member_id,
+    )
     db.session.commit()
 
 

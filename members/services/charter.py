@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import audit
 from core.database import utcnow
+from core.dates import date_problem, local_today
 from core.extensions import db
 from members.errors import MembersError
 from members.models import MarkStatus, Member, User
@@ -24,11 +24,10 @@ def record_signature(
     today: date | None = None,
 ) -> None:
     """Record the member's signature of a charter version. :raises MembersError:"""
-    if signed_on > (today or utcnow().date()):
-        raise MembersError(
-            _l("La date de signature ne peut pas être dans le futur."),
-            field="signed_on",
-        )
+    today = today or local_today()
+    problem = date_problem(signed_on, latest=today, today=today)
+    if problem is not None:
+        raise MembersError(problem, field="signed_on")
     member.charter_version = charter_version
     member.signed_on = signed_on
     audit.record(

@@ -9,9 +9,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import audit
+from core.dates import date_problem, local_today, years_after
 from core.extensions import db
 from members.errors import MembersError
-from members.models import Client, Project, ProjectStatus, ServiceType, User
+from members.models import (
+    PROJECT_YEARS_AHEAD,
+    Client,
+    Project,
+    ProjectStatus,
+    ServiceType,
+    User,
+)
 from members.services.clients import get_client
 
 
@@ -38,6 +46,19 @@ def _project_client(member_id: int, client_id: int) -> Client:
     return client
 
 
+def _check_dates(starts_on: date, ends_on: date | None, *, today: date | None) -> None:
+    """Plausible dates, the end not before the start.  :raises MembersError:"""
+    today = today or local_today()
+    latest = years_after(today, PROJECT_YEARS_AHEAD)
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day is not None and (
+            problem := date_problem(day, latest=latest, today=today)
+        ):
+            raise MembersError(problem, field=name)
+    if ends_on is not None and ends_on < starts_on:
+        raise MembersError(_l("La fin ne peut pas précéder le début."), field="ends_on")
+
+
 def create_project(
     actor: User,
     member_id: int,
@@ -51,11 +72,11 @@ def create_project(
     starts_on: date,
     ends_on: date | None,
     status: ProjectStatus,
+    today: date | None = None,
 ) -> Project:
     """Add a project for one of the member's clients. :raises MembersError:"""
     _project_client(member_id, client_id)
-    if ends_on is not None and ends_on < starts_on:
-        raise MembersError(_l("La fin ne peut pas précéder le début."), field="ends_on")
+    _check_dates(starts_on, ends_on, today=today)
     project = Project(
         member_id=member_id,
         client_id=client_id,
@@ -95,11 +116,11 @@ def update_project(
     starts_on: date,
     ends_on: date | None,
     status: ProjectStatus,
+    today: date | None = None,
 ) -> None:
     """Change a project. :raises MembersError:"""
     _project_client(project.member_id, client_id)
-    if ends_on is not None and ends_on < starts_on:
-        raise MembersError(_l("La fin ne peut pas précéder le début."), field="ends_on")
+    _check_dates(starts_on, ends_on, today=today)
     previous_status = project.status
     project.client_id, project.title, project.service_type = (
         client_id,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from core.forms import form_page, show_refusal
+from core.forms import confirm_page, form_page, is_confirmed, show_refusal
 from core.security import Role, roles_required
 from members import services
 from members.errors import MembersError
@@ -147,10 +147,33 @@ def admin_member_mark(member_id: int) -> ResponseReturnValue:
     form = MarkStatusForm()
     if not form.validate_on_submit():
         return _admin_member_page(member_id, 400, mark_form=form)
+    status = MarkStatus(form.mark_status.data)
+    if not is_confirmed():
+        return confirm_page(
+            title=_("Droit d'usage de la marque"),
+            question=_(
+                "Êtes-vous sûr de vouloir passer la marque de %(member)s de « %(old)s » "
+                "à « %(new)s » ?",
+                member=member.name,
+                old=MARK_STATUS_LABELS[member.mark_status],
+                new=MARK_STATUS_LABELS[status],
+            ),
+            details=[
+                _("Motif : %(reason)s", reason=form.reason.data),
+                _(
+                    "Le registre public et la page de vérification du badge "
+                    "l'afficheront dès la confirmation."
+                ),
+            ],
+            confirm_label=_("Oui, changer le statut"),
+            cancel_url=url_for("members.admin_member", member_id=member.id),
+            fields={"mark_status": status.value, "reason": form.reason.data or ""},
+            danger=status is not MarkStatus.ACTIVE,
+        )
     services.set_mark_status(
         current_user,
         member,
-        status=MarkStatus(form.mark_status.data),
+        status=status,
         reason=form.reason.data,
     )
     flash(

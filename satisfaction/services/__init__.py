@@ -13,12 +13,14 @@ from satisfaction.errors import (
 from satisfaction.services.alerts import follow_up_alert, get_alert, list_alerts
 from satisfaction.services.answering import save_answers
 from satisfaction.services.campaigns import (
+    SCHEDULE_FIELDS,
     build_recurrence,
     campaign_recurrence,
     create_campaign,
     get_campaign,
     list_campaigns,
     project_contacts,
+    schedule_field,
     set_paused,
     upcoming_sends,
     use_latest_version,
@@ -64,8 +66,13 @@ from satisfaction.services.survey import (
     page_of,
     saved_form,
 )
+from satisfaction.services.trial import (
+    send_campaign_now,
+    send_test_email,
+)
 
 __all__ = [
+    "SCHEDULE_FIELDS",
     "AlreadyAnsweredError",
     "AnswersRefusedError",
     "BuilderError",
@@ -110,8 +117,11 @@ __all__ = [
     "rename_questionnaire",
     "save_answers",
     "saved_form",
+    "schedule_field",
+    "send_campaign_now",
     "send_due_invitations",
     "send_reminders",
+    "send_test_email",
     "set_fatigue_days",
     "set_paused",
     "unsubscribe",

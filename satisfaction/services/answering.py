@@ -22,6 +22,7 @@ from satisfaction import scoring
 from satisfaction.errors import AlreadyAnsweredError, AnswersRefusedError
 from satisfaction.models import (
     Alert,
+    AlertItem,
     AlertReason,
     AnswerValue,
     Campaign,
@@ -182,44 +183,55 @@ def _raise_alerts(
     saved: Mapping[int, int | None],
     now: datetime,
 ) -> None:
-    """Alert the member of the low answers: no statement when there is none."""
+    """Alert the member of a response with low answers: one alert listing them
+    (two statements whatever their number), none when there is none."""
     by_id = {q.id: q for q in questions}
-    alerts = _low_answers(invitation, response_id, by_id, saved, now)
-    if not alerts:
+    items = _low_answers(by_id, saved)
+    if not items:
         return
-    db.session.execute(Alert.__table__.insert(), alerts)
-    _mail_member_admins(invitation, response_id, by_id, alerts, now)
+    reasons = {item["reason"] for item in items}
+    table = Alert.__table__
+    alert_id = db.session.execute(
+        table.insert()
+        .values(
+            member_id=invitation.member_id,
+            response_id=response_id,
+            reason=AlertReason.DETRACTOR
+            if AlertReason.DETRACTOR in reasons
+            else AlertReason.LOW_RATING,
+            created_at=now,
+            follow_up="",
+        )
+        .returning(table.c.id)
+    ).scalar_one()
+    db.session.execute(
+        AlertItem.__table__.insert(), [{**item, "alert_id": alert_id} for item in items]
+    )
+    _mail_member_admins(invitation, response_id, by_id, items, now)
 
 
 def _low_answers(
-    invitation: AnyInvitation,
-    response_id: int,
-    by_id: Mapping[int, FrozenQuestion],
-    saved: Mapping[int, int | None],
-    now: datetime,
+    by_id: Mapping[int, FrozenQuestion], saved: Mapping[int, int | None]
 ) -> list[dict[str, Any]]:
-    """The alert rows of the answers low enough to alert the member."""
-    alerts: list[dict[str, Any]] = []
-    for question_id, value in saved.items():
-        question = by_id.get(question_id)
-        if question is None or question.type not in _ALERTING or value is None:
+    """The items (question, reason, value) of the answers low enough to alert
+    the member, in the questionnaire's order."""
+    items: list[dict[str, Any]] = []
+    for question_id, question in by_id.items():
+        value = saved.get(question_id)
+        if question.type not in _ALERTING or value is None:
             continue
         if not scoring.needs_alert(question.type.value, value):
             continue
-        alerts.append(
+        items.append(
             {
-                "member_id": invitation.member_id,
-                "response_id": response_id,
                 "question_id": question_id,
                 "reason": AlertReason.DETRACTOR
                 if question.type == QuestionType.NPS
                 else AlertReason.LOW_RATING,
                 "value": value,
-                "created_at": now,
-                "follow_up": "",
             }
         )
-    return alerts
+    return items
 
 
 def _names(invitation: AnyInvitation) -> tuple[str, str, str]:

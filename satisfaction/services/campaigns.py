@@ -26,6 +26,23 @@ from satisfaction.services.questionnaires import current_version
 MAX_REMINDERS = 5
 MAX_LINK_DAYS = 365
 
+# The campaign form's fields each schedule reads (the others are ignored), the
+# first being the one a refusal of its dates is shown next to.
+SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "once": ("run_on", "at"),
+    "every_n_months": ("start_on", "months", "day_of_month", "at"),
+    "at_project_end": ("at",),
+    "hot_then_cold": ("accepted_on", "months", "at"),
+    "cron": ("expression",),
+}
+
+
+def schedule_field(kind: str) -> str:
+    """The form field a refused schedule of ``kind`` is shown next to."""
+    if kind == "at_project_end":
+        return "kind"
+    return SCHEDULE_FIELDS.get(kind, ("kind",))[0]
+
 
 def list_campaigns(
     member_id: int, *, project_id: int | None = None
@@ -73,11 +90,14 @@ def build_recurrence(
     at = at or time(9, 0)
     if kind == "once":
         if run_on is None:
-            raise RecurrenceError(_l("Indiquez la date d'envoi."))
+            raise RecurrenceError(_l("Indiquez la date d'envoi."), field="run_on")
         return Recurrence.once(paris_datetime(run_on, at))
     if kind == "every_n_months":
         if months is None or start_on is None:
-            raise RecurrenceError(_l("Indiquez l'intervalle en mois et le début."))
+            raise RecurrenceError(
+                _l("Indiquez l'intervalle en mois et le début."),
+                field="months" if months is None else "start_on",
+            )
         return Recurrence.every_n_months(
             months,
             day_of_month=day_of_month or start_on.day,
@@ -93,7 +113,8 @@ def build_recurrence(
     if kind == "hot_then_cold":
         if accepted_on is None or months is None:
             raise RecurrenceError(
-                _l("Indiquez la date de recette et le délai de l'envoi « à froid ».")
+                _l("Indiquez la date de recette et le délai de l'envoi « à froid »."),
+                field="accepted_on" if accepted_on is None else "months",
             )
         return Recurrence.hot_then_cold(paris_datetime(accepted_on, at), months=months)
     if kind == "cron":
@@ -194,8 +215,12 @@ def create_campaign(
     max_reminders: int = 2,
     link_valid_days: int = 30,
     now: datetime | None = None,
+    send_now: bool = False,
 ) -> Campaign:
     """Set a questionnaire to be sent to some of the project's contacts.
+
+    ``send_now``: the first send is due at once (the schedule's own dates
+    follow), even if the schedule has none to come.
 
     :raises BuilderError: unknown questionnaire or contact, bad policy, closed
         project, or a schedule with no send to come.
@@ -209,10 +234,14 @@ def create_campaign(
     version = _sendable_version(project, questionnaire_id)
     contacts = _project_contacts(project, contact_ids)
     days = _check_policy(reminder_days, max_reminders, link_valid_days)
-    first = next_runs(recurrence, after=now, count=1)
+    first = [now] if send_now else next_runs(recurrence, after=now, count=1)
     if not first:
         raise BuilderError(
-            _l("Ce calendrier ne prévoit aucun envoi à venir."), field="kind"
+            _l(
+                "Ce calendrier ne prévoit aucun envoi à venir : choisissez une date "
+                "à venir, ou « Envoyer maintenant »."
+            ),
+            field=schedule_field(recurrence.kind),
         )
     campaign = Campaign(
         member_id=project.member_id,

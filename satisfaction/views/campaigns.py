@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -124,31 +124,99 @@ def _campaign_form_page(
     ), status
 
 
+SCHEDULE_INPUTS = frozenset(
+    name for names in services.SCHEDULE_FIELDS.values() for name in names
+)
+
+
+def _validate(form: CampaignForm) -> bool:
+    """The form is valid, the fields of the schedules not chosen ignored (the
+    page hides them with a small script; without it they are simply unused)."""
+    form.validate_on_submit()
+    used = set(services.SCHEDULE_FIELDS.get(form.kind.data or "", ()))
+    for name in SCHEDULE_INPUTS - used:
+        form[name].errors = []
+        form[name].data = None
+    return form.is_submitted() and not any(field.errors for field in form)
+
+
+def _send_test(form: CampaignForm, project: Project) -> ResponseReturnValue:
+    services.send_test_email(
+        current_user,
+        project,
+        questionnaire_id=form.questionnaire_id.data,
+        link_valid_days=form.link_valid_days.data,
+        now=utcnow(),
+    )
+    flash(
+        _(
+            "E-mail de test envoyé à %(email)s (il ne compte pas comme une "
+            "invitation). La campagne n'est pas encore enregistrée.",
+            email=current_user.email,
+        ),
+        "success",
+    )
+    return _campaign_form_page(form, project)
+
+
 @bp.route("/space/projects/<int:project_id>/campaigns/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def campaign_new(project_id: int) -> ResponseReturnValue:
-    """The campaign form: "preview" shows the next sends, else the campaign is saved."""
+    """The campaign form: "preview" shows the next sends, "test" sends the e-mail
+    to oneself, "send_now" saves and queues the invitations at once, else the
+    campaign is saved."""
     project = _own_project(project_id)
     form = _campaign_form(project)
     if request.method == "GET":
         _prefill(form, project)
         return _campaign_form_page(form, project)
+    action = request.form.get("action", "save")
     schedule: dict[str, Any] = {}
-    if form.validate_on_submit():
+    if _validate(form):
+        now = utcnow()
+        send_now = action == "send_now"
         try:
-            recurrence = _recurrence(form, project)
+            if action == "test":
+                return _send_test(form, project)
+            if send_now and form.kind.data == "once":
+                recurrence = Recurrence.once(now)  # the date field is not needed
+            else:
+                recurrence = _recurrence(form, project)
             schedule = _schedule(recurrence)
-            if request.form.get("action") == "preview":
+            if action == "preview":
+                if not schedule["upcoming"]:
+                    attach_error(
+                        form,
+                        services.schedule_field(recurrence.kind),
+                        _("Ce calendrier ne prévoit aucun envoi à venir."),
+                    )
+                    return _campaign_form_page(form, project, 400, **schedule)
                 return _campaign_form_page(form, project, **schedule)
             found = services.create_campaign(
-                current_user, project, recurrence=recurrence, **_campaign_fields(form)
+                current_user,
+                project,
+                recurrence=recurrence,
+                now=now,
+                send_now=send_now,
+                **_campaign_fields(form),
             )
         except services.RecurrenceError as error:
-            attach_error(form, "kind", str(error))
+            attach_error(form, error.field or "kind", str(error))
         except services.BuilderError as error:
             show_refusal(form, error)
         else:
-            flash(_("Campagne enregistrée."), "success")
+            if send_now:
+                queued = services.send_campaign_now(found.id, now=now)
+                flash(
+                    ngettext(
+                        "Campagne enregistrée : %(num)d invitation est partie.",
+                        "Campagne enregistrée : %(num)d invitations sont parties.",
+                        queued,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Campagne enregistrée."), "success")
             return redirect(url_for("satisfaction.campaign", campaign_id=found.id))
     return _campaign_form_page(form, project, status=400, **schedule)
 

@@ -102,7 +102,7 @@ def test_a_message_given_to_abort_reaches_the_error_page(
     from core.security import Role
 
     auth.login(make_staff(Role.BOARD))
-    page = client.get("/board/review?since=hier")
+    page = client.get("/board/review/export/compliance.csv?since=hier")
     assert page.status_code == 400
     assert "vérifiez les dates (AAAA-MM-JJ)" in page.get_data(as_text=True)
     # Werkzeug's own (English) descriptions still give way to ours.

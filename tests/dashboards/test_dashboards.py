@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OutboxMessage
@@ -436,3 +436,22 @@ def test_monthly_values_are_written_in_the_readers_number_format(
         as_text=True
     )
     assert f'data-testid="value-{row["id"]}-2026-02">1.5</td>' in english
+
+
+def test_a_portal_link_request_is_answered_before_the_address_is_looked_up(
+    client, make_member, make_client, make_contact
+) -> None:
+    """The answer cannot take longer for a client contact's address than for an
+    unknown one: the lookup and the e-mail happen once it has left."""
+    make_contact(make_client(make_member()), email="lea@client.example")
+    for email, queued in (("lea@client.example", 1), ("personne@nulle.example", 0)):
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+        response = client.post("/portal", data={"email": email}, buffered=False)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/portal")
+        count = select(func.count()).select_from(OutboxMessage)
+        assert db.session.scalar(count) == 0  # answered: nothing looked up yet
+        db.session.commit()
+        response.close()
+        assert db.session.scalar(count) == queued

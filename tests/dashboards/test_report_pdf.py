@@ -15,6 +15,7 @@ from werkzeug.http import parse_options_header
 from core.extensions import db
 from core.security import Role
 from dashboards import pdf, services
+from satisfaction.margins import csat_interval, nps_interval
 from tests.dashboards.conftest import NOW
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,15 @@ def test_board_downloads_the_report_as_a_pdf_with_its_figures_and_charts(
     # NPS of 17 and a CSAT of 67 % on those 6 answers.
     assert "Adhérents signataires 1 Projets en cours 1 " in text
     assert "Taux de réponse 75 %" in text
-    assert "2026-Q2 17 (6 réponses) 67 % (6 réponses)" in text
+    # Each with its 95 % interval: NPS of (2 detractors, 1 passive, 3 promoters),
+    # CSAT of 4 satisfied out of 6.
+    nps, csat = nps_interval(2, 1, 3), csat_interval(4, 6)
+    assert nps is not None and csat is not None
+    assert (
+        f"2026-Q2 17 ± {nps.margin:.0f} (entre {nps.low:.0f} et {nps.high:.0f}) "
+        f"(6 réponses) 67 % ± {csat.margin:.0f} (entre {csat.low:.0f} et "
+        f"{csat.high:.0f}) (6 réponses)"
+    ) in text
     assert "Alpha" in text
     # Drawn by plotly.js: the rate bar's own label and the axis ticks.
     assert DRAWN_RATE_BAR in text

@@ -18,7 +18,11 @@ if not EXPORTS_DIR.is_dir():  # pragma: no cover - a broken checkout
     raise RuntimeError(f"KPI export fixtures missing: {EXPORTS_DIR}")
 
 FIXTURE_FILES = (
-    sorted(path.name for path in EXPORTS_DIR.glob("*") if path.suffix != ".md")
+    sorted(
+        path.name
+        for path in EXPORTS_DIR.glob("*")
+        if path.is_file() and path.suffix != ".md"
+    )
     if EXPORTS_DIR.is_dir()
     else []
 )

@@ -101,9 +101,19 @@ def test_batch_writes_are_idempotent_and_all_or_nothing(client, api) -> None:
     }
     first = client.post("/api/v1/measurements", json=body, headers=headers)
     assert first.status_code == 200, first.get_data(as_text=True)
-    assert first.get_json() == {"created": 3, "updated": 0, "unchanged": 0}
+    assert first.get_json() == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "warnings": [],
+    }
     again = client.post("/api/v1/measurements", json=body, headers=headers)
-    assert again.get_json() == {"created": 0, "updated": 0, "unchanged": 3}
+    assert again.get_json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "warnings": [],
+    }
     stored = db.session.scalar(
         select(Measurement).where(Measurement.indicator_id == cpc.id)
     )
@@ -182,33 +192,48 @@ def test_ten_thousand_items_are_written_in_one_request(
     client, api, make_indicator
 ) -> None:
     a, _visits, _cpc, headers = api
+    # Two daily indicators of 5,000 days each: 10,000 days would not fit
+    # between 2000 (the earliest period accepted) and today.
     daily = make_indicator(a.project, "audience", frequency="day", name="Jour")
-    start = date(1990, 1, 1).toordinal()
+    other = make_indicator(a.project, "clicks", frequency="day", name="Clics")
+    start = date(2010, 1, 1).toordinal()
     items = [
         {
-            "indicator_id": daily.id,
+            "indicator_id": indicator.id,
             "period_start": date.fromordinal(start + n).isoformat(),
             "value": n,
         }
-        for n in range(10_000)
+        for indicator in (other, daily)
+        for n in range(5_000)
     ]
     response = client.post(
         "/api/v1/measurements", json={"measurements": items}, headers=headers
     )
-    assert response.get_json() == {"created": 10_000, "updated": 0, "unchanged": 0}
+    result = response.get_json()
+    assert (result["created"], result["updated"], result["unchanged"]) == (
+        10_000,
+        0,
+        0,
+    )
+    # Stored, and flagged: most of those days are before the project (2024).
+    assert [w.split(" : ")[0] for w in result["warnings"]] == ["« Clics »", "« Jour »"]
+    # 2010-01-01 + 4,999 days is 2023-09-09: every day is before the project.
+    for warning in result["warnings"]:
+        assert "5000 valeur(s) hors de la période du projet (du 2024-01-01" in warning
     # The bulk path stores exactly what the ORM would.
     last = db.session.scalar(
         select(Measurement).where(
             Measurement.indicator_id == daily.id,
-            Measurement.period_start == date.fromordinal(start + 9_999),
+            Measurement.period_start == date.fromordinal(start + 4_999),
         )
     )
-    assert last.value == Decimal("9999") and last.source == Source.API
+    assert last.value == Decimal("4999") and last.source == Source.API
     assert last.updated_at.tzinfo is not None
     again = client.post(
         "/api/v1/measurements", json={"measurements": items}, headers=headers
     )
-    assert again.get_json() == {"created": 0, "updated": 0, "unchanged": 10_000}
+    assert again.get_json()["unchanged"] == 10_000
+    assert again.get_json()["warnings"] == []  # nothing written, nothing flagged
 
 
 def test_measurements_are_paginated_and_filtered_by_period(client, api) -> None:

@@ -503,7 +503,8 @@ def test_malformed_rows_are_rejected_with_their_line_and_good_rows_kept() -> Non
     assert reasons == {
         4: "Ligne 4 : valeur « abc » illisible dans la colonne Clicks.",
         5: "Ligne 5 : date illisible « 2024-13-45 ».",
-        6: "Ligne 6 : valeur négative « -4 » dans la colonne Clicks.",
+        6: "Ligne 6, colonne Clicks, « -4 » : Valeur négative refusée : ce nombre "
+        "se compte à partir de 0.",
     }
     assert export.rejected[0].raw == "2024-03-29,abc,1141,4.12%,10.47"
     assert len(export.series_by_key("clicks").points) == 28

@@ -166,8 +166,9 @@ def test_full_precision_floats_are_quantized_when_asked() -> None:
 def test_negative_counts_are_rejected_with_line_and_column() -> None:
     with pytest.raises(RowError) as error:
         number_cell("-4", line=12, column="Clicks")
-    assert (
-        str(error.value) == "Ligne 12 : valeur négative « -4 » dans la colonne Clicks."
+    assert str(error.value) == (
+        "Ligne 12, colonne Clicks, « -4 » : Valeur négative refusée : ce nombre se "
+        "compte à partir de 0."
     )
 
 

@@ -512,7 +512,9 @@ def test_a_value_typed_after_an_import_survives_its_undo(
     batch, _ = _import(
         a.project, visits, "google-search-console_performance_dates.csv", "clicks"
     )
-    services.record_measurement(None, visits, day=date(2024, 3, 5), value="999")
+    services.record_measurement(
+        None, visits, day=date(2024, 3, 5), value="999", replace=True
+    )
     services.undo_import(None, batch, now=NOW)
     assert [(m.period_start, m.value) for m in _stored(visits)] == [
         (date(2024, 3, 5), D("999"))

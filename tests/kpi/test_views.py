@@ -210,7 +210,7 @@ def test_import_flow_upload_preview_confirm_reimport_and_undo(
         as_text=True
     )
     assert "google-search-console_performance_dates.csv" in history
-    undone = client.post(f"/space/imports/{batch.id}/undo")
+    undone = client.post(f"/space/imports/{batch.id}/undo", data={"confirmed": "1"})
     assert undone.status_code == 302
     page = client.get(undone.headers["Location"]).get_data(as_text=True)
     assert "30 valeur(s) retirée(s), 1 restaurée(s)" in page

@@ -41,6 +41,24 @@ def test_sign_ins_their_failures_and_sign_outs_are_recorded(
     ]
 
 
+def test_a_reset_request_and_an_account_change_are_recorded(
+    client, make_member, make_member_user
+) -> None:
+    user = make_member_user(make_member())
+    client.post("/password/forgot", data={"email": user.email})
+    client.post("/password/forgot", data={"email": "inconnu@x.example"})
+    client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    client.post("/account", data={"full_name": "Léa Renommée", "locale": "fr"})
+
+    entries = db.session.scalars(
+        select(AuditLog).where(AuditLog.object_id == user.id).order_by(AuditLog.id)
+    ).all()
+    actions = [e.action for e in entries]
+    assert actions.count("user.password_reset_requested") == 1  # not the unknown one
+    assert actions[-1] == "user.account_updated"
+    assert entries[-1].actor_label == user.email
+
+
 def test_the_secretariat_filters_the_log_and_exports_it(
     client, auth, make_staff, make_member
 ) -> None:

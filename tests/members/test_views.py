@@ -335,7 +335,7 @@ def test_marking_a_member_needs_a_reason(client, auth, make_member, make_staff) 
     assert member.mark_status.value == "active"
     ok = client.post(
         f"/admin/members/{member.id}/mark",
-        data={"mark_status": "suspended", "reason": "décision du CA"},
+        data={"mark_status": "suspended", "reason": "décision du CA", "confirmed": "1"},
     )
     assert ok.status_code == 302
     db.session.refresh(member)

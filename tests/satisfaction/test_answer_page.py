@@ -144,7 +144,10 @@ def test_submitting_stores_one_response_raises_alerts_and_thanks(
     assert response.submitted_at is not None and response.share_with_board is True
     assert _get(Invitation, invitation.id).answered_at is not None
     [alert] = db.session.scalars(select(Alert)).all()
-    assert (alert.reason.value, alert.value) == ("detractor", 3)
+    assert alert.reason.value == "detractor"
+    assert [(i.question_id, i.reason.value, i.value) for i in alert.items] == [
+        (nps.id, "detractor", 3)
+    ]
     assert db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_address == w.admin.email)
     ).subject.startswith("Alerte satisfaction")

@@ -79,6 +79,7 @@ class Start:
     response: int
     answer: int
     alert: int
+    alert_item: int
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from dashboards.demo.large.plan import (
     CYCLES,
@@ -22,6 +22,7 @@ from dashboards.demo.large.plan import (
 )
 from satisfaction.models import (
     Alert,
+    AlertItem,
     Answer,
     Campaign,
     Invitation,
@@ -78,14 +79,13 @@ ALERT_COLUMNS = [
     "id",
     "member_id",
     "response_id",
-    "question_id",
     "reason",
-    "value",
     "created_at",
     "follow_up",
     "closed_at",
     "closed_by_id",
 ]
+ALERT_ITEM_COLUMNS = ["id", "alert_id", "question_id", "reason", "value"]
 
 
 def survey_tables(plan: Plan) -> Iterator[TableRows]:
@@ -98,9 +98,11 @@ def survey_tables(plan: Plan) -> Iterator[TableRows]:
     yield Invitation.__table__, INVITATION_COLUMNS, invitations(plan)
     yield Response.__table__, RESPONSE_COLUMNS, responses(plan)
     alerts: list[Row] = []
-    yield Answer.__table__, ANSWER_COLUMNS, answers(plan, alerts)
+    items: list[Row] = []
+    yield Answer.__table__, ANSWER_COLUMNS, answers(plan, alerts, items)
     # Filled while the answers were written.
     yield Alert.__table__, ALERT_COLUMNS, iter(alerts)
+    yield AlertItem.__table__, ALERT_ITEM_COLUMNS, iter(items)
 
 
 def campaigns(plan: Plan) -> Iterator[Row]:
@@ -165,9 +167,10 @@ def responses(plan: Plan) -> Iterator[Row]:
             invitation += 1
 
 
-def answers(plan: Plan, alerts: list[Row]) -> Iterator[Row]:
-    """Every scored question of every response; appends to ``alerts`` the low
-    answers of the latest cycles (still to follow up)."""
+def answers(plan: Plan, alerts: list[Row], items: list[Row]) -> Iterator[Row]:
+    """Every scored question of every response; appends to ``alerts`` one alert
+    per response of the latest cycles with low answers (still to follow up),
+    and to ``items`` those low answers."""
     rng = random.Random(SEED + 1)
     number = plan.start.answer
     response = plan.start.response
@@ -177,26 +180,36 @@ def answers(plan: Plan, alerts: list[Row]) -> Iterator[Row]:
         for cycle in range(1, CYCLES + 1):
             if not answered(p, cycle):
                 continue
-            for question_id, kind, low, high in plan.charter.questions:
-                value = max(low, min(high, _drawn(rng, kind, shift)))
+            low: list[tuple[int, str, int]] = []
+            for question_id, kind, lowest, highest in plan.charter.questions:
+                value = max(lowest, min(highest, _drawn(rng, kind, shift)))
                 yield (number, response, question_id, value, None, None)
                 number += 1
                 threshold = LOW_ALERT.get(kind)
                 if threshold is not None and value <= threshold and cycle > 36:
-                    at = plan.sent_at(p, cycle) + timedelta(days=2)
-                    alerts.append(
-                        _alert(
-                            plan,
-                            len(alerts),
-                            member,
-                            response,
+                    low.append((question_id, _reason(kind), value))
+            if low:
+                alert = plan.start.alert + len(alerts)
+                at = plan.sent_at(p, cycle) + timedelta(days=2)
+                reasons = {reason for _q, reason, _v in low}
+                reason = "detractor" if "detractor" in reasons else "low_rating"
+                start = plan.start.member + member
+                alerts.append((alert, start, response, reason, at, "", None, None))
+                for question_id, item_reason, value in low:
+                    items.append(
+                        (
+                            plan.start.alert_item + len(items),
+                            alert,
                             question_id,
-                            kind,
+                            item_reason,
                             value,
-                            at,
                         )
                     )
             response += 1
+
+
+def _reason(kind: str) -> str:
+    return "detractor" if kind == "nps" else "low_rating"
 
 
 def _drawn(rng: random.Random, kind: str, shift: int) -> int:
@@ -206,27 +219,3 @@ def _drawn(rng: random.Random, kind: str, shift: int) -> int:
     if kind == "ces":
         return int(rng.choice((4, 5, 6, 7))) + shift // 2
     return int(rng.choice((3, 4, 4, 5, 5))) + shift // 2
-
-
-def _alert(
-    plan: Plan,
-    index: int,
-    member: int,
-    response: int,
-    question_id: int,
-    kind: str,
-    value: int,
-    at: datetime,
-) -> Row:
-    return (
-        plan.start.alert + index,
-        plan.start.member + member,
-        response,
-        question_id,
-        "detractor" if kind == "nps" else "low_rating",
-        value,
-        at,
-        "",
-        None,
-        None,
-    )

@@ -16,7 +16,7 @@ from core.extensions import db
 from dashboards.demo.large.plan import Charter, Start
 from kpi.models import Agreement, Indicator, Measurement
 from members.models import Client, ClientContact, Member, Project, User
-from satisfaction.models import Alert, Answer, Campaign, Invitation, Response
+from satisfaction.models import Alert, AlertItem, Answer, Campaign, Invitation, Response
 from satisfaction.scoring import SCORED_TYPES, value_range
 from satisfaction.services import current_version, ensure_charter_template
 
@@ -36,6 +36,7 @@ MODELS: dict[str, Any] = {
     "response": Response,
     "answer": Answer,
     "alert": Alert,
+    "alert_item": AlertItem,
 }
 
 

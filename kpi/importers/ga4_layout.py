@@ -1,0 +1,253 @@
+"""The layout of Google Analytics downloads: ``#`` preambles, blocks, the column
+vocabulary in the UI languages, and the ``Grand total`` row of explorations.
+
+The same report comes as CSV, TSV (explorations) or XLSX (a spreadsheet download,
+sometimes renamed ``.csv``): blocks are cut from the document's lines whatever the
+delimiter, and a sheet's rows are read as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from kpi.importers.base import RejectedRow
+from kpi.importers.cells import date_error, number_cell
+from kpi.importers.dates import compact_range, parse_date
+from kpi.importers.sniff import Document
+from kpi.importers.tables import Record, normalise_name, split_line
+
+_START_RE = re.compile(
+    r"(?:Start date|Date de début|Fecha de inicio|Startdatum|Data di inizio"
+    r"|Data de início|Data inicial)\s*:\s*(\d{8})",
+    re.IGNORECASE,
+)
+_END_RE = re.compile(
+    r"(?:End date|Date de fin|Fecha de finalización|Fecha de fin|Enddatum"
+    r"|Data di fine|Data de término|Data final)\s*:\s*(\d{8})",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
+
+#: Localised column names → the English names the importers look for.
+ALIASES: dict[str, str] = {
+    normalise_name(local): english
+    for english, names in {
+        "Date": ("Jour", "Fecha", "Datum", "Data"),
+        "Year month": ("Année et mois", "Año y mes", "Jahr und Monat", "Anno e mese"),
+        "Views": ("Vues", "Vistas", "Aufrufe", "Visualizzazioni", "Visualizações"),
+        "Sessions": ("Sesiones", "Sitzungen", "Sessioni", "Sessões"),
+        "Engaged sessions": (
+            "Sessions avec engagement",
+            "Sessions engagées",
+            "Sesiones con interacción",
+        ),
+        "Event count": (
+            "Nombre d'événements",
+            "Recuento de eventos",
+            "Ereignisanzahl",
+            "Conteggio eventi",
+            "Contagem de eventos",
+        ),
+        "Event name": (
+            "Nom de l'événement",
+            "Nombre del evento",
+            "Ereignisname",
+            "Nome evento",
+            "Nome do evento",
+        ),
+        "Key events": ("Événements clés", "Eventos clave", "Schlüsselereignisse"),
+        "Active users": (
+            "Utilisateurs actifs",
+            "Usuarios activos",
+            "Aktive Nutzer",
+            "Utenti attivi",
+            "Usuários ativos",
+        ),
+        "Total users": (
+            "Nombre total d'utilisateurs",
+            "Utilisateurs au total",
+            "Usuarios totales",
+            "Nutzer insgesamt",
+            "Utenti totali",
+            "Total de usuários",
+        ),
+        "New users": (
+            "Nouveaux utilisateurs",
+            "Usuarios nuevos",
+            "Neue Nutzer",
+            "Nuovi utenti",
+            "Novos usuários",
+        ),
+        "Average engagement time per active user": (
+            "Durée d'engagement moyenne par utilisateur actif",
+            "Temps d'engagement moyen par utilisateur actif",
+        ),
+        "Average engagement time per session": (
+            "Durée d'engagement moyenne par session",
+            "Temps d'engagement moyen par session",
+        ),
+        "Page path and screen class": (
+            "Chemin de la page et classe de l'écran",
+            "Chemin de la page et classe d'écran",
+        ),
+        "Page title and screen class": (
+            "Titre de la page et classe de l'écran",
+            "Titre de la page et classe d'écran",
+        ),
+    }.items()
+    for local in names
+}
+#: The label of the totals row (explorations; Report CSV exports).
+TOTAL_LABELS = frozenset(
+    {
+        "grand total",
+        "total général",
+        "total general",
+        "totals",
+        "total",
+        "gesamtsumme",
+        "totale complessivo",
+        "totale",
+    }
+)
+
+
+def canonical(header: list[str]) -> list[str]:
+    """Header cells with localised names replaced by the English ones."""
+    return [ALIASES.get(normalise_name(name), name) for name in header]
+
+
+@dataclass
+class Block:
+    """One table of a ``#``-commented export: comments, header and data lines."""
+
+    comments: list[str]
+    period: tuple[date, date] | None
+    header_line: int
+    header: list[str]
+    first: int
+    last: int
+    extra: dict[str, str] = field(default_factory=dict)
+    delimiter: str = ","
+
+
+def delimiter_of(doc: Document, line: str) -> str:
+    """The delimiter of a header line (a sheet's cells are joined by tabs)."""
+    if doc.is_sheet or line.count("\t") > line.count(","):
+        return "\t"
+    return ","
+
+
+def split_blocks(doc: Document) -> list[Block]:
+    """Cut the document into tables: ``#`` comments, a header, data up to a blank."""
+    lines = doc.lines
+    blocks: list[Block] = []
+    comments: list[str] = []
+    start_text = end_text = ""
+    file_period: tuple[date, date] | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        if not line:
+            index += 1
+            continue
+        if line.startswith("#"):
+            body = line.lstrip("#").strip().strip("\t")
+            comments.append(body)
+            if match := _START_RE.search(body):
+                start_text = match.group(1)
+            elif match := _END_RE.search(body):
+                end_text = match.group(1)
+            elif match := _RANGE_RE.fullmatch(body):
+                start_text, end_text = match.group(1), match.group(2)
+            index += 1
+            continue
+        period = compact_range(start_text, end_text) or file_period
+        file_period = file_period or period
+        delimiter = delimiter_of(doc, lines[index])
+        header = split_line(lines[index], delimiter)
+        end = index + 1
+        while (
+            end < len(lines)
+            and lines[end].strip()
+            and not lines[end].lstrip().startswith("#")
+        ):
+            end += 1
+        blocks.append(
+            Block(
+                comments,
+                period,
+                index + 1,
+                header,
+                index + 2,
+                end,
+                delimiter=delimiter,
+            )
+        )
+        comments, start_text, end_text = [], "", ""
+        index = end
+    return blocks
+
+
+def has_start_date(lines: list[str]) -> bool:
+    return any(_START_RE.search(line) for line in lines if line.startswith("#"))
+
+
+def block_records(
+    doc: Document, block: Block, rejected: list[RejectedRow]
+) -> tuple[list[Record], Record | None]:
+    """The data rows of ``block`` and its totals row (``Grand total``), if any."""
+    rows: list[Record] = []
+    totals: Record | None = None
+    for item in doc.records(block.delimiter, start=block.first, stop=block.last):
+        if isinstance(item, RejectedRow):
+            rejected.append(item)
+        elif is_totals(item, len(block.header)):
+            totals = item
+        else:
+            rows.append(item)
+    return rows, totals
+
+
+def is_totals(record: Record, width: int) -> bool:
+    """A ``Grand total`` row: the label in a dimension cell or in an extra cell."""
+    labels = [
+        position
+        for position, cell in enumerate(record.cells)
+        if normalise_name(cell) in TOTAL_LABELS
+    ]
+    if not labels:
+        return False
+    label = labels[0]
+    return label == 0 or label >= width or not record.get(0).strip()
+
+
+def row_date(record: Record, column: int | None, anchor: date) -> date:
+    """The day of a row (``Date`` is ``YYYYMMDD``), or ``anchor`` without one.
+
+    :raises RowError:
+    """
+    if column is None:
+        return anchor
+    text = record.get(column)
+    try:
+        # ``Date`` is YYYYMMDD; ``Year month`` is YYYYMM (the month's first day).
+        return parse_date(text, ("%Y%m%d", "%Y-%m-%d", "%Y%m"))
+    except ValueError:
+        raise date_error(record.line, text) from None
+
+
+def metric(
+    record: Record, position: int, header: list[str], *, quantize: bool = False
+) -> Decimal:
+    """A metric cell (raw numbers, dot decimals).  :raises RowError:"""
+    return number_cell(
+        record.get(position),
+        line=record.line,
+        column=header[position],
+        decimal=".",
+        quantize=quantize,
+    )
