@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_filters(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
@@ -102,6 +103,8 @@ def register_request_hooks(app: Flask) -> None:
     def inject_globals() -> dict[str, Any]:
         return {
             "association_name": app.config["ASSOCIATION_NAME"],
+            # In a sentence, after "de": "de l'Association …" in French.
+            "association_in_text": i18n.association_for_text(),
             "current_locale": str(get_locale() or "fr"),
             "languages": app.config["LANGUAGES"],
             "nav_items": navigation.nav_items,

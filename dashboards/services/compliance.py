@@ -121,9 +121,7 @@ def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
                 "mark_status": r.mark_status,
                 "active_projects": r.projects,
                 "projects_with_agreed_indicators": r.agreed,
-                "last_questionnaire_sent_at": r.last_sent_at.isoformat()
-                if r.last_sent_at
-                else "",
+                "last_questionnaire_sent_at": r.last_sent_at,
                 "invitations_sent": r.sent,
                 "responses": r.answered,
                 "response_rate_pct": None if r.rate is None else round(r.rate, 1),

@@ -274,9 +274,7 @@ def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 "unit": r["unit"],
                 "direction": r["direction"],
                 "target": None if r["target"] is None else float(r["target"]),
-                "latest_period": r["period_start"].isoformat()
-                if r["period_start"]
-                else "",
+                "latest_period": r["period_start"],
                 "latest_value": None if r["value"] is None else float(r["value"]),
                 "status": r["status"],
             }
