@@ -13,6 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from kpi.importers.vocabulary_analytics import (
+    ANALYTICS_DATES,
+    ANALYTICS_DIMENSIONS,
+    ANALYTICS_METRICS,
+)
+
 # --------------------------------------------------------------------------- #
 # Normalisation
 # --------------------------------------------------------------------------- #
@@ -80,6 +86,7 @@ METRICS: dict[str, tuple[str, ...]] = {
         "Tempo di visualizzazione (ore)",
     ),
     "impressions": (
+        "nb_impressions",
         "Impressions",
         "Impr.",
         "Impresiones",
@@ -277,6 +284,8 @@ TOTAL_LABELS: tuple[str, ...] = (
     "Totale",
     "Grand total",
     "Total général",
+    "Gesamtsumme",
+    "Totale complessivo",
 )
 
 #: Files that say they hold nothing.
@@ -302,7 +311,10 @@ def _names(words: Iterable[str]) -> frozenset[str]:
 
 _FOLDED: dict[str, frozenset[str]] = {
     **{f"metric:{k}": _names(v) for k, v in METRICS.items()},
+    **{f"metric:{k}": _names(v) for k, v in ANALYTICS_METRICS.items()},
     **{f"date:{k}": _names(v) for k, v in DATES.items()},
+    **{f"date:{k}": _names(v) for k, v in ANALYTICS_DATES.items()},
+    **{f"dim:{k}": _names(v) for k, v in ANALYTICS_DIMENSIONS.items()},
     **{f"ticket:{k}": _names(v) for k, v in TICKETS.items()},
     **{f"type:{k}": _names(v) for k, v in TICKET_TYPES.items()},
     "total": _names(TOTAL_LABELS),
@@ -330,6 +342,21 @@ def find(header: Sequence[str], concept: str) -> int | None:
         if _key(name) in wanted:
             return position
     return None
+
+
+def find_first(header: Sequence[str], *concepts: str) -> int | None:
+    """Index of the column of the first of ``concepts`` that ``header`` has."""
+    for concept in concepts:
+        position = find(header, concept)
+        if position is not None:
+            return position
+    return None
+
+
+def concept_of(name: str, concepts: Iterable[str]) -> str | None:
+    """The first of ``concepts`` that ``name`` is a word of, or None."""
+    key = _key(name)
+    return next((c for c in concepts if key in _FOLDED[c]), None)
 
 
 def find_all(header: Sequence[str], *concepts: str) -> dict[str, int]:
