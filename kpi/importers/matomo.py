@@ -172,9 +172,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     ]
     builders: dict[str, SeriesBuilder] = {}
     granularities: set[str] = set()
+    nested = _Nesting(header, found["label"])
     for item in doc.records(_delimiter(doc), start=2):
         if isinstance(item, RejectedRow):
             export.rejected.append(item)
+            continue
+        if nested.is_child(item):
             continue
         try:
             when, granularity = (
@@ -219,6 +222,37 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         stated_period=period if date_at is None else None,
         single=date_at is None,
     )
+
+
+class _Nesting:
+    """Rows of a flattened report (``flat=1&include_aggregate_rows=1``).
+
+    Matomo then writes each row that has sub-rows (``is_aggregate`` 1, the figure
+    its report shows) followed by its sub-rows, labelled ``parent - child``; only
+    the top-level rows are kept, so nothing is counted twice.
+    """
+
+    def __init__(self, header: list[str], label_at: int | None) -> None:
+        self.flag_at = next(
+            (
+                at
+                for at, name in enumerate(header)
+                if vocabulary.fold(name).endswith("is_aggregate")
+            ),
+            None,
+        )
+        self.label_at = label_at
+        self.parents: list[str] = []
+
+    def is_child(self, item: Record) -> bool:
+        if self.flag_at is None or self.label_at is None:
+            return False
+        label = item.get(self.label_at).strip()
+        if any(label.startswith((f"{p} - ", f"{p}/")) for p in self.parents):
+            return True
+        if item.get(self.flag_at).strip() == "1":
+            self.parents.append(label)
+        return False
 
 
 def _components(

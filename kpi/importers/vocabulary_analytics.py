@@ -104,10 +104,17 @@ ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
     ),
     # Plausible's raw ``visit_duration`` (average seconds per visit) [real].
     "visit_duration": ("visit_duration",),
-    # Matomo Contents [real fixture: raw names]; the translated labels other than
-    # "Interactions" are unverified.
+    # [matomo] Contents.ContentInteractions (German seen in a real export);
+    # the short "Interactions" forms are unverified.
     "interactions": (
         "nb_interactions",
+        "Content Interactions",
+        "Actions du contenu",
+        "Interacciones con el contenido",
+        "Interação de Conteúdos",
+        "Interações de conteúdo",
+        "Inhaltsinteraktionen",
+        "Interazioni Contenuto",
         "Interactions",
         "Interacciones",
         "Interações",
