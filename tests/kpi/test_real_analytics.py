@@ -61,6 +61,20 @@ def test_matomo_weekly_raw_export_stores_one_week() -> None:
     assert values(visits) == {date(2009, 12, 28): 2}
 
 
+def test_matomo_all_metrics_export_of_a_month() -> None:
+    """``API.get`` (every plugin's metrics, 96 English columns): the month's
+    visits, unique visitors, actions and 1622 s spent over 2 visits."""
+    export = parse(read("matomo_api-get_month_en_utf16.csv"))
+    assert export.format == "matomo_visits"
+    march = date(2010, 3, 1)
+    assert export.series_by_key("visits").granularity == "month"
+    assert values(export.series_by_key("visits")) == {march: 2}
+    assert values(export.series_by_key("unique_visitors")) == {march: 1}
+    assert values(export.series_by_key("actions")) == {march: 8}
+    [point] = export.series_by_key("engagement_time").points
+    assert (point.numerator, point.denominator, point.value) == (1622, 2, 811)
+
+
 def test_matomo_flattened_contents_count_each_impression_once() -> None:
     """The flat export lists ``ImageAd`` (8 impressions) then its three pieces:
     only the top-level rows count, as in Matomo's own table (8 + 6 + 4)."""
