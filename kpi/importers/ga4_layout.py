@@ -20,16 +20,15 @@ from kpi.importers.dates import compact_range, parse_date
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record, split_line
 
-_START_RE = re.compile(
-    r"(?:Start date|Date de début|Fecha de inicio|Startdatum|Data di inizio"
-    r"|Data de início|Data inicial)\s*:\s*(\d{8})",
-    re.IGNORECASE,
-)
-_END_RE = re.compile(
-    r"(?:End date|Date de fin|Fecha de finalización|Fecha de fin|Enddatum"
-    r"|Data di fine|Data de término|Data final)\s*:\s*(\d{8})",
-    re.IGNORECASE,
-)
+
+def _preamble_re(concept: str) -> re.Pattern[str]:
+    """``<a name of concept> : YYYYMMDD`` in a ``#`` line, any UI language."""
+    words = "|".join(re.escape(word) for word in vocabulary.words(concept))
+    return re.compile(rf"(?:{words})\s*:\s*(\d{{8}})", re.IGNORECASE)
+
+
+_START_RE = _preamble_re("date:preamble_start")
+_END_RE = _preamble_re("date:preamble_end")
 _RANGE_RE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
 
 #: The English names the GA4 importers look for → their vocabulary concepts

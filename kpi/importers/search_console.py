@@ -25,7 +25,6 @@ from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document, text_document
 from kpi.importers.tables import (
     Record,
-    normalise_name,
     reject,
     split_line,
 )
@@ -72,7 +71,6 @@ _PREFERENCE = (
     "gsc_queries",
     "gsc_appearance",
 )
-_FILTERS_FIRST = ("filter", "filtre", "filtro")
 _BARE_HOUR_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?")
 _HOUR_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):\d{2}(?::\d{2})?\S*")
 
@@ -299,8 +297,8 @@ def _filters(members: dict[str, bytes]) -> bytes | None:
         if not name.casefold().endswith(".csv"):
             continue
         first = data[:64].decode("utf-8", errors="replace").lstrip("\ufeff")
-        if normalise_name(split_line(first.split("\n", 1)[0], ",")[0]) in (
-            _FILTERS_FIRST
+        if vocabulary.is_word(
+            split_line(first.split("\n", 1)[0], ",")[0], "dim:gsc_filter"
         ):
             return data
     return None
@@ -341,7 +339,7 @@ def parse_workbook(
         fmt = detect(doc)
         if fmt is not None:
             found[name] = (fmt, doc)
-        elif doc.sheet and normalise_name(doc.sheet[0].get(0)) in _FILTERS_FIRST:
+        elif doc.sheet and vocabulary.is_word(doc.sheet[0].get(0), "dim:gsc_filter"):
             for record in doc.sheet[1:]:
                 if vocabulary.is_word(record.get(0), "date:date"):
                     stated = parse_text_range(record.get(1).strip())

@@ -305,16 +305,29 @@ NO_DATA_TEXTS: tuple[str, ...] = (
 )
 
 
+_WORDS: dict[str, tuple[str, ...]] = {
+    **{f"metric:{k}": v for k, v in METRICS.items()},
+    **{f"metric:{k}": v for k, v in ANALYTICS_METRICS.items()},
+    **{f"date:{k}": v for k, v in DATES.items()},
+    **{f"date:{k}": v for k, v in ANALYTICS_DATES.items()},
+    **{f"dim:{k}": v for k, v in ANALYTICS_DIMENSIONS.items()},
+}
+
+
+def words(concept: str) -> tuple[str, ...]:
+    """The names of ``concept`` as the tools write them (not normalised).
+
+    :raises KeyError: unknown concept (metrics, dates and dimensions only).
+    """
+    return _WORDS[concept]
+
+
 def _names(words: Iterable[str]) -> frozenset[str]:
     return frozenset(_key(word) for word in words)
 
 
 _FOLDED: dict[str, frozenset[str]] = {
-    **{f"metric:{k}": _names(v) for k, v in METRICS.items()},
-    **{f"metric:{k}": _names(v) for k, v in ANALYTICS_METRICS.items()},
-    **{f"date:{k}": _names(v) for k, v in DATES.items()},
-    **{f"date:{k}": _names(v) for k, v in ANALYTICS_DATES.items()},
-    **{f"dim:{k}": _names(v) for k, v in ANALYTICS_DIMENSIONS.items()},
+    **{concept: _names(names) for concept, names in _WORDS.items()},
     **{f"ticket:{k}": _names(v) for k, v in TICKETS.items()},
     **{f"type:{k}": _names(v) for k, v in TICKET_TYPES.items()},
     "total": _names(TOTAL_LABELS),

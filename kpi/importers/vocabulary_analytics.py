@@ -259,10 +259,33 @@ ANALYTICS_DATES: dict[str, tuple[str, ...]] = {
     "time_period": ("TimePeriod", "Time period", "Gregorian date"),
     # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
     "hour": ("Hour", "Heure", "Hora", "Stunde", "Ora"),
+    # GA4 preamble lines ``# Start date: 20250201`` [real: en]; the other
+    # languages are the former GA4 list (not yet seen in a real file).
+    "preamble_start": (
+        "Start date",
+        "Date de début",
+        "Fecha de inicio",
+        "Data de início",
+        "Data inicial",
+        "Startdatum",
+        "Data di inizio",
+    ),
+    "preamble_end": (
+        "End date",
+        "Date de fin",
+        "Fecha de finalización",
+        "Fecha de fin",
+        "Data de término",
+        "Data final",
+        "Enddatum",
+        "Data di fine",
+    ),
 }
 
 #: Dimension (row label) columns that tell reports apart.
 ANALYTICS_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    # Search Console's Filters.csv first column [real: fr "Filtre", en "Filter"].
+    "gsc_filter": ("Filter", "Filtre", "Filtro"),
     # [matomo] General.ColumnLabel, and the raw ``label``.
     "label": (
         "label",
