@@ -214,3 +214,71 @@ def test_a_generic_word_is_no_matomo_report() -> None:
     with pytest.raises(ImportRefused) as refused:
         parse(b"Date,Visits\n2024-03-01,5\n2024-03-02,7\n")
     assert refused.value.columns == ["Date", "Visits"]
+
+
+# --------------------------------------------------------------------------- #
+# Universal Analytics and Microsoft Advertising in other UI languages
+# --------------------------------------------------------------------------- #
+
+SHARED = Path(__file__).resolve().parents[1] / "data" / "kpi-exports"
+
+
+@pytest.mark.parametrize(
+    ("day", "sessions", "pageviews"),
+    [
+        # The Spanish, German and Italian names are marked unverified in the
+        # vocabulary: no real UA export in these languages was found.
+        ("Índice de días", "Sesiones", None),
+        ("Tagesindex", "Sitzungen", None),
+        ("Indice giorno", "Sessioni", None),
+    ],
+)
+def test_ua_audience_in_another_language_is_the_same_format(
+    day, sessions, pageviews
+) -> None:
+    text = (SHARED / "ua_audience-overview_fr.csv").read_text("utf-8")
+    text = text.replace("Index des jours,Sessions", f"{day},{sessions}")
+    export = parse(text.encode())
+    assert export.format == "ua_audience"
+    series = export.series_by_key("sessions")
+    assert len(series.points) == 31
+    assert sum(p.value or 0 for p in series.points) == 32324
+
+
+def test_ua_pages_in_french_find_views_and_time_on_page() -> None:
+    text = (SHARED / "ua_behavior_all-pages_en-gb.csv").read_text("utf-8")
+    text = text.replace(
+        "Page,Pageviews,Unique Pageviews,Avg. Time on Page",
+        "Page,Pages vues,Vues uniques,Temps moyen passé sur la page",
+    )
+    english = parse((SHARED / "ua_behavior_all-pages_en-gb.csv").read_bytes())
+    french = parse(text.encode(), period=(date(2019, 3, 1), date(2019, 3, 31)))
+    assert french.format == "ua_pages"
+    for key in ("pageviews", "engagement_time"):
+        assert [p.value for p in french.series_by_key(key).points] == [
+            p.value for p in english.series_by_key(key).points
+        ]
+
+
+def test_microsoft_ads_columns_are_found_through_the_vocabulary() -> None:
+    data = (SHARED / "microsoft-ads_campaign-performance-report_daily.csv").read_bytes()
+    export = parse(data)
+    assert export.format == "microsoft_ads"
+    cost = export.series_by_key("cost")
+    assert cost.unit == "EUR"
+    # The shared README's figures: 60 rows, Clicks = 950, Spend = 463.48.
+    assert sum(p.value or 0 for p in cost.points) == Decimal("463.48")
+    clicks = export.series_by_key("clicks")
+    assert sum(p.value or 0 for p in clicks.points) == 950
+
+
+def test_microsoft_ads_ui_download_names() -> None:
+    """A report downloaded from the web UI names its columns for people
+    (``Campaign name``, ``Spend``, ``Currency code``) instead of API names."""
+    data = (SHARED / "microsoft-ads_campaign-performance-report_daily.csv").read_bytes()
+    data = data.replace(b'"TimePeriod"', b'"Time period"').replace(
+        b'"CurrencyCode"', b'"Currency code"'
+    )
+    export = parse(data)
+    assert export.series_by_key("cost").unit == "EUR"
+    assert sum(p.value or 0 for p in export.series_by_key("clicks").points) == 950
