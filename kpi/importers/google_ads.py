@@ -70,7 +70,6 @@ _SEGMENTS: tuple[tuple[str, Granularity], ...] = (
     ("date:month", "month"),
 )
 _MONTH_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
-_ALL_TIME = ("all time", "toute la période", "todo el periodo", "gesamter zeitraum")
 
 
 def _delimiter(line: str) -> str:
@@ -159,7 +158,7 @@ def _stated_period(
             stated = (day, day)
         return stated
     text = next((t for t in texts if t), "")
-    if normalise_name(text) in _ALL_TIME:
+    if vocabulary.is_word(text, "date:all_time"):
         if period is None:
             export.warnings.append(
                 str(

@@ -259,6 +259,16 @@ ANALYTICS_DATES: dict[str, tuple[str, ...]] = {
     "time_period": ("TimePeriod", "Time period", "Gregorian date"),
     # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
     "hour": ("Hour", "Heure", "Hora", "Stunde", "Ora"),
+    # Google Ads' "All time" date range [real: en]; fr/es/de from the former
+    # Google Ads list; Portuguese and Italian unverified.
+    "all_time": (
+        "All time",
+        "Toute la période",
+        "Todo el periodo",
+        "Todo o período",
+        "Gesamter Zeitraum",
+        "Tutto il periodo",
+    ),
     # GA4 preamble lines ``# Start date: 20250201`` [real: en]; the other
     # languages are the former GA4 list (not yet seen in a real file).
     "preamble_start": (
