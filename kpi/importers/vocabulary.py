@@ -17,6 +17,7 @@ from kpi.importers.vocabulary_analytics import (
     ANALYTICS_DATES,
     ANALYTICS_DIMENSIONS,
     ANALYTICS_METRICS,
+    flatten,
 )
 
 # --------------------------------------------------------------------------- #
@@ -307,10 +308,10 @@ NO_DATA_TEXTS: tuple[str, ...] = (
 
 _WORDS: dict[str, tuple[str, ...]] = {
     **{f"metric:{k}": v for k, v in METRICS.items()},
-    **{f"metric:{k}": v for k, v in ANALYTICS_METRICS.items()},
+    **{f"metric:{k}": flatten(v) for k, v in ANALYTICS_METRICS.items()},
     **{f"date:{k}": v for k, v in DATES.items()},
-    **{f"date:{k}": v for k, v in ANALYTICS_DATES.items()},
-    **{f"dim:{k}": v for k, v in ANALYTICS_DIMENSIONS.items()},
+    **{f"date:{k}": flatten(v) for k, v in ANALYTICS_DATES.items()},
+    **{f"dim:{k}": flatten(v) for k, v in ANALYTICS_DIMENSIONS.items()},
 }
 
 

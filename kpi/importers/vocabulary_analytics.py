@@ -1,205 +1,457 @@
-"""The words of web analytics and search-ads exports, in the UI languages.
+"""The words of web analytics and search-ads exports, per UI language.
 
 Matomo, Universal Analytics, GA4, Plausible, Search Console, Google Ads and
 Microsoft Advertising name the same measures differently in each UI language;
-the tool modules look columns up here by *concept* (``metric:visits``), never by
-a list of their own. Merged into :mod:`kpi.importers.vocabulary`.
+the tool modules look columns up by *concept* (``metric:visits``) through
+:mod:`kpi.importers.vocabulary`, never by a list of their own. Each concept maps
+a language (``en fr es pt de it``; ``api`` for raw API names) to its names.
 
-Sources, per block: **[matomo]** Matomo's own translation files
-(matomo-org/matomo ``lang/{en,fr,es,pt,pt-br,de,it}.json`` and
-``plugins/Contents/lang/*.json``, commit f09912cb702a76d06ab1a129a8e0a4e2a61818a8,
-keys ``General.Column*`` / ``General.VisitDuration`` / ``Contents.Impressions``)
-and the raw API names (``nb_visits``); **[real]** a file in
-``tests/data/kpi-exports`` (``real/`` or the shared fixtures); **[api]** the
-tool's documented column or API names. Names marked **unverified** are our own
-translation of the English UI label, not yet seen in a file or translation file:
-they only widen recognition and can be corrected when a real file shows otherwise.
+Sources: **[matomo]** Matomo's translation files (matomo-org/matomo
+``lang/{en,fr,es,pt,pt-br,de,it}.json``, ``plugins/Contents/lang/*.json``, commit
+f09912cb702a76d06ab1a129a8e0a4e2a61818a8) and its raw API names; **[real]** a
+file in ``tests/data/kpi-exports`` (``real/`` or the shared fixtures); **[api]**
+the tool's documented names. :data:`UNVERIFIED` lists the names that are our own
+translation of an English UI label, seen in no file nor translation file: they
+only widen recognition, and are corrected when a real file shows otherwise.
 """
 
 from __future__ import annotations
 
+Words = dict[str, tuple[str, ...]]
+
 #: Web analytics and ads measures.
-ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
+ANALYTICS_METRICS: dict[str, Words] = {
     # [matomo] General.ColumnNbVisits; Plausible's raw ``visits`` [real].
-    "visits": ("nb_visits", "Visits", "Visites", "Visitas", "Besuche", "Visite"),
+    "visits": {
+        "api": ("nb_visits",),
+        "en": ("Visits",),
+        "fr": ("Visites",),
+        "es": ("Visitas",),
+        "pt": ("Visitas",),
+        "de": ("Besuche",),
+        "it": ("Visite",),
+    },
     # [matomo] General.ColumnNbUniqVisitors.
-    "unique_visitors": (
-        "nb_uniq_visitors",
-        "Unique visitors",
-        "Visiteurs uniques",
-        "Visitantes únicos",
-        "Eindeutige Besucher",
-        "Visitatori unici",
-    ),
-    # Plausible's raw ``visitors`` [real]; the dashboard's other languages
-    # are unverified (Plausible's UI is English only).
-    "visitors": ("visitors",),
-    # [matomo] General.ColumnNbActions ("Azioni nel sito" in Italian).
-    "actions": (
-        "nb_actions",
-        "Actions",
-        "Acciones",
-        "Ações",
-        "Aktionen",
-        "Azioni nel sito",
-    ),
+    "unique_visitors": {
+        "api": ("nb_uniq_visitors",),
+        "en": ("Unique visitors",),
+        "fr": ("Visiteurs uniques",),
+        "es": ("Visitantes únicos",),
+        "pt": ("Visitantes únicos",),
+        "de": ("Eindeutige Besucher",),
+        "it": ("Visitatori unici",),
+    },
+    # Plausible's raw ``visitors`` [real] (its dashboard is in English only).
+    "visitors": {"api": ("visitors",)},
+    # [matomo] General.ColumnNbActions.
+    "actions": {
+        "api": ("nb_actions",),
+        "en": ("Actions",),
+        "fr": ("Actions",),
+        "es": ("Acciones",),
+        "pt": ("Ações",),
+        "de": ("Aktionen",),
+        "it": ("Azioni nel sito",),
+    },
     # [matomo] General.ColumnPageviews (``nb_hits`` in Actions reports);
-    # [real] UA "Pageviews"/"Pages vues", Plausible ``pageviews``. UA's Spanish,
-    # German, Italian and Portuguese labels ("Número de páginas vistas",
-    # "Seitenaufrufe", "Visualizzazioni di pagina", "Visualizações de página")
-    # are unverified.
-    "pageviews": (
-        "nb_hits",
-        "pageviews",
-        "Pageviews",
-        "Vues de page",
-        "Pages vues",
-        "Páginas vistas",
+    # [real] UA "Pageviews" / "Pages vues"; Plausible ``pageviews``.
+    "pageviews": {
+        "api": ("nb_hits", "pageviews"),
+        "en": ("Pageviews",),
+        "fr": ("Vues de page", "Pages vues"),
+        "es": ("Páginas vistas", "Número de páginas vistas"),
+        "pt": (
+            "Exibições de página",
+            "Visualizações de páginas",
+            "Visualizações de página",
+        ),
+        "de": ("Seitenansichten", "Seitenaufrufe"),
+        "it": ("Visualizzazioni pagina", "Visualizzazioni di pagina"),
+    },
+    # [matomo] General.ColumnSumVisitLength.
+    "sum_visit_length": {
+        "api": ("sum_visit_length",),
+        "en": ("Total time spent by visitors (in seconds)",),
+        "fr": ("Temps total passé par les visiteurs (en secondes)",),
+        "es": ("Tiempo total de los visitantes en el sitio (en segundos)",),
+        "pt": ("Tempo total gasto pelos visitantes (em segundos)",),
+        "de": ("Von Besuchern verbrachte Gesamtzeit (in Sekunden)",),
+        "it": ("Durata totale delle visite (in secondi)",),
+    },
+    # [matomo] General.VisitDuration (VisitsSummary's ``avg_time_on_site``), and
+    # an older French wording [real fixture].
+    "avg_time_on_site": {
+        "api": ("avg_time_on_site",),
+        "en": ("Avg. Visit Duration (in seconds)",),
+        "fr": (
+            "Durée moy. des visites (en secondes)",
+            "Durée moyenne des visites (en secondes)",
+        ),
+        "es": ("Promedio de duración de las visitas (en segundos)",),
+        "pt": (
+            "Média da duração das visitas (em segundos)",
+            "Duração média das visitas (em segundos)",
+        ),
+        "de": ("Durchschn. Besuchszeit (in Sekunden)",),
+        "it": ("Durata media delle visite (in secondi)",),
+    },
+    # [matomo] General.ColumnAverageTimeOnPage; [real] UA "Avg. Time on Page",
+    # "Temps moyen passé sur la page".
+    "avg_time_on_page": {
+        "api": ("avg_time_on_page",),
+        "en": ("Avg. time on page",),
+        "fr": ("Temps moyen sur la page", "Temps moyen passé sur la page"),
+        "es": ("Tiempo promedio en la página", "Tiempo medio en la página"),
+        "pt": ("Média de tempo na página", "Tempo médio na página"),
+        "de": ("Durchschnittszeit pro Seite", "Durchschnittl. Besuchszeit auf Seite"),
+        "it": ("Tempo medio sulla pagina",),
+    },
+    # Plausible's raw ``visit_duration`` (average seconds per visit) [real].
+    "visit_duration": {"api": ("visit_duration",)},
+    # [matomo] Contents.ContentInteractions (German seen in a real export).
+    "interactions": {
+        "api": ("nb_interactions",),
+        "en": ("Content Interactions", "Interactions"),
+        "fr": ("Actions du contenu", "Interactions"),
+        "es": ("Interacciones con el contenido", "Interacciones"),
+        "pt": ("Interação de Conteúdos", "Interações de conteúdo", "Interações"),
+        "de": ("Inhaltsinteraktionen", "Interaktionen"),
+        "it": ("Interazioni Contenuto", "Interazioni"),
+    },
+    # UA "Users" [real]; [matomo] General.ColumnNbUsers for the others.
+    "users": {
+        "api": ("nb_users",),
+        "en": ("Users",),
+        "fr": ("Utilisateurs",),
+        "es": ("Usuarios",),
+        "pt": ("Usuários", "Utilizadores"),
+        "de": ("Benutzer", "Nutzer"),
+        "it": ("Utenti",),
+    },
+    # UA "New Users" [real]; GA4's names (the former GA4 list).
+    "new_users": {
+        "en": ("New users",),
+        "fr": ("Nouveaux utilisateurs",),
+        "es": ("Usuarios nuevos",),
+        "pt": ("Novos usuários",),
+        "de": ("Neue Nutzer",),
+        "it": ("Nuovi utenti",),
+    },
+    "active_users": {
+        "en": ("Active users",),
+        "fr": ("Utilisateurs actifs",),
+        "es": ("Usuarios activos",),
+        "pt": ("Usuários ativos",),
+        "de": ("Aktive Nutzer",),
+        "it": ("Utenti attivi",),
+    },
+    "total_users": {
+        "en": ("Total users",),
+        "fr": ("Nombre total d'utilisateurs", "Utilisateurs au total"),
+        "es": ("Usuarios totales",),
+        "pt": ("Total de usuários",),
+        "de": ("Nutzer insgesamt",),
+        "it": ("Utenti totali",),
+    },
+    "engaged_sessions": {
+        "en": ("Engaged sessions",),
+        "fr": ("Sessions avec engagement", "Sessions engagées"),
+        "es": ("Sesiones con interacción",),
+        "pt": ("Sessões engajadas",),
+        "de": ("Sitzungen mit Interaktion",),
+        "it": ("Sessioni con coinvolgimento",),
+    },
+    "event_count": {
+        "en": ("Event count",),
+        "fr": ("Nombre d'événements",),
+        "es": ("Recuento de eventos",),
+        "pt": ("Contagem de eventos",),
+        "de": ("Ereignisanzahl",),
+        "it": ("Conteggio eventi",),
+    },
+    "key_events": {
+        "en": ("Key events",),
+        "fr": ("Événements clés",),
+        "es": ("Eventos clave",),
+        "pt": ("Eventos-chave",),
+        "de": ("Schlüsselereignisse",),
+        "it": ("Eventi chiave",),
+    },
+    "engagement_per_active_user": {
+        "en": ("Average engagement time per active user",),
+        "fr": (
+            "Durée d'engagement moyenne par utilisateur actif",
+            "Temps d'engagement moyen par utilisateur actif",
+        ),
+    },
+    "engagement_time": {"en": ("Average engagement time",)},
+    "engagement_per_session": {
+        "en": ("Average engagement time per session",),
+        "fr": (
+            "Durée d'engagement moyenne par session",
+            "Temps d'engagement moyen par session",
+        ),
+    },
+    # Microsoft Advertising's API column [real fixture], also its UI label.
+    "ms_spend": {
+        "api": ("Spend",),
+        "en": ("Spend",),
+        "fr": ("Dépense", "Dépenses"),
+        "es": ("Gasto", "Gastos"),
+        "pt": ("Gasto",),
+        "de": ("Ausgaben",),
+        "it": ("Spesa",),
+    },
+    "currency": {
+        "api": ("CurrencyCode",),
+        "en": ("Currency code", "Currency"),
+        "fr": ("Code de la devise", "Devise"),
+        "es": ("Código de moneda", "Moneda"),
+        "pt": ("Código da moeda", "Moeda"),
+        "de": ("Währungscode", "Währung"),
+        "it": ("Codice valuta", "Valuta"),
+    },
+}
+
+#: Time columns and period words of analytics and ads reports.
+ANALYTICS_DATES: dict[str, Words] = {
+    # UA Audience Overview [real: en, fr].
+    "day_index": {
+        "en": ("Day Index",),
+        "fr": ("Index des jours",),
+        "es": ("Índice de días",),
+        "pt": ("Índice de dias",),
+        "de": ("Tagesindex",),
+        "it": ("Indice giorno",),
+    },
+    # GA4 "Year month" (the former GA4 list).
+    "year_month": {
+        "en": ("Year month",),
+        "fr": ("Année et mois",),
+        "es": ("Año y mes",),
+        "pt": ("Ano e mês",),
+        "de": ("Jahr und Monat",),
+        "it": ("Anno e mese",),
+    },
+    # Google Ads segments ("Day" is ``date:date``) [real: en; fr former list].
+    "week": {
+        "en": ("Week", "Week (Mon - Sun)"),
+        "fr": ("Semaine", "Semaine (du lundi au dimanche)"),
+        "es": ("Semana",),
+        "pt": ("Semana",),
+        "de": ("Woche",),
+        "it": ("Settimana",),
+    },
+    "month": {
+        "en": ("Month",),
+        "fr": ("Mois",),
+        "es": ("Mes",),
+        "pt": ("Mês",),
+        "de": ("Monat",),
+        "it": ("Mese",),
+    },
+    # Microsoft Advertising [api] ``TimePeriod``; UI downloads "Time period".
+    "time_period": {"api": ("TimePeriod",), "en": ("Time period", "Gregorian date")},
+    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
+    "hour": {
+        "en": ("Hour",),
+        "fr": ("Heure",),
+        "es": ("Hora",),
+        "pt": ("Hora",),
+        "de": ("Stunde",),
+        "it": ("Ora",),
+    },
+    # Google Ads' "All time" range [real: en]; fr/es/de the former list.
+    "all_time": {
+        "en": ("All time",),
+        "fr": ("Toute la période",),
+        "es": ("Todo el periodo",),
+        "pt": ("Todo o período",),
+        "de": ("Gesamter Zeitraum",),
+        "it": ("Tutto il periodo",),
+    },
+    # GA4 preamble ``# Start date: 20250201`` [real: en]; the former GA4 list.
+    "preamble_start": {
+        "en": ("Start date",),
+        "fr": ("Date de début",),
+        "es": ("Fecha de inicio",),
+        "pt": ("Data de início", "Data inicial"),
+        "de": ("Startdatum",),
+        "it": ("Data di inizio",),
+    },
+    "preamble_end": {
+        "en": ("End date",),
+        "fr": ("Date de fin",),
+        "es": ("Fecha de finalización", "Fecha de fin"),
+        "pt": ("Data de término", "Data final"),
+        "de": ("Enddatum",),
+        "it": ("Data di fine",),
+    },
+}
+
+#: Dimension (row label) columns that tell reports apart.
+ANALYTICS_DIMENSIONS: dict[str, Words] = {
+    # [matomo] General.ColumnLabel, and the raw ``label``.
+    "label": {
+        "api": ("label",),
+        "en": ("Label", "Name"),
+        "fr": ("Nom",),
+        "es": ("Etiqueta",),
+        "pt": ("Rótulo", "Etiqueta"),
+        "de": ("Bezeichnung",),
+        "it": ("Etichetta",),
+    },
+    # UA All Pages [real: "Page"].
+    "page": {
+        "en": ("Page",),
+        "fr": ("Page",),
+        "es": ("Página",),
+        "pt": ("Página",),
+        "de": ("Seite",),
+        "it": ("Pagina",),
+    },
+    "page_title": {
+        "en": ("Page Title",),
+        "fr": ("Titre de la page",),
+        "es": ("Título de la página",),
+        "pt": ("Título da página",),
+        "de": ("Seitentitel",),
+        "it": ("Titolo pagina",),
+    },
+    "page_path_screen_class": {
+        "en": ("Page path and screen class",),
+        "fr": (
+            "Chemin de la page et classe de l'écran",
+            "Chemin de la page et classe d'écran",
+        ),
+    },
+    "page_title_screen_class": {
+        "en": ("Page title and screen class",),
+        "fr": (
+            "Titre de la page et classe de l'écran",
+            "Titre de la page et classe d'écran",
+        ),
+    },
+    "event_name": {
+        "en": ("Event name",),
+        "fr": ("Nom de l'événement",),
+        "es": ("Nombre del evento",),
+        "pt": ("Nome do evento",),
+        "de": ("Ereignisname",),
+        "it": ("Nome evento",),
+    },
+    # Search Console sheets [real: fr, en; es/de the former list].
+    "gsc_filter": {
+        "en": ("Filter",),
+        "fr": ("Filtre",),
+        "es": ("Filtro",),
+        "pt": ("Filtro",),
+        "de": ("Filter",),
+        "it": ("Filtro",),
+    },
+    "gsc_query": {
+        "en": ("Top queries", "Queries"),
+        "fr": ("Requêtes les plus fréquentes", "Requêtes"),
+        "es": ("Consultas principales",),
+        "pt": ("Principais consultas",),
+        "de": ("Häufigste Suchanfragen",),
+        "it": ("Query principali",),
+    },
+    "gsc_page": {
+        "en": ("Top pages",),
+        "fr": ("Pages les plus populaires", "Pages"),
+        "es": ("Páginas principales",),
+        "pt": ("Principais páginas",),
+        "de": ("Häufigste Seiten",),
+        "it": ("Pagine principali",),
+    },
+    "country": {
+        "en": ("Country", "Countries"),
+        "fr": ("Pays",),
+        "es": ("País",),
+        "pt": ("País",),
+        "de": ("Land",),
+        "it": ("Paese",),
+    },
+    "device": {
+        "en": ("Device", "Devices"),
+        "fr": ("Appareil", "Appareils"),
+        "es": ("Dispositivo",),
+        "pt": ("Dispositivo",),
+        "de": ("Gerät",),
+        "it": ("Dispositivo",),
+    },
+    "search_appearance": {
+        "en": ("Search appearance",),
+        "fr": ("Apparence dans les résultats de recherche",),
+        "es": ("Aspecto en la búsqueda",),
+        "pt": ("Aparência da pesquisa",),
+        "de": ("Darstellung in der Suche",),
+        "it": ("Aspetto nella ricerca",),
+    },
+    # Google Ads report kinds [real: en; fr/es the former lists].
+    "keyword": {
+        "en": ("Keyword", "Search keyword"),
+        "fr": ("Mot clé", "Mot clé de recherche"),
+        "es": ("Palabra clave",),
+        "pt": ("Palavra-chave",),
+        "de": ("Keyword",),
+        "it": ("Keyword di ricerca",),
+    },
+    "search_term": {
+        "en": ("Search term",),
+        "fr": ("Terme de recherche",),
+        "es": ("Término de búsqueda",),
+        "pt": ("Termo de pesquisa",),
+        "de": ("Suchbegriff",),
+        "it": ("Termine di ricerca",),
+    },
+    "ad_group": {
+        "en": ("Ad group",),
+        "fr": ("Groupe d'annonces",),
+        "es": ("Grupo de anuncios",),
+        "pt": ("Grupo de anúncios",),
+        "de": ("Anzeigengruppe",),
+        "it": ("Gruppo di annunci",),
+    },
+    "campaign": {
+        "en": ("Campaign",),
+        "fr": ("Campagne",),
+        "es": ("Campaña",),
+        "pt": ("Campanha",),
+        "de": ("Kampagne",),
+        "it": ("Campagna",),
+    },
+}
+
+#: Names written by us from the English label, seen in no real file nor in the
+#: tool's translation files (concept → names).
+UNVERIFIED: dict[str, tuple[str, ...]] = {
+    "metric:pageviews": (
         "Número de páginas vistas",
-        "Exibições de página",
-        "Visualizações de páginas",
         "Visualizações de página",
-        "Seitenansichten",
         "Seitenaufrufe",
-        "Visualizzazioni pagina",
         "Visualizzazioni di pagina",
     ),
-    # [matomo] General.ColumnSumVisitLength.
-    "sum_visit_length": (
-        "sum_visit_length",
-        "Total time spent by visitors (in seconds)",
-        "Temps total passé par les visiteurs (en secondes)",
-        "Tiempo total de los visitantes en el sitio (en segundos)",
-        "Tempo total gasto pelos visitantes (em segundos)",
-        "Von Besuchern verbrachte Gesamtzeit (in Sekunden)",
-        "Durata totale delle visite (in secondi)",
-    ),
-    # [matomo] General.VisitDuration (VisitsSummary's avg_time_on_site) and its
-    # older French wording [real fixture].
-    "avg_time_on_site": (
-        "avg_time_on_site",
-        "Avg. Visit Duration (in seconds)",
-        "Durée moy. des visites (en secondes)",
-        "Durée moyenne des visites (en secondes)",
-        "Promedio de duración de las visitas (en segundos)",
-        "Média da duração das visitas (em segundos)",
-        "Duração média das visitas (em segundos)",
-        "Durchschn. Besuchszeit (in Sekunden)",
-        "Durata media delle visite (in secondi)",
-    ),
-    # [matomo] General.ColumnAverageTimeOnPage; [real] UA "Avg. Time on Page",
-    # "Temps moyen passé sur la page". UA's other languages unverified.
-    "avg_time_on_page": (
-        "avg_time_on_page",
-        "Avg. time on page",
-        "Temps moyen sur la page",
-        "Temps moyen passé sur la page",
-        "Tiempo promedio en la página",
+    "metric:avg_time_on_page": (
         "Tiempo medio en la página",
-        "Média de tempo na página",
         "Tempo médio na página",
-        "Durchschnittszeit pro Seite",
         "Durchschnittl. Besuchszeit auf Seite",
-        "Tempo medio sulla pagina",
     ),
-    # Plausible's raw ``visit_duration`` (average seconds per visit) [real].
-    "visit_duration": ("visit_duration",),
-    # [matomo] Contents.ContentInteractions (German seen in a real export);
-    # the short "Interactions" forms are unverified.
-    "interactions": (
-        "nb_interactions",
-        "Content Interactions",
-        "Actions du contenu",
-        "Interacciones con el contenido",
-        "Interação de Conteúdos",
-        "Interações de conteúdo",
-        "Inhaltsinteraktionen",
-        "Interazioni Contenuto",
+    "metric:interactions": (
         "Interactions",
         "Interacciones",
         "Interações",
         "Interaktionen",
         "Interazioni",
     ),
-    # UA "Users" [real]; [matomo] General.ColumnNbUsers for the other languages.
-    "users": (
-        "nb_users",
-        "Users",
-        "Utilisateurs",
-        "Usuarios",
-        "Usuários",
-        "Utilizadores",
-        "Benutzer",
-        "Nutzer",
-        "Utenti",
+    "metric:engaged_sessions": (
+        "Sessões engajadas",
+        "Sitzungen mit Interaktion",
+        "Sessioni con coinvolgimento",
     ),
-    # UA "New Users" [real]; GA4's translations (below) are the same words.
-    "new_users": (
-        "New users",
-        "Nouveaux utilisateurs",
-        "Usuarios nuevos",
-        "Novos usuários",
-        "Neue Nutzer",
-        "Nuovi utenti",
-    ),
-    "active_users": (
-        "Active users",
-        "Utilisateurs actifs",
-        "Usuarios activos",
-        "Usuários ativos",
-        "Aktive Nutzer",
-        "Utenti attivi",
-    ),
-    "total_users": (
-        "Total users",
-        "Nombre total d'utilisateurs",
-        "Utilisateurs au total",
-        "Usuarios totales",
-        "Total de usuários",
-        "Nutzer insgesamt",
-        "Utenti totali",
-    ),
-    "engaged_sessions": (
-        "Engaged sessions",
-        "Sessions avec engagement",
-        "Sessions engagées",
-        "Sesiones con interacción",
-        "Sessões engajadas",  # unverified
-        "Sitzungen mit Interaktion",  # unverified
-        "Sessioni con coinvolgimento",  # unverified
-    ),
-    "event_count": (
-        "Event count",
-        "Nombre d'événements",
-        "Recuento de eventos",
-        "Contagem de eventos",
-        "Ereignisanzahl",
-        "Conteggio eventi",
-    ),
-    "key_events": (
-        "Key events",
-        "Événements clés",
-        "Eventos clave",
-        "Eventos-chave",  # unverified
-        "Schlüsselereignisse",
-        "Eventi chiave",  # unverified
-    ),
-    "engagement_per_active_user": (
-        "Average engagement time per active user",
-        "Durée d'engagement moyenne par utilisateur actif",
-        "Temps d'engagement moyen par utilisateur actif",
-    ),
-    "engagement_time": ("Average engagement time",),
-    "engagement_per_session": (
-        "Average engagement time per session",
-        "Durée d'engagement moyenne par session",
-        "Temps d'engagement moyen par session",
-    ),
-    # Microsoft Advertising's API column [real fixture] and its UI label;
-    # the UI's French, Spanish, Portuguese, German and Italian labels
-    # ("Dépense", "Gasto", "Gasto", "Ausgaben", "Spesa") are unverified.
-    "ms_spend": (
-        "Spend",
+    "metric:key_events": ("Eventos-chave", "Eventi chiave"),
+    "metric:ms_spend": (
         "Dépense",
         "Dépenses",
         "Gasto",
@@ -207,202 +459,51 @@ ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
         "Ausgaben",
         "Spesa",
     ),
-    "currency": (
-        "CurrencyCode",
-        "Currency code",
-        "Currency",
-        "Code de la devise",
-        "Devise",
-        "Código de moneda",
-        "Moneda",  # unverified
-        "Código da moeda",  # unverified
-        "Moeda",  # unverified
-        "Währungscode",  # unverified
-        "Währung",  # unverified
-        "Codice valuta",  # unverified
-        "Valuta",  # unverified
+    "metric:currency": (
+        "Moneda",
+        "Código da moeda",
+        "Moeda",
+        "Währungscode",
+        "Währung",
+        "Codice valuta",
+        "Valuta",
     ),
-}
-
-#: Time columns of analytics and ads reports.
-ANALYTICS_DATES: dict[str, tuple[str, ...]] = {
-    # UA Audience Overview [real fixtures: en, fr]; other languages unverified.
-    "day_index": (
-        "Day Index",
-        "Index des jours",
+    "date:day_index": (
         "Índice de días",
         "Índice de dias",
         "Tagesindex",
         "Indice giorno",
     ),
-    # GA4 "Year month" and its translations (ga4_layout's former list).
-    "year_month": (
-        "Year month",
-        "Année et mois",
-        "Año y mes",
-        "Ano e mês",  # unverified
-        "Jahr und Monat",
-        "Anno e mese",
-    ),
-    # Google Ads segments [real: "Day"; the rest unverified but for French].
-    "week": (
-        "Week",
-        "Week (Mon - Sun)",
-        "Semaine",
-        "Semaine (du lundi au dimanche)",
-        "Semana",
-        "Woche",
-        "Settimana",
-    ),
-    "month": ("Month", "Mois", "Mes", "Mês", "Monat", "Mese"),
-    # Microsoft Advertising [api] ``TimePeriod``; its UI's "Gregorian date".
-    "time_period": ("TimePeriod", "Time period", "Gregorian date"),
-    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
-    "hour": ("Hour", "Heure", "Hora", "Stunde", "Ora"),
-    # Google Ads' "All time" date range [real: en]; fr/es/de from the former
-    # Google Ads list; Portuguese and Italian unverified.
-    "all_time": (
-        "All time",
-        "Toute la période",
-        "Todo el periodo",
-        "Todo o período",
-        "Gesamter Zeitraum",
-        "Tutto il periodo",
-    ),
-    # GA4 preamble lines ``# Start date: 20250201`` [real: en]; the other
-    # languages are the former GA4 list (not yet seen in a real file).
-    "preamble_start": (
-        "Start date",
-        "Date de début",
-        "Fecha de inicio",
-        "Data de início",
-        "Data inicial",
-        "Startdatum",
-        "Data di inizio",
-    ),
-    "preamble_end": (
-        "End date",
-        "Date de fin",
-        "Fecha de finalización",
-        "Fecha de fin",
-        "Data de término",
-        "Data final",
-        "Enddatum",
-        "Data di fine",
-    ),
-}
-
-#: Dimension (row label) columns that tell reports apart.
-ANALYTICS_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    # Search Console's Filters.csv first column [real: fr "Filtre", en "Filter"].
-    "gsc_filter": ("Filter", "Filtre", "Filtro"),
-    # [matomo] General.ColumnLabel, and the raw ``label``.
-    "label": (
-        "label",
-        "Label",
-        "Name",
-        "Nom",
-        "Etiqueta",
-        "Rótulo",
-        "Bezeichnung",
-        "Etichetta",
-    ),
-    # UA All Pages [real: "Page"]; other languages unverified.
-    "page": ("Page", "Página", "Seite", "Pagina"),
-    "page_title": (
-        "Page Title",
-        "Titre de la page",
+    "date:year_month": ("Ano e mês",),
+    "date:week": ("Semana", "Woche", "Settimana"),
+    "date:month": ("Mês", "Mese"),
+    "date:hour": ("Hora", "Stunde", "Ora"),
+    "date:all_time": ("Todo o período", "Tutto il periodo"),
+    "dim:page": ("Página", "Seite", "Pagina"),
+    "dim:page_title": (
         "Título de la página",
         "Título da página",
         "Seitentitel",
         "Titolo pagina",
     ),
-    "page_path_screen_class": (
-        "Page path and screen class",
-        "Chemin de la page et classe de l'écran",
-        "Chemin de la page et classe d'écran",
+    "dim:gsc_query": (
+        "Principais consultas",
+        "Häufigste Suchanfragen",
+        "Query principali",
     ),
-    "page_title_screen_class": (
-        "Page title and screen class",
-        "Titre de la page et classe de l'écran",
-        "Titre de la page et classe d'écran",
+    "dim:gsc_page": ("Principais páginas", "Häufigste Seiten", "Pagine principali"),
+    "dim:search_appearance": (
+        "Aparência da pesquisa",
+        "Darstellung in der Suche",
+        "Aspetto nella ricerca",
     ),
-    "event_name": (
-        "Event name",
-        "Nom de l'événement",
-        "Nombre del evento",
-        "Nome do evento",
-        "Ereignisname",
-        "Nome evento",
-    ),
-    # Search Console sheet first columns [real: fr, en; es/de documented].
-    "gsc_query": (
-        "Top queries",
-        "Queries",
-        "Requêtes les plus fréquentes",
-        "Requêtes",
-        "Consultas principales",
-        "Principais consultas",  # unverified
-        "Häufigste Suchanfragen",  # unverified
-        "Query principali",  # unverified
-    ),
-    "gsc_page": (
-        "Top pages",
-        "Pages les plus populaires",
-        "Pages",
-        "Páginas principales",
-        "Principais páginas",  # unverified
-        "Häufigste Seiten",  # unverified
-        "Pagine principali",  # unverified
-    ),
-    "country": ("Country", "Countries", "Pays", "País", "Land", "Paese"),
-    "device": (
-        "Device",
-        "Devices",
-        "Appareil",
-        "Appareils",
-        "Dispositivo",
-        "Gerät",
-    ),
-    "search_appearance": (
-        "Search appearance",
-        "Apparence dans les résultats de recherche",
-        "Aspecto en la búsqueda",
-        "Aparência da pesquisa",  # unverified
-        "Darstellung in der Suche",  # unverified
-        "Aspetto nella ricerca",  # unverified
-    ),
-    # Google Ads report kinds [real: en; fr/es from the former lists].
-    "keyword": (
-        "Keyword",
-        "Search keyword",
-        "Mot clé",
-        "Mot clé de recherche",
-        "Palabra clave",  # unverified
-        "Palavra-chave",  # unverified
-        "Keyword di ricerca",  # unverified
-    ),
-    "search_term": (
-        "Search term",
-        "Terme de recherche",
-        "Término de búsqueda",
-        "Termo de pesquisa",  # unverified
-        "Suchbegriff",  # unverified
-        "Termine di ricerca",  # unverified
-    ),
-    "ad_group": (
-        "Ad group",
-        "Groupe d'annonces",
-        "Grupo de anuncios",
-        "Anzeigengruppe",  # unverified
-        "Gruppo di annunci",  # unverified
-    ),
-    "campaign": (
-        "Campaign",
-        "Campagne",
-        "Campaña",
-        "Campanha",  # unverified
-        "Kampagne",  # unverified
-        "Campagna",  # unverified
-    ),
+    "dim:keyword": ("Palabra clave", "Palavra-chave", "Keyword di ricerca"),
+    "dim:search_term": ("Termo de pesquisa", "Suchbegriff", "Termine di ricerca"),
+    "dim:ad_group": ("Grupo de anúncios", "Anzeigengruppe", "Gruppo di annunci"),
+    "dim:campaign": ("Campanha", "Kampagne", "Campagna"),
 }
+
+
+def flatten(words: Words) -> tuple[str, ...]:
+    """Every name of a concept, all languages together."""
+    return tuple(name for names in words.values() for name in names)
