@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from kpi.importers.vocabulary_analytics import (
     ANALYTICS_DATES,
-    ANALYTICS_DIMENSIONS,
     ANALYTICS_METRICS,
     flatten,
 )
+from kpi.importers.vocabulary_dimensions import ANALYTICS_DIMENSIONS
 
 # --------------------------------------------------------------------------- #
 # Normalisation
