@@ -141,12 +141,27 @@ def association_for_text() -> str:
     )
 
 
+QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def quarter(value: Any) -> str:
+    """A quarter key as people write it: ``2026-Q1`` → "T1 2026" in French,
+    "Q1 2026" in English; anything else unchanged."""
+    match = QUARTER.fullmatch(str(value))
+    if match is None:
+        return str(value)
+    return str(
+        flask_babel.gettext("T%(quarter)s %(year)s", quarter=match[2], year=match[1])
+    )
+
+
 def install_filters(app: Flask) -> None:
     """After Flask-Babel's: our date filters (French ordinals) and ``decimal``."""
     app.jinja_env.filters.update(
         dateformat=format_date,
         datetimeformat=format_datetime,
         decimal=decimal,
+        quarter=quarter,
         unit_for=unit_for,
     )
 

@@ -4,15 +4,14 @@ The file itself (dialect, numbers, dates, formulas) is :mod:`core.exports`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.exports import FORMATS, Table, Value
+from core.i18n import quarter
 from dashboards.services.common import CRITERIA_LABELS, LIGHT_LABELS, STATUS_LABELS
 from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
@@ -47,10 +46,7 @@ def _label(words: Words, value: Any) -> Value:
 
 def quarter_words(value: Any) -> Value:
     """``2026-Q1`` → "T1 2026" (French) / "Q1 2026"; other keys unchanged."""
-    match = re.fullmatch(r"(\d{4})-Q([1-4])", str(value))
-    if match is None:
-        return str(value)
-    return str(_("T%(quarter)s %(year)s", quarter=match[2], year=match[1]))
+    return quarter(value)
 
 
 def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:

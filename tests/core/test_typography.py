@@ -97,3 +97,12 @@ def test_an_internal_note_is_not_called_internal_twice(app) -> None:  # type: ig
     assert "Note interne" in html
     # The note's name says it; a message kept internal gets the badge.
     assert html.count(">interne<") == 1
+
+
+def test_quarters_read_as_people_write_them(app) -> None:  # type: ignore[no-untyped-def]
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert render_template_string("{{ '2026-Q1'|quarter }}") == "T1 2026"
+            assert i18n.quarter("2026-03") == "2026-03"  # not a quarter: as is
+        with force_locale("en"):
+            assert i18n.quarter("2026-Q4") == "Q4 2026"
