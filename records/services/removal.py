@@ -3,6 +3,8 @@ deadline change and a follow-up e-mailed to the client are evidence."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
@@ -37,8 +39,10 @@ REMOVABLE: dict[str, type[Removable]] = {
 def remove_record(actor: User, project: Project, kind: str, record_id: int) -> None:
     """Delete one of the project's records. :raises RecordsError:"""
     model = REMOVABLE.get(kind)
-    record: Removable | None = (
-        db.session.get(model, record_id) if model is not None else None
+    record = (
+        cast(Removable | None, db.session.get(model, record_id))
+        if model is not None
+        else None
     )
     if record is None or record.project_id != project.id:
         raise RecordNotFound(_l("Enregistrement introuvable."))
