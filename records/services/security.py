@@ -157,6 +157,12 @@ def remind_licence(licence: Licence, *, now: datetime) -> int:
     db.session.add(
         LicenceReminder(licence_id=licence.id, renews_on=licence.renews_on, sent_at=now)
     )
+    try:
+        # The claim first: a process that lost the race stops here.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
     for contact in contacts:
         queue_email(
             to=contact.email,
