@@ -213,7 +213,10 @@ def test_a_follow_up_ticked_for_the_client_is_queued_once_per_contact(
     messages = db.session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.to_address)
     ).all()
-    assert [m.to_address for m in messages] == ["dg@mairie.example", "elu@mairie.example"]
+    assert [m.to_address for m in messages] == [
+        "dg@mairie.example",
+        "elu@mairie.example",
+    ]
     english, french = messages
     assert "Mise en ligne le 1er juillet." in french.body_text
     assert "Planning" in french.subject and "Site de la mairie" in french.subject
