@@ -3,6 +3,7 @@ share the records page: each has its own prefix so that their fields never clash
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -46,6 +48,14 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _finite(form: Any, field: Any) -> None:
+    """``NaN``, ``sNaN`` and ``Infinity`` parse as decimals: no amount of euros
+    (and a signalling NaN would raise when compared)."""
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        field.data = None
+        raise StopValidation(_l("Saisissez un montant."))
+
+
 def _amount(label: Any) -> DecimalField:
     return DecimalField(
         label,
@@ -53,6 +63,7 @@ def _amount(label: Any) -> DecimalField:
         default=0,
         validators=[
             Optional(),
+            _finite,
             NumberRange(
                 min=0,
                 max=MAX_AMOUNT,

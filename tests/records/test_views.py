@@ -264,3 +264,46 @@ def test_the_portal_shows_the_clients_records_and_flags_only(
     assert "Licence secrète" not in html
     assert "Supprimer" not in html  # read-only for the client
     assert client.get(f"/portal/projects/{other.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "amount", ["NaN", "sNaN", "Infinity", "-0", "1e5000", "9" * 5000]
+)
+def test_amounts_that_are_no_number_of_euros_are_a_400(
+    client, signed_in, amount
+) -> None:
+    response = client.post(
+        _url(signed_in, "/budget"),
+        data={"budget-setup_cost": amount, "budget-recurring_period": "month"},
+    )
+    if amount == "-0":
+        assert response.status_code == 302  # zero, written -0
+        return
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Budget.id))) == 0
+
+
+def test_a_received_date_in_the_future_is_refused_on_the_page(
+    client, signed_in
+) -> None:
+    item = services.add_client_item(
+        signed_in.admin,
+        signed_in.project,
+        label="Accès FTP",
+        due_on=local_today(),
+        is_critical=True,
+    )
+    response = client.post(
+        _url(signed_in, f"/items/{item.id}/received"),
+        data={"received-received_on": (local_today() + timedelta(days=2)).isoformat()},
+    )
+    assert response.status_code == 400
+    assert "La date ne peut pas être dans le futur." in response.get_data(as_text=True)
+    assert db.session.get(ClientItem, item.id).received_on is None
+    response = client.post(
+        _url(signed_in, f"/items/{item.id}/received"),
+        data={"received-received_on": local_today().isoformat()},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ClientItem, item.id).received_on == local_today()
