@@ -307,3 +307,36 @@ def test_a_received_date_in_the_future_is_refused_on_the_page(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ClientItem, item.id).received_on == local_today()
+
+
+def test_the_records_page_costs_the_same_with_one_or_thirty_records(
+    client, signed_in
+) -> None:
+    """One query per kind of record, however many there are (no N+1)."""
+    from tests.statements import statements
+
+    def add(n: int) -> None:
+        for i in range(n):
+            services.add_client_item(
+                signed_in.admin,
+                signed_in.project,
+                label=f"Élément {i}",
+                due_on=local_today(),
+                is_critical=i % 2 == 0,
+            )
+            services.add_licence(
+                signed_in.admin,
+                signed_in.project,
+                name=f"Licence {i}",
+                renews_on=local_today() + timedelta(days=i),
+                paid_by=Payer.CLIENT,
+            )
+
+    add(1)
+    with statements() as few:
+        assert client.get(_url(signed_in)).status_code == 200
+    add(29)
+    with statements() as many:
+        assert client.get(_url(signed_in)).status_code == 200
+    assert len(many) == len(few)
+    assert len(few) <= 16
