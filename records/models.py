@@ -262,7 +262,8 @@ class Licence(_ProjectRecord, Model):
     __tablename__ = "records_licence"
 
     name: Mapped[str] = mapped_column(String(200))
-    renews_on: Mapped[date]
+    # The reminder job looks for the renewals of the next 30 days, every hour.
+    renews_on: Mapped[date] = mapped_column(index=True)
     paid_by: Mapped[Payer] = mapped_column(enum_column(Payer, "records_payer"))
 
 

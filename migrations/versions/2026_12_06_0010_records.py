@@ -192,6 +192,8 @@ def upgrade() -> None:
     )
     for table in TABLES:
         _indexes(table)
+    with op.batch_alter_table("records_licence") as batch:
+        batch.create_index("ix_records_licence_renews_on", ["renews_on"], unique=False)
     op.create_table(
         "records_licence_reminder",
         sa.Column("id", sa.Integer(), nullable=False),
