@@ -13,8 +13,8 @@ from core.cli import register_demo_loader
 from core.navigation import Panel, register_panel
 from core.scheduler import register_job
 
-#: Licence reminders are looked for every hour (they are due by the day).
-LICENCE_JOB_MINUTES = 60
+#: Reminders are looked for every hour (they are due by the day).
+REMINDER_JOB_MINUTES = 60
 
 
 def records_money(value: Decimal | None) -> str:
@@ -45,6 +45,12 @@ def init_app(app: Flask) -> None:
         app,
         "records.licence_reminders",
         jobs.remind_licences,
-        minutes=LICENCE_JOB_MINUTES,
+        minutes=REMINDER_JOB_MINUTES,
+    )
+    register_job(
+        app,
+        "records.item_reminders",
+        jobs.remind_client_items,
+        minutes=REMINDER_JOB_MINUTES,
     )
     register_demo_loader(app, "records", demo.load)

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 END_OF_SUPPORT_WARNING_DAYS = 183  # about six months
 #: Licence reminders go to the client this many days before the renewal.
 LICENCE_REMINDER_DAYS = 30
+#: Items the client must provide are reminded this many days before their due date.
+ITEM_REMINDER_DAYS = 7
 
 
 def item_is_late(due_on: date, received_on: date | None, *, today: date) -> bool:

@@ -47,9 +47,25 @@ class ClientItem(_ProjectRecord, Model):
     __tablename__ = "records_client_item"
 
     label: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[date]
+    # The reminder job looks for the items due within the week, every hour.
+    due_on: Mapped[date] = mapped_column(index=True)
     is_critical: Mapped[bool] = mapped_column(default=False)
     received_on: Mapped[date | None]
+
+
+class ClientItemReminder(Model):
+    """An item the client was reminded of before its due date: once per due date."""
+
+    __tablename__ = "records_client_item_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("records_client_item.id", ondelete="CASCADE")
+    )
+    due_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("item_id", "due_on"),)
 
 
 # ------------------------------------------------ Maîtrise des coûts et des délais

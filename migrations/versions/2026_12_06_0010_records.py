@@ -6,9 +6,10 @@ Create Date: 2026-12-06 21:00:00
 
 New tables only, nothing existing changes: client-provided items, the budget
 and deadline, price or deadline changes, the follow-up log, deliveries, the
-source-code handover, technologies, backup plans, licences and the licence
-reminders already sent (unique per licence and renewal date, so that a reminder
-goes once even with several scheduler processes).
+source-code handover, technologies, backup plans, licences, and the reminders
+already sent to the client (per licence and renewal date, per client item and
+due date: unique, so that a reminder goes once even with several scheduler
+processes).
 
 Every record carries its project (deleted with it) and the project's member
 (tenancy: every query filters on it).
@@ -194,6 +195,27 @@ def upgrade() -> None:
         _indexes(table)
     with op.batch_alter_table("records_licence") as batch:
         batch.create_index("ix_records_licence_renews_on", ["renews_on"], unique=False)
+    with op.batch_alter_table("records_client_item") as batch:
+        batch.create_index("ix_records_client_item_due_on", ["due_on"], unique=False)
+    op.create_table(
+        "records_client_item_reminder",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["records_client_item.id"],
+            name="fk_records_client_item_reminder_item_id_records_client_item",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_records_client_item_reminder"),
+        sa.UniqueConstraint(
+            "item_id",
+            "due_on",
+            name="uq_records_client_item_reminder_item_id_due_on",
+        ),
+    )
     op.create_table(
         "records_licence_reminder",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -216,6 +238,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("records_client_item_reminder")
     op.drop_table("records_licence_reminder")
     for table in reversed(TABLES):
         op.drop_table(table)

@@ -17,16 +17,18 @@ from records.services.overview import (
     project_records,
 )
 from records.services.ownership import add_delivery, handover_of, set_handover
-from records.services.removal import REMOVABLE, remove_record
-from records.services.scope import add_client_item, mark_item_received
-from records.services.security import (
+from records.services.reminders import (
     ReminderReport,
-    add_backup_plan,
-    add_licence,
+    items_to_remind,
     licences_to_remind,
+    remind_client_item,
+    remind_client_items,
     remind_licence,
     remind_licences,
 )
+from records.services.removal import REMOVABLE, remove_record
+from records.services.scope import add_client_item, mark_item_received
+from records.services.security import add_backup_plan, add_licence
 from records.services.sustainability import add_technology, record_client_informed
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "budget_of",
     "client_contacts",
     "handover_of",
+    "items_to_remind",
     "licences_to_remind",
     "log_follow_up",
     "mark_item_received",
@@ -53,6 +56,8 @@ __all__ = [
     "project_records",
     "record_change",
     "record_client_informed",
+    "remind_client_item",
+    "remind_client_items",
     "remind_licence",
     "remind_licences",
     "remove_record",

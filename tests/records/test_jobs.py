@@ -1,4 +1,5 @@
-"""The licence reminder job: the client's contacts, 30 days before, once."""
+"""The reminder jobs: the client's contacts, 30 days before a licence renewal
+and 7 days before an item is due, once each."""
 
 from __future__ import annotations
 
@@ -102,7 +103,52 @@ def test_closed_projects_and_clients_without_contacts_get_no_reminder(
     assert db.session.scalar(select(func.count(LicenceReminder.id))) == 0
 
 
-def test_the_job_is_registered_with_the_scheduler(app) -> None:
+# ---------------------------------------------------------------- client items
+
+
+def _item(setting, days: int, *, critical: bool = True, label: str = "Photos"):
+    return services.add_client_item(
+        setting.admin,
+        setting.project,
+        label=label,
+        due_on=TODAY + timedelta(days=days),
+        is_critical=critical,
+        today=TODAY,
+    )
+
+
+def test_an_item_due_within_the_week_is_reminded_once(setting, mailbox) -> None:
+    item = _item(setting, 7, label="Textes de l'accueil")
+    later = _item(setting, 8, label="Trop tôt")
+    received = _item(setting, 2, label="Déjà là")
+    services.mark_item_received(
+        setting.admin, setting.project, received.id, received_on=TODAY, today=TODAY
+    )
+    report = jobs.remind_client_items(NOON)
+    assert report.reminded == [item.id]
+    assert jobs.remind_client_items(NOON + timedelta(hours=1)).emails == 0
+    # A day later, the item due a week after is reminded, the first one not again.
+    assert jobs.remind_client_items(NOON + timedelta(days=1)).reminded == [later.id]
+    deliver_due(NOON + timedelta(days=1))
+    texts = [mailbox.text_of(m) for m in mailbox.to("elu@mairie.example")]
+    assert len(texts) == 2
+    [text] = [t for t in texts if "Textes de l'accueil" in t]
+    assert "« Textes de l'accueil »" in text
+    assert "Le délai du projet en dépend" in text
+
+
+def test_an_item_moved_to_a_new_due_date_is_reminded_again(setting) -> None:
+    item = _item(setting, 3, critical=False)
+    assert jobs.remind_client_items(NOON).emails == 1
+    assert services.remind_client_item(item, now=NOON) == 0  # a second process
+    item.due_on = item.due_on + timedelta(days=14)
+    db.session.commit()
+    assert jobs.remind_client_items(NOON + timedelta(days=14)).emails == 1
+    assert _outbox() == 2
+
+
+def test_both_reminder_jobs_are_registered_with_the_scheduler(app) -> None:
     from core.scheduler import registered_jobs
 
-    assert "records.licence_reminders" in {spec.id for spec in registered_jobs(app)}
+    ids = {spec.id for spec in registered_jobs(app)}
+    assert {"records.licence_reminders", "records.item_reminders"} <= ids
