@@ -340,3 +340,37 @@ def test_the_records_page_costs_the_same_with_one_or_thirty_records(
         assert client.get(_url(signed_in)).status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 16
+
+
+HOSTILE = ("9" * 5000, str(2**63), str(-(2**31) - 1), "2026-13-45", "x" * 6000)
+FORM_FIELDS = {
+    "/items": ("item", ["label", "due_on", "is_critical"]),
+    "/budget": (
+        "budget",
+        ["setup_cost", "recurring_cost", "recurring_period", "third_party_cost"],
+    ),
+    "/changes": ("change", ["kind", "summary", "announced_on", "effective_on"]),
+    "/follow-ups": ("follow_up", ["kind", "held_on", "summary", "send"]),
+    "/deliveries": ("delivery", ["label", "delivered_on"]),
+    "/handover": ("handover", ["mode", "handed_on", "recipient", "clause"]),
+    "/technologies": ("technology", ["name", "version", "end_of_support_on"]),
+    "/backups": ("backup", ["scope", "frequency", "location", "restore_hours"]),
+    "/licences": ("licence", ["name", "renews_on", "paid_by"]),
+}
+
+
+@pytest.mark.parametrize("tail", sorted(FORM_FIELDS))
+def test_hostile_values_in_any_field_are_refused_or_stored_never_a_500(
+    client, signed_in, tail
+) -> None:
+    prefix, fields = FORM_FIELDS[tail]
+    for name in fields:
+        for value in HOSTILE:
+            response = client.post(
+                _url(signed_in, tail), data={f"{prefix}-{name}": value}
+            )
+            # Alone in its form a field is a 400 (others required), or a
+            # valid record when it is the only one required (a technology's name).
+            assert response.status_code in (302, 400), (tail, name, value[:20])
+    for path in ("/items/9999999999/received", "/licences/2147483648/delete"):
+        assert client.post(_url(signed_in, path)).status_code == 404
