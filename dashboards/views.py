@@ -268,7 +268,7 @@ def _report_filters(year: int) -> tuple[services.Filters, date]:
 
 def _report_html(year: int) -> str:
     filters, today = _report_filters(year)
-    review = services.board_review(filters, today=today)
+    review, _as_of = services.stored_board_review(filters, today=today)
     return render_template(
         "dashboards/annual_report.html",
         review=review,

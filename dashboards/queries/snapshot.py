@@ -4,7 +4,7 @@ scores, rates, statuses, spreads, comments and the compliance table's pages.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
@@ -19,10 +19,9 @@ from dashboards.models import (
     BoardSnapshot,
     BoardSpread,
     BoardStatus,
+    ScoreMonth,
 )
-
-#: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import Filters
+from dashboards.queries.common import Filters, aware
 from satisfaction import scoring
 
 if TYPE_CHECKING:
@@ -30,14 +29,28 @@ if TYPE_CHECKING:
 
 
 def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
-    """The review the rollup job stored for the period (judged on ``today``)."""
+    """The review the rollup job stored for the period, department and service
+    type of ``filters`` (judged on ``today``)."""
     return db.session.scalar(
         select(BoardSnapshot).where(
             BoardSnapshot.since == filters.since,
             BoardSnapshot.until == filters.until,
             BoardSnapshot.on_date == today,
+            BoardSnapshot.department == (filters.department or ""),
+            BoardSnapshot.service_type == (filters.service_type or ""),
         )
     )
+
+
+def oldest_snapshot_at() -> datetime | None:
+    """When the oldest stored review was computed (the job stores them all)."""
+    return aware(db.session.scalar(select(func.min(BoardSnapshot.computed_at))))
+
+
+def years_with_answers() -> list[int]:
+    """The years of the answers the rollups count (a few rows per month)."""
+    months = db.session.scalars(select(ScoreMonth.month).distinct())
+    return sorted({month.year for month in months})
 
 
 def snapshot_score_counts(snapshot_id: int) -> pd.DataFrame:

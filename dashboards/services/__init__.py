@@ -18,6 +18,7 @@ from dashboards.services.board import (
     board_table,
     compute_board_review,
     forget_reviews,
+    stored_board_review,
 )
 from dashboards.services.common import (
     CRITERIA_LABELS,
@@ -200,4 +201,5 @@ __all__ = [
     "status_frame",
     "status_table",
     "store_board_snapshot",
+    "stored_board_review",
 ]
