@@ -1,7 +1,7 @@
 """records: what a member keeps per project to prove the charter's commitments
 
 Revision ID: 0010
-Revises: 0009 (see below)
+Revises: 0009
 Create Date: 2026-12-06 21:00:00
 
 New tables only, nothing existing changes: client-provided items, the budget
@@ -14,8 +14,7 @@ processes).
 Every record carries its project (deleted with it) and the project's member
 (tenancy: every query filters on it).
 
-The chain: this revision follows 0009 once that branch is merged; until then it
-points at 0008, main's head when it was written (fixed at merge).
+(Follows 0009, the board snapshot's stored filters.)
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010"
-down_revision = "0008"  # becomes "0009" at merge
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
