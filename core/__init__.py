@@ -82,6 +82,7 @@ def register_features(app: Flask) -> None:
     import kpi
     import mediation
     import members
+    import records
     import satisfaction
     from core.views import bp as core_bp
 
@@ -92,6 +93,7 @@ def register_features(app: Flask) -> None:
     mediation.init_app(app)
     satisfaction.init_app(app)
     dashboards.init_app(app)
+    records.init_app(app)
     register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)
     # Last: one `flask scheduler run --once` sends what the jobs above queued.
     register_job(app, "core.deliver_outbox", deliver_due)

@@ -1,4 +1,5 @@
-"""Every route of the frame and the members feature, walked with every role.
+"""Every route of the frame, the members and the records features, walked with
+every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -35,6 +36,7 @@ def world(
         "board": make_staff(Role.BOARD),
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
+    records = _records_of(project, users["a_admin"])
     return World(
         ids={
             "member": member_a.id,
@@ -42,9 +44,25 @@ def world(
             "project": project.id,
             "contact": contact.id,
             "colleague": colleague.id,
+            **records,
         },
         users=users,
     )
+
+
+def _records_of(project: object, actor: object) -> dict[str, int]:
+    """A client item and a technology on member A's project (records routes)."""
+    from datetime import date
+
+    from records import services
+
+    item = services.add_client_item(
+        actor, project, label="Textes", due_on=date(2026, 1, 5), is_critical=True
+    )
+    technology = services.add_technology(
+        actor, project, name="PHP", version="7.4", end_of_support_on=date(2022, 11, 28)
+    )
+    return {"item": item.id, "technology": technology.id}
 
 
 LOGIN = 302  # anonymous: redirected to the sign-in page
@@ -158,6 +176,35 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         {**_posted(MEMBER_A, 302), "a_user": 403},
     ),
     ("members.registry", "GET", "/registry", PUBLIC),
+    # records: every page and form of a project's records is member A's only
+    ("records.page", "GET", "/space/projects/{project}/records", MEMBER_A),
+    *[
+        (
+            f"records.{name}",
+            "POST",
+            f"/space/projects/{{project}}/records/{tail}",
+            _posted(MEMBER_A, 400),
+        )
+        for name, tail in (
+            ("add_item", "items"),
+            ("item_received", "items/{item}/received"),
+            ("set_budget", "budget"),
+            ("add_change", "changes"),
+            ("add_follow_up", "follow-ups"),
+            ("add_delivery", "deliveries"),
+            ("set_handover", "handover"),
+            ("add_technology", "technologies"),
+            ("technology_informed", "technologies/{technology}/informed"),
+            ("add_backup", "backups"),
+            ("add_licence", "licences"),
+        )
+    ],
+    (
+        "records.remove",
+        "POST",
+        "/space/projects/{project}/records/items/{item}/delete",
+        _posted(MEMBER_A, 302),
+    ),
     ("members.registry_member", "GET", "/registry/{member}", PUBLIC),
     ("members.badge", "GET", "/registry/{member}/badge.svg", PUBLIC),
 ]
@@ -171,11 +218,11 @@ SIGNING_OUT = {
 }
 
 
-def test_the_table_covers_every_route_of_the_frame_and_members(app) -> None:
+def test_the_table_covers_every_route_of_the_frame_members_and_records(app) -> None:
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members"}
+        if rule.endpoint.split(".")[0] in {"core", "members", "records"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 
