@@ -10,7 +10,15 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURE_PACKAGES = ("core", "members", "kpi", "satisfaction", "dashboards", "mediation")
+FEATURE_PACKAGES = (
+    "core",
+    "members",
+    "kpi",
+    "satisfaction",
+    "dashboards",
+    "mediation",
+    "improvement",
+)
 
 # ``saver(user, locale)`` keeps the signed-in user's choice on their account. The
 # accounts belong to ``members``, which imports ``core``: it registers its service

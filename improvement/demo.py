@@ -1,0 +1,89 @@
+"""Demo improvement actions (idempotent): the scan opens an action for each
+demo trigger (detractors, indicators off track, admissible complaints); on the
+first load, some are decided, one of them is late, and some are closed with
+their effect. The rest stay to decide."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.database import utcnow
+from core.dates import local_today
+from core.extensions import db
+from core.security import Role
+from improvement import services
+from improvement.models import ActionState, ImprovementAction
+from members.models import User
+
+# What a member decides and finds, by trigger (cause, action, result, effect).
+STORIES = {
+    "detractor": (
+        "Le client n'a pas été prévenu du report de la mise en ligne.",
+        "Un point d'avancement écrit chaque quinzaine avec chaque client.",
+        "Points quinzaine envoyés à tous les clients actifs depuis un mois.",
+        "Le client a répondu 8 au questionnaire suivant.",
+    ),
+    "indicator": (
+        "La cible a été fixée sans historique ; la saisonnalité n'a pas été prise en compte.",
+        "Revoir la cible avec le client et ajouter une campagne hors saison.",
+        "Cible revue avec le client, campagne lancée.",
+        "L'indicateur est revenu dans la cible le mois suivant.",
+    ),
+    "complaint": (
+        "Le changement de tarif n'a pas été annoncé avec un préavis suffisant.",
+        "Annoncer toute évolution de prix par écrit deux mois à l'avance.",
+        "Modèle de courrier de préavis adopté.",
+        "Aucune nouvelle réclamation sur les prix depuis.",
+    ),
+}
+
+
+def load(scale: str) -> str:
+    """Open the demo triggers' actions; decide and close some on first load."""
+    now = utcnow()
+    # Opened six weeks ago, so that one of them can be late today.
+    opened = services.open_actions(now - timedelta(days=42))
+    if db.session.scalar(
+        select(ImprovementAction.id).where(
+            ImprovementAction.state != ActionState.TO_DECIDE
+        )
+    ):
+        return f"{opened} new actions"
+    actions = db.session.scalars(
+        select(ImprovementAction).order_by(
+            ImprovementAction.member_id, ImprovementAction.id
+        )
+    ).all()
+    decided = closed = 0
+    for index, action in enumerate(actions):
+        owner = db.session.scalar(
+            select(User)
+            .where(User.member_id == action.member_id, User.role == Role.MEMBER_ADMIN)
+            .order_by(User.id)
+        )
+        if owner is None or index % 4 == 3:
+            continue  # stays to decide
+        cause, plan, result, effect = STORIES[action.source_type.value]
+        decided_at = action.opened_at + timedelta(days=2)
+        # The first one decided is late (due two weeks ago); others are due ahead.
+        due = local_today(now) + (
+            timedelta(days=-14) if decided == 0 else timedelta(days=30 + index)
+        )
+        services.decide_action(
+            owner, action, cause=cause, plan=plan, owner_id=owner.id, due_on=due,
+            now=decided_at,
+        )
+        decided += 1
+        if index % 4 == 1:
+            services.close_action(
+                owner,
+                action,
+                result=result,
+                effect=effect,
+                effect_on=local_today(now) - timedelta(days=5),
+                now=now - timedelta(days=3),
+            )
+            closed += 1
+    return f"{opened} new actions, {decided} decided, {closed} closed"
