@@ -26,7 +26,11 @@ def init_app(app: Flask) -> None:
         app, "improvement.register", _l("Amélioration"), roles=staff, order=47
     )
     register_nav_item(
-        app, "improvement.board", _l("Actions d'amélioration"), roles=association, order=47
+        app,
+        "improvement.board",
+        _l("Actions d'amélioration"),
+        roles=association,
+        order=47,
     )
     register_panel(
         app,
@@ -36,7 +40,9 @@ def init_app(app: Flask) -> None:
         ),
     )
     # Opening first: an action opened in this tick is not late yet anyway.
-    register_job(app, "improvement.open_actions", jobs.open_actions, minutes=JOB_MINUTES)
+    register_job(
+        app, "improvement.open_actions", jobs.open_actions, minutes=JOB_MINUTES
+    )
     register_job(
         app, "improvement.remind_overdue", jobs.remind_overdue, minutes=JOB_MINUTES
     )

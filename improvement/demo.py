@@ -72,7 +72,12 @@ def load(scale: str) -> str:
             timedelta(days=-14) if decided == 0 else timedelta(days=30 + index)
         )
         services.decide_action(
-            owner, action, cause=cause, plan=plan, owner_id=owner.id, due_on=due,
+            owner,
+            action,
+            cause=cause,
+            plan=plan,
+            owner_id=owner.id,
+            due_on=due,
             now=decided_at,
         )
         decided += 1

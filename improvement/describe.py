@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
+from flask_babel import format_date, format_decimal, gettext
 
 from improvement.models import ImprovementAction, SourceType
 
@@ -23,6 +22,10 @@ def _day(text: object) -> str:
         return str(format_date(date.fromisoformat(str(text))))
     except ValueError:
         return "–"
+
+
+def _(text: str, **values: object) -> str:
+    return str(gettext(text, **values))
 
 
 def describe(action: ImprovementAction) -> str:

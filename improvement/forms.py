@@ -25,7 +25,9 @@ class DecideForm(FlaskForm):
     cause = _text(
         _l("Cause"),
         required=_l("Indiquez la cause."),
-        description=_l("Ce qui a conduit au déclencheur, selon l'analyse de l'adhérent."),
+        description=_l(
+            "Ce qui a conduit au déclencheur, selon l'analyse de l'adhérent."
+        ),
     )
     plan = _text(
         _l("Action décidée"),
@@ -52,7 +54,9 @@ class DecideForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    result = _text(_l("Résultat de l'action"), required=_l("Indiquez le résultat de l'action."))
+    result = _text(
+        _l("Résultat de l'action"), required=_l("Indiquez le résultat de l'action.")
+    )
     effect = _text(
         _l("Effet constaté"),
         required=_l("Indiquez l'effet constaté."),

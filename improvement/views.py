@@ -3,9 +3,16 @@ the CSV export, and the board's counts per member."""
 
 from __future__ import annotations
 
-from typing import cast
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -37,9 +44,10 @@ def labels() -> dict[str, object]:
 
 def _which() -> services.Which:
     which = request.args.get("which", "open")
-    if which not in services.WHICH:
-        abort(400, _("Filtre inconnu : choisissez ouvertes, en retard, closes ou toutes."))
-    return cast(services.Which, which)
+    for option in services.WHICH:
+        if option == which:
+            return option
+    abort(400, _("Filtre inconnu : choisissez ouvertes, en retard, closes ou toutes."))
 
 
 @bp.get("/space/improvement")

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from core import audit
-from core.dates import date_problem, local_today, years_after
 from core.database import utcnow
+from core.dates import date_problem, local_today, years_after
 from core.extensions import db
 from core.security import Role
 from improvement.errors import ImprovementError
@@ -27,7 +27,7 @@ DUE_YEARS_AHEAD = 5
 LIMIT = 2000
 
 
-def _query(member_id: int, which: Which, today: date) -> Select[tuple[ImprovementAction]]:
+def _query(member_id: int, which: Which, today: date) -> Select[Any]:
     query = select(ImprovementAction).where(ImprovementAction.member_id == member_id)
     not_closed = ImprovementAction.state != ActionState.CLOSED
     if which == "open":
@@ -173,7 +173,8 @@ def decide_action(
     )
     first = action.state == ActionState.TO_DECIDE
     action.cause, action.action, action.result = cause, plan, result
-    action.owner_id, action.due_on = owner_id, due
+    # The relationship too: pages and reminders read ``action.owner``.
+    action.owner, action.due_on = db.session.get(User, owner_id), due
     action.state = ActionState.IN_PROGRESS
     action.decided_at = action.decided_at or now
     action.updated_at = now

@@ -29,8 +29,9 @@ BATCH = 200
 
 def _recipients(action: ImprovementAction) -> list[User]:
     """The owner if still active, else the member's administrators."""
-    if action.owner is not None and action.owner.is_active:
-        return [action.owner]
+    owner = None if action.owner_id is None else db.session.get(User, action.owner_id)
+    if owner is not None and owner.is_active:
+        return [owner]
     return list(
         db.session.scalars(
             select(User).where(

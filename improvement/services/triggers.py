@@ -177,7 +177,10 @@ def indicator_triggers(since: date) -> list[dict[str, Any]]:
         pairs = []
         for indicator, _title, latest in chunk:
             frequency = indicator.frequency.value
-            pairs += [(indicator.id, latest), (indicator.id, previous_period(latest, frequency))]
+            pairs += [
+                (indicator.id, latest),
+                (indicator.id, previous_period(latest, frequency)),
+            ]
         measured = {
             (m.indicator_id, m.period_start): m
             for m in db.session.scalars(
