@@ -86,9 +86,7 @@ def export() -> ResponseReturnValue:
 def _forms(action: ImprovementAction) -> tuple[DecideForm, CloseForm]:
     decide = DecideForm(prefix="decide", obj=None)
     close = CloseForm(prefix="close")
-    decide.owner_id.choices = choices(
-        [("", _("— choisir —")), *services.owner_choices(action.member_id)]
-    )
+    decide.owner_id.choices = choices(services.owner_choices(action.member_id))
     return decide, close
 
 
