@@ -5,7 +5,8 @@ their effect. The rest stay to decide."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,7 +16,12 @@ from core.extensions import db
 from core.security import Role
 from improvement import services
 from improvement.models import ActionState, ImprovementAction
-from members.models import User
+from improvement.triggers import previous_period
+from kpi import services as kpi
+from kpi.errors import KpiError
+from kpi.models import Direction, Indicator
+from kpi.periods import last_complete_period
+from members.models import Project, ProjectStatus, User
 
 # What a member decides and finds, by trigger (cause, action, result, effect).
 STORIES = {
@@ -40,9 +46,38 @@ STORIES = {
 }
 
 
+def _slipping_indicator(now: datetime) -> None:
+    """One demo indicator slips off track for its last two months (the KPI
+    demo keeps every indicator near its target): the last "higher is better"
+    count indicator, at three quarters of its target (idempotent)."""
+    indicator = db.session.scalar(
+        select(Indicator)
+        .join(Project, Project.id == Indicator.project_id)
+        .where(
+            Indicator.direction == Direction.HIGHER,
+            Indicator.is_ratio.is_(False),
+            Indicator.target_value.is_not(None),
+            Project.status == ProjectStatus.ACTIVE,
+        )
+        .order_by(Indicator.id.desc())
+    )
+    if indicator is None or indicator.target_value is None:
+        return
+    latest = last_complete_period(indicator.frequency.value, local_today(now))
+    value = str((indicator.target_value * Decimal("0.75")).quantize(Decimal("1")))
+    for start in (previous_period(latest, indicator.frequency.value), latest):
+        try:
+            kpi.record_measurement(
+                None, indicator, day=start, value=value, replace=True, now=now
+            )
+        except KpiError:
+            return  # outside the project's span: no slip to show
+
+
 def load(scale: str) -> str:
     """Open the demo triggers' actions; decide and close some on first load."""
     now = utcnow()
+    _slipping_indicator(now)
     # Opened six weeks ago, so that one of them can be late today.
     opened = services.open_actions(now - timedelta(days=42))
     if db.session.scalar(

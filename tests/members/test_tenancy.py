@@ -1,4 +1,5 @@
-"""Every route of the frame and the members feature, walked with every role.
+"""Every route of the frame, the members feature and the improvement register,
+walked with every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -35,6 +36,7 @@ def world(
         "board": make_staff(Role.BOARD),
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
+    action = _improvement_action(member_a.id, project.id)
     return World(
         ids={
             "member": member_a.id,
@@ -42,9 +44,27 @@ def world(
             "project": project.id,
             "contact": contact.id,
             "colleague": colleague.id,
+            "action": action,
         },
         users=users,
     )
+
+
+def _improvement_action(member_id: int, project_id: int) -> int:
+    """An improvement action of member A (as the scheduler's scan opens one)."""
+    from core.extensions import db
+    from improvement.models import ImprovementAction, SourceType
+
+    action = ImprovementAction(
+        member_id=member_id,
+        project_id=project_id,
+        source_type=SourceType.COMPLAINT,
+        source_id=1,
+        source_detail={"reference": "R-2026-0001", "project": "Refonte du site"},
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action.id
 
 
 LOGIN = 302  # anonymous: redirected to the sign-in page
@@ -160,6 +180,32 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
     ("members.registry", "GET", "/registry", PUBLIC),
     ("members.registry_member", "GET", "/registry/{member}", PUBLIC),
     ("members.badge", "GET", "/registry/{member}/badge.svg", PUBLIC),
+    (
+        "improvement.register",
+        "GET",
+        "/space/improvement",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    (
+        "improvement.export",
+        "GET",
+        "/space/improvement/export.csv",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    ("improvement.action", "GET", "/space/improvement/{action}", MEMBER_A),
+    (
+        "improvement.decide",
+        "POST",
+        "/space/improvement/{action}/decide",
+        _posted(MEMBER_A, 400),
+    ),
+    (
+        "improvement.close",
+        "POST",
+        "/space/improvement/{action}/close",
+        _posted(MEMBER_A, 400),
+    ),
+    ("improvement.board", "GET", "/association/improvement", ASSOCIATION),
 ]
 
 
@@ -175,7 +221,7 @@ def test_the_table_covers_every_route_of_the_frame_and_members(app) -> None:
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members"}
+        if rule.endpoint.split(".")[0] in {"core", "members", "improvement"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 
