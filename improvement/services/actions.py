@@ -237,8 +237,3 @@ def close_action(
     )
     db.session.commit()
     return action
-
-
-def source_summary(action: ImprovementAction) -> dict[str, Any]:
-    """The trigger's facts for a template (a copy: templates never write)."""
-    return dict(action.source_detail or {})

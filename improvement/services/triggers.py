@@ -8,12 +8,12 @@ that existed before the register does not flood its members with old ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -21,7 +21,7 @@ from core import audit
 from core.dates import local_today
 from core.extensions import db
 from improvement.models import ActionState, ImprovementAction, SourceType
-from improvement.triggers import measured_value, off_track_twice, previous_period
+from improvement.triggers import measured_value, off_track_twice
 from kpi.models import Indicator, Measurement
 from mediation.models import Complaint
 from members.models import Project, ProjectStatus
@@ -29,9 +29,6 @@ from satisfaction.models import Alert, AlertItem, AlertReason, Campaign, Invitat
 from satisfaction.models import Response as SurveyResponse
 
 HORIZON_DAYS = 365
-#: Indicators read per statement (two bound values per pair: far below the
-#: drivers' limits, PITFALLS.md §11).
-BATCH = 500
 
 
 def _not_opened(source: SourceType, column: Any) -> Any:
@@ -118,28 +115,83 @@ def complaint_triggers(since: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def _indicators_with_latest(since: date) -> Sequence[Any]:
-    """Active indicators with a target, on active projects, and the start of
-    their latest measured period (answered per indicator by its index)."""
-    earlier = aliased(Measurement)
-    latest = (
+def _measured(earlier: Any) -> Any:
+    """A measurement that holds a value (a ratio: its denominator)."""
+    return or_(earlier.value.is_not(None), earlier.denominator.is_not(None))
+
+
+def _last_two_periods(since: date) -> Sequence[Any]:
+    """Active indicators with a target, on active projects, measured since
+    ``since``, with their latest two measured periods (one statement; each
+    period found per indicator by the ``(indicator_id, period_start,
+    granularity)`` index, so the cost follows the indicators, not the values)."""
+    last, before = aliased(Measurement), aliased(Measurement)
+    earlier, earliest = aliased(Measurement), aliased(Measurement)
+    latest_start = (
         select(func.max(earlier.period_start))
         .where(
             earlier.indicator_id == Indicator.id,
             earlier.granularity == Indicator.frequency,
-            or_(earlier.value.is_not(None), earlier.denominator.is_not(None)),
+            _measured(earlier),
         )
         .correlate(Indicator)
         .scalar_subquery()
     )
+    before_start = (
+        select(func.max(earliest.period_start))
+        .where(
+            earliest.indicator_id == Indicator.id,
+            earliest.granularity == Indicator.frequency,
+            earliest.period_start < last.period_start,
+            _measured(earliest),
+        )
+        .correlate(Indicator, last)
+        .scalar_subquery()
+    )
     return db.session.execute(
-        select(Indicator, Project.title, latest.label("latest"))
+        select(
+            Indicator.id,
+            Indicator.member_id,
+            Indicator.project_id,
+            Indicator.name,
+            Indicator.unit,
+            Indicator.direction,
+            Indicator.frequency,
+            Indicator.is_ratio,
+            Indicator.target_value,
+            Project.title,
+            last.id,
+            last.period_start,
+            last.value,
+            last.numerator,
+            last.denominator,
+            before.period_start,
+            before.value,
+            before.numerator,
+            before.denominator,
+        )
         .join(Project, Project.id == Indicator.project_id)
+        .join(
+            last,
+            and_(
+                last.indicator_id == Indicator.id,
+                last.granularity == Indicator.frequency,
+                last.period_start == latest_start,
+            ),
+        )
+        .join(
+            before,
+            and_(
+                before.indicator_id == Indicator.id,
+                before.granularity == Indicator.frequency,
+                before.period_start == before_start,
+            ),
+        )
         .where(
             Indicator.is_active.is_(True),
             Indicator.target_value.is_not(None),
             Project.status == ProjectStatus.ACTIVE,
-            latest >= since,
+            last.period_start >= since,
         )
         .order_by(Indicator.id)
     ).all()
@@ -162,39 +214,15 @@ def _open_indicator_ids() -> set[int]:
     )
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def indicator_triggers(since: date) -> list[dict[str, Any]]:
     """Indicators whose two latest periods are consecutive and both off track,
     without an action for that second period, nor one still open."""
     busy = _open_indicator_ids()
-    candidates = [r for r in _indicators_with_latest(since) if r[0].id not in busy]
-    found: list[dict[str, Any]] = []
-    for chunk in _chunks(candidates, BATCH):
-        pairs = []
-        for indicator, _title, latest in chunk:
-            frequency = indicator.frequency.value
-            pairs += [
-                (indicator.id, latest),
-                (indicator.id, previous_period(latest, frequency)),
-            ]
-        measured = {
-            (m.indicator_id, m.period_start): m
-            for m in db.session.scalars(
-                select(Measurement).where(
-                    tuple_(Measurement.indicator_id, Measurement.period_start).in_(
-                        pairs
-                    )
-                )
-            )
-        }
-        for indicator, title, latest in chunk:
-            trigger = _indicator_trigger(indicator, title, latest, measured)
-            if trigger is not None:
-                found.append(trigger)
+    found = [
+        trigger
+        for row in _last_two_periods(since)
+        if row[0] not in busy and (trigger := _indicator_trigger(row)) is not None
+    ]
     if not found:
         return []
     opened = set(
@@ -208,44 +236,36 @@ def indicator_triggers(since: date) -> list[dict[str, Any]]:
     return [t for t in found if t["source_id"] not in opened]
 
 
-def _indicator_trigger(
-    indicator: Indicator,
-    title: str,
-    latest: date,
-    measured: dict[tuple[int, date], Measurement],
-) -> dict[str, Any] | None:
-    frequency = indicator.frequency.value
-    last = measured.get((indicator.id, latest))
-    before = measured.get((indicator.id, previous_period(latest, frequency)))
-    if last is None or before is None or last.granularity != indicator.frequency:
-        return None
-    if before.granularity != indicator.frequency:
-        return None
+def _indicator_trigger(row: Any) -> dict[str, Any] | None:
+    """The trigger of one row of :func:`_last_two_periods`, if off track twice."""
+    (indicator_id, member_id, project_id, name, unit, direction, frequency) = row[:7]
+    is_ratio, target, title, last_id = row[7:11]
+    last_start, before_start = row[11], row[15]
     values = [
-        measured_value(m.value, m.numerator, m.denominator, is_ratio=indicator.is_ratio)
-        for m in (before, last)
+        measured_value(row[16], row[17], row[18], is_ratio=is_ratio),
+        measured_value(row[12], row[13], row[14], is_ratio=is_ratio),
     ]
     if not off_track_twice(
-        (last.period_start, values[1]),
-        (before.period_start, values[0]),
-        target=indicator.target_value,
-        direction=indicator.direction.value,
-        frequency=frequency,
+        (last_start, values[1]),
+        (before_start, values[0]),
+        target=target,
+        direction=direction.value,
+        frequency=frequency.value,
     ):
         return None
     return {
         "source_type": SourceType.INDICATOR,
-        "source_id": last.id,
-        "member_id": indicator.member_id,
-        "project_id": indicator.project_id,
+        "source_id": last_id,
+        "member_id": member_id,
+        "project_id": project_id,
         "source_detail": {
-            "indicator_id": indicator.id,
-            "indicator": indicator.name,
+            "indicator_id": indicator_id,
+            "indicator": name,
             "project": title,
-            "unit": indicator.unit,
-            "periods": [before.period_start.isoformat(), last.period_start.isoformat()],
+            "unit": unit,
+            "periods": [before_start.isoformat(), last_start.isoformat()],
             "values": [_number(v) for v in values],
-            "target": _number(indicator.target_value),
+            "target": _number(target),
         },
     }
 
