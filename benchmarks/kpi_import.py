@@ -1,6 +1,6 @@
 """Benchmark: importing 1,000,000 (date, value) rows vs the floor.
 
-    python -m benchmarks.kpi_import [--rows 1000000] [--sqlite] [--postgres URL]
+    python -m benchmarks.kpi_import [--rows 1000000] [--no-postgres] [--postgres URL]
 
 The importer refuses dates before 1900 (implausible for a KPI), and a daily
 indicator holds one value per day, so 1,000,000 distinct days do not fit one
@@ -15,19 +15,25 @@ daily indicator. Same rows, same bytes, for both sides:
   same rows into the same table (Core ``executemany`` on SQLite, psycopg 3
   ``COPY`` on PostgreSQL).
 
-Each side runs in its own process, so that its peak RSS is its own.
+Each side runs in its own process, so that its peak RSS is its own, and on a
+database made for it and removed after it: a file in a temporary folder, and on
+PostgreSQL a database of its own (``qc_bench_kpi_import_<pid>``) on the server of
+``--postgres`` — no existing database is touched.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,22 +71,15 @@ def _app(url: str) -> Any:
     )
 
 
-def _reset(url: str) -> None:
-    """Fresh tables and one member, project and ``FILES`` daily indicators."""
-    from sqlalchemy import text
-
+def _seed(url: str) -> None:
+    """The tables, one member, project and ``FILES`` daily indicators (in the
+    run's own, empty database)."""
     from core.extensions import db
     from kpi.models import Direction, Frequency, Indicator, IndicatorKind
     from members.models import Client, ClientKind, Member, Project, ServiceType
 
     app = _app(url)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
         db.create_all()
         member = Member(
             name="Bench", siret="73282932000074", department="04", town="Digne"
@@ -255,11 +254,39 @@ def _child(phase: str, url: str, paths: list[Path]) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def compare(name: str, url: str, paths: list[Path]) -> None:
-    _reset(url)
-    floor = _child("floor", url, paths)
-    _reset(url)
-    real = _child("import", url, paths)
+@contextmanager
+def _own_database(kind: str, server_url: str) -> Iterator[str]:
+    """A database made for one side and removed after it: a file in a temporary
+    folder, or a new PostgreSQL database on ``server_url``'s server."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from core.config import normalise_database_url
+
+    if kind == "SQLite":
+        with tempfile.TemporaryDirectory(prefix="qc-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'kpi_import.db'}"
+        return
+    name = f"qc_bench_kpi_import_{os.getpid()}"
+    server = make_url(normalise_database_url(server_url))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def compare(name: str, server_url: str, paths: list[Path]) -> None:
+    sides: dict[str, dict[str, Any]] = {}
+    for phase in ("floor", "import"):
+        with _own_database(name, server_url) as url:
+            _seed(url)
+            sides[phase] = _child(phase, url, paths)
+    floor, real = sides["floor"], sides["import"]
     ratio = real["seconds"] / floor["seconds"]
     print(
         f"{name:10s} rows {real['rows']:>9,}  import {real['seconds']:7.2f} s "
@@ -269,18 +296,23 @@ def compare(name: str, url: str, paths: list[Path]) -> None:
     assert real["rows"] == floor["rows"], (real, floor)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0].strip(),
+        epilog="Each side gets a database of its own, removed after it.",
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
         "--postgres",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/qc_kpi_bench",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server's URL; the run makes its own database there",
     )
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--phase", choices=["import", "floor"])
-    parser.add_argument("--url")
-    parser.add_argument("paths", nargs="*")
-    args = parser.parse_args()
+    # One side of the comparison, in a child process (internal).
+    parser.add_argument("--phase", choices=["import", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
     if args.phase:
         paths = [Path(p) for p in args.paths]
         run = run_import if args.phase == "import" else run_floor
@@ -290,28 +322,12 @@ def main() -> None:
         paths = generate(Path(folder), args.rows)
         size = sum(p.stat().st_size for p in paths) / 1e6
         print(
-            f"{args.rows:,} rows in {len(paths)} CSV files ({size:.1f} MB), one daily indicator each"
+            f"{args.rows:,} rows in {len(paths)} CSV files ({size:.1f} MB), "
+            "one daily indicator each"
         )
-        compare("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", paths)
+        compare("SQLite", "", paths)
         if not args.no_postgres:
-            _ensure_database(args.postgres)
             compare("PostgreSQL", args.postgres, paths)
-
-
-def _ensure_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"),
-            {"name": target.database},
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "ASSOCIATION_NAME": env.get(
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
         ),
+        "ASSOCIATION_NAME_WITH_ARTICLE": env.get("ASSOCIATION_NAME_WITH_ARTICLE")
+        or None,
         "PDF_CHROMIUM_PATH": env.get("PDF_CHROMIUM_PATH") or None,
         "BACKUP_DIR": env.get("BACKUP_DIR") or None,
         "BACKUP_KEEP": int(env["BACKUP_KEEP"]) if env.get("BACKUP_KEEP") else None,
@@ -84,6 +86,9 @@ class Config:
     MAIL_FROM = "Qualicharte <no-reply@qualicharte.localhost>"
     BASE_URL = "http://127.0.0.1:5000"
     ASSOCIATION_NAME = "Association Numérique Alpes du Sud"
+    # The name as French sentences say it after "de" ("l'Association …"); unset:
+    # "l'" before a vowel, else the bare name.
+    ASSOCIATION_NAME_WITH_ARTICLE: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")

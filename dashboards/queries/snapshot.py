@@ -5,9 +5,8 @@ scores, rates, statuses, spreads, comments and the compliance table's pages.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,6 +25,9 @@ from dashboards.models import (
 from dashboards.queries.common import Filters
 from satisfaction import scoring
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
     """The review the rollup job stored for the period (judged on ``today``)."""
@@ -40,6 +42,8 @@ def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
 
 def snapshot_score_counts(snapshot_id: int) -> pd.DataFrame:
     """The stored per-quarter answer counts, as :func:`score_counts` gives them."""
+    import pandas as pd
+
     rows = db.session.execute(
         select(
             BoardScore.quarter,

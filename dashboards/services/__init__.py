@@ -63,6 +63,12 @@ from dashboards.services.compliance import (
     listed,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
+from dashboards.services.exports import (
+    export_answers,
+    export_board_table,
+    export_measurements,
+    export_member_table,
+)
 from dashboards.services.member import (
     Comparison,
     MemberDashboard,
@@ -149,6 +155,10 @@ __all__ = [
     "default_period",
     "departments",
     "digest_key",
+    "export_answers",
+    "export_board_table",
+    "export_measurements",
+    "export_member_table",
     "figures_as_of",
     "figures_version",
     "forget_association_cache",

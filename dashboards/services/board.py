@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from dashboards.queries import association as association_queries
 from dashboards.queries import common as common_queries
@@ -41,6 +39,9 @@ from dashboards.services.compliance import (
     listed,
 )
 from satisfaction import scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass

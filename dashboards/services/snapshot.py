@@ -7,9 +7,8 @@ commits of the job and of the demo loaders.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import delete, insert, or_, select, text
 
 from core.extensions import db
@@ -34,6 +33,9 @@ from dashboards.services.common import bin_counts, default_period, spread
 from dashboards.services.compliance import compliance_records
 from dashboards.services.member import forget_association_cache
 from satisfaction import scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ---------------------------------------------------------------- the stored review
 

@@ -203,10 +203,10 @@ def test_exports_give_every_row_of_the_stored_table(association, board_page, cli
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
     csv = client.get("/board/review/export/compliance.csv", query_string=PERIOD)
-    frame = pd.read_csv(io.BytesIO(csv.data))
-    assert sorted(frame["member"]) == sorted(m.name for m in members)  # type: ignore[attr-defined]
+    frame = pd.read_csv(io.BytesIO(csv.data), sep=";", encoding="utf-8-sig")
+    assert sorted(frame["Adhérent"]) == sorted(m.name for m in members)  # type: ignore[attr-defined]
     live = services.compliance_frame(services.compliance(FILTERS, today=TODAY))
-    assert sorted(live["member"]) == sorted(frame["member"])
+    assert sorted(live["member"]) == sorted(frame["Adhérent"])
 
 
 def test_a_period_without_a_stored_review_is_computed_and_listed_the_same(
