@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -14,10 +13,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import exports
+from core.database import expect_writes
 from core.dates import local_today
 from core.forms import choices, show_refusal
 from core.security import ASSOCIATION_ROLES, Role, roles_required
@@ -63,24 +63,15 @@ def register() -> ResponseReturnValue:
     )
 
 
-@bp.get("/space/improvement/export.csv")
+@bp.get("/space/improvement/export.<any(csv, xlsx):fmt>")
 @roles_required(*STAFF)
-def export() -> ResponseReturnValue:
+def export(fmt: str) -> ResponseReturnValue:
+    expect_writes()  # the export is logged
     which, today = _which(), local_today()
-    body = services.export_csv(
-        current_user,
-        current_user.member_id,
-        which=which,
-        today=today,
-        locale=str(get_locale()),
+    table = services.export_table(
+        current_user, current_user.member_id, which=which, today=today, fmt=fmt
     )
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="actions-amelioration-{which}.csv"'
-        },
-    )
+    return exports.download(table, fmt)
 
 
 def _forms(action: ImprovementAction) -> tuple[DecideForm, CloseForm]:

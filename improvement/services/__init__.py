@@ -14,7 +14,7 @@ from improvement.services.actions import (
     owner_choices,
 )
 from improvement.services.board import board_counts
-from improvement.services.export import export_csv
+from improvement.services.export import export_table
 from improvement.services.reminders import remind_overdue
 from improvement.services.triggers import open_actions
 
@@ -25,7 +25,7 @@ __all__ = [
     "board_counts",
     "close_action",
     "decide_action",
-    "export_csv",
+    "export_table",
     "get_action",
     "list_actions",
     "member_summary",

@@ -217,6 +217,8 @@ def test_the_csv_is_french_with_semicolons_or_english_with_commas(
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:5] == ["N°", "Ouverte le", "Origine", "Déclencheur", "État"]
     assert rows[1][4:6] == ["En cours", "oui"]
+    assert rows[1][1] == "15/06/2026 10:00"
+    assert rows[1][9] == "01/07/2026"
     assert rows[1][7] == "Un point écrit chaque quinzaine."
     auth.logout()
     auth.login(make_member_user(opened.member, locale="en"))
@@ -224,6 +226,32 @@ def test_the_csv_is_french_with_semicolons_or_english_with_commas(
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:3] == ["No.", "Opened on", "Origin"]
     assert rows[1][4] == "In progress"
+    assert rows[1][1] == "2026-06-15 10:00"  # opened at 8:00 UTC, in Paris time
+
+
+def test_the_xlsx_keeps_dates_as_dates_and_texts_as_texts(client, auth, opened) -> None:
+    from openpyxl import load_workbook
+
+    _late(opened)
+    services.decide_action(
+        opened.admin,
+        opened.action,
+        cause='=HYPERLINK("http://evil.example")',
+        plan="Un point écrit chaque quinzaine.",
+        owner_id=opened.user.id,
+        due_on=date(2026, 7, 1),
+        now=NOW + timedelta(hours=2),
+    )
+    auth.login(opened.admin)
+    response = client.get("/space/improvement/export.xlsx?which=late")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    headers = [cell.value for cell in sheet[1]]
+    row = dict(zip(headers, (cell for cell in sheet[2]), strict=True))
+    assert row["Échéance"].value.date() == date(2026, 7, 1)
+    assert row["Cause"].value == '=HYPERLINK("http://evil.example")'
+    assert row["Cause"].data_type == "s"
+    assert client.get("/space/improvement/export.pdf").status_code == 404
 
 
 def test_the_board_sees_counts_per_member_and_no_contact(
