@@ -79,6 +79,9 @@ def test_a_member_decides_then_closes_an_action_through_the_forms(
     url = f"/space/improvement/{opened.action.id}"
     form = client.get(url).get_data(as_text=True)
     assert 'name="decide-cause"' in form and 'name="close-effect"' not in form
+    response_url = f"/space/responses/{opened.action.source_detail['response_id']}"
+    assert f'href="{response_url}"' in form
+    assert client.get(response_url).status_code == 200
     response = client.post(
         f"{url}/decide",
         data={
