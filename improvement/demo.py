@@ -21,7 +21,8 @@ from kpi import services as kpi
 from kpi.errors import KpiError
 from kpi.models import Direction, Indicator
 from kpi.periods import last_complete_period
-from members.models import Project, ProjectStatus, User
+from members.demo import MEMBERS
+from members.models import Member, Project, ProjectStatus, User
 
 # What a member decides and finds, by trigger (cause, action, result, effect).
 STORIES = {
@@ -86,10 +87,12 @@ def load(scale: str) -> str:
         )
     ):
         return f"{opened} new actions"
+    # The six demo members only (the large demo's thousand stay to decide).
     actions = db.session.scalars(
-        select(ImprovementAction).order_by(
-            ImprovementAction.member_id, ImprovementAction.id
-        )
+        select(ImprovementAction)
+        .join(Member, Member.id == ImprovementAction.member_id)
+        .where(Member.name.in_([m[0] for m in MEMBERS]))
+        .order_by(ImprovementAction.member_id, ImprovementAction.id)
     ).all()
     decided = closed = 0
     for index, action in enumerate(actions):
