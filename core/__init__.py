@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """One line per feature package: its blueprint, jobs, commands and demo data."""
     import dashboards
+    import improvement
     import kpi
     import mediation
     import members
@@ -94,6 +95,8 @@ def register_features(app: Flask) -> None:
     satisfaction.init_app(app)
     dashboards.init_app(app)
     records.init_app(app)
+    # After the features whose records open improvement actions (its demo too).
+    improvement.init_app(app)
     register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)
     # Last: one `flask scheduler run --once` sends what the jobs above queued.
     register_job(app, "core.deliver_outbox", deliver_due)

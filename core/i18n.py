@@ -23,6 +23,7 @@ FEATURE_PACKAGES = (
     "dashboards",
     "mediation",
     "records",
+    "improvement",
 )
 
 # ``saver(user, locale)`` keeps the signed-in user's choice on their account. The

@@ -1,5 +1,5 @@
-"""Every route of the frame, the members and the records features, walked with
-every role.
+"""Every route of the frame, the members, the records features and the
+improvement register, walked with every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -37,6 +37,7 @@ def world(
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
     records = _records_of(project, users["a_admin"])
+    action = _improvement_action(member_a.id, project.id)
     return World(
         ids={
             "member": member_a.id,
@@ -45,6 +46,7 @@ def world(
             "contact": contact.id,
             "colleague": colleague.id,
             **records,
+            "action": action,
         },
         users=users,
     )
@@ -63,6 +65,23 @@ def _records_of(project: object, actor: object) -> dict[str, int]:
         actor, project, name="PHP", version="7.4", end_of_support_on=date(2022, 11, 28)
     )
     return {"item": item.id, "technology": technology.id}
+
+
+def _improvement_action(member_id: int, project_id: int) -> int:
+    """An improvement action of member A (as the scheduler's scan opens one)."""
+    from core.extensions import db
+    from improvement.models import ImprovementAction, SourceType
+
+    action = ImprovementAction(
+        member_id=member_id,
+        project_id=project_id,
+        source_type=SourceType.COMPLAINT,
+        source_id=1,
+        source_detail={"reference": "R-2026-0001", "project": "Refonte du site"},
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action.id
 
 
 LOGIN = 302  # anonymous: redirected to the sign-in page
@@ -207,6 +226,32 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
     ),
     ("members.registry_member", "GET", "/registry/{member}", PUBLIC),
     ("members.badge", "GET", "/registry/{member}/badge.svg", PUBLIC),
+    (
+        "improvement.register",
+        "GET",
+        "/space/improvement",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    (
+        "improvement.export",
+        "GET",
+        "/space/improvement/export.csv",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    ("improvement.action", "GET", "/space/improvement/{action}", MEMBER_A),
+    (
+        "improvement.decide",
+        "POST",
+        "/space/improvement/{action}/decide",
+        _posted(MEMBER_A, 400),
+    ),
+    (
+        "improvement.close",
+        "POST",
+        "/space/improvement/{action}/close",
+        _posted(MEMBER_A, 400),
+    ),
+    ("improvement.board", "GET", "/association/improvement", ASSOCIATION),
 ]
 
 
@@ -222,7 +267,7 @@ def test_the_table_covers_every_route_of_the_frame_members_and_records(app) -> N
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members", "records"}
+        if rule.endpoint.split(".")[0] in {"core", "members", "records", "improvement"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 
