@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +17,23 @@ def after_response(
     func: Callable[..., Any], *args: Any, **kwargs: Any
 ) -> Callable[[], None]:
     """A callable for ``response.call_on_close`` that runs ``func(*args, **kwargs)``
-    in a fresh app context; a failure is logged (the client has its answer)."""
+    in a fresh context (a bare request to the same host, so that absolute links
+    point where the request came); a failure is logged (the client has its
+    answer)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Links the work e-mails are built on the host the request came to, as they
+    # would have been during the request (core.urls.external_url).
+    base_url = request.url_root if has_request_context() else None
 
     def run() -> None:
         from core.extensions import db
 
-        with app.app_context():
+        context = (
+            app.test_request_context(base_url=base_url)
+            if base_url
+            else app.app_context()
+        )
+        with context:
             try:
                 func(*args, **kwargs)
             except Exception:
