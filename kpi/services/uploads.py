@@ -302,14 +302,17 @@ def stored_result(pending: PendingUpload) -> ParsedExport | None:
     """What the background parse kept (our own file in the instance folder)."""
     path = side_path(pending.id, "result")
     try:
-        result = pickle.loads(path.read_bytes())
+        # From the file, not from its bytes: a million points would be held twice.
+        with path.open("rb") as stored:
+            result = pickle.load(stored)
     except (OSError, pickle.UnpicklingError, EOFError):
         return None
     return result if isinstance(result, ParsedExport) else None
 
 
 def keep_result(pending: PendingUpload, export: ParsedExport) -> None:
-    write_atomically(
-        side_path(pending.id, "result"),
-        pickle.dumps(export, protocol=pickle.HIGHEST_PROTOCOL),
-    )
+    path = side_path(pending.id, "result")
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    with temporary.open("wb") as kept:
+        pickle.dump(export, kept, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
