@@ -314,5 +314,10 @@ def keep_result(pending: PendingUpload, export: ParsedExport) -> None:
     path = side_path(pending.id, "result")
     temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     with temporary.open("wb") as kept:
-        pickle.dump(export, kept, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        # No memo: an export is a tree (no shared or circular references), and
+        # memoising a million points took 1.0 GB to write and 1.6 GB to read
+        # back (0.44 GB without, and twice as fast).
+        pickler.fast = True
+        pickler.dump(export)
     os.replace(temporary, path)

@@ -230,3 +230,43 @@ def test_a_refused_big_file_shows_the_reason(client, auth, agency, by_the_job) -
     page = client.get(url)
     assert page.status_code == 200
     assert 'data-testid="kpi-parse-failed"' in page.get_data(as_text=True)
+
+
+def test_every_real_export_comes_back_whole_from_the_kept_result(app) -> None:
+    """The result is pickled without a memo (a tree, no shared references):
+    each real export's series come back equal."""
+    from pathlib import Path
+
+    from kpi.errors import ImportRefused
+    from kpi.importers import parse_export
+
+    checked = 0
+    for path in sorted(Path("tests/data/kpi-exports").rglob("*.*")):
+        try:
+            export = parse_export(path.read_bytes(), path.name)
+        except ImportRefused:
+            continue
+        pending = uploads.PendingUpload(
+            id=f"roundtrip-{checked:04d}-abcdefghijkl",
+            member_id=0,
+            project_id=0,
+            user_id=None,
+            file_name=path.name,
+            sha256="",
+            size=0,
+            created_at="",
+            is_big=True,
+        )
+        uploads.keep_result(pending, export)
+        kept = uploads.stored_result(pending)
+        uploads.discard_upload(pending)
+        assert kept is not None
+        assert [(s.key, s.label, s.points) for s in kept.series] == [
+            (s.key, s.label, s.points) for s in export.series
+        ], path.name
+        assert (kept.format, kept.period) == (export.format, export.period)
+        assert [(r.line, str(r.reason)) for r in kept.rejected] == [
+            (r.line, str(r.reason)) for r in export.rejected
+        ]
+        checked += 1
+    assert checked >= 20
