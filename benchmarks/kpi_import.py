@@ -19,14 +19,18 @@ daily indicator each. Same rows, same values, for every side:
   background), preview, confirm.
 
 The sides run alternately (floor, import, web, floor, import, web…), each in its
-own process so that its peak RSS is its own; the median ratio to the floor of
-the same round is printed with its spread.
+own process so that its peak RSS is its own, and on a database made for it and
+removed after it: a file in a temporary folder, and on PostgreSQL a database of
+its own (``qc_bench_kpi_import_<pid>``) on the server of ``--postgres`` — no
+existing database is touched. The median ratio to the floor of the same round
+is printed with its spread.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -34,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -97,23 +103,15 @@ def _app(url: str) -> Any:
     )
 
 
-def _reset(url: str, series: int) -> None:
-    """Fresh tables and one member (with a login), project and ``series`` daily
-    indicators."""
-    from sqlalchemy import text
-
+def _seed(url: str, series: int) -> None:
+    """The tables, one member (with a login), project and ``series`` daily
+    indicators (in the side's own, empty database)."""
     from core.extensions import db
     from kpi.models import Direction, Frequency, Indicator, IndicatorKind
     from members.models import Client, ClientKind, Member, Project, ServiceType
 
     app = _app(url)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
         db.create_all()
         member = Member(
             name="Bench", siret="73282932000074", department="04", town="Digne"
@@ -367,14 +365,41 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):4.2f}× (min {min(values):4.2f}, max {max(values):4.2f})"
 
 
-def compare(name: str, url: str, paths: list[Path], rounds: int) -> None:
+@contextmanager
+def _own_database(kind: str, server_url: str) -> Iterator[str]:
+    """A database made for one side and removed after it: a file in a temporary
+    folder, or a new PostgreSQL database on ``server_url``'s server."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from core.config import normalise_database_url
+
+    if kind == "SQLite":
+        with tempfile.TemporaryDirectory(prefix="qc-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'kpi_import.db'}"
+        return
+    name = f"qc_bench_kpi_import_{os.getpid()}"
+    server = make_url(normalise_database_url(server_url))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def compare(name: str, server_url: str, paths: list[Path], rounds: int) -> None:
     """Floor, import, web, floor, import, web… on fresh tables each time."""
     series = len(paths) - 1
     runs: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
     for _round in range(rounds):
         for phase in PHASES:
-            _reset(url, series)
-            runs[phase].append(_child(phase, url, paths))
+            with _own_database(name, server_url) as url:
+                _seed(url, series)
+                runs[phase].append(_child(phase, url, paths))
     floors = [r["seconds"] for r in runs["floor"]]
     for phase in ("import", "web"):
         ratios = [
@@ -390,24 +415,26 @@ def compare(name: str, url: str, paths: list[Path], rounds: int) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0],
+        description=(__doc__ or "").split("\n\n")[0].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("\n", 1)[1],
+        epilog=(__doc__ or "").split("\n\n", 2)[-1],
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=2, help="A B A B: 2 rounds")
     parser.add_argument(
         "--postgres",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/qc_kpi_bench",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server's URL; each side makes its own database there",
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--phase", choices=sorted(PHASES))
-    parser.add_argument("--url")
-    parser.add_argument("paths", nargs="*")
-    args = parser.parse_args()
+    # One side of the comparison, in a child process (internal).
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
     if args.phase:
         paths = [Path(p) for p in args.paths]
         print(json.dumps(PHASES[args.phase](args.url, paths)))
@@ -422,28 +449,9 @@ def main() -> None:
             f"them as one {paths[-1].stat().st_size / 1e6:.1f} MB wide CSV)"
         )
         if not args.no_sqlite:
-            compare(
-                "SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", paths, args.rounds
-            )
+            compare("SQLite", "", paths, args.rounds)
         if not args.no_postgres:
-            _ensure_database(args.postgres)
             compare("PostgreSQL", args.postgres, paths, args.rounds)
-
-
-def _ensure_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"),
-            {"name": target.database},
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 if __name__ == "__main__":

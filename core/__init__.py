@@ -15,7 +15,7 @@ from core import cli, errors, i18n, inputs, navigation, privacy, static_assets
 from core.backup import BACKUP_JOB_MINUTES, scheduled_backup
 from core.config import Config
 from core.database import configure_engine
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, csrf, db, limiter, login_manager
 from core.mail import deliver_due
 from core.scheduler import register_job
 
@@ -44,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_features(app)
     errors.register_error_handlers(app)
-    cli.register_commands(app)
+    cli.register_commands(app, migrations=MIGRATIONS_DIR)
     register_request_hooks(app)
     return app
 
@@ -65,10 +65,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_filters(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
@@ -79,9 +79,11 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """One line per feature package: its blueprint, jobs, commands and demo data."""
     import dashboards
+    import improvement
     import kpi
     import mediation
     import members
+    import records
     import satisfaction
     from core.views import bp as core_bp
 
@@ -92,6 +94,9 @@ def register_features(app: Flask) -> None:
     mediation.init_app(app)
     satisfaction.init_app(app)
     dashboards.init_app(app)
+    records.init_app(app)
+    # After the features whose records open improvement actions (its demo too).
+    improvement.init_app(app)
     register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)
     # Last: one `flask scheduler run --once` sends what the jobs above queued.
     register_job(app, "core.deliver_outbox", deliver_due)
@@ -102,6 +107,8 @@ def register_request_hooks(app: Flask) -> None:
     def inject_globals() -> dict[str, Any]:
         return {
             "association_name": app.config["ASSOCIATION_NAME"],
+            # In a sentence, after "de": "de l'Association …" in French.
+            "association_in_text": i18n.association_for_text(),
             "current_locale": str(get_locale() or "fr"),
             "languages": app.config["LANGUAGES"],
             "nav_items": navigation.nav_items,

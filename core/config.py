@@ -64,9 +64,14 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "ASSOCIATION_NAME": env.get(
             "ASSOCIATION_NAME", "Association Numérique Alpes du Sud"
         ),
+        "ASSOCIATION_NAME_WITH_ARTICLE": env.get("ASSOCIATION_NAME_WITH_ARTICLE")
+        or None,
         "PDF_CHROMIUM_PATH": env.get("PDF_CHROMIUM_PATH") or None,
         "BACKUP_DIR": env.get("BACKUP_DIR") or None,
         "BACKUP_KEEP": int(env["BACKUP_KEEP"]) if env.get("BACKUP_KEEP") else None,
+        "PRICE_CHANGE_NOTICE_DAYS": int(env["PRICE_CHANGE_NOTICE_DAYS"])
+        if env.get("PRICE_CHANGE_NOTICE_DAYS")
+        else None,
     }
     if "MAX_UPLOAD_MB" in env:
         settings["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
@@ -84,6 +89,9 @@ class Config:
     MAIL_FROM = "Qualicharte <no-reply@qualicharte.localhost>"
     BASE_URL = "http://127.0.0.1:5000"
     ASSOCIATION_NAME = "Association Numérique Alpes du Sud"
+    # The name as French sentences say it after "de" ("l'Association …"); unset:
+    # "l'" before a vowel, else the bare name.
+    ASSOCIATION_NAME_WITH_ARTICLE: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
@@ -134,6 +142,9 @@ class Config:
     BACKUP_DIR: str | None = None
     BACKUP_KEEP = 7
     INVITATION_VALID_DAYS = 7
+    # The notice (days) the association asks before a price or deadline change
+    # takes effect: a change announced later is flagged (records feature).
+    PRICE_CHANGE_NOTICE_DAYS = 30
     PASSWORD_RESET_VALID_HOURS = 2
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:

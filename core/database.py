@@ -7,6 +7,8 @@ the lock (``busy_timeout``) instead of failing with "database is locked".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -93,6 +95,8 @@ def _expects_writes() -> bool:
     else (forms, API writes, CLI, scheduler) takes the write lock up front."""
     from flask import current_app, g, has_app_context, has_request_context, request
 
+    if has_app_context() and g.get("db_reads_only", False):
+        return False
     if has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}:
         return bool(g.get("db_expects_writes", False))
     if has_app_context() and not has_request_context():
@@ -100,6 +104,24 @@ def _expects_writes() -> bool:
         # writes: there, reads outside requests must not take the write lock.
         return bool(current_app.config.get("SQLITE_IMMEDIATE_OUTSIDE_REQUESTS", True))
     return True
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """A transaction of its own that only reads, begun DEFERRED on SQLite (no
+    write lock while a job computes for long); ended (rolled back) on leaving.
+    Outside a request (a job, a command)."""
+    from flask import g
+
+    from core.extensions import db
+
+    db.session.commit()
+    g.db_reads_only = True
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        g.db_reads_only = False
 
 
 def expect_writes() -> None:

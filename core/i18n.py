@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURE_PACKAGES = ("core", "members", "kpi", "satisfaction", "dashboards", "mediation")
+FEATURE_PACKAGES = (
+    "core",
+    "members",
+    "kpi",
+    "satisfaction",
+    "dashboards",
+    "mediation",
+    "records",
+    "improvement",
+)
 
 # ``saver(user, locale)`` keeps the signed-in user's choice on their account. The
 # accounts belong to ``members``, which imports ``core``: it registers its service
@@ -55,6 +69,110 @@ def remember_locale(user: Any, locale: str) -> None:
     saver: LocaleSaver | None = current_app.extensions.get("qualicharte.locale_saver")
     if saver is not None:
         saver(user, locale)
+
+
+# ---------------------------------------------------------------- typography
+
+# "1 janvier" → "1er janvier": the first of a month is an ordinal in French.
+_FIRST_OF_MONTH = re.compile(r"(?<![\d,.])1(?= [^\W\d])")
+
+
+def _locale() -> str:
+    return str(flask_babel.get_locale() or "fr")
+
+
+def first_of_month(text: str, locale: str) -> str:
+    """French dates say "1er janvier", not "1 janvier" (other languages as they are)."""
+    return _FIRST_OF_MONTH.sub("1er", text) if locale.startswith("fr") else text
+
+
+def format_date(value: date | datetime | None, format: str | None = None) -> str:
+    """``flask_babel.format_date`` with French ordinals ("1er mars 2026")."""
+    if value is None:
+        return ""
+    return first_of_month(str(flask_babel.format_date(value, format)), _locale())
+
+
+def format_datetime(value: datetime | None, format: str | None = None) -> str:
+    """``flask_babel.format_datetime`` (local time) with French ordinals."""
+    if value is None:
+        return ""
+    return first_of_month(str(flask_babel.format_datetime(value, format)), _locale())
+
+
+def decimal(value: float | Decimal | int | None, digits: int = 1) -> str:
+    """A number with ``digits`` decimals in the reader's language: "16,7" in
+    French, "16.7" in English; "–" when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return str(flask_babel.format_decimal(value, format=pattern))
+
+
+_PLURAL_WORD = re.compile(r"\b([^\W\d_]{2,}[^\W\ds_])s\b")
+
+
+def unit_for(unit: str | None, value: object) -> str:
+    """A unit that agrees with its number: "1 incident", "2 incidents"; French
+    keeps the singular below 2 ("0,5 visite"), English only for 1. Units are
+    typed by members ("visites", "pages vues"): plural words lose their final s;
+    symbols ("€", "s", "%") stay as they are."""
+    if not unit:
+        return ""
+    try:
+        number = abs(float(str(value)))
+    except ValueError:
+        return unit
+    singular = number < 2 if _locale().startswith("fr") else number == 1
+    return _PLURAL_WORD.sub(r"\1", unit) if singular else unit
+
+
+def association_in_text(name: str, with_article: str | None, locale: str) -> str:
+    """The association's name as a sentence says it after "de" or "à": in French
+    with its article ("de l'Association …"), from ``ASSOCIATION_NAME_WITH_ARTICLE``
+    or, unset, by elision before a vowel; in English the bare name."""
+    if not locale.startswith("fr"):
+        return name
+    if with_article:
+        return with_article
+    if name[:1].lower() in "aâàeéèêiîoôuûyh":
+        return "l'" + name
+    return name
+
+
+def association_for_text() -> str:
+    """:func:`association_in_text` for the configured association, now."""
+    config = current_app.config
+    return association_in_text(
+        str(config["ASSOCIATION_NAME"]),
+        config.get("ASSOCIATION_NAME_WITH_ARTICLE") or None,
+        _locale(),
+    )
+
+
+QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def quarter(value: Any) -> str:
+    """A quarter key as people write it: ``2026-Q1`` → "T1 2026" in French,
+    "Q1 2026" in English; anything else unchanged."""
+    match = QUARTER.fullmatch(str(value))
+    if match is None:
+        return str(value)
+    return str(
+        flask_babel.gettext("T%(quarter)s %(year)s", quarter=match[2], year=match[1])
+    )
+
+
+def install_filters(app: Flask) -> None:
+    """After Flask-Babel's: our date filters (French ordinals) and ``decimal``."""
+    app.jinja_env.filters.update(
+        dateformat=format_date,
+        datetimeformat=format_datetime,
+        decimal=decimal,
+        quarter=quarter,
+        unit_for=unit_for,
+    )
 
 
 def init_app(app: Flask) -> None:

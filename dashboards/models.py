@@ -101,8 +101,9 @@ class RollupState(Model):
 # ---------------------------------------------------------------- the board's review
 #
 # The quality review's association-level figures, stored by the rollup job for a
-# period (the page's default: the last twelve months) so that the page reads a
-# few indexed rows instead of aggregating every member's rows on each request.
+# period (the page's default: the last twelve months, for the association, each
+# department and each service type; each year with answers) so that the pages
+# read a few indexed rows instead of aggregating every member's rows on a request.
 # Every figure is what :func:`dashboards.services.board_review` computes from the
 # raw rows and rollups at ``computed_at`` (the same functions: traceable).
 
@@ -117,13 +118,26 @@ class BoardSnapshot(Model):
     until: Mapped[date] = mapped_column(Date)
     #: The day the compliance criteria were judged on ("sent in the last 12 months").
     on_date: Mapped[date] = mapped_column(Date)
+    #: The review's department and service type filters ("" for all): the job
+    #: stores the association's review and one per department and service type.
+    department: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    service_type: Mapped[str] = mapped_column(String(32), default="", server_default="")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     members: Mapped[int]
     active_projects: Mapped[int]
     clients: Mapped[int]
     members_with_projects: Mapped[int]
 
-    __table_args__ = (UniqueConstraint("since", "until", "on_date"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "since",
+            "until",
+            "on_date",
+            "department",
+            "service_type",
+            name="uq_dashboards_board_snapshot_review",
+        ),
+    )
 
 
 class BoardScore(Model):

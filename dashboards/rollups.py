@@ -23,15 +23,22 @@ of statements computed by the database, whatever the number of rows.
   taken back by :data:`OVERLAP` so that a transaction that committed late is
   not missed (recomputing twice is harmless: the rebuild is idempotent). Scores
   are not refreshed when an answer is submitted (that path is kept at its
-  floor): they are at most one job period old.
+  floor): they are at most one job period old. Ids are bound :data:`BATCH` at
+  a time (PostgreSQL refuses more than 65,535 parameters in a statement), and
+  the job commits after each batch of indicators with the watermark moved to
+  the batch's latest change: a run that fails keeps what it did and the next
+  one goes on from there.
 
-The job then stores the board's quality review of the default period
-(:func:`dashboards.services.snapshot.refresh_board`: the association's figures per quarter, per service type,
-the members' quartiles and one row per member of the compliance table, in the
-``dashboards_board_*`` tables), so that neither the board's page nor a member's
-comparison reads every member's rows on a request — unless today's stored
-review is younger than :data:`BOARD_MAX_AGE` and nothing it reads changed since
-the watermark (:func:`board_inputs_changed`: no indicator, no response, no
+The job then stores the board's quality reviews
+(:func:`dashboards.services.snapshot.refresh_board`: of the default period for
+the association, each department and each service type, and of each year with
+answers — the association's figures per quarter, per service type, the
+members' quartiles and one row per member of the compliance table, in the
+``dashboards_board_*`` tables), so that neither the board's pages (filtered or
+not, the annual report) nor a member's comparison reads every member's rows on
+a request, in any worker — unless today's stored review is younger than
+:data:`BOARD_MAX_AGE` and nothing it reads changed since it was computed
+(:func:`board_inputs_changed`: no measurement, indicator, response, no
 campaign run, closed alert, agreement, new member, project or client, change of
 mark or complaint), which makes an idle run a handful of small queries. Inputs
 without a timestamp (a project's status, a member's name or department) reach
@@ -45,8 +52,8 @@ nor reads the services: the services that call these functions commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -113,13 +120,35 @@ def refresh_indicators(
     """Rebuild the latest value of the given indicators (all when None).
 
     The given indicators' rows are upserted and those left without a value
-    deleted — a fixed number of statements whatever their number — so that a
-    KPI write and the job refreshing the same indicator at the same time do not
-    collide on the primary key."""
-    only = (
-        [] if indicator_ids is None else [Measurement.indicator_id.in_(indicator_ids)]
-    )
-    latest = (
+    deleted, :data:`BATCH` indicators per statement (PostgreSQL refuses more
+    than 65,535 bound parameters, PITFALLS §11) — a fixed number of statements
+    per batch, whatever the number of rows — so that a KPI write and the job
+    refreshing the same indicator at the same time do not collide on the
+    primary key."""
+    if indicator_ids is None:
+        db.session.execute(delete(IndicatorLatest))
+        db.session.execute(
+            insert(IndicatorLatest).from_select(LATEST_COLUMNS, _latest_rows(today))
+        )
+        return
+    for chunk in batches(sorted(set(indicator_ids))):
+        _refresh_some_indicators(today, chunk)
+
+
+#: Ids bound in one statement (each at most twice: 2 × 5,000 parameters).
+BATCH = 5000
+LATEST_COLUMNS = ["indicator_id", "member_id", "period_start", "value"]
+
+
+def batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``ids`` in slices of at most :data:`BATCH`."""
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _latest_of(today: date, only: list[ColumnElement[bool]]) -> Any:
+    """Each indicator's latest measured period up to ``today`` (a subquery)."""
+    return (
         select(
             Measurement.indicator_id.label("indicator_id"),
             func.max(Measurement.period_start).label("period_start"),
@@ -134,6 +163,11 @@ def refresh_indicators(
         .group_by(Measurement.indicator_id)
         .subquery("latest")
     )
+
+
+def _latest_rows(today: date, latest: Any = None) -> Any:
+    """(indicator, member, period, value) of each indicator's latest period."""
+    latest = _latest_of(today, []) if latest is None else latest
     value = case(
         (
             Indicator.is_ratio.is_(True),
@@ -141,7 +175,7 @@ def refresh_indicators(
         ),
         else_=Measurement.value,
     )
-    rows = (
+    return (
         select(Indicator.id, Indicator.member_id, latest.c.period_start, value)
         .select_from(latest)
         .join(Indicator, Indicator.id == latest.c.indicator_id)
@@ -156,11 +190,11 @@ def refresh_indicators(
         # SQLite reads "ON CONFLICT" after a join as the join's ON without it.
         .where(true())
     )
-    columns = ["indicator_id", "member_id", "period_start", "value"]
-    if indicator_ids is None:
-        db.session.execute(delete(IndicatorLatest))
-        db.session.execute(insert(IndicatorLatest).from_select(columns, rows))
-        return
+
+
+def _refresh_some_indicators(today: date, indicator_ids: Sequence[int]) -> None:
+    """Upsert one batch of indicators' rows, delete those left without a value."""
+    latest = _latest_of(today, [Measurement.indicator_id.in_(indicator_ids)])
     db.session.execute(
         delete(IndicatorLatest).where(
             IndicatorLatest.indicator_id.in_(indicator_ids),
@@ -168,7 +202,9 @@ def refresh_indicators(
         )
     )
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(IndicatorLatest).from_select(columns, rows)
+    upsert = dialect.insert(IndicatorLatest).from_select(
+        LATEST_COLUMNS, _latest_rows(today, latest)
+    )
     db.session.execute(
         upsert.on_conflict_do_update(
             index_elements=["indicator_id"],
@@ -197,7 +233,17 @@ def refresh_scores(
     *, member_ids: Collection[int] | None = None, since_month: date | None = None
 ) -> None:
     """Rebuild the answer counts of the given members from ``since_month`` on
-    (everything when both are None)."""
+    (everything when both are None), :data:`BATCH` members per statement."""
+    if member_ids is None:
+        _refresh_some_scores(None, since_month)
+        return
+    for chunk in batches(sorted(set(member_ids))):
+        _refresh_some_scores(chunk, since_month)
+
+
+def _refresh_some_scores(
+    member_ids: Sequence[int] | None, since_month: date | None
+) -> None:
     month = _month_of(Response.submitted_at)
     conditions: list[ColumnElement[bool]] = [
         Response.submitted_at.is_not(None),
@@ -250,13 +296,17 @@ class Changes(NamedTuple):
     members: int
 
 
-def _mark(now: datetime) -> None:
+def _mark(now: datetime, *, watermark: datetime | None = None) -> None:
+    """Move the watermark (to ``now`` unless given) and say refreshed at ``now``;
+    a partial run (``watermark`` given) leaves the refresh time alone."""
     state = db.session.get(RollupState, STATE)
     if state is None:
         db.session.add(RollupState(name=STATE, watermark=now, refreshed_at=now))
-    else:
+    elif watermark is None:
         state.watermark = now
         state.refreshed_at = now
+    else:
+        state.watermark = max(state.watermark, watermark)
     db.session.flush()
 
 
@@ -267,16 +317,22 @@ def refresh_all(*, now: datetime) -> None:
     _mark(now)
 
 
-def refresh_changed(now: datetime) -> Changes | None:
+def refresh_changed(
+    now: datetime, *, commit: Callable[[], None] = lambda: None
+) -> Changes | None:
     """Rebuild what changed since the watermark, then move it; None when the
-    rollups were never built (nothing done). The caller commits."""
+    rollups were never built (nothing done). The caller commits what the last
+    batch did.
+
+    The scores first (a few statements per :data:`BATCH` members), then the
+    changed indicators by :data:`BATCH`, oldest change first: after each batch
+    but the last the watermark moves to the batch's latest change and
+    ``commit()`` is called, so that a run that fails half-way keeps what it
+    did and the next run starts after it (PITFALLS §11)."""
     state = db.session.get(RollupState, STATE)
     if state is None:
         return None
     since = state.watermark - OVERLAP
-    indicators = _changed_indicators(since)
-    if indicators:
-        refresh_indicators(today=now.date(), indicator_ids=indicators)
     changed = db.session.execute(
         select(Project.member_id, func.min(Response.submitted_at))
         .join(Campaign, Campaign.project_id == Project.id)
@@ -287,38 +343,54 @@ def refresh_changed(now: datetime) -> Changes | None:
     if changed:
         earliest = min(_as_datetime(first) for _member, first in changed)
         refresh_scores(
-            member_ids=sorted({member for member, _first in changed}),
+            member_ids={member for member, _first in changed},
             since_month=earliest.date().replace(day=1),
         )
+    indicators = _changed_indicators(since)
+    ids = [indicator_id for indicator_id, _at in indicators]
+    for start in range(0, len(ids), BATCH):
+        _refresh_some_indicators(now.date(), ids[start : start + BATCH])
+        if start + BATCH < len(ids):
+            _mark(now, watermark=min(now, indicators[start + BATCH - 1][1]))
+            commit()
     _mark(now)
     return Changes(since, len(indicators), len(changed))
 
 
-def _changed_indicators(since: datetime) -> list[int]:
-    """Indicators with a measurement or a definition updated after ``since``."""
-    return sorted(
-        set(
-            db.session.scalars(
-                select(Measurement.indicator_id)
-                .where(Measurement.updated_at > since)
-                .distinct()
+def _changed_indicators(since: datetime) -> list[tuple[int, datetime]]:
+    """Indicators with a measurement or a definition updated after ``since``,
+    with their latest change, the oldest change first."""
+    latest: dict[int, datetime] = {}
+    for indicator_id, at in [
+        *db.session.execute(
+            select(Measurement.indicator_id, func.max(Measurement.updated_at))
+            .where(Measurement.updated_at > since)
+            .group_by(Measurement.indicator_id)
+        ),
+        *db.session.execute(
+            select(Indicator.id, Indicator.updated_at).where(
+                Indicator.updated_at > since
             )
-        )
-        | set(
-            db.session.scalars(select(Indicator.id).where(Indicator.updated_at > since))
-        )
-    )
+        ),
+    ]:
+        at = _aware(_as_datetime(at))
+        if indicator_id not in latest or at > latest[indicator_id]:
+            latest[indicator_id] = at
+    return sorted(latest.items(), key=lambda item: (item[1], item[0]))
 
 
 # ---------------------------------------------------------------- the board's review
 
 
 def board_inputs_changed(since: datetime) -> bool:
-    """Whether something the board's review reads changed after ``since``,
-    besides the indicators and responses the job looks at itself: campaigns run
-    (invitations sent), alerts closed, agreements sent or answered, members,
-    projects and clients added, a member's mark, complaints (one statement)."""
+    """Whether something the board's review reads changed after ``since``:
+    measurements, indicators, responses, campaigns run (invitations sent),
+    alerts closed, agreements sent or answered, members, projects and clients
+    added, a member's mark, complaints (one statement)."""
     checks = [
+        exists().where(Measurement.updated_at > since),
+        exists().where(Indicator.updated_at > since),
+        exists().where(Response.submitted_at > since),
         exists().where(Campaign.last_run_at > since),
         exists().where(Alert.closed_at > since),
         exists().where(
@@ -341,3 +413,8 @@ def _as_datetime(value: Any) -> datetime:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value
+
+
+def _aware(value: datetime) -> datetime:
+    """A UTC timestamp read through an aggregate (SQLite: naive, or a string)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import exports
 from core.database import expect_writes, utcnow
 from core.deferred import after_response
 from core.errors import render_error
@@ -34,7 +35,8 @@ from core.forms import attach_error, choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, roles_required
 from core.visitor import forget_visitor, remember_visitor
-from dashboards import exports, pdf, services
+from dashboards import exports as dashboard_exports
+from dashboards import pdf, services
 from dashboards.figures import board_figures, indicator_figures, member_figures
 from dashboards.forms import FilterForm, ListingForm, PortalRequestForm, QuestionForm
 from members.models import SERVICE_LABELS
@@ -70,6 +72,7 @@ def labels() -> dict[str, object]:
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
         "score_interval": margins.score_interval,
         "trend_changes": margins.trend_changes,
+        "EXPORT_NAMES": {k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()},
     }
 
 
@@ -239,10 +242,12 @@ def board_member(member_id: int) -> ResponseReturnValue:
 @roles_required(*BOARD)
 def board_export(table: str, fmt: str) -> ResponseReturnValue:
     fmt = _format(fmt)
+    expect_writes()  # the export is logged
     filters, _form = _filters(strict=True)
-    return exports.download(
-        services.board_table(filters, table, today=_today()), name=table, fmt=fmt
+    rows = services.export_board_table(
+        current_user, filters, table, fmt=fmt, today=_today()
     )
+    return exports.download(rows, fmt)
 
 
 def _report_year() -> int:
@@ -263,7 +268,7 @@ def _report_filters(year: int) -> tuple[services.Filters, date]:
 
 def _report_html(year: int) -> str:
     filters, today = _report_filters(year)
-    review = services.board_review(filters, today=today)
+    review, _as_of = services.stored_board_review(filters, today=today)
     return render_template(
         "dashboards/annual_report.html",
         review=review,
@@ -362,9 +367,12 @@ def member_dashboard() -> ResponseReturnValue:
 @roles_required(*STAFF)
 def member_export(table: str, fmt: str) -> ResponseReturnValue:
     fmt = _format(fmt)
+    expect_writes()  # the export is logged
     filters, _form = _filters(member_id=current_user.member_id, strict=True)
-    frame = services.member_table(current_user.member_id, filters, table)
-    return exports.download(frame, name=table, fmt=fmt)
+    rows = services.export_member_table(
+        current_user, current_user.member_id, filters, table, fmt=fmt
+    )
+    return exports.download(rows, fmt)
 
 
 @bp.get("/dashboard/projects/<int:project_id>")
@@ -387,20 +395,19 @@ def project(project_id: int) -> ResponseReturnValue:
 @bp.get("/dashboard/indicators/<int:indicator_id>/rows")
 @roles_required(*STAFF)
 def indicator_rows(indicator_id: int) -> ResponseReturnValue:
+    fmt = request.args.get("format")
+    if fmt:
+        _format(fmt)
+        expect_writes()  # the export is logged
     indicator = services.get_indicator(current_user.member_id, indicator_id) or abort(
         404
     )
-    filters, form = _filters(member_id=current_user.member_id)
-    rows = services.measurement_rows(current_user.member_id, indicator.id, filters)
-    fmt = request.args.get("format")
-    if fmt and form.errors:
-        abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
+    # A file has no form to show its errors on: bad filters are a 400 there.
+    filters, form = _filters(member_id=current_user.member_id, strict=bool(fmt))
     if fmt:
-        return exports.download(
-            services.rows_frame(rows),
-            name=f"measurements-{indicator.id}",
-            fmt=_format(fmt),
-        )
+        table = services.export_measurements(current_user, indicator, filters, fmt=fmt)
+        return exports.download(table, fmt)
+    rows = services.measurement_rows(current_user.member_id, indicator.id, filters)
     summaries = services.project_summaries([indicator])
     return render_template(
         "dashboards/indicator_rows.html",
@@ -416,22 +423,29 @@ def indicator_rows(indicator_id: int) -> ResponseReturnValue:
 @bp.get("/dashboard/answers")
 @roles_required(*STAFF)
 def answer_rows() -> ResponseReturnValue:
+    fmt = request.args.get("format")
+    if fmt:
+        _format(fmt)
+        expect_writes()  # the export is logged
     metric = request.args.get("metric", "nps")
     commitment = request.args.get("commitment") or None
     if metric not in {"nps", "csat", "ces", "rating_1_5"}:
         abort(400, _("Score inconnu."))
-    filters, form = _filters(member_id=current_user.member_id)
+    filters, form = _filters(member_id=current_user.member_id, strict=bool(fmt))
     try:
+        if fmt:
+            table = services.export_answers(
+                current_user,
+                current_user.member_id,
+                filters,
+                metric=metric,
+                commitment=commitment,
+                fmt=fmt,
+            )
+            return exports.download(table, fmt)
         rows = services.answer_rows(filters, metric=metric, commitment=commitment)
     except (ValueError, LookupError):
         abort(400, _("Engagement inconnu."))
-    fmt = request.args.get("format")
-    if fmt and form.errors:
-        abort(400, _("Les filtres sont invalides : vérifiez les dates (AAAA-MM-JJ)."))
-    if fmt:
-        return exports.download(
-            services.rows_frame(rows), name=f"answers-{metric}", fmt=_format(fmt)
-        )
     return render_template(
         "dashboards/answer_rows.html",
         rows=rows,

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from kpi.periods import period_end_for, period_start_for
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Bucket = Literal["month", "quarter", "year"]
 BUCKETS: tuple[Bucket, ...] = ("month", "quarter", "year")
@@ -59,6 +60,8 @@ def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | N
 
 
 def _decimal(value: object) -> Decimal | None:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, Decimal):
@@ -75,6 +78,8 @@ def finish_buckets(
     ``numerator_sum``, ``denominator_sum`` — what one SQL ``GROUP BY`` returns.
     The result has :data:`AGGREGATED_COLUMNS`, values as ``Decimal`` or ``None``.
     """
+    import pandas as pd
+
     rows = []
     for record in sums.sort_values("bucket").itertuples(index=False):
         numerator = _decimal(record.numerator_sum)
@@ -109,6 +114,8 @@ def aggregate_rows(
     ``rows`` has columns ``period_start`` (date), ``value``, ``numerator``,
     ``denominator`` (Decimal or None).
     """
+    import pandas as pd
+
     if rows.empty:
         return pd.DataFrame(columns=AGGREGATED_COLUMNS)
     frame = rows.copy()

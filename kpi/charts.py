@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 #: Marker per status (shape first, colour second).
 STATUS_MARKERS = {
@@ -29,6 +31,8 @@ STATUS_MARKERS = {
 
 
 def _number(value: Any) -> float | None:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     return float(Decimal(value)) if not isinstance(value, float) else value

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import plotly.graph_objects as go
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 _LINES = {"nps": "#1d4e5f", "csat": "#2a9d8f", "ces": "#e9a23b"}
 
@@ -19,6 +20,8 @@ def scores_over_cycles(
     Points computed from fewer than 5 answers are drawn hollow and their hover
     says how many answers they rest on. Returns None when there is nothing to draw.
     """
+    import plotly.graph_objects as go
+
     if by_cycle is None or by_cycle.empty:
         return None
     rows = by_cycle[

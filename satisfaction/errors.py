@@ -22,10 +22,20 @@ class RecurrenceError(SurveyError, ValueError):
 class LinkError(SurveyError):
     """An answer link that cannot be used: unknown (404), expired or used (410)."""
 
-    def __init__(self, message: str | LazyString, *, status: int, reason: str) -> None:
+    def __init__(
+        self,
+        message: str | LazyString,
+        *,
+        status: int,
+        reason: str,
+        locale: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
+        # The contact's language when the link is known (answered, expired): the
+        # page then speaks it, whatever the browser's session says.
+        self.locale = locale
 
 
 class AlreadyAnsweredError(SurveyError):

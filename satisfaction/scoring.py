@@ -25,14 +25,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from satisfaction.errors import InvalidAnswerError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QuestionType = Literal["nps", "csat", "ces", "rating_1_5"]
 Period = Literal["month", "quarter", "year"]
@@ -299,6 +301,8 @@ def _require_scored_types(question_types: pd.Series) -> None:
 
 
 def _score_frame(rows: Sequence[tuple[object, str, str | None, Score]]) -> pd.DataFrame:
+    import pandas as pd
+
     # Explicit dtypes: pandas would otherwise turn a None commitment into NaN.
     return pd.DataFrame(
         {
@@ -370,6 +374,8 @@ def period_start(answered_at: pd.Series, *, period: Period) -> pd.Series:
 
     Naive timestamps are taken as UTC, like every ``*_at`` column.
     """
+    import pandas as pd
+
     try:
         freq = _PERIOD_FREQ[period]
     except KeyError:

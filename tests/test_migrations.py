@@ -12,7 +12,6 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -56,7 +55,9 @@ def test_upgrade_on_an_empty_database_gives_the_models_schema(
         }
     )
     with fresh.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR))
+        # What an operator runs: `flask db upgrade`.
+        result = fresh.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True}

@@ -34,11 +34,17 @@
       return;
     }
     var figure = JSON.parse(source.textContent);
+    var lang = document.documentElement.lang || "fr";
+    figure.layout = figure.layout || {};
+    if (!figure.layout.separators) {
+      /* Decimal mark then thousands: "16,7" and "1 234" on French pages. */
+      figure.layout.separators = lang.indexOf("fr") === 0 ? ", " : ".,";
+    }
     window.Plotly.newPlot(target, figure.data, figure.layout, {
       displaylogo: false,
       displayModeBar: false,
       responsive: true,
-      locale: document.documentElement.lang || "fr"
+      locale: lang
     }).then(function () {
       target.setAttribute("data-drawn", "true");
     });

@@ -83,3 +83,13 @@ def digest_recipients() -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+def project_titles(member_id: int) -> dict[int, str]:
+    """{id: title} of the member's projects (exports name them)."""
+    return {
+        pid: title
+        for pid, title in db.session.execute(
+            select(Project.id, Project.title).where(Project.member_id == member_id)
+        )
+    }

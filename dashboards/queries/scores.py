@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,6 +36,9 @@ from satisfaction.models import (
     QuestionType,
     Response,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ---------------------------------------------------------------- satisfaction
 
@@ -67,6 +69,8 @@ def score_counts(
     """Answer counts per (period, question type, commitment, value): the input of
     :func:`satisfaction.scoring.scores_from_count_frame`. ``period`` is the quarter
     label, the member id, or ``"all"`` (one statement)."""
+    import pandas as pd
+
     if score_rollup_usable(filters):
         return _score_counts_from_rollup(filters, by=by)
     if by == "quarter":
@@ -101,6 +105,8 @@ def _score_counts_from_rollup(
     filters: Filters, *, by: Literal["quarter", "member", "all"]
 ) -> pd.DataFrame:
     """:func:`score_counts` from :class:`ScoreMonth` (whole months, one statement)."""
+    import pandas as pd
+
     keys: dict[str, Any] = {
         "quarter": quarter_of(ScoreMonth.month),
         "member": ScoreMonth.member_id,

@@ -4,10 +4,9 @@ scores, rates, statuses, spreads, comments and the compliance table's pages.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,26 +19,44 @@ from dashboards.models import (
     BoardSnapshot,
     BoardSpread,
     BoardStatus,
+    ScoreMonth,
 )
-
-#: An indicator that misses its target by at most this share of the target is
-from dashboards.queries.common import Filters
+from dashboards.queries.common import Filters, aware
 from satisfaction import scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def board_snapshot(filters: Filters, *, today: date) -> BoardSnapshot | None:
-    """The review the rollup job stored for the period (judged on ``today``)."""
+    """The review the rollup job stored for the period, department and service
+    type of ``filters`` (judged on ``today``)."""
     return db.session.scalar(
         select(BoardSnapshot).where(
             BoardSnapshot.since == filters.since,
             BoardSnapshot.until == filters.until,
             BoardSnapshot.on_date == today,
+            BoardSnapshot.department == (filters.department or ""),
+            BoardSnapshot.service_type == (filters.service_type or ""),
         )
     )
 
 
+def oldest_snapshot_at() -> datetime | None:
+    """When the oldest stored review was computed (the job stores them all)."""
+    return aware(db.session.scalar(select(func.min(BoardSnapshot.computed_at))))
+
+
+def years_with_answers() -> list[int]:
+    """The years of the answers the rollups count (a few rows per month)."""
+    months = db.session.scalars(select(ScoreMonth.month).distinct())
+    return sorted({month.year for month in months})
+
+
 def snapshot_score_counts(snapshot_id: int) -> pd.DataFrame:
     """The stored per-quarter answer counts, as :func:`score_counts` gives them."""
+    import pandas as pd
+
     rows = db.session.execute(
         select(
             BoardScore.quarter,

@@ -18,6 +18,7 @@ from dashboards.services.board import (
     board_table,
     compute_board_review,
     forget_reviews,
+    stored_board_review,
 )
 from dashboards.services.common import (
     CRITERIA_LABELS,
@@ -63,6 +64,12 @@ from dashboards.services.compliance import (
     listed,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
+from dashboards.services.exports import (
+    export_answers,
+    export_board_table,
+    export_measurements,
+    export_member_table,
+)
 from dashboards.services.member import (
     Comparison,
     MemberDashboard,
@@ -149,6 +156,10 @@ __all__ = [
     "default_period",
     "departments",
     "digest_key",
+    "export_answers",
+    "export_board_table",
+    "export_measurements",
+    "export_member_table",
     "figures_as_of",
     "figures_version",
     "forget_association_cache",
@@ -190,4 +201,5 @@ __all__ = [
     "status_frame",
     "status_table",
     "store_board_snapshot",
+    "stored_board_review",
 ]

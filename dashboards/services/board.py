@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from dashboards.queries import association as association_queries
 from dashboards.queries import common as common_queries
@@ -42,6 +40,9 @@ from dashboards.services.compliance import (
 )
 from satisfaction import scoring
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 @dataclass
 class BoardReview:
@@ -62,6 +63,8 @@ class BoardReview:
     quarter_counts: pd.DataFrame
     #: Members per NPS band of :data:`SCORE_BINS` (the distribution chart).
     member_bins: dict[str, list[int]] = field(default_factory=dict)
+    #: Answer counts per member (computed reviews only: the stored spreads).
+    member_counts: pd.DataFrame | None = None
 
     @property
     def score_table(self) -> pd.DataFrame:
@@ -130,14 +133,17 @@ def compute_board_review(filters: Filters, *, today: date) -> BoardReview:
         comments=association_queries.board_comments(filters),
         quarter_counts=by_quarter,
         member_bins={"nps": bin_counts(member_scores["nps"])},
+        member_counts=by_member,
     )
 
 
 def association_figures(
-    association: Filters,
+    association: Filters, *, by_member: pd.DataFrame | None = None
 ) -> tuple[dict[tuple[str, str | None], dict[Any, scoring.Score]], dict[Any, Any]]:
-    """Every member's scores and share on target (reads all members' figures)."""
-    by_member = scores_queries.score_counts(association, by="member")
+    """Every member's scores and share on target (reads all members' figures;
+    ``by_member``: their answer counts when already read)."""
+    if by_member is None:
+        by_member = scores_queries.score_counts(association, by="member")
     keys: list[tuple[str, str | None]] = [(m, None) for m in HEADLINE_METRICS]
     keys += [("rating_1_5", c) for c in commitments_of(by_member)]
     scores = {
@@ -156,27 +162,24 @@ def association_figures(
 def board_review_page(
     filters: Filters, *, today: date, listing: Listing
 ) -> tuple[BoardReview, CompliancePage, datetime | None]:
-    """The board's review as its page shows it: the stored review of the period
+    """The board's review as its page shows it: the stored review of the filters
     when the rollup job stored one (a few indexed rows, one page of the
-    compliance table), else computed (and cached until the next refresh).
-    Returns the review, the page of the compliance table, and as of when."""
-    association = Filters(since=filters.since, until=filters.until)
-    snapshot = (
-        snapshot_queries.board_snapshot(association, today=today)
-        if filters.service_type is None
-        else None
-    )
-    if snapshot is None:
-        review = board_review(filters, today=today)
-        return (
-            review,
-            listed(review.compliance, listing),
-            common_queries.figures_as_of(filters),
-        )
-    if filters.department:
-        review = board_review(filters, today=today)
-    else:
+    compliance table), else computed (and cached in the process until the next
+    refresh) — with the stored compliance table of the association when only a
+    department is chosen. Returns the review, the page of the compliance table,
+    and as of when."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is not None:
         review = _stored_review(filters, snapshot)
+    else:
+        review = board_review(filters, today=today)
+        snapshot = _association_snapshot(filters, today=today)
+        if snapshot is None:
+            return (
+                review,
+                listed(review.compliance, listing),
+                common_queries.figures_as_of(filters),
+            )
     stored, total = snapshot_queries.compliance_page(
         snapshot.id,
         department=filters.department,
@@ -188,6 +191,31 @@ def board_review_page(
     )
     page = CompliancePage([compliance_row(r) for r in stored], total, listing)
     return review, page, snapshot.computed_at
+
+
+def _association_snapshot(filters: Filters, *, today: date) -> Any:
+    """The association's stored review, whose compliance rows serve a department
+    (not a service type: a member's lights differ with it)."""
+    if filters.department is None or filters.service_type is not None:
+        return None
+    return snapshot_queries.board_snapshot(
+        Filters(since=filters.since, until=filters.until), today=today
+    )
+
+
+def stored_board_review(
+    filters: Filters, *, today: date
+) -> tuple[BoardReview, datetime | None]:
+    """The whole review of ``filters`` (every compliance row: the annual report),
+    stored by the rollup job when it stored it, else computed; and as of when."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is None:
+        return board_review(filters, today=today), common_queries.figures_as_of(filters)
+    review = _stored_review(filters, snapshot)
+    review.compliance = [
+        compliance_row(r) for r in snapshot_queries.compliance_rows(snapshot.id)
+    ]
+    return review, snapshot.computed_at
 
 
 def _stored_review(filters: Filters, snapshot: Any) -> BoardReview:
@@ -255,11 +283,9 @@ def _rate_total(rates: list[dict[str, Any]]) -> dict[str, Any]:
 def board_table(filters: Filters, table: str, *, today: date) -> pd.DataFrame:
     """One table of the quality review, as exported."""
     if table == "compliance":
-        snapshot = (
-            snapshot_queries.board_snapshot(filters, today=today)
-            if filters.service_type is None
-            else None
-        )
+        snapshot = snapshot_queries.board_snapshot(
+            filters, today=today
+        ) or _association_snapshot(filters, today=today)
         if snapshot is None:
             return compliance_frame(compliance(filters, today=today))
         stored = snapshot_queries.compliance_rows(

@@ -8,9 +8,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from flask_babel import lazy_gettext as _l
 
 from dashboards.errors import DashboardError
@@ -20,6 +19,9 @@ from dashboards.queries.common import STATUSES, Filters
 from kpi.periods import last_complete_period
 from mediation.services import complaint_figures as mediation_complaint_figures
 from satisfaction import scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The association's figures are shown beside a member's only when at least this
 #: many members contribute (each with a reliable score, i.e. ≥ 5 answers).
@@ -207,6 +209,8 @@ CRITERIA_LABELS = {
 
 
 def status_frame(table: dict[Any, dict[str, int]], key: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {key: k, **counts, "on_target_pct": on_target_share(counts)}
@@ -217,6 +221,8 @@ def status_frame(table: dict[Any, dict[str, int]], key: str) -> pd.DataFrame:
 
 
 def rates_frame(rows: list[dict[str, Any]], key: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {
@@ -232,6 +238,8 @@ def rates_frame(rows: list[dict[str, Any]], key: str) -> pd.DataFrame:
 
 
 def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {

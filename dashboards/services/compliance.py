@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from dashboards.queries import association as association_queries
 from dashboards.queries import scores as scores_queries
@@ -17,6 +15,9 @@ from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
 from dashboards.services.common import RATE_FAIR, RATE_GOOD, reliable_value, scores_by
 from satisfaction import scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ---------------------------------------------------------------- board
 
@@ -113,6 +114,8 @@ def compliance(
 
 
 def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {
@@ -121,9 +124,7 @@ def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
                 "mark_status": r.mark_status,
                 "active_projects": r.projects,
                 "projects_with_agreed_indicators": r.agreed,
-                "last_questionnaire_sent_at": r.last_sent_at.isoformat()
-                if r.last_sent_at
-                else "",
+                "last_questionnaire_sent_at": r.last_sent_at,
                 "invitations_sent": r.sent,
                 "responses": r.answered,
                 "response_rate_pct": None if r.rate is None else round(r.rate, 1),

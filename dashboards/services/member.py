@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from dashboards.queries import association as association_queries
 from dashboards.queries import common as common_queries
@@ -37,6 +35,9 @@ from kpi.models import Indicator
 from kpi.services import summaries
 from members.models import Member, Project
 from satisfaction import margins, scoring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ---------------------------------------------------------------- member
 
@@ -264,6 +265,8 @@ def _project_rates(
 
 
 def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {
@@ -274,9 +277,7 @@ def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 "unit": r["unit"],
                 "direction": r["direction"],
                 "target": None if r["target"] is None else float(r["target"]),
-                "latest_period": r["period_start"].isoformat()
-                if r["period_start"]
-                else "",
+                "latest_period": r["period_start"],
                 "latest_value": None if r["value"] is None else float(r["value"]),
                 "status": r["status"],
             }

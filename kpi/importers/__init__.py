@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
@@ -45,7 +46,6 @@ from kpi.importers.base import (
     RejectedRow,
     Series,
 )
-from kpi.importers.generic_stream import GenericStream
 from kpi.importers.numbers import parse_duration, parse_number
 from kpi.importers.sniff import (
     Document,
@@ -61,6 +61,9 @@ from kpi.importers.sniff import (
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
+if TYPE_CHECKING:
+    from kpi.importers.generic_stream import GenericStream
+
 __all__ = [
     "FORMAT_LABELS",
     "MAX_ABS_VALUE",
@@ -69,7 +72,6 @@ __all__ = [
     "ColumnMapping",
     "ColumnPoint",
     "DecimalSeparator",
-    "GenericStream",
     "Granularity",
     "ImportRefused",
     "IndicatorKind",

@@ -13,111 +13,53 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from kpi.importers import vocabulary
 from kpi.importers.base import RejectedRow
 from kpi.importers.cells import date_error, number_cell
 from kpi.importers.dates import compact_range, parse_date
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, normalise_name, split_line
+from kpi.importers.tables import Record, split_line
 
-_START_RE = re.compile(
-    r"(?:Start date|Date de début|Fecha de inicio|Startdatum|Data di inizio"
-    r"|Data de início|Data inicial)\s*:\s*(\d{8})",
-    re.IGNORECASE,
-)
-_END_RE = re.compile(
-    r"(?:End date|Date de fin|Fecha de finalización|Fecha de fin|Enddatum"
-    r"|Data di fine|Data de término|Data final)\s*:\s*(\d{8})",
-    re.IGNORECASE,
-)
+
+def _preamble_re(concept: str) -> re.Pattern[str]:
+    """``<a name of concept> : YYYYMMDD`` in a ``#`` line, any UI language."""
+    words = "|".join(re.escape(word) for word in vocabulary.words(concept))
+    return re.compile(rf"(?:{words})\s*:\s*(\d{{8}})", re.IGNORECASE)
+
+
+_START_RE = _preamble_re("date:preamble_start")
+_END_RE = _preamble_re("date:preamble_end")
 _RANGE_RE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
 
-#: Localised column names → the English names the importers look for.
-ALIASES: dict[str, str] = {
-    normalise_name(local): english
-    for english, names in {
-        "Date": ("Jour", "Fecha", "Datum", "Data"),
-        "Year month": ("Année et mois", "Año y mes", "Jahr und Monat", "Anno e mese"),
-        "Views": ("Vues", "Vistas", "Aufrufe", "Visualizzazioni", "Visualizações"),
-        "Sessions": ("Sesiones", "Sitzungen", "Sessioni", "Sessões"),
-        "Engaged sessions": (
-            "Sessions avec engagement",
-            "Sessions engagées",
-            "Sesiones con interacción",
-        ),
-        "Event count": (
-            "Nombre d'événements",
-            "Recuento de eventos",
-            "Ereignisanzahl",
-            "Conteggio eventi",
-            "Contagem de eventos",
-        ),
-        "Event name": (
-            "Nom de l'événement",
-            "Nombre del evento",
-            "Ereignisname",
-            "Nome evento",
-            "Nome do evento",
-        ),
-        "Key events": ("Événements clés", "Eventos clave", "Schlüsselereignisse"),
-        "Active users": (
-            "Utilisateurs actifs",
-            "Usuarios activos",
-            "Aktive Nutzer",
-            "Utenti attivi",
-            "Usuários ativos",
-        ),
-        "Total users": (
-            "Nombre total d'utilisateurs",
-            "Utilisateurs au total",
-            "Usuarios totales",
-            "Nutzer insgesamt",
-            "Utenti totali",
-            "Total de usuários",
-        ),
-        "New users": (
-            "Nouveaux utilisateurs",
-            "Usuarios nuevos",
-            "Neue Nutzer",
-            "Nuovi utenti",
-            "Novos usuários",
-        ),
-        "Average engagement time per active user": (
-            "Durée d'engagement moyenne par utilisateur actif",
-            "Temps d'engagement moyen par utilisateur actif",
-        ),
-        "Average engagement time per session": (
-            "Durée d'engagement moyenne par session",
-            "Temps d'engagement moyen par session",
-        ),
-        "Page path and screen class": (
-            "Chemin de la page et classe de l'écran",
-            "Chemin de la page et classe d'écran",
-        ),
-        "Page title and screen class": (
-            "Titre de la page et classe de l'écran",
-            "Titre de la page et classe d'écran",
-        ),
-    }.items()
-    for local in names
+#: The English names the GA4 importers look for → their vocabulary concepts
+#: (every UI language's names are words of these concepts).
+CONCEPTS: dict[str, str] = {
+    "Date": "date:date",
+    "Year month": "date:year_month",
+    "Views": "metric:views",
+    "Sessions": "metric:sessions",
+    "Engaged sessions": "metric:engaged_sessions",
+    "Event count": "metric:event_count",
+    "Event name": "dim:event_name",
+    "Key events": "metric:key_events",
+    "Active users": "metric:active_users",
+    "Total users": "metric:total_users",
+    "New users": "metric:new_users",
+    "Average engagement time per active user": "metric:engagement_per_active_user",
+    "Average engagement time": "metric:engagement_time",
+    "Average engagement time per session": "metric:engagement_per_session",
+    "Page path and screen class": "dim:page_path_screen_class",
+    "Page title and screen class": "dim:page_title_screen_class",
 }
-#: The label of the totals row (explorations; Report CSV exports).
-TOTAL_LABELS = frozenset(
-    {
-        "grand total",
-        "total général",
-        "total general",
-        "totals",
-        "total",
-        "gesamtsumme",
-        "totale complessivo",
-        "totale",
-    }
-)
+_ENGLISH = {concept: english for english, concept in CONCEPTS.items()}
 
 
 def canonical(header: list[str]) -> list[str]:
     """Header cells with localised names replaced by the English ones."""
-    return [ALIASES.get(normalise_name(name), name) for name in header]
+    return [
+        _ENGLISH.get(vocabulary.concept_of(name, _ENGLISH) or "", name)
+        for name in header
+    ]
 
 
 @dataclass
@@ -217,7 +159,7 @@ def is_totals(record: Record, width: int) -> bool:
     labels = [
         position
         for position, cell in enumerate(record.cells)
-        if normalise_name(cell) in TOTAL_LABELS
+        if vocabulary.is_word(cell, "total")
     ]
     if not labels:
         return False

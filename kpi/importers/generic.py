@@ -16,17 +16,19 @@ holding a million :class:`Point` objects; ``parse_export`` simply lists them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
 from kpi.importers.base import ColumnMapping, ParsedExport, RejectedRow, Series
-from kpi.importers.generic_fast import read_with_pandas
-from kpi.importers.generic_stream import Collector, GenericStream, detect_date_format
 from kpi.importers.sniff import Document
 from kpi.importers.tables import Record, normalise_name, split_line
 from kpi.kinds import IndicatorKind
 from kpi.periods import period_end_for
+
+if TYPE_CHECKING:
+    from kpi.importers.generic_stream import GenericStream
 
 LABEL = _l("Fichier CSV ou Excel (colonnes associées)")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -112,6 +114,10 @@ def _locate(doc: Document, mapping: ColumnMapping) -> tuple[int, list[int], str]
 
 def open_generic(doc: Document, mapping: ColumnMapping) -> GenericStream:
     """Read ``doc`` through ``mapping``.  :raises ImportRefused:"""
+    # pandas and numpy load on the first import, not when the app starts.
+    from kpi.importers.generic_fast import read_with_pandas
+    from kpi.importers.generic_stream import Collector, detect_date_format
+
     if not mapping.value_columns:
         raise ImportRefused(_l("Choisissez au moins une colonne de valeurs."))
     header_line, indices, delimiter = _locate(doc, mapping)

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport, RejectedRow
 from kpi.importers.cells import (
     RowError,
@@ -39,8 +40,6 @@ from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
 from kpi.importers.tables import (
     Record,
-    find_column,
-    header_index,
     normalise_name,
     reject,
 )
@@ -55,14 +54,6 @@ LABELS = {
     "google_ads_report": _l("Google Ads — Rapport"),
 }
 
-_CLICKS = ("Clicks", "Clics", "Klicks", "Clic", "Cliques")
-_COST = ("Cost", "Coût", "Cout", "Coste", "Kosten", "Costo", "Custo")
-_IMPRESSIONS = ("Impr.", "Impressions", "Impresiones", "Impressionen")
-_CURRENCY = ("Currency code", "Code de la devise", "Devise", "Código de moneda")
-_KEYWORD = ("Keyword", "Search keyword", "Mot clé", "Mot clé de recherche")
-_SEARCH_TERM = ("Search term", "Terme de recherche", "Término de búsqueda")
-_AD_GROUP = ("Ad group", "Groupe d'annonces", "Grupo de anuncios")
-_CAMPAIGN = ("Campaign", "Campagne", "Campaña")
 _TITLE_WORDS = ("report", "rapport", "informe", "bericht", "rapporto", "relatório")
 #: Totals rows that give the whole scope of the report, widest first.
 _SCOPE_TOTALS = (
@@ -71,24 +62,14 @@ _SCOPE_TOTALS = (
     ("total: ad group", "total : groupe d'annonces", "total: groupe d'annonces"),
 )
 _TITLE_DATE_RE = re.compile(r"\(([^()]*\d{4}[^()]*)\)\s*$")
-#: A time segment added to the report: one row per day, week or month.
-_SEGMENTS: tuple[tuple[tuple[str, ...], Granularity], ...] = (
-    (("Day", "Jour", "Día", "Tag", "Giorno", "Dia"), "day"),
-    (
-        (
-            "Week",
-            "Week (Mon - Sun)",
-            "Semaine",
-            "Semaine (du lundi au dimanche)",
-            "Semana",
-            "Woche",
-        ),
-        "week",
-    ),
-    (("Month", "Mois", "Mes", "Monat", "Mese", "Mês"), "month"),
+#: A time segment added to the report (a vocabulary concept): one row per day,
+#: week or month.
+_SEGMENTS: tuple[tuple[str, Granularity], ...] = (
+    ("date:date", "day"),
+    ("date:week", "week"),
+    ("date:month", "month"),
 )
 _MONTH_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
-_ALL_TIME = ("all time", "toute la période", "todo el periodo", "gesamter zeitraum")
 
 
 def _delimiter(line: str) -> str:
@@ -107,10 +88,10 @@ def _head_rows(doc: Document) -> tuple[list[Record], str] | None:
         ]
         if not rows:
             continue
-        columns = header_index(rows[-1].cells)
+        header = rows[-1].cells
         if (
-            find_column(columns, *_CLICKS) is not None
-            and find_column(columns, *_COST) is not None
+            vocabulary.find(header, "metric:clicks") is not None
+            and vocabulary.find(header, "metric:spend") is not None
         ):
             return rows, delimiter
     return None
@@ -127,14 +108,14 @@ def detect(doc: Document) -> str | None:
     title = _TITLE_DATE_RE.sub("", rows[0].get(0)).strip().casefold()
     if not title or not any(word in title.split() for word in _TITLE_WORDS):
         return None
-    columns = header_index(rows[-1].cells)
-    if find_column(columns, *_SEARCH_TERM) is not None:
+    header = rows[-1].cells
+    if vocabulary.find(header, "dim:search_term") is not None:
         return "google_ads_search_terms"
-    if find_column(columns, *_KEYWORD) is not None:
+    if vocabulary.find(header, "dim:keyword") is not None:
         return "google_ads_keywords"
-    if find_column(columns, *_AD_GROUP) is not None:
+    if vocabulary.find(header, "dim:ad_group") is not None:
         return "google_ads_ad_groups"
-    if find_column(columns, *_CAMPAIGN) is not None or title.startswith(
+    if vocabulary.find(header, "dim:campaign") is not None or title.startswith(
         ("campaign", "rapport sur les campagnes")
     ):
         return "google_ads_campaigns"
@@ -177,7 +158,7 @@ def _stated_period(
             stated = (day, day)
         return stated
     text = next((t for t in texts if t), "")
-    if normalise_name(text) in _ALL_TIME:
+    if vocabulary.is_word(text, "date:all_time"):
         if period is None:
             export.warnings.append(
                 str(
@@ -201,15 +182,14 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     assert found is not None  # checked by detect()
     first, delimiter = found
     header = first[-1].cells
-    columns = header_index(header)
-    clicks_at = find_column(columns, *_CLICKS)
-    cost_at = find_column(columns, *_COST)
-    impressions_at = find_column(columns, *_IMPRESSIONS)
-    currency_at = find_column(columns, *_CURRENCY)
+    clicks_at = vocabulary.find(header, "metric:clicks")
+    cost_at = vocabulary.find(header, "metric:spend")
+    impressions_at = vocabulary.find(header, "metric:impressions")
+    currency_at = vocabulary.find(header, "metric:currency")
     assert clicks_at is not None and cost_at is not None  # checked by detect()
     stated = _stated_period(first, period, export)
     anchor, granularity = single_period(stated, export.warnings)
-    segment = _segment(columns)
+    segment = _segment(header)
     if segment is not None:
         granularity = segment[1]
     export.period = stated
@@ -287,10 +267,10 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     )
 
 
-def _segment(columns: dict[str, int]) -> tuple[int, Granularity] | None:
+def _segment(header: list[str]) -> tuple[int, Granularity] | None:
     """The time segment column (``Day``, ``Week``, ``Month``) and its granularity."""
-    for names, granularity in _SEGMENTS:
-        position = find_column(columns, *names)
+    for concept, granularity in _SEGMENTS:
+        position = vocabulary.find(header, concept)
         if position is not None:
             return position, granularity
     return None

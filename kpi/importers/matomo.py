@@ -13,12 +13,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, number_cell
 from kpi.importers.dates import check_date
 from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.importers.tables import Record, reject
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, range_granularity
 
@@ -28,31 +29,24 @@ LABELS = {
     "matomo_contents": _l("Matomo — Contenus (impressions et interactions)"),
 }
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": ("date",),
-    "label": ("label", "Nom", "Name"),
-    "nb_visits": ("nb_visits", "Visites", "Visits"),
-    "nb_uniq_visitors": ("nb_uniq_visitors", "Visiteurs uniques", "Unique visitors"),
-    "nb_actions": ("nb_actions", "Actions"),
-    "sum_visit_length": (
-        "sum_visit_length",
-        "Temps total passé par les visiteurs (en secondes)",
-        "Total time spent by visitors (in seconds)",
-    ),
-    "avg_time_on_site": (
-        "avg_time_on_site",
-        "Durée moyenne des visites (en secondes)",
-        "Avg. Visit Duration (in seconds)",
-    ),
-    "nb_hits": ("nb_hits", "Vues de page", "Pageviews"),
-    "avg_time_on_page": (
-        "avg_time_on_page",
-        "Temps moyen sur la page",
-        "Avg. time on page",
-    ),
-    "nb_impressions": ("nb_impressions", "Impressions"),
-    "nb_interactions": ("nb_interactions", "Interactions"),
+#: Matomo's columns → vocabulary concepts (raw API names and every UI language's
+#: translated names are words of these concepts in :mod:`vocabulary_analytics`).
+COLUMNS: dict[str, str] = {
+    "date": "date:date",
+    "label": "dim:label",
+    "nb_visits": "metric:visits",
+    "nb_uniq_visitors": "metric:unique_visitors",
+    "nb_actions": "metric:actions",
+    "sum_visit_length": "metric:sum_visit_length",
+    "avg_time_on_site": "metric:avg_time_on_site",
+    "nb_hits": "metric:pageviews",
+    "avg_time_on_page": "metric:avg_time_on_page",
+    "nb_impressions": "metric:impressions",
+    "nb_interactions": "metric:interactions",
 }
+#: Columns only Matomo has (with a label or visits, they tell its reports apart
+#: from other tools' tables that share generic words such as "Visits").
+_OWN = ("nb_", "sum_daily_", "metadata_", "Méta-données", "Metadata")
 
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
@@ -72,18 +66,26 @@ def _columns(doc: Document) -> tuple[list[str], dict[str, int | None]]:
         ),
         [],
     )
-    index = header_index(header)
-    return header, {name: find_column(index, *names) for name, names in COLUMNS.items()}
+    return header, {
+        name: vocabulary.find(header, concept) for name, concept in COLUMNS.items()
+    }
 
 
 def detect(doc: Document) -> str | None:
     """The Matomo format id of ``doc``, or None."""
     head = doc.head(1)
-    if not head or (
-        "nb_" not in head[0] and "Vues de page" not in head[0] and "Nom" not in head[0]
-    ):
+    if not head:
         return None
     _, found = _columns(doc)
+    own = any(word in head[0] for word in _OWN)
+    summary = all(
+        found[name] is not None
+        for name in ("nb_visits", "nb_uniq_visitors", "nb_actions")
+    ) and (
+        found["sum_visit_length"] is not None or found["avg_time_on_site"] is not None
+    )
+    if not own and not summary and found["label"] != 0:
+        return None
     if found["nb_interactions"] is not None and found["label"] is not None:
         return "matomo_contents"
     if found["nb_hits"] is not None and found["label"] is not None:
@@ -170,9 +172,12 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     ]
     builders: dict[str, SeriesBuilder] = {}
     granularities: set[str] = set()
+    nested = _Nesting(header, found["label"])
     for item in doc.records(_delimiter(doc), start=2):
         if isinstance(item, RejectedRow):
             export.rejected.append(item)
+            continue
+        if nested.is_child(item):
             continue
         try:
             when, granularity = (
@@ -217,6 +222,37 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         stated_period=period if date_at is None else None,
         single=date_at is None,
     )
+
+
+class _Nesting:
+    """Rows of a flattened report (``flat=1&include_aggregate_rows=1``).
+
+    Matomo then writes each row that has sub-rows (``is_aggregate`` 1, the figure
+    its report shows) followed by its sub-rows, labelled ``parent - child``; only
+    the top-level rows are kept, so nothing is counted twice.
+    """
+
+    def __init__(self, header: list[str], label_at: int | None) -> None:
+        self.flag_at = next(
+            (
+                at
+                for at, name in enumerate(header)
+                if vocabulary.fold(name).endswith("is_aggregate")
+            ),
+            None,
+        )
+        self.label_at = label_at
+        self.parents: list[str] = []
+
+    def is_child(self, item: Record) -> bool:
+        if self.flag_at is None or self.label_at is None:
+            return False
+        label = item.get(self.label_at).strip()
+        if any(label.startswith((f"{p} - ", f"{p}/")) for p in self.parents):
+            return True
+        if item.get(self.flag_at).strip() == "1":
+            self.parents.append(label)
+        return False
 
 
 def _components(

@@ -12,12 +12,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, number_cell
 from kpi.importers.dates import parse_date
 from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.importers.tables import Record, reject
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity, period_start_for
 
@@ -86,12 +87,11 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             continue
         else:
             rows.append(item)
-    columns = header_index(header)
-    time_at = find_column(columns, "TimePeriod", "Time period", "Date", "Day")
-    clicks_at = find_column(columns, "Clicks")
-    spend_at = find_column(columns, "Spend")
-    impressions_at = find_column(columns, "Impressions", "Impr.")
-    currency_at = find_column(columns, "CurrencyCode", "Currency code", "Currency")
+    time_at = vocabulary.find_first(header, "date:time_period", "date:date")
+    clicks_at = vocabulary.find(header, "metric:clicks")
+    spend_at = vocabulary.find_first(header, "metric:ms_spend", "metric:spend")
+    impressions_at = vocabulary.find(header, "metric:impressions")
+    currency_at = vocabulary.find(header, "metric:currency")
     single = time_at is None
     anchor = date.min
     if single:

@@ -14,12 +14,13 @@ from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, number_cell
 from kpi.importers.dates import parse_date
 from kpi.importers.series import SeriesBuilder, finish_export
 from kpi.importers.sniff import Document, text_document
-from kpi.importers.tables import Record, header_index, reject
+from kpi.importers.tables import Record, reject
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
@@ -28,10 +29,16 @@ LABELS = {
     "plausible_zip": _l("Plausible — Export du tableau de bord (ZIP)"),
 }
 
+#: (concept, key, label, kind): the columns are words of the shared vocabulary.
 _METRICS: tuple[tuple[str, str, str, IndicatorKind], ...] = (
-    ("visitors", "visitors", _l("Visiteurs (somme des jours)"), IndicatorKind.AUDIENCE),
-    ("pageviews", "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE),
-    ("visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
+    (
+        "metric:visitors",
+        "visitors",
+        _l("Visiteurs (somme des jours)"),
+        IndicatorKind.AUDIENCE,
+    ),
+    ("metric:pageviews", "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE),
+    ("metric:visits", "visits", _l("Visites"), IndicatorKind.AUDIENCE),
 )
 
 
@@ -40,8 +47,13 @@ def detect(doc: Document) -> str | None:
     head = doc.head(1)
     if not head:
         return None
-    names = [name.strip() for name in head[0].split(",")]
-    if names[:2] == ["date", "visitors"] and "visit_duration" in names:
+    names = head[0].split(",")
+    if (
+        len(names) > 2
+        and vocabulary.is_word(names[0], "date:date")
+        and vocabulary.is_word(names[1], "metric:visitors")
+        and vocabulary.find(names, "metric:visit_duration") is not None
+    ):
         return "plausible_visitors"
     return None
 
@@ -79,14 +91,15 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
             header = [cell.strip() for cell in item.cells]
         else:
             rows.append(item)
-    columns = header_index(header)
     parsed: list[
         tuple[Record, date, list[Decimal], tuple[Decimal, Decimal] | None]
     ] = []
     positions = [
-        (columns.get(name), key, label, kind) for name, key, label, kind in _METRICS
+        (vocabulary.find(header, concept), key, label, kind)
+        for concept, key, label, kind in _METRICS
     ]
-    visits_at, duration_at = columns.get("visits"), columns.get("visit_duration")
+    visits_at = vocabulary.find(header, "metric:visits")
+    duration_at = vocabulary.find(header, "metric:visit_duration")
     for record in rows:
         try:
             try:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from kpi.errors import ImportRefused
+from kpi.importers import vocabulary
 from kpi.importers.base import ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, number_cell
 from kpi.importers.dates import parse_date, parse_text_range
@@ -24,9 +25,6 @@ from kpi.importers.series import SeriesBuilder, finish_export, single_period
 from kpi.importers.sniff import Document, text_document
 from kpi.importers.tables import (
     Record,
-    find_column,
-    header_index,
-    normalise_name,
     reject,
     split_line,
 )
@@ -51,45 +49,15 @@ _SHEET_NAMES = {
     "gsc_appearance": _l("apparence dans les résultats"),
 }
 
-_CLICKS = ("Clicks", "Clics", "Klicks", "Clic", "Cliques")
-_IMPRESSIONS = (
-    "Impressions",
-    "Impresiones",
-    "Impressionen",
-    "Impressioni",
-    "Impressões",
-)
-#: The first column of each sheet, in the UI languages seen or documented.
+#: The first column of each sheet (a vocabulary concept) → its format.
 _FIRST_COLUMNS = {
-    "date": "gsc_dates",
-    "fecha": "gsc_dates",
-    "datum": "gsc_dates",
-    "data": "gsc_dates",
-    "hour": "gsc_dates",
-    "heure": "gsc_dates",
-    "top queries": "gsc_queries",
-    "queries": "gsc_queries",
-    "requêtes les plus fréquentes": "gsc_queries",
-    "requêtes": "gsc_queries",
-    "consultas principales": "gsc_queries",
-    "top pages": "gsc_pages",
-    "pages les plus populaires": "gsc_pages",
-    "pages": "gsc_pages",
-    "páginas principales": "gsc_pages",
-    "country": "gsc_countries",
-    "countries": "gsc_countries",
-    "pays": "gsc_countries",
-    "país": "gsc_countries",
-    "land": "gsc_countries",
-    "device": "gsc_devices",
-    "devices": "gsc_devices",
-    "appareil": "gsc_devices",
-    "appareils": "gsc_devices",
-    "dispositivo": "gsc_devices",
-    "gerät": "gsc_devices",
-    "search appearance": "gsc_appearance",
-    "apparence dans les résultats de recherche": "gsc_appearance",
-    "aspecto en la búsqueda": "gsc_appearance",
+    "date:date": "gsc_dates",
+    "date:hour": "gsc_dates",
+    "dim:gsc_query": "gsc_queries",
+    "dim:gsc_page": "gsc_pages",
+    "dim:country": "gsc_countries",
+    "dim:device": "gsc_devices",
+    "dim:search_appearance": "gsc_appearance",
 }
 #: Sheets whose rows add up to the site's total (every click is in one row);
 #: queries are anonymised in part and pages stop at 1,000 rows.
@@ -103,7 +71,6 @@ _PREFERENCE = (
     "gsc_queries",
     "gsc_appearance",
 )
-_FILTERS_FIRST = ("filter", "filtre", "filtro")
 _BARE_HOUR_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?")
 _HOUR_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):\d{2}(?::\d{2})?\S*")
 
@@ -125,24 +92,22 @@ def _header(doc: Document) -> tuple[list[str], str]:
 def detect(doc: Document) -> str | None:
     """The Search Console format id of ``doc``, or None."""
     header, _ = _header(doc)
-    names = [normalise_name(name) for name in header]
-    if len(names) < 3 or names[0] not in _FIRST_COLUMNS:
+    first = vocabulary.concept_of(header[0], _FIRST_COLUMNS) if header else None
+    if len(header) < 3 or first is None:
         return None
-    columns = header_index(header)
-    if find_column(columns, *_CLICKS) != 1:
+    if vocabulary.find(header, "metric:clicks") != 1:
         return None
-    if find_column(columns, *_IMPRESSIONS) is None:
+    if vocabulary.find(header, "metric:impressions") is None:
         return None
-    return _FIRST_COLUMNS[names[0]]
+    return _FIRST_COLUMNS[first]
 
 
 def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> ParsedExport:
     """Parse one Search Console sheet (``period`` for sheets without dates)."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     header, delimiter = _header(doc)
-    columns = header_index(header)
-    clicks_at = find_column(columns, *_CLICKS)
-    impressions_at = find_column(columns, *_IMPRESSIONS)
+    clicks_at = vocabulary.find(header, "metric:clicks")
+    impressions_at = vocabulary.find(header, "metric:impressions")
     daily = fmt == "gsc_dates"
     anchor: date = date.min
     granularity: Granularity = "day"
@@ -332,8 +297,8 @@ def _filters(members: dict[str, bytes]) -> bytes | None:
         if not name.casefold().endswith(".csv"):
             continue
         first = data[:64].decode("utf-8", errors="replace").lstrip("\ufeff")
-        if normalise_name(split_line(first.split("\n", 1)[0], ",")[0]) in (
-            _FILTERS_FIRST
+        if vocabulary.is_word(
+            split_line(first.split("\n", 1)[0], ",")[0], "dim:gsc_filter"
         ):
             return data
     return None
@@ -374,9 +339,9 @@ def parse_workbook(
         fmt = detect(doc)
         if fmt is not None:
             found[name] = (fmt, doc)
-        elif doc.sheet and normalise_name(doc.sheet[0].get(0)) in _FILTERS_FIRST:
+        elif doc.sheet and vocabulary.is_word(doc.sheet[0].get(0), "dim:gsc_filter"):
             for record in doc.sheet[1:]:
-                if normalise_name(record.get(0)) in ("date", "fecha", "datum"):
+                if vocabulary.is_word(record.get(0), "date:date"):
                     stated = parse_text_range(record.get(1).strip())
     return _parse_best(found, stated, filename, period)
 
@@ -419,6 +384,6 @@ def _filters_period(data: bytes) -> tuple[date, date] | None:
         return None
     for line in text.splitlines():
         cells = split_line(line, ",")
-        if len(cells) >= 2 and normalise_name(cells[0]) in ("date", "fecha", "datum"):
+        if len(cells) >= 2 and vocabulary.is_word(cells[0], "date:date"):
             return parse_text_range(cells[1].strip())
     return None

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
 from kpi.importers.cells import RowError, date_error, mismatch_warning, number_cell
 from kpi.importers.dates import check_date
@@ -24,7 +25,7 @@ from kpi.importers.series import (
     single_period,
 )
 from kpi.importers.sniff import Document
-from kpi.importers.tables import Record, find_column, header_index, reject
+from kpi.importers.tables import Record, reject
 from kpi.kinds import IndicatorKind
 
 LABELS = {
@@ -32,7 +33,9 @@ LABELS = {
     "ua_pages": _l("Universal Analytics — Pages"),
 }
 
-_DAY_HEADERS = ("Day Index", "Index des jours", "Date", "Jour")
+#: The first column of a report by day, and of a report by page (concepts).
+_DAY_COLUMN = ("date:day_index", "date:date")
+_PAGE_COLUMN = ("dim:page", "dim:page_title")
 _DATE_FORMATS = (
     "%m/%d/%y",
     "%m/%d/%Y",
@@ -42,18 +45,17 @@ _DATE_FORMATS = (
     "%Y-%m-%d",
     "%d.%m.%Y",
 )
-#: (header names, key, label, summed in the totals row?)
-_METRICS: tuple[tuple[tuple[str, ...], str, str, bool], ...] = (
-    (("Users", "Utilisateurs"), "users", _l("Utilisateurs"), False),
-    (
-        ("New Users", "Nouveaux utilisateurs"),
-        "new_users",
-        "Nouveaux utilisateurs",
-        True,
-    ),
-    (("Sessions",), "sessions", "Sessions", True),
-    (("Pageviews", "Pages vues"), "pageviews", _l("Pages vues"), True),
+#: (concept, key, label, summed in the totals row?) — users are de-duplicated.
+_METRICS: tuple[tuple[str, str, str, bool], ...] = (
+    ("metric:users", "users", _l("Utilisateurs"), False),
+    ("metric:new_users", "new_users", "Nouveaux utilisateurs", True),
+    ("metric:sessions", "sessions", "Sessions", True),
+    ("metric:pageviews", "pageviews", _l("Pages vues"), True),
 )
+
+
+def _is_first(header: list[str], concepts: tuple[str, ...]) -> bool:
+    return bool(header) and vocabulary.concept_of(header[0], concepts) is not None
 
 
 def detect(doc: Document) -> str | None:
@@ -66,10 +68,9 @@ def detect(doc: Document) -> str | None:
     blocks = split_blocks(doc)
     if not blocks or blocks[0].period is None:
         return None
-    first = blocks[0].header[0].strip() if blocks[0].header else ""
-    if first in _DAY_HEADERS:
+    if _is_first(blocks[0].header, _DAY_COLUMN):
         return "ua_audience"
-    if first in ("Page", "Page Title", "Titre de la page"):
+    if _is_first(blocks[0].header, _PAGE_COLUMN):
         return "ua_pages"
     return None
 
@@ -85,9 +86,7 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
         builders.extend(_parse_days(doc, blocks[0], export, stated))
     else:
         day_blocks = [
-            block
-            for block in blocks[1:]
-            if block.header and block.header[0].strip() in _DAY_HEADERS
+            block for block in blocks[1:] if _is_first(block.header, _DAY_COLUMN)
         ]
         page_builders = drop_unstorable(
             _parse_pages(doc, blocks[0], export, stated), stated, export.warnings
@@ -138,12 +137,11 @@ def _parse_days(
     export: ParsedExport,
     stated: tuple[date, date] | None,
 ) -> list[SeriesBuilder]:
-    columns = header_index(block.header)
     rows, totals = _split(doc, block, export.rejected)
     fmt = _choose_format([row.get(0) for row in rows], stated)
     metrics: list[tuple[int, SeriesBuilder, bool]] = []
-    for names, key, label, additive in _METRICS:
-        position = find_column(columns, *names)
+    for concept, key, label, additive in _METRICS:
+        position = vocabulary.find(block.header, concept)
         if position is not None:
             metrics.append(
                 (
@@ -200,11 +198,8 @@ def _parse_pages(
     export: ParsedExport,
     stated: tuple[date, date] | None,
 ) -> list[SeriesBuilder]:
-    columns = header_index(block.header)
-    views_column = find_column(columns, "Pageviews", "Pages vues")
-    time_column = find_column(
-        columns, "Avg. Time on Page", "Temps moyen passé sur la page"
-    )
+    views_column = vocabulary.find(block.header, "metric:pageviews")
+    time_column = vocabulary.find(block.header, "metric:avg_time_on_page")
     anchor, granularity = single_period(stated, export.warnings)
     views = SeriesBuilder(
         "pageviews", _l("Pages vues"), IndicatorKind.AUDIENCE, "", granularity

@@ -13,6 +13,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from kpi.importers.vocabulary_analytics import (
+    ANALYTICS_DATES,
+    ANALYTICS_METRICS,
+    flatten,
+)
+from kpi.importers.vocabulary_dimensions import ANALYTICS_DIMENSIONS
+
 # --------------------------------------------------------------------------- #
 # Normalisation
 # --------------------------------------------------------------------------- #
@@ -80,6 +87,7 @@ METRICS: dict[str, tuple[str, ...]] = {
         "Tempo di visualizzazione (ore)",
     ),
     "impressions": (
+        "nb_impressions",
         "Impressions",
         "Impr.",
         "Impresiones",
@@ -277,6 +285,8 @@ TOTAL_LABELS: tuple[str, ...] = (
     "Totale",
     "Grand total",
     "Total général",
+    "Gesamtsumme",
+    "Totale complessivo",
 )
 
 #: Files that say they hold nothing.
@@ -296,13 +306,29 @@ NO_DATA_TEXTS: tuple[str, ...] = (
 )
 
 
+_WORDS: dict[str, tuple[str, ...]] = {
+    **{f"metric:{k}": v for k, v in METRICS.items()},
+    **{f"metric:{k}": flatten(v) for k, v in ANALYTICS_METRICS.items()},
+    **{f"date:{k}": v for k, v in DATES.items()},
+    **{f"date:{k}": flatten(v) for k, v in ANALYTICS_DATES.items()},
+    **{f"dim:{k}": flatten(v) for k, v in ANALYTICS_DIMENSIONS.items()},
+}
+
+
+def words(concept: str) -> tuple[str, ...]:
+    """The names of ``concept`` as the tools write them (not normalised).
+
+    :raises KeyError: unknown concept (metrics, dates and dimensions only).
+    """
+    return _WORDS[concept]
+
+
 def _names(words: Iterable[str]) -> frozenset[str]:
     return frozenset(_key(word) for word in words)
 
 
 _FOLDED: dict[str, frozenset[str]] = {
-    **{f"metric:{k}": _names(v) for k, v in METRICS.items()},
-    **{f"date:{k}": _names(v) for k, v in DATES.items()},
+    **{concept: _names(names) for concept, names in _WORDS.items()},
     **{f"ticket:{k}": _names(v) for k, v in TICKETS.items()},
     **{f"type:{k}": _names(v) for k, v in TICKET_TYPES.items()},
     "total": _names(TOTAL_LABELS),
@@ -330,6 +356,21 @@ def find(header: Sequence[str], concept: str) -> int | None:
         if _key(name) in wanted:
             return position
     return None
+
+
+def find_first(header: Sequence[str], *concepts: str) -> int | None:
+    """Index of the column of the first of ``concepts`` that ``header`` has."""
+    for concept in concepts:
+        position = find(header, concept)
+        if position is not None:
+            return position
+    return None
+
+
+def concept_of(name: str, concepts: Iterable[str]) -> str | None:
+    """The first of ``concepts`` that ``name`` is a word of, or None."""
+    key = _key(name)
+    return next((c for c in concepts if key in _FOLDED[c]), None)
 
 
 def find_all(header: Sequence[str], *concepts: str) -> dict[str, int]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Integer, String, case, cast, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,6 +19,9 @@ from kpi.calculations import (
     with_status,
 )
 from kpi.models import Indicator, Measurement
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def bucket_expression(bucket: Bucket) -> ColumnElement[str]:
@@ -38,6 +40,8 @@ def bucket_expression(bucket: Bucket) -> ColumnElement[str]:
 
 def bucket_sums(indicators: list[Indicator], bucket: Bucket) -> dict[int, pd.DataFrame]:
     """Per indicator, one row per bucket: count and sums (ONE grouped query)."""
+    import pandas as pd
+
     if not indicators:
         return {}
     label = bucket_expression(bucket).label("bucket")

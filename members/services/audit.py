@@ -3,8 +3,6 @@ the board, and exported (the export is itself an entry)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,13 +11,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 
 from core import audit
+from core.exports import Table
 from core.extensions import db
 from core.models import AuditLog
 from members.models import Member, User
 
 PARIS = ZoneInfo("Europe/Paris")
 EXPORT_LIMIT = 100_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -89,37 +87,25 @@ def audit_member_names() -> dict[int, str]:
     }
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A cell that a spreadsheet would run as a formula is written as text.
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def export_audit(
-    actor: User, chosen: AuditFilter, *, headers: Sequence[str], locale: str
-) -> bytes:
-    """The filtered entries as CSV (``;`` for French spreadsheets), oldest first;
-    the export is recorded in the log."""
+def export_audit(actor: User, chosen: AuditFilter, *, headers: Sequence[str]) -> Table:
+    """The filtered entries as a file's rows, oldest first (the file's dialect,
+    dates and formula guard are :mod:`core.exports`'); the export is logged."""
     names = audit_member_names()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if locale == "fr" else ",")
-    writer.writerow(headers)
-    rows = db.session.scalars(
+    entries = db.session.scalars(
         _query(chosen).order_by(AuditLog.created_at, AuditLog.id).limit(EXPORT_LIMIT)
     )
-    for entry in rows:
-        writer.writerow(
-            _cell(v)
-            for v in (
-                entry.created_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.actor_label,
-                entry.action,
-                entry.object_type,
-                entry.object_id,
-                names.get(entry.member_id or 0, ""),
-                ", ".join(f"{k}={v}" for k, v in sorted((entry.detail or {}).items())),
-            )
+    rows = [
+        (
+            entry.created_at,
+            entry.actor_label,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            names.get(entry.member_id or 0, ""),
+            ", ".join(f"{k}={v}" for k, v in sorted((entry.detail or {}).items())),
         )
+        for entry in entries
+    ]
     audit.record(
         actor,
         "audit.exported",
@@ -128,5 +114,4 @@ def export_audit(
         detail={k: str(v) for k, v in vars(chosen).items() if v not in (None, "")},
     )
     db.session.commit()
-    # A BOM: Excel then reads the accents right.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return Table(name="journal", headers=headers, rows=rows)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import exports
+from core.database import expect_writes
 from core.forms import choices
 from core.security import roles_required
 from members import services
@@ -55,6 +56,7 @@ def admin_audit() -> ResponseReturnValue:
 @bp.get("/admin/audit.csv")
 @roles_required(*ASSOCIATION)
 def admin_audit_csv() -> ResponseReturnValue:
+    expect_writes()  # the export is logged
     chosen, _form = _audit_filter()
     headers = [
         _("Date"),
@@ -65,11 +67,6 @@ def admin_audit_csv() -> ResponseReturnValue:
         _("Adhérent"),
         _("Détail"),
     ]
-    body = services.export_audit(
-        current_user, chosen, headers=headers, locale=str(get_locale())
-    )
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="journal.csv"'},
+    return exports.download(
+        services.export_audit(current_user, chosen, headers=headers), "csv"
     )

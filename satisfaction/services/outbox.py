@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import bindparam, text
 
 from core.database import UTCDateTime
 from core.extensions import db
+from core.i18n import format_date
 from core.models import OutboxMessage, OutboxStatus
 from core.urls import external_url
 from satisfaction.links import unsubscribe_tokens

@@ -7,9 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -25,6 +24,9 @@ from satisfaction.models import (
     QuestionType,
     Response,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -147,6 +149,8 @@ def _add_scores(
     rows: list[dict[str, Any]],
 ) -> None:
     """A campaign's response rate, scores, commitments' scores and scores by cycle."""
+    import pandas as pd
+
     item.rate = scoring.response_rate(item.answered, item.invited)
     merged: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (metric, commitment), distribution in totals.items():

@@ -91,7 +91,11 @@ def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
             status=404,
             reason="unknown",
         )
-    check_open(invitation, now=now)
+    try:
+        check_open(invitation, now=now)
+    except LinkError as error:
+        error.locale = invitation.locale
+        raise
     if invitation.opened_at is None:
         run(prepared().mark_opened, {"key": invitation.id, "now": now})
         sync_invitation(invitation.id, opened_at=now)
@@ -133,7 +137,11 @@ def invitation_for_session(
             status=404,
             reason="no_session",
         )
-    check_open(invitation, now=now or utcnow())
+    try:
+        check_open(invitation, now=now or utcnow())
+    except LinkError as error:
+        error.locale = invitation.locale
+        raise
     return invitation
 
 

@@ -63,7 +63,7 @@ def open_link(token: str) -> ResponseReturnValue:
     try:
         invitation = services.open_link(token)
     except services.LinkError as error:
-        return _link_page(error)
+        return _link_page(error, error.locale)
     session[SESSION_KEY] = invitation.id
     return redirect(url_for("satisfaction.answer"))
 
@@ -118,7 +118,7 @@ def answer() -> ResponseReturnValue:
     try:
         invitation = services.invitation_for_session(session.get(SESSION_KEY))
     except services.LinkError as error:
-        return _link_page(error)
+        return _link_page(error, error.locale)
     if request.method == "POST":
         return _save_page(invitation, PageSubmission.from_form(request.form))
     page = services.page_of(invitation, request.args.get("page", 1, type=int))
@@ -213,7 +213,7 @@ def _after_save(
 
 
 def _format_date(invitation: services.OpenInvitation) -> str:
-    from flask_babel import format_date
+    from core.i18n import format_date
 
     return str(format_date(invitation.expires_at, "long"))
 

@@ -18,6 +18,7 @@ from core.security import Role
 from dashboards import jobs, services, views
 from dashboards.models import BoardCompliance, BoardSnapshot
 from dashboards.queries.common import Filters
+from members.models import ServiceType
 from tests.dashboards.conftest import NOW
 from tests.dashboards.test_dashboards import FILTERS, PERIOD
 from tests.statements import statements
@@ -111,19 +112,55 @@ def test_the_stored_review_gives_the_figures_of_a_direct_computation(
     assert nps.spread.contributors == 6 and nps.spread.median == 16.7
 
 
-def test_the_job_stores_the_review_of_the_default_period(association) -> None:
-    association(count=2)
+def _stored_reviews() -> dict[tuple[object, ...], BoardSnapshot]:
+    db.session.expire_all()
+    return {
+        (s.since, s.until, s.on_date, s.department, s.service_type): s
+        for s in db.session.scalars(select(BoardSnapshot))
+    }
+
+
+def test_the_job_stores_the_reviews_the_board_opens(association) -> None:
+    """The default period for the association, per department and per service
+    type; each year with answers (2025, 2026) as the annual report judges it
+    (on its last day) and as the review does (today)."""
+    association(count=3)  # the third member has answers in 2025
     assert jobs.refresh_rollups(NOW) == "full"
     since, until = services.default_period(TODAY)
-    snapshot = db.session.scalar(select(BoardSnapshot))
-    assert (snapshot.since, snapshot.until, snapshot.on_date) == (since, until, TODAY)
-    assert snapshot.members == 4
-    # The next run replaces it (one per period and day), the next day too.
+    year_2025 = (date(2025, 1, 1), date(2025, 12, 31))
+    year_2026 = (date(2026, 1, 1), date(2026, 12, 31))
+    kinds = [k.value for k in ServiceType]
+    stored = _stored_reviews()
+    assert sorted(stored, key=str) == sorted(
+        [
+            (since, until, TODAY, "", ""),
+            (since, until, TODAY, "04", ""),
+            *[(since, until, TODAY, "", kind) for kind in kinds],
+            (*year_2025, date(2025, 12, 31), "", ""),
+            (*year_2025, TODAY, "", ""),
+            (*year_2026, TODAY, "", ""),
+        ],
+        key=str,
+    )
+    assert stored[(since, until, TODAY, "", "")].members == 5
+    assert {s.computed_at for s in stored.values()} == {NOW}
+    # Per service type: only the members with such a project (SEA here).
+    assert stored[(since, until, TODAY, "", "sea")].members_with_projects == 3
+    assert stored[(since, until, TODAY, "", "hosting")].members_with_projects == 0
+    # The next run replaces them (one per review and day), the next day too.
     jobs.refresh_rollups(NOW + timedelta(minutes=10))
     jobs.refresh_rollups(NOW + timedelta(days=1))
-    snapshots = db.session.scalars(select(BoardSnapshot)).all()
-    assert [s.on_date for s in snapshots] == [TODAY + timedelta(days=1)]
-    assert db.session.scalar(select(func.count()).select_from(BoardCompliance)) == 4
+    later = _stored_reviews()
+    assert len(later) == len(stored)
+    assert {key[2] for key in later} == {TODAY + timedelta(days=1), date(2025, 12, 31)}
+    assert {s.computed_at for s in later.values()} == {NOW + timedelta(days=1)}
+    association_rows = select(func.count()).where(
+        BoardCompliance.snapshot_id
+        == later[
+            (since, TODAY + timedelta(days=1), TODAY + timedelta(days=1), "", "")
+        ].id
+    )
+    assert db.session.scalar(association_rows) == 5
 
 
 @pytest.fixture()
@@ -203,10 +240,10 @@ def test_exports_give_every_row_of_the_stored_table(association, board_page, cli
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
     csv = client.get("/board/review/export/compliance.csv", query_string=PERIOD)
-    frame = pd.read_csv(io.BytesIO(csv.data))
-    assert sorted(frame["member"]) == sorted(m.name for m in members)  # type: ignore[attr-defined]
+    frame = pd.read_csv(io.BytesIO(csv.data), sep=";", encoding="utf-8-sig")
+    assert sorted(frame["Adhérent"]) == sorted(m.name for m in members)  # type: ignore[attr-defined]
     live = services.compliance_frame(services.compliance(FILTERS, today=TODAY))
-    assert sorted(live["member"]) == sorted(frame["member"])
+    assert sorted(live["member"]) == sorted(frame["Adhérent"])
 
 
 def test_a_period_without_a_stored_review_is_computed_and_listed_the_same(
@@ -250,3 +287,96 @@ def test_a_member_dashboard_compares_with_the_stored_quartiles(
     assert not [s for s in large if "GROUP BY members_project.member_id" in s]
     assert not [s for s in large if "GROUP BY dashboards_score_month.member_id" in s]
     assert any("dashboards_board_spread" in s for s in large)
+
+
+def test_filtered_reviews_and_the_annual_report_read_the_stored_reviews(
+    association, client, auth, make_staff, monkeypatch
+) -> None:
+    """A department, a service type, another year and the annual report: the
+    first request after the job ran reads the reviews it stored (no member's
+    raw rows, nothing cached in the process) and shows the figures of a direct
+    computation."""
+    monkeypatch.setattr(views, "_today", lambda: TODAY)
+    members = association(count=3)
+    members[1].department = "05"  # type: ignore[attr-defined]
+    db.session.commit()
+    assert jobs.refresh_rollups(NOW) == "full"
+    auth.login(make_staff(Role.BOARD))
+    since, until = services.default_period(TODAY)
+    year = Filters(since=date(2025, 1, 1), until=date(2025, 12, 31))
+    pages = {
+        "department": (
+            "/board/review",
+            {"department": "05"},
+            Filters(since=since, until=until, department="05"),
+            TODAY,
+        ),
+        "service type": (
+            "/board/review",
+            {"service_type": "sea"},
+            Filters(since=since, until=until, service_type="sea"),
+            TODAY,
+        ),
+        "another year": (
+            "/board/review",
+            {"since": "2025-01-01", "until": "2025-12-31"},
+            year,
+            TODAY,
+        ),
+        "annual report": ("/board/report", {"year": "2025"}, year, date(2025, 12, 31)),
+    }
+    for label, (path, query, filters, day) in pages.items():
+        services.forget_cached_figures()
+        with statements() as seen:
+            response = client.get(path, query_string=query)
+        assert response.status_code == 200, label
+        raw = [s for s in seen if any(f" {table}" in s for table in RAW_TABLES)]
+        assert not raw, (label, raw)
+        direct = services.compute_board_review(filters, today=day)
+        html = response.get_data(as_text=True)
+        assert f'data-testid="members">{direct.counts["members"]}</dd>' in html, label
+        stored, _as_of = services.stored_board_review(filters, today=day)
+        assert stored.counts == direct.counts, label
+        assert stored.trend == direct.trend and stored.by_service == direct.by_service
+        assert stored.member_spread == direct.member_spread, label
+        assert [asdict(r) for r in stored.compliance] == [
+            asdict(r) for r in direct.compliance
+        ], label
+    # What the pages showed: one member in the department, the 2025 answers of
+    # the one member who had some, lights judged on the year's last day.
+    department = services.stored_board_review(pages["department"][2], today=TODAY)[0]
+    assert department.counts["members"] == 1
+    assert [r.member_id for r in department.compliance] == [members[1].id]  # type: ignore[attr-defined]
+    report = services.stored_board_review(year, today=date(2025, 12, 31))[0]
+    assert report.trend["nps"] and set(report.quarters) == {"2025-Q4"}
+
+
+def test_the_job_computes_each_review_without_holding_the_write_lock(
+    association, monkeypatch
+) -> None:
+    """Computing a review reads every member's rows for seconds at the large
+    scale: meanwhile a web worker must be able to write (on SQLite a write
+    transaction would hold the database's one write lock)."""
+    from dashboards.services import snapshot as snapshot_service
+
+    association(count=1)
+    compute = snapshot_service.compute_stored_review
+    writes: list[int] = []
+
+    def computing_while_a_worker_writes(filters, *, today):  # type: ignore[no-untyped-def]
+        computed = compute(filters, today=today)
+        with db.engine.connect() as worker:
+            if db.engine.dialect.name == "sqlite":
+                worker.exec_driver_sql("PRAGMA busy_timeout=0")  # no waiting
+            done = worker.exec_driver_sql(
+                "UPDATE members_member SET town = town WHERE id > 0"
+            )
+            writes.append(done.rowcount)
+            worker.commit()
+        return computed
+
+    monkeypatch.setattr(
+        snapshot_service, "compute_stored_review", computing_while_a_worker_writes
+    )
+    assert jobs.refresh_rollups(NOW) == "full"
+    assert len(writes) == len(_stored_reviews()) > 1 and all(writes)

@@ -276,14 +276,17 @@ def test_exports_open_as_csv_and_xlsx(
         assert csv.status_code == 200 and csv.data.startswith(b"\xef\xbb\xbf")
         xlsx = client.get(f"/board/review/export/{table}.xlsx", query_string=PERIOD)
         frame = pd.read_excel(io.BytesIO(xlsx.data))
-        assert len(frame) == len(pd.read_csv(io.BytesIO(csv.data)))
+        assert len(frame) == len(pd.read_csv(io.BytesIO(csv.data), sep=";"))
     scores = pd.read_csv(
         io.BytesIO(
             client.get("/board/review/export/scores.csv", query_string=PERIOD).data
-        )
+        ),
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
     )
-    nps = scores[(scores["metric"] == "nps")]
-    assert nps["n"].tolist() == [6] and round(nps["value"].iloc[0], 2) == 16.67
+    nps = scores[(scores["Score"] == "Recommandation (NPS)")]
+    assert nps["Réponses"].tolist() == [6] and round(nps["Valeur"].iloc[0], 2) == 16.67
     assert client.get("/board/review/export/compliance.pdf").status_code == 404
     assert (
         client.get("/board/review", query_string={"since": "pas une date"}).status_code

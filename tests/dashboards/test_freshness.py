@@ -22,7 +22,7 @@ from kpi import services as kpi_services
 from kpi.importers import ColumnMapping, parse_export
 from kpi.models import Indicator
 from kpi.signals import measurements_changed
-from members.models import ClientContact, Project
+from members.models import ClientContact, Project, ServiceType
 from tests.dashboards.conftest import NOW
 from tests.statements import statements
 
@@ -287,7 +287,9 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
     start = utcnow() + timedelta(days=1)
     assert jobs.refresh_rollups(start) == "full"
     first = _snapshots()
-    assert len(first) == 1 and first[0][1] == start
+    # The association's review, per department, per service type, per year.
+    assert len(first) == 1 + 1 + len(ServiceType) + 1
+    assert {computed_at for _sid, computed_at in first} == {start}
 
     assert jobs.refresh_rollups(start + timedelta(minutes=1)) == (
         "0 indicators, 0 members, board unchanged"
@@ -314,8 +316,11 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
     assert jobs.refresh_rollups(start + timedelta(minutes=3)) == (
         "0 indicators, 1 members"
     )
-    [(_sid, computed_at)] = _snapshots()
-    assert computed_at == start + timedelta(minutes=3)
+    again = _snapshots()
+    assert len(again) == len(first)
+    assert {computed_at for _sid, computed_at in again} == {
+        start + timedelta(minutes=3)
+    }
 
 
 def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
@@ -341,3 +346,39 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     jobs.refresh_rollups(start + timedelta(minutes=2))
     with app.app_context(), app.test_request_context():  # a request of its own
         assert common_queries.figures_version() == start + timedelta(minutes=2)
+
+
+def test_reviews_left_behind_by_a_failed_run_are_stored_by_the_next(
+    app, member_with_data, monkeypatch
+) -> None:
+    """A run that fails half-way through the stored reviews (the default one
+    already stored again) does not leave the others old until they expire: the
+    next run stores them all again."""
+    from core.scheduler import JobSpec, run_job
+    from dashboards.services import snapshot as snapshot_service
+
+    member_with_data(name="Mu")
+    start = utcnow() + timedelta(days=1)
+    assert jobs.refresh_rollups(start) == "full"
+    write = snapshot_service.write_board_snapshot
+    calls: list[int] = []
+
+    def failing_third(computed, *, now):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return write(computed, now=now)
+
+    monkeypatch.setattr(snapshot_service, "write_board_snapshot", failing_third)
+    # Older than BOARD_MAX_AGE: stored again, and the run fails at the third.
+    failed_at = start + rollups.BOARD_MAX_AGE + timedelta(minutes=1)
+    run_job(app, JobSpec("dashboards.rollups", jobs.refresh_rollups), failed_at)
+    times = sorted({computed_at for _sid, computed_at in _snapshots()})
+    assert times == [start, failed_at]
+    monkeypatch.setattr(snapshot_service, "write_board_snapshot", write)
+    later = failed_at + timedelta(minutes=1)
+    assert jobs.refresh_rollups(later) == "0 indicators, 0 members"
+    assert {computed_at for _sid, computed_at in _snapshots()} == {later}
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)).endswith(
+        "board unchanged"
+    )

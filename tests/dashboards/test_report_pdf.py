@@ -71,7 +71,7 @@ def test_board_downloads_the_report_as_a_pdf_with_its_figures_and_charts(
     nps, csat = nps_interval(2, 1, 3), csat_interval(4, 6)
     assert nps is not None and csat is not None
     assert (
-        f"2026-Q2 17 ± {nps.margin:.0f} (entre {nps.low:.0f} et {nps.high:.0f}) "
+        f"T2 2026 17 ± {nps.margin:.0f} (entre {nps.low:.0f} et {nps.high:.0f}) "
         f"(6 réponses) 67 % ± {csat.margin:.0f} (entre {csat.low:.0f} et "
         f"{csat.high:.0f}) (6 réponses)"
     ) in text

@@ -191,3 +191,178 @@ def test_pages_say_as_of_when_they_read_the_rollups(
     ).get_data(as_text=True)
     assert 'data-testid="as-of"' not in html
     assert date(2026, 1, 1)
+
+
+# ---------------------------------------------------------------- many changes
+
+
+def _changed_indicators(project, count: int, *, first_at, step=timedelta(0)):  # type: ignore[no-untyped-def]
+    """``count`` monthly indicators of ``project``, each with one value (its
+    number × 10, in May 2026) written ``first_at + n × step``: bulk-inserted
+    (Core executemany), as a large import would leave them. Returns their ids."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from kpi.models import Direction, Frequency, IndicatorKind, Source
+
+    db.session.execute(
+        insert(Indicator),
+        [
+            {
+                "member_id": project.member_id,
+                "project_id": project.id,
+                "kind": IndicatorKind.AUDIENCE,
+                "name": f"Visites {n}",
+                "unit": "visites",
+                "direction": Direction.HIGHER,
+                "frequency": Frequency.MONTH,
+                "target_value": Decimal(100),
+                "created_at": first_at + n * step,
+                "updated_at": first_at + n * step,
+            }
+            for n in range(count)
+        ],
+    )
+    ids = list(
+        db.session.scalars(
+            select(Indicator.id)
+            .where(Indicator.project_id == project.id)
+            .order_by(Indicator.id)
+        )
+    )
+    db.session.execute(
+        insert(Measurement),
+        [
+            {
+                "indicator_id": indicator_id,
+                "period_start": date(2026, 5, 1),
+                "granularity": Frequency.MONTH,
+                "value": Decimal(n * 10),
+                "source": Source.IMPORT,
+                "updated_at": first_at + n * step,
+            }
+            for n, indicator_id in enumerate(ids)
+        ],
+    )
+    db.session.commit()
+    return ids
+
+
+def _start_rollups() -> None:
+    """The rollups built (empty) at NOW: the job refreshes from there."""
+    db.session.add(RollupState(name=rollups.STATE, watermark=NOW, refreshed_at=NOW))
+    db.session.commit()
+
+
+def test_the_job_refreshes_70000_changed_indicators(make_member, make_project) -> None:
+    """More ids than PostgreSQL's 65,535 bound parameters (and SQLite's 32,766),
+    twice over: refreshed by batches, in one run, and the watermark moves."""
+    project = make_project(make_member(name="Import géant"))
+    _start_rollups()
+    later = NOW + timedelta(minutes=10)
+    ids = _changed_indicators(project, 70_000, first_at=later)
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)) == (
+        "70000 indicators, 0 members"
+    )
+    db.session.expire_all()
+    assert _count(IndicatorLatest) == 70_000
+    stored = {
+        indicator_id: value
+        for indicator_id, value in db.session.execute(
+            select(IndicatorLatest.indicator_id, IndicatorLatest.value)
+        )
+    }
+    assert stored[ids[0]] == 0 and stored[ids[-1]] == 699_990
+    assert db.session.scalar(select(func.sum(IndicatorLatest.value))) == sum(
+        n * 10 for n in range(70_000)
+    )
+    assert db.session.get(RollupState, rollups.STATE).watermark == later + timedelta(
+        minutes=1
+    )
+
+
+def test_changes_are_refreshed_by_batches_across_their_boundaries(
+    make_member, make_project, monkeypatch
+) -> None:
+    monkeypatch.setattr(rollups, "BATCH", 3)
+    project = make_project(make_member(name="Lots"))
+    _start_rollups()
+    later = NOW + timedelta(minutes=10)
+    ids = _changed_indicators(project, 7, first_at=later)
+    sizes: list[int] = []
+    refresh_some = rollups._refresh_some_indicators
+
+    def counting(today, indicator_ids):  # type: ignore[no-untyped-def]
+        sizes.append(len(indicator_ids))
+        refresh_some(today, indicator_ids)
+
+    monkeypatch.setattr(rollups, "_refresh_some_indicators", counting)
+    assert jobs.refresh_rollups(later + timedelta(minutes=1)) == (
+        "7 indicators, 0 members"
+    )
+    assert sizes == [3, 3, 1]
+    db.session.expire_all()
+    assert [
+        (row.indicator_id, row.value)
+        for row in db.session.scalars(
+            select(IndicatorLatest).order_by(IndicatorLatest.indicator_id)
+        )
+    ] == [(indicator_id, n * 10) for n, indicator_id in enumerate(ids)]
+    # Called directly (a KPI write), the same batches; an indicator left without
+    # a value loses its row, in whichever batch it falls.
+    db.session.execute(
+        Measurement.__table__.delete().where(Measurement.indicator_id == ids[4])
+    )
+    sizes.clear()
+    rollups.refresh_indicators(today=TODAY, indicator_ids=ids)
+    assert sizes == [3, 3, 1]
+    assert db.session.get(IndicatorLatest, ids[4]) is None
+    assert _count(IndicatorLatest) == 6
+    # The scores too are rebuilt by batches of members.
+    monkeypatch.setattr(rollups, "BATCH", 1)
+    other = make_member(name="Autre")
+    rollups.refresh_scores(member_ids=[project.member_id, other.id])
+    assert _count(ScoreMonth) == 0
+
+
+def test_a_run_that_fails_half_way_keeps_its_batches_and_does_not_block(
+    app, make_member, make_project, monkeypatch
+) -> None:
+    """The job commits after each batch and moves its watermark to the batch's
+    latest change: a run that fails keeps what it did, and the next run starts
+    after it (the scheduler logs the failure and carries on)."""
+    from core.scheduler import JobSpec, run_job
+
+    monkeypatch.setattr(rollups, "BATCH", 3)
+    project = make_project(make_member(name="Panne"))
+    _start_rollups()
+    first = NOW + timedelta(minutes=10)
+    step = timedelta(minutes=10)
+    ids = _changed_indicators(project, 8, first_at=first, step=step)
+    refresh_some = rollups._refresh_some_indicators
+    calls: list[int] = []
+
+    def failing_second(today, indicator_ids):  # type: ignore[no-untyped-def]
+        calls.append(len(indicator_ids))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        refresh_some(today, indicator_ids)
+
+    monkeypatch.setattr(rollups, "_refresh_some_indicators", failing_second)
+    run_at = first + 8 * step
+    spec = JobSpec("dashboards.rollups", jobs.refresh_rollups)
+    run_job(app, spec, run_at)  # logged, not raised
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(IndicatorLatest.indicator_id))) == ids[:3]
+    state = db.session.get(RollupState, rollups.STATE)
+    assert state.watermark == first + 2 * step  # the first batch's latest change
+    assert state.refreshed_at == NOW  # not a complete refresh
+    monkeypatch.setattr(rollups, "_refresh_some_indicators", refresh_some)
+    # The next run looks from the first batch's last change (less the overlap).
+    assert jobs.refresh_rollups(run_at + timedelta(minutes=1)) == (
+        "6 indicators, 0 members"
+    )
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(IndicatorLatest.indicator_id))) == ids
+    assert rollups.as_of() == run_at + timedelta(minutes=1)

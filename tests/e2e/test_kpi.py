@@ -159,5 +159,5 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     page.locator("[data-drawn='true']").first.wait_for()
     table = page.locator("[data-testid^='kpi-table-'] tbody tr")
     assert table.count() == 4
-    assert table.first.locator("th").text_content() == "2025-Q1"
+    assert table.first.locator("th").text_content() == "T1 2025"
     assert errors == [], errors

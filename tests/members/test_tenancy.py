@@ -1,4 +1,5 @@
-"""Every route of the frame and the members feature, walked with every role.
+"""Every route of the frame, the members, the records features and the
+improvement register, walked with every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -35,6 +36,8 @@ def world(
         "board": make_staff(Role.BOARD),
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
+    records = _records_of(project, users["a_admin"])
+    action = _improvement_action(member_a.id, project.id)
     return World(
         ids={
             "member": member_a.id,
@@ -42,9 +45,43 @@ def world(
             "project": project.id,
             "contact": contact.id,
             "colleague": colleague.id,
+            **records,
+            "action": action,
         },
         users=users,
     )
+
+
+def _records_of(project: object, actor: object) -> dict[str, int]:
+    """A client item and a technology on member A's project (records routes)."""
+    from datetime import date
+
+    from records import services
+
+    item = services.add_client_item(
+        actor, project, label="Textes", due_on=date(2026, 1, 5), is_critical=True
+    )
+    technology = services.add_technology(
+        actor, project, name="PHP", version="7.4", end_of_support_on=date(2022, 11, 28)
+    )
+    return {"item": item.id, "technology": technology.id}
+
+
+def _improvement_action(member_id: int, project_id: int) -> int:
+    """An improvement action of member A (as the scheduler's scan opens one)."""
+    from core.extensions import db
+    from improvement.models import ImprovementAction, SourceType
+
+    action = ImprovementAction(
+        member_id=member_id,
+        project_id=project_id,
+        source_type=SourceType.COMPLAINT,
+        source_id=1,
+        source_detail={"reference": "R-2026-0001", "project": "Refonte du site"},
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action.id
 
 
 LOGIN = 302  # anonymous: redirected to the sign-in page
@@ -158,8 +195,63 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         {**_posted(MEMBER_A, 302), "a_user": 403},
     ),
     ("members.registry", "GET", "/registry", PUBLIC),
+    # records: every page and form of a project's records is member A's only
+    ("records.page", "GET", "/space/projects/{project}/records", MEMBER_A),
+    *[
+        (
+            f"records.{name}",
+            "POST",
+            f"/space/projects/{{project}}/records/{tail}",
+            _posted(MEMBER_A, 400),
+        )
+        for name, tail in (
+            ("add_item", "items"),
+            ("item_received", "items/{item}/received"),
+            ("set_budget", "budget"),
+            ("add_change", "changes"),
+            ("add_follow_up", "follow-ups"),
+            ("add_delivery", "deliveries"),
+            ("set_handover", "handover"),
+            ("add_technology", "technologies"),
+            ("technology_informed", "technologies/{technology}/informed"),
+            ("add_backup", "backups"),
+            ("add_licence", "licences"),
+        )
+    ],
+    (
+        "records.remove",
+        "POST",
+        "/space/projects/{project}/records/items/{item}/delete",
+        _posted(MEMBER_A, 302),
+    ),
     ("members.registry_member", "GET", "/registry/{member}", PUBLIC),
     ("members.badge", "GET", "/registry/{member}/badge.svg", PUBLIC),
+    (
+        "improvement.register",
+        "GET",
+        "/space/improvement",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    (
+        "improvement.export",
+        "GET",
+        "/space/improvement/export.csv",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    ("improvement.action", "GET", "/space/improvement/{action}", MEMBER_A),
+    (
+        "improvement.decide",
+        "POST",
+        "/space/improvement/{action}/decide",
+        _posted(MEMBER_A, 400),
+    ),
+    (
+        "improvement.close",
+        "POST",
+        "/space/improvement/{action}/close",
+        _posted(MEMBER_A, 400),
+    ),
+    ("improvement.board", "GET", "/association/improvement", ASSOCIATION),
 ]
 
 
@@ -171,11 +263,11 @@ SIGNING_OUT = {
 }
 
 
-def test_the_table_covers_every_route_of_the_frame_and_members(app) -> None:
+def test_the_table_covers_every_route_of_the_frame_members_and_records(app) -> None:
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members"}
+        if rule.endpoint.split(".")[0] in {"core", "members", "records", "improvement"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import downgrade, upgrade
+from flask_migrate import Migrate, downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -105,6 +105,8 @@ def test_per_answer_alerts_become_one_alert_per_response(
     fresh = create_app(
         {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": fresh_url}
     )
+    # Flask-Migrate is bound by the first `flask db` command (not at start-up).
+    Migrate(render_as_batch=True).init_app(fresh, db, directory=str(MIGRATIONS_DIR))
     with fresh.app_context():
         upgrade(directory=str(MIGRATIONS_DIR), revision="0006")
         member = make_member(name="Avant la migration")

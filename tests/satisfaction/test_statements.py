@@ -182,8 +182,9 @@ def test_the_bulk_e_mails_are_those_queue_email_would_render(world) -> None:
     """Rendered once per language and filled in the database, each e-mail is
     byte for byte the one rendered for its recipient alone."""
     from flask import render_template
-    from flask_babel import force_locale, format_date
+    from flask_babel import force_locale
 
+    from core.i18n import format_date  # French ordinals: "1er avril"
     from core.urls import external_url
     from satisfaction.links import invitation_token
     from satisfaction.services.outbox import INVITATION_TEMPLATE

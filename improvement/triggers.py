@@ -1,0 +1,63 @@
+"""Pure rules of what opens an improvement action (no Flask, no database).
+
+An indicator is *off track* when its value misses the target by more than 10 %
+of the target: the dashboards' definition (``status_expression`` in
+``dashboards/queries/indicators.py``, ``AT_RISK_MARGIN``), written again here
+because this package may not import the dashboards (a test checks both agree).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kpi.periods import period_start_for
+
+#: Missing the target by at most this share of it is "at risk", not off track.
+AT_RISK_MARGIN = Decimal("0.10")
+
+
+def measured_value(
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    *,
+    is_ratio: bool,
+) -> Decimal | None:
+    """A period's value: numerator ÷ denominator for a ratio (None when ÷ 0)."""
+    if not is_ratio:
+        return value
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def is_off_track(value: Decimal | None, target: Decimal | None, direction: str) -> bool:
+    """True when ``value`` misses ``target`` by more than the at-risk margin."""
+    if value is None or target is None:
+        return False
+    margin = abs(target) * AT_RISK_MARGIN
+    if direction == "lower":
+        return value > target + margin
+    return value < target - margin
+
+
+def previous_period(start: date, frequency: str) -> date:
+    """The start of the period just before the one starting on ``start``."""
+    return period_start_for(start - timedelta(days=1), frequency)
+
+
+def off_track_twice(
+    latest: tuple[date, Decimal | None],
+    before: tuple[date, Decimal | None] | None,
+    *,
+    target: Decimal | None,
+    direction: str,
+    frequency: str,
+) -> bool:
+    """The two latest periods are consecutive and both off track."""
+    if before is None or before[0] != previous_period(latest[0], frequency):
+        return False
+    return is_off_track(latest[1], target, direction) and is_off_track(
+        before[1], target, direction
+    )

@@ -1,0 +1,66 @@
+"""A new worker starts light: the heavy libraries (pandas, numpy, plotly, openpyxl,
+playwright, alembic) load where they are used, not when gunicorn imports the app
+nor on its first page. Each check runs in a fresh interpreter, as a worker does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pandas", "numpy", "plotly", "openpyxl", "playwright", "alembic")
+
+# What gunicorn does (``gunicorn wsgi:app``), then the sign-in page, then a
+# pure pandas computation: the names of the heavy modules loaded after each step.
+WORKER = """
+import json, sys
+heavy = {heavy!r}
+def loaded():
+    return sorted({{name.split(".")[0] for name in sys.modules}} & set(heavy))
+steps = {{}}
+from wsgi import app
+steps["start"] = loaded()
+response = app.test_client().get("/login")
+assert response.status_code == 200, response.status_code
+steps["first page"] = loaded()
+from kpi.calculations import aggregate_rows
+import pandas
+aggregate_rows(pandas.DataFrame(), "month", is_ratio=False)
+steps["a computation"] = loaded()
+print(json.dumps(steps))
+"""
+
+
+def _worker_steps(tmp_path: Path) -> dict[str, list[str]]:
+    env = {
+        **os.environ,
+        "QUALICHARTE_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'startup.db'}",
+        "MAIL_URL": "file:",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER.format(heavy=HEAVY)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    steps: dict[str, list[str]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return steps
+
+
+def test_a_new_worker_loads_no_heavy_library_until_a_page_needs_one(
+    tmp_path: Path,
+) -> None:
+    steps = _worker_steps(tmp_path)
+    assert steps["start"] == []
+    assert steps["first page"] == []
+    # The check can see them: the first computation that needs pandas loads it.
+    assert {"pandas", "numpy"} <= set(steps["a computation"])
