@@ -1,24 +1,29 @@
 """Benchmark: importing 1,000,000 (date, value) rows vs the floor.
 
-    python -m benchmarks.kpi_import [--rows 1000000] [--no-postgres] [--postgres URL]
+    python -m benchmarks.kpi_import [--rows 1000000] [--rounds 2] [--no-postgres]
 
-The importer refuses dates before 1900 (implausible for a KPI), and a daily
-indicator holds one value per day, so 1,000,000 distinct days do not fit one
-indicator: the rows are 10 CSV files of 100,000 consecutive days (1900-01-01 →
-2173-10-14) in the plain ``date,value`` layout, each imported into its own
-daily indicator. Same rows, same bytes, for both sides:
+Plausible data: values are refused before 2000-01 and after the current period,
+and a daily indicator holds one value per day, so the rows are ~100 daily series
+of at most 9,800 consecutive days from 2000-01-01 (each ending before today), one
+daily indicator each. Same rows, same values, for every side:
 
-* **import path** — what ``flask kpi import`` does: ``parse_export`` with a column
-  mapping (the generic importer), preview (compare with what is stored), then
-  one transaction writing the values and the import record;
-* **floor** — ``pandas.read_csv`` of the same files plus ONE bulk insert of the
+* **floor** — ``pandas.read_csv`` of the series files plus ONE bulk insert of the
   same rows into the same table (Core ``executemany`` on SQLite, psycopg 3
-  ``COPY`` on PostgreSQL).
+  ``COPY`` on PostgreSQL);
+* **import path** — what ``flask kpi import`` does, file by file: ``parse_export``
+  with a column mapping (the generic importer), preview (compare with what is
+  stored), then one transaction writing the values and the import record;
+* **web path** — one wide CSV (a date column, one column per series) through the
+  web form with the Flask test client: upload (a big file: parsed in the
+  background, after the response), map the columns (parsed again, in the
+  background), preview, confirm.
 
-Each side runs in its own process, so that its peak RSS is its own, and on a
-database made for it and removed after it: a file in a temporary folder, and on
-PostgreSQL a database of its own (``qc_bench_kpi_import_<pid>``) on the server of
-``--postgres`` — no existing database is touched.
+The sides run alternately (floor, import, web, floor, import, web…), each in its
+own process so that its peak RSS is its own, and on a database made for it and
+removed after it: a file in a temporary folder, and on PostgreSQL a database of
+its own (``qc_bench_kpi_import_<pid>``) on the server of ``--postgres`` — no
+existing database is touched. The median ratio to the floor of the same round
+is printed with its spread.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,24 +44,46 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-FILES = 10
-FIRST_DAY = date(1900, 1, 1)
+FIRST_DAY = date(2000, 1, 1)
+#: Days per series at most: 2000-01-01 + 9,800 days ends in October 2026.
+MAX_DAYS = 9_800
+WIDE = "wide.csv"
+PASSWORD = "benchmark-password-1"
+EMAIL = "bench@member.example"
+
+
+def layout(rows: int) -> tuple[int, int]:
+    """(series, days per series) for about ``rows`` rows."""
+    series = max(1, -(-rows // MAX_DAYS))
+    return series, rows // series
 
 
 def generate(folder: Path, rows: int) -> list[Path]:
-    """``FILES`` CSV files of ``rows // FILES`` consecutive days each."""
-    per_file = rows // FILES
+    """One ``date,value`` CSV per series, then the same values in one wide CSV
+    (``wide.csv``, last in the list) for the web path."""
+    series, per_file = layout(rows)
     rng = random.Random(42)
     days = [(FIRST_DAY + timedelta(days=n)).isoformat() for n in range(per_file)]
+    values = [
+        [f"{rng.randint(0, 5_000_000) / 100}" for _ in range(per_file)]
+        for _ in range(series)
+    ]
     paths = []
-    for index in range(FILES):
-        path = folder / f"series-{index}.csv"
+    for index in range(series):
+        path = folder / f"series-{index:03d}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
             out.write("date,value\n")
-            for day in days:
-                out.write(f"{day},{rng.randint(0, 5_000_000) / 100}\n")
+            out.writelines(
+                f"{day},{value}\n"
+                for day, value in zip(days, values[index], strict=True)
+            )
         paths.append(path)
-    return paths
+    wide = folder / WIDE
+    with wide.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(["date", *(f"s{i:03d}" for i in range(series))]) + "\n")
+        for position, day in enumerate(days):
+            out.write(",".join([day, *(column[position] for column in values)]) + "\n")
+    return [*paths, wide]
 
 
 def _app(url: str) -> Any:
@@ -67,13 +95,17 @@ def _app(url: str) -> Any:
             "SECRET_KEY": "benchmark",
             "SQLALCHEMY_DATABASE_URI": url,
             "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "KPI_PARSE_AFTER_RESPONSE": True,
         }
     )
 
 
-def _seed(url: str) -> None:
-    """The tables, one member, project and ``FILES`` daily indicators (in the
-    run's own, empty database)."""
+def _seed(url: str, series: int) -> None:
+    """The tables, one member (with a login), project and ``series`` daily
+    indicators (in the side's own, empty database)."""
     from core.extensions import db
     from kpi.models import Direction, Frequency, Indicator, IndicatorKind
     from members.models import Client, ClientKind, Member, Project, ServiceType
@@ -98,7 +130,13 @@ def _seed(url: str) -> None:
         )
         db.session.add(project)
         db.session.flush()
-        for index in range(FILES):
+        from core.security import Role
+        from members.services import create_user
+
+        create_user(
+            email=EMAIL, role=Role.MEMBER_ADMIN, password=PASSWORD, member=member
+        )
+        for index in range(series):
             db.session.add(
                 Indicator(
                     member_id=member.id,
@@ -140,7 +178,7 @@ def run_import(url: str, paths: list[Path]) -> dict[str, Any]:
             date_column="date", value_columns=["value"], decimal_separator="."
         )
         started = time.perf_counter()
-        for path, indicator in zip(paths, indicators, strict=True):
+        for path, indicator in zip(paths[:-1], indicators, strict=True):
             data = path.read_bytes()
             export = parse_export(data, path.name, mapping=mapping)
             services.store_import(
@@ -173,7 +211,7 @@ def run_floor(url: str, paths: list[Path]) -> dict[str, Any]:
         db.session.commit()
         started = time.perf_counter()
         frames = []
-        for path, indicator_id in zip(paths, ids, strict=True):
+        for path, indicator_id in zip(paths[:-1], ids, strict=True):
             frame = pd.read_csv(path, dtype={"date": str, "value": float})
             frame["indicator_id"] = indicator_id
             frames.append(frame)
@@ -243,15 +281,88 @@ def run_floor(url: str, paths: list[Path]) -> dict[str, Any]:
     return {"seconds": elapsed, "rows": stored, "peak_mb": _peak_mb()}
 
 
+def run_web(url: str, paths: list[Path]) -> dict[str, Any]:
+    """The wide file through the web form: upload, map, preview, confirm (each
+    big parse runs in the background, after its response, as on the server)."""
+    import io
+
+    from sqlalchemy import func, select
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from core.extensions import db
+    from kpi.models import Indicator, Measurement
+    from members.models import Project
+
+    app = _app(url)
+    with app.app_context():
+        project_id = db.session.scalar(select(Project.id))
+        ids = list(db.session.scalars(select(Indicator.id).order_by(Indicator.id)))
+        db.session.rollback()
+    client = app.test_client()
+    login = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert login.status_code == 302, login.get_data(as_text=True)[:300]
+    data = paths[-1].read_bytes()
+    columns = data[: data.index(b"\n")].decode().split(",")
+    started = time.perf_counter()
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), WIDE)})
+    # buffered: the response is closed, so the deferred parse has run.
+    upload = client.post(
+        f"/space/projects/{project_id}/imports",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        buffered=True,
+    )
+    assert upload.status_code == 302, upload.get_data(as_text=True)[:300]
+    page = upload.headers["Location"]
+    assert client.get(page).status_code == 200  # the mapping, once parsed
+    mapped = client.post(
+        f"{page}/mapping",
+        data={
+            "date_column": "date",
+            "value_columns": columns[1:],
+            "date_format": "%Y-%m-%d",
+            "decimal_separator": ".",
+            "granularity": "day",
+        },
+        buffered=True,
+    )
+    assert mapped.status_code == 302, mapped.get_data(as_text=True)[:300]
+    preview = client.get(page)
+    assert preview.status_code == 200 and "nouvelle(s) valeur(s)" in preview.get_data(
+        as_text=True
+    ), preview.get_data(as_text=True)[:500]
+    confirmed = client.post(
+        f"{page}/confirm",
+        data={f"target-{i}": str(indicator) for i, indicator in enumerate(ids)},
+        buffered=True,
+    )
+    assert confirmed.status_code == 302, confirmed.get_data(as_text=True)[:500]
+    elapsed = time.perf_counter() - started
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(Measurement))
+        db.engine.dispose()
+    return {"seconds": elapsed, "rows": stored, "peak_mb": _peak_mb()}
+
+
+PHASES = {"floor": run_floor, "import": run_import, "web": run_web}
+
+
 def _child(phase: str, url: str, paths: list[Path]) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.kpi_import", "--phase", phase, "--url", url]
         + [str(p) for p in paths],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if result.returncode != 0:
+        raise SystemExit(f"{phase} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):4.2f}× (min {min(values):4.2f}, max {max(values):4.2f})"
 
 
 @contextmanager
@@ -280,54 +391,67 @@ def _own_database(kind: str, server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def compare(name: str, server_url: str, paths: list[Path]) -> None:
-    sides: dict[str, dict[str, Any]] = {}
-    for phase in ("floor", "import"):
-        with _own_database(name, server_url) as url:
-            _seed(url)
-            sides[phase] = _child(phase, url, paths)
-    floor, real = sides["floor"], sides["import"]
-    ratio = real["seconds"] / floor["seconds"]
-    print(
-        f"{name:10s} rows {real['rows']:>9,}  import {real['seconds']:7.2f} s "
-        f"(peak RSS {real['peak_mb']:6.0f} MB)  floor {floor['seconds']:7.2f} s "
-        f"(peak RSS {floor['peak_mb']:6.0f} MB)  ratio {ratio:4.2f}×"
-    )
-    assert real["rows"] == floor["rows"], (real, floor)
+def compare(name: str, server_url: str, paths: list[Path], rounds: int) -> None:
+    """Floor, import, web, floor, import, web… on fresh tables each time."""
+    series = len(paths) - 1
+    runs: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
+    for _round in range(rounds):
+        for phase in PHASES:
+            with _own_database(name, server_url) as url:
+                _seed(url, series)
+                runs[phase].append(_child(phase, url, paths))
+    floors = [r["seconds"] for r in runs["floor"]]
+    for phase in ("import", "web"):
+        ratios = [
+            r["seconds"] / floor for r, floor in zip(runs[phase], floors, strict=True)
+        ]
+        assert all(r["rows"] == runs["floor"][0]["rows"] for r in runs[phase])
+        print(
+            f"{name:10s} {phase:6s} rows {runs[phase][0]['rows']:>9,}  "
+            f"{statistics.median(r['seconds'] for r in runs[phase]):7.2f} s "
+            f"(peak RSS {max(r['peak_mb'] for r in runs[phase]):5.0f} MB)  floor "
+            f"{statistics.median(floors):7.2f} s (peak RSS "
+            f"{max(r['peak_mb'] for r in runs['floor']):5.0f} MB)  ratio {_spread(ratios)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n\n")[0].strip(),
-        epilog="Each side gets a database of its own, removed after it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(__doc__ or "").split("\n\n", 2)[-1],
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=2, help="A B A B: 2 rounds")
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server's URL; the run makes its own database there",
+        help="a PostgreSQL server's URL; each side makes its own database there",
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     # One side of the comparison, in a child process (internal).
-    parser.add_argument("--phase", choices=["import", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
         paths = [Path(p) for p in args.paths]
-        run = run_import if args.phase == "import" else run_floor
-        print(json.dumps(run(args.url, paths)))
+        print(json.dumps(PHASES[args.phase](args.url, paths)))
         return
     with tempfile.TemporaryDirectory() as folder:
         paths = generate(Path(folder), args.rows)
-        size = sum(p.stat().st_size for p in paths) / 1e6
+        series, days = layout(args.rows)
+        size = sum(p.stat().st_size for p in paths[:-1]) / 1e6
         print(
-            f"{args.rows:,} rows in {len(paths)} CSV files ({size:.1f} MB), "
-            "one daily indicator each"
+            f"{series * days:,} rows: {series} daily series of {days:,} days from "
+            f"{FIRST_DAY} ({size:.1f} MB in {series} CSV files; the web path reads "
+            f"them as one {paths[-1].stat().st_size / 1e6:.1f} MB wide CSV)"
         )
-        compare("SQLite", "", paths)
+        if not args.no_sqlite:
+            compare("SQLite", "", paths, args.rounds)
         if not args.no_postgres:
-            compare("PostgreSQL", args.postgres, paths)
+            compare("PostgreSQL", args.postgres, paths, args.rounds)
 
 
 if __name__ == "__main__":

@@ -87,5 +87,6 @@ def init_app(app: Flask) -> None:
     register_nav_item(app, "kpi.tokens", _l("API"), roles=staff, order=70)
     app.cli.add_command(cli.kpi_cli)
     register_job(app, "kpi.reminders", jobs.send_reminders, minutes=WEEK_MINUTES)
+    register_job(app, "kpi.parse_uploads", jobs.parse_uploads)
     register_demo_loader(app, "kpi", demo.load)
     register_backup_folder(app, "kpi-uploads", uploads_folder)

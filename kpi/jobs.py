@@ -17,6 +17,7 @@ from core.urls import external_url
 from kpi.models import Indicator, Measurement, Reminder
 from kpi.periods import last_complete_period
 from kpi.services.common import in_project_span
+from kpi.services.parsing import parse_waiting_uploads
 from members.models import Project, ProjectStatus, User
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -120,3 +121,8 @@ def send_reminders(now: datetime) -> int:
         db.session.rollback()
         return 0
     return queued
+
+
+def parse_uploads(now: datetime) -> int:
+    """Parse the big uploads no web worker took (or took and died on)."""
+    return parse_waiting_uploads(now)

@@ -26,6 +26,7 @@ from kpi.importers.base import (
 )
 from kpi.importers.cells import RowError, date_error, missing_cells_error, number_cell
 from kpi.importers.dates import check_date
+from kpi.importers.progress import rows_read
 from kpi.periods import period_start_for
 
 #: Below this magnitude a float64 holds any 4-decimal value exactly once scaled.
@@ -119,6 +120,7 @@ class Collector:
 
     def add_chunk(self, dates: Any, values: list[Any], lines: Any) -> Any:
         """Keep the rows that parse cleanly; return the positions of the others."""
+        rows_read(len(lines))
         days, date_ok = self._days(dates)
         ok = date_ok.copy()
         scaled_columns = []
@@ -191,6 +193,7 @@ class Collector:
         self, line: int, cells: list[str], raw: str, indices: list[int]
     ) -> None:
         """Accept one row exactly, or reject it with its line number."""
+        rows_read(1)
         if not any(cell.strip() for cell in cells):
             return
         try:

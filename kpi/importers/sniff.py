@@ -27,6 +27,13 @@ ContainerKind = Literal["text", "xlsx", "zip"]
 
 #: Uncompressed bytes we accept to inflate from an archive, per byte allowed upload.
 INFLATE_FACTOR = 10
+#: An archive inflating past this many times its own size is refused: Apache
+#: POI's ZipSecureFile refuses below a 1 % inflate ratio. Real exports stay
+#: under ~30× (repeated cells, XML); a 483 KB bomb inflates 400×.
+MAX_INFLATE_RATIO = 100
+#: Up to this size inflated, the ratio is not checked (tiny files compress well).
+RATIO_FREE_BYTES = 8 * 1024 * 1024
+_READ_CHUNK = 1024 * 1024
 
 _UTF8_BOM = codecs.BOM_UTF8
 _MAGIC: tuple[tuple[bytes, object], ...] = (
@@ -382,10 +389,7 @@ def sheet_document(data: bytes, filename: str = "", *, max_bytes: int) -> Docume
     """Read the first worksheet of an XLSX workbook.  :raises ImportRefused:"""
     refused = ImportRefused(_l("Fichier Excel illisible ou endommagé."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > INFLATE_FACTOR * max_bytes:
-            raise check_inflated(max_bytes)
+        check_archive(data, max_bytes=max_bytes, damaged=refused)
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -408,6 +412,55 @@ def sheet_document(data: bytes, filename: str = "", *, max_bytes: int) -> Docume
     except Exception as error:  # openpyxl raises many types on damaged files
         raise refused from error
     return Document(filename=filename, sheet=rows, source=data)
+
+
+def inflate_limit(compressed: int, max_bytes: int) -> int:
+    """How many bytes an archive of ``compressed`` bytes may inflate to."""
+    return min(
+        INFLATE_FACTOR * max_bytes,
+        max(RATIO_FREE_BYTES, MAX_INFLATE_RATIO * compressed),
+    )
+
+
+def check_archive(
+    data: bytes, *, max_bytes: int, damaged: ImportRefused | None = None
+) -> None:
+    """Refuse a ZIP or XLSX that would inflate past a sane size, BEFORE anything
+    parses it: first by the sizes it declares, then by its real bytes, read in
+    chunks and never past the limit (declared sizes can lie).
+
+    :raises ImportRefused: too large once inflated, or a damaged archive.
+    """
+    limit = inflate_limit(len(data), max_bytes)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > limit:
+                raise refuse_bomb(limit)
+            inflated = 0
+            for info in infos:
+                with archive.open(info) as member:
+                    while chunk := member.read(_READ_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limit:
+                            raise refuse_bomb(limit)
+    except ImportRefused:
+        raise
+    except Exception as error:  # zipfile/zlib raise many types on damaged archives
+        raise (
+            damaged or ImportRefused(_l("Archive ZIP illisible ou endommagée."))
+        ) from error
+
+
+def refuse_bomb(limit: int) -> ImportRefused:
+    return ImportRefused(
+        _l(
+            "Fichier compressé refusé : il se décompresserait en plus de "
+            "%(size)d Mo, bien plus qu'un export ordinaire. Rien n'a été importé ; "
+            "exportez une période plus courte ou au format CSV.",
+            size=max(1, limit // (1024 * 1024)),
+        )
+    )
 
 
 def check_inflated(max_bytes: int) -> ImportRefused:
@@ -434,8 +487,9 @@ def read_zip_members(data: bytes, *, max_bytes: int) -> dict[str, bytes]:
                 and not info.filename.rsplit("/", 1)[-1].startswith(".")
                 and "__MACOSX" not in info.filename
             ]
-            if sum(info.file_size for info in infos) > INFLATE_FACTOR * max_bytes:
-                raise check_inflated(max_bytes)
+            limit = inflate_limit(len(data), max_bytes)
+            if sum(info.file_size for info in infos) > limit:
+                raise refuse_bomb(limit)
             for info in infos:
                 with archive.open(info) as member:
                     content = member.read(max_bytes + 1)
@@ -458,10 +512,11 @@ def workbook_documents(
     :raises ImportRefused: damaged workbook or too large once inflated.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > INFLATE_FACTOR * max_bytes:
-            raise check_inflated(max_bytes)
+        check_archive(
+            data,
+            max_bytes=max_bytes,
+            damaged=ImportRefused(_l("Fichier Excel illisible ou endommagé.")),
+        )
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +22,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from core.database import utcnow
+from core.deferred import after_response
 from core.errors import render_error
 from core.forms import (
     ConfirmForm,
@@ -57,6 +67,14 @@ def imports(project_id: int) -> ResponseReturnValue:
     return _imports_page(project, form, 400 if request.method == "POST" else 200)
 
 
+def _parse_after(response: Response, pending: services.PendingUpload) -> Response:
+    """Parse a big upload once the response has left (the scheduler's
+    ``kpi.parse_uploads`` job takes it if this worker dies)."""
+    if pending.is_parsing and current_app.config.get("KPI_PARSE_AFTER_RESPONSE", True):
+        response.call_on_close(after_response(services.run_parse, pending.id))
+    return response
+
+
 def _imports_page(
     project: Project, form: UploadForm, status: int
 ) -> ResponseReturnValue:
@@ -65,6 +83,7 @@ def _imports_page(
         project=project,
         form=form,
         batches=services.list_imports(member_id(), project.id),
+        waiting=services.list_pending(member_id(), project.id),
     ), status
 
 
@@ -108,7 +127,8 @@ def _load(upload_id: str) -> tuple[services.PendingUpload, Project]:
 
 
 def _to_preview(pending: services.PendingUpload) -> Response:
-    return redirect(url_for("kpi.import_preview", upload_id=pending.id))
+    response = redirect(url_for("kpi.import_preview", upload_id=pending.id))
+    return _parse_after(response, pending)
 
 
 def _to_imports(project: Project) -> Response:
@@ -192,10 +212,29 @@ def _step_page(
     return _preview_page(project, pending, export, status=400, **preview)
 
 
+def _progress_page(
+    project: Project, pending: services.PendingUpload
+) -> ResponseReturnValue:
+    """A big upload still parsing (202, the page refreshes itself), or failed."""
+    failed = pending.has_failed
+    if pending.is_parsing and services.is_stale(pending, utcnow()):
+        failed = True
+    return render_template(
+        "kpi/import_progress.html",
+        project=project,
+        pending=pending,
+        progress=services.read_progress(pending),
+        failure=services.failure_message(pending) if failed else None,
+        form=ConfirmForm(formdata=None),
+    ), (200 if failed else 202)
+
+
 @bp.get(PENDING)
 @roles_required(*STAFF)
 def import_preview(upload_id: str) -> ResponseReturnValue:
     pending, project = _load(upload_id)
+    if pending.is_parsing or pending.has_failed:
+        return _progress_page(project, pending)
     if pending.needs_mapping:
         return _mapping_page(project, pending, _mapping_form(pending), 200)
     export = _parsed(pending)
@@ -219,6 +258,8 @@ def _column_mapping(form: MappingForm) -> ColumnMapping:
 @roles_required(*STAFF)
 def import_mapping(upload_id: str) -> ResponseReturnValue:
     pending, project = _load(upload_id)
+    if pending.is_parsing or pending.has_failed:
+        return _to_preview(pending)
     form = _mapping_form(pending)
     if form.validate_on_submit():
         try:
@@ -236,6 +277,8 @@ def import_mapping(upload_id: str) -> ResponseReturnValue:
 @roles_required(*STAFF)
 def import_period(upload_id: str) -> ResponseReturnValue:
     pending, project = _load(upload_id)
+    if pending.is_parsing or pending.has_failed:
+        return _to_preview(pending)
     form = PeriodForm()
     if not form.validate_on_submit():
         return _step_page(project, pending, period_form=form)
@@ -248,6 +291,8 @@ def import_period(upload_id: str) -> ResponseReturnValue:
 @roles_required(*STAFF)
 def import_confirm(upload_id: str) -> ResponseReturnValue:
     pending, project = _load(upload_id)
+    if pending.is_parsing or pending.has_failed:
+        return _to_preview(pending)
     if pending.needs_mapping:
         return _step_page(project, pending)
     export = _parsed(pending)
@@ -278,6 +323,17 @@ def _flash_stored(batch: ImportBatch) -> None:
         ),
         "success",
     )
+
+
+@bp.post(f"{PENDING}/retry")
+@roles_required(*STAFF)
+def import_retry(upload_id: str) -> ResponseReturnValue:
+    pending, _project = _load(upload_id)
+    if ConfirmForm().validate_on_submit() and (
+        pending.has_failed or services.is_stale(pending, utcnow())
+    ):
+        services.retry_parse(pending)
+    return _to_preview(pending)
 
 
 @bp.post(f"{PENDING}/cancel")
