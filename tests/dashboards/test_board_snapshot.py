@@ -366,13 +366,19 @@ def test_the_job_computes_each_review_without_holding_the_write_lock(
     def computing_while_a_worker_writes(filters, *, today):  # type: ignore[no-untyped-def]
         computed = compute(filters, today=today)
         with db.engine.connect() as worker:
-            if db.engine.dialect.name == "sqlite":
-                worker.exec_driver_sql("PRAGMA busy_timeout=0")  # no waiting
-            done = worker.exec_driver_sql(
-                "UPDATE members_member SET town = town WHERE id > 0"
-            )
-            writes.append(done.rowcount)
-            worker.commit()
+            sqlite = db.engine.dialect.name == "sqlite"
+            if sqlite:  # no waiting (restored: the connection goes back to the pool)
+                waited = worker.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                worker.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                done = worker.exec_driver_sql(
+                    "UPDATE members_member SET town = town WHERE id > 0"
+                )
+                writes.append(done.rowcount)
+                worker.commit()
+            finally:
+                if sqlite:
+                    worker.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
         return computed
 
     monkeypatch.setattr(
