@@ -64,7 +64,7 @@ def _render_once(
     """Subject, text and HTML of an invitation with per-contact placeholders.
 
     A campaign's e-mails differ only by name and links: rendering them once per
-    language and filling the blanks costs a string replacement per contact
+    language and filling the blanks costs a few concatenations per contact
     instead of three template renders (see benchmarks/survey.py).
     """
     with force_locale(locale):
@@ -131,7 +131,8 @@ def queue_invitation_emails(
 # SQLite ``json_each()``). An executemany would convert every row's timestamps in
 # Python, psycopg would parse a statement of 10,000 × 11 placeholders or escape
 # array items one by one; the e-mail bodies, rendered once per language, are
-# filled by ``replace()`` in the database (see benchmarks/survey.py).
+# put together in the database from their pieces between the blanks and each
+# recipient's links and name (see _insert_outbox and benchmarks/survey.py).
 
 _INVITATION_COMMON = (
     "campaign_id",
