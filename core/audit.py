@@ -10,6 +10,8 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import AuditLog
 
+_INSERT = insert(AuditLog.__table__)
+
 
 class Actor(Protocol):
     id: int
@@ -35,18 +37,20 @@ def record(
     ORM object is built (it is on the hot path of answering a questionnaire).
     """
     # On the session's own connection: same transaction, without the ORM's
-    # bulk-insert machinery (about a millisecond saved per use case).
+    # bulk-insert machinery (about a millisecond saved per use case); one
+    # statement built once, its values bound (its compiled form is cached).
     db.session.connection().execute(
-        insert(AuditLog.__table__).values(
-            created_at=utcnow(),
-            actor_id=actor.id if actor is not None else None,
-            actor_label=(label or (actor.email if actor is not None else "system"))[
+        _INSERT,
+        {
+            "created_at": utcnow(),
+            "actor_id": actor.id if actor is not None else None,
+            "actor_label": (label or (actor.email if actor is not None else "system"))[
                 :255
             ],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            member_id=member_id,
-            detail=detail or {},
-        )
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "member_id": member_id,
+            "detail": detail or {},
+        },
     )

@@ -90,7 +90,21 @@ def format_date(value: date | datetime | None, format: str | None = None) -> str
     """``flask_babel.format_date`` with French ordinals ("1er mars 2026")."""
     if value is None:
         return ""
-    return first_of_month(str(flask_babel.format_date(value, format)), _locale())
+    locale = _locale()
+    key = (value, format, locale, str(flask_babel.get_timezone()))
+    found = _formatted_dates.get(key)
+    if found is None:
+        # Babel reads its locale data and parses the pattern on every call (about
+        # half a millisecond): a page shows the same few dates again and again.
+        if len(_formatted_dates) >= 4096:
+            _formatted_dates.clear()
+        found = _formatted_dates[key] = first_of_month(
+            str(flask_babel.format_date(value, format)), locale
+        )
+    return found
+
+
+_formatted_dates: dict[tuple[object, str | None, str, str], str] = {}
 
 
 def format_datetime(value: datetime | None, format: str | None = None) -> str:

@@ -9,7 +9,7 @@ translated message (text).
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -27,7 +27,9 @@ DB_INT_MAX = 2**31 - 1
 # Tab, line feed and carriage return are ordinary text; every other control
 # character (Unicode category Cc) and lone surrogates (Cs, from JSON's \ud800)
 # cannot be stored or mean nothing to a person.
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
+# One regular expression (C speed, the request's every string is checked):
+# Cc is U+0000–U+001F and U+007F–U+009F, Cs is U+D800–U+DFFF.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class DbIntConverter(IntegerConverter):
@@ -67,10 +69,7 @@ def db_int_or_none(value: object) -> int | None:
 
 def has_forbidden_characters(text: str) -> bool:
     """True when ``text`` holds a control character other than tab and line ends."""
-    return any(
-        char not in _ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs")
-        for char in text
-    )
+    return _FORBIDDEN.search(text) is not None
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -19,9 +19,11 @@ that plotly.js does not try to inject them.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from flask import (
@@ -163,16 +165,29 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=1024)
+def _inside(folder: str, filename: str) -> str | None:
+    """The resolved path of ``filename`` under ``folder``, None outside it (the
+    resolution walks every component: done once per name, not per URL built)."""
+    path = (Path(folder) / filename).resolve()
+    return str(path) if path.is_relative_to(Path(folder).resolve()) else None
+
+
 def file_version(app: Flask, endpoint: str, filename: str) -> str | None:
     """A short digest of a static file's content, or None if there is no such file."""
     folder = _static_folder(app, endpoint)
     if folder is None:
         return None
-    path = (Path(folder) / filename).resolve()
-    if not path.is_relative_to(Path(folder).resolve()) or not path.is_file():
+    path = _inside(folder, filename)
+    if path is None:
         return None
-    stat = path.stat()
-    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
 
 
 def _add_version(endpoint: str, values: dict[str, Any]) -> None:

@@ -57,13 +57,32 @@ PORTAL_STARTED = "portal_started"
 log = logging.getLogger(__name__)
 
 
+_translated: dict[str, dict[str, dict[Any, str]]] = {}
+
+
+def _translated_labels() -> dict[str, dict[Any, str]]:
+    """The labels the dashboards' cells show, translated once per language and
+    process (this context processor runs for every page of the app, the
+    client's answer pages included)."""
+    locale = str(get_locale() or "fr")
+    found = _translated.get(locale)
+    if found is None:
+        found = _translated[locale] = {
+            "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
+            "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
+            "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
+            "EXPORT_NAMES": {
+                k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()
+            },
+        }
+    return found
+
+
 @bp.app_context_processor
 def labels() -> dict[str, object]:
     return {
-        # Translated once per page, not once per cell.
-        "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
-        "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
-        "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
+        # Translated once per language, not once per cell (nor per page).
+        **_translated_labels(),
         "MIN_ANSWERS": 5,
         "COMMITMENT_NAMES": {k.value: v for k, v in COMMITMENT_LABELS.items()},
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
@@ -72,7 +91,6 @@ def labels() -> dict[str, object]:
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
         "score_interval": margins.score_interval,
         "trend_changes": margins.trend_changes,
-        "EXPORT_NAMES": {k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()},
     }
 
 

@@ -60,6 +60,7 @@ from satisfaction.services.stats import (
 from satisfaction.services.survey import (
     OpenInvitation,
     SurveyPage,
+    answered_invitation,
     first_missing_page,
     invitation_for_session,
     open_link,
@@ -83,6 +84,7 @@ __all__ = [
     "SurveyError",
     "SurveyPage",
     "add_question",
+    "answered_invitation",
     "board_comments",
     "build_recurrence",
     "campaign_recurrence",

@@ -9,6 +9,7 @@ NOTHING``): nothing can be queued twice.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -63,7 +64,7 @@ def _render_once(
     """Subject, text and HTML of an invitation with per-contact placeholders.
 
     A campaign's e-mails differ only by name and links: rendering them once per
-    language and filling the blanks costs a string replacement per contact
+    language and filling the blanks costs a few concatenations per contact
     instead of three template renders (see benchmarks/survey.py).
     """
     with force_locale(locale):
@@ -130,7 +131,8 @@ def queue_invitation_emails(
 # SQLite ``json_each()``). An executemany would convert every row's timestamps in
 # Python, psycopg would parse a statement of 10,000 × 11 placeholders or escape
 # array items one by one; the e-mail bodies, rendered once per language, are
-# filled by ``replace()`` in the database (see benchmarks/survey.py).
+# put together in the database from their pieces between the blanks and each
+# recipient's links and name (see _insert_outbox and benchmarks/survey.py).
 
 _INVITATION_COMMON = (
     "campaign_id",
@@ -213,29 +215,38 @@ class _Link:
         self.json = (json.dumps(before)[1:-1], json.dumps(after)[1:-1])
 
 
+# A rendered e-mail's blanks, in the order they appear (split keeps them).
+_BLANKS = re.compile(
+    "(" + "|".join(re.escape(blank) for blank in (_NAME, _LINK, _UNSUBSCRIBE)) + ")"
+)
+
+
 def _outbox_params(
     rendered: dict[str, tuple[str, str, str]],
     position: dict[str, int],
     *,
     now: datetime,
-) -> dict[str, Any]:
-    """What the e-mails share, bound once: each language's rendered e-mail
-    (``subject_<n>``…) and the text around the tokens of the two links."""
+) -> tuple[dict[str, Any], dict[str, dict[str, list[str]]]]:
+    """What the e-mails share, bound once: each language's subject and the
+    pieces of its text and HTML between the blanks (``text_<n>_<i>``…), and the
+    text around the tokens of the two links. Also, per language and kind, the
+    blanks between those pieces, in order."""
     params: dict[str, Any] = {
         "key": _INVITATION_KEY,
         "headers": json.dumps(unsubscribe_headers(_UNSUBSCRIBE)),
         "status": OutboxStatus.PENDING.value,
         "now": now,
     }
+    blanks: dict[str, dict[str, list[str]]] = {}
     for locale, index in position.items():
         subject, text_body, html_body = rendered[locale]
-        params.update(
-            {
-                f"subject_{index}": subject,
-                f"text_{index}": text_body,
-                f"html_{index}": html_body,
-            }
-        )
+        params[f"subject_{index}"] = subject
+        blanks[locale] = {}
+        for kind, body in (("text", text_body), ("html", html_body)):
+            pieces = _BLANKS.split(body)
+            blanks[locale][kind] = pieces[1::2]
+            for number, piece in enumerate(pieces[::2]):
+                params[f"{kind}_{index}_{number}"] = piece
     for prefix, around in (
         ("answer", _Link("satisfaction.open_link")),
         ("unsubscribe", _Link("satisfaction.unsubscribe")),
@@ -243,7 +254,7 @@ def _outbox_params(
         for kind in ("text", "html", "json"):
             for index, part in enumerate(getattr(around, kind)):
                 params[f"{prefix}_{kind}_{index}"] = part
-    return params
+    return params, blanks
 
 
 def _insert_outbox(
@@ -253,31 +264,36 @@ def _insert_outbox(
     now: datetime,
 ) -> None:
     """Queue the e-mails, idempotency key ``satisfaction.invitation:<id>``: each
-    language's (subject, text, HTML) rendered once, its blanks filled per
-    recipient by ``replace()`` (links, then the name) in one statement.
-    ``blanks``: (invitation id, address, ``_LOCALES`` number, name, name escaped
-    for HTML, answer token, unsubscribe token) per e-mail."""
+    language's (subject, text, HTML) rendered once, cut at its blanks, and put
+    together again per recipient with its links and name (one ``||`` chain per
+    e-mail: no ``replace()`` scanning the whole body three times), in one
+    statement. ``blanks``: (invitation id, address, ``_LOCALES`` number, name,
+    name escaped for HTML, answer token, unsubscribe token) per e-mail."""
     if not blanks:
         return
     position = {locale: _LOCALES[locale] for locale in rendered}
-    params = _outbox_params(rendered, position, now=now)
-
-    def per_locale(kind: str) -> str:
-        cases = " ".join(f"WHEN {i} THEN :{kind}_{i}" for i in position.values())
-        return f"CASE t.locale {cases} END"
+    params, order = _outbox_params(rendered, position, now=now)
 
     def link(prefix: str, kind: str, token: str) -> str:
-        return f":{prefix}_{kind}_0 || {token} || :{prefix}_{kind}_1"
+        return f"(:{prefix}_{kind}_0 || {token} || :{prefix}_{kind}_1)"
 
     def filled(kind: str, name: str) -> str:
-        # The name last: a name holding a blank is never filled in its turn.
-        return (
-            f"replace(replace(replace({per_locale(kind)}, "
-            f"'{_LINK}', {link('answer', kind, 't.token')}), "
-            f"'{_UNSUBSCRIBE}', {link('unsubscribe', kind, 't.unsubscribe')}), "
-            f"'{_NAME}', {name})"
-        )
+        # Each piece of the rendered body once, each blank its recipient's value:
+        # what was filled is never read again (a name holding a blank stays so).
+        value = {
+            _NAME: name,
+            _LINK: link("answer", kind, "t.token"),
+            _UNSUBSCRIBE: link("unsubscribe", kind, "t.unsubscribe"),
+        }
+        cases = []
+        for locale, index in position.items():
+            chain = [f"CAST(:{kind}_{index}_0 AS TEXT)"]
+            for number, blank in enumerate(order[locale][kind], start=1):
+                chain += [value[blank], f"CAST(:{kind}_{index}_{number} AS TEXT)"]
+            cases.append(f"WHEN {index} THEN {' || '.join(chain)}")
+        return f"CASE t.locale {' '.join(cases)} END"
 
+    subject = " ".join(f"WHEN {i} THEN :subject_{i}" for i in position.values())
     headers = f"replace(:headers, '{_UNSUBSCRIBE}', {link('unsubscribe', 'json', 't.unsubscribe')})"
     if is_postgres():
         headers = f"CAST({headers} AS json)"
@@ -298,7 +314,7 @@ def _insert_outbox(
         f"INSERT INTO {OutboxMessage.__table__.name} (idempotency_key, to_address, "
         "subject, body_text, body_html, headers, status, attempts, "
         "next_attempt_at, created_at) "
-        f"SELECT :key || t.id, t.to_address, {per_locale('subject')}, "
+        f"SELECT :key || t.id, t.to_address, CASE t.locale {subject} END, "
         f"{filled('text', 't.name')}, {filled('html', 't.name_html')}, "
         f"{headers}, :status, 0, :now, :now FROM {source} "
         "WHERE true ON CONFLICT DO NOTHING",

@@ -145,6 +145,14 @@ def invitation_for_session(
     return invitation
 
 
+def answered_invitation(invitation_id: object) -> OpenInvitation | None:
+    """The invitation the thank-you page names (its contact's language, its
+    member's name), in one statement; None for no or an unknown id."""
+    if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
+        return None
+    return _open_invitation(prepared().invitation_by_id, invitation_id)
+
+
 @dataclass(frozen=True)
 class SurveyPage:
     """One page of the questionnaire as the client sees it."""

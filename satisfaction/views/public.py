@@ -220,13 +220,12 @@ def _format_date(invitation: services.OpenInvitation) -> str:
 
 @bp.get("/s/thanks")
 def thanks() -> ResponseReturnValue:
-    invitation_id = session.get("satisfaction.answered")
-    invitation = services.get_invitation(invitation_id)
+    invitation = services.answered_invitation(session.get("satisfaction.answered"))
     locale = _contact_locale(invitation) if invitation else str(get_locale() or "fr")
     with force_locale(locale):
         body = render_template(
             "satisfaction/public/thanks.html",
-            member_name=_member_name(invitation.member_id) if invitation else "",
+            member_name=invitation.member_name if invitation else "",
             locale=locale,
         )
     return body
