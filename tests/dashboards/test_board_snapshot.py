@@ -166,7 +166,7 @@ def test_the_job_stores_the_reviews_the_board_opens(association) -> None:
 @pytest.fixture()
 def board_page(app, client, auth, make_staff, monkeypatch):  # type: ignore[no-untyped-def]
     """The board signed in, the page's day fixed, three members per page."""
-    monkeypatch.setattr(views, "_today", lambda: TODAY)
+    monkeypatch.setattr(views.common, "today", lambda: TODAY)
     monkeypatch.setitem(app.config, "DASHBOARDS_COMPLIANCE_PER_PAGE", 3)
     auth.login(make_staff(Role.BOARD))
 
@@ -267,7 +267,8 @@ def test_a_member_dashboard_compares_with_the_stored_quartiles(
     """With the review stored, a member's comparison reads the association's
     quartiles (a few rows) and its own figures: the same statements whatever the
     number of members, none grouping every member's rows."""
-    monkeypatch.setattr(views, "utcnow", lambda: NOW)
+    monkeypatch.setattr(views.member, "utcnow", lambda: NOW)
+    monkeypatch.setattr(views.common, "utcnow", lambda: NOW)
     members = association(count=5)
     services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
     db.session.commit()
@@ -296,7 +297,7 @@ def test_filtered_reviews_and_the_annual_report_read_the_stored_reviews(
     first request after the job ran reads the reviews it stored (no member's
     raw rows, nothing cached in the process) and shows the figures of a direct
     computation."""
-    monkeypatch.setattr(views, "_today", lambda: TODAY)
+    monkeypatch.setattr(views.common, "today", lambda: TODAY)
     members = association(count=3)
     members[1].department = "05"  # type: ignore[attr-defined]
     db.session.commit()
