@@ -76,21 +76,30 @@ class GenericStream:
         """The period starts, ascending."""
         if self.days is None:
             return []
-        return [_EPOCH + timedelta(days=int(day)) for day in self.days.tolist()]
+        epoch = _EPOCH.toordinal()
+        return [date.fromordinal(epoch + day) for day in self.days.tolist()]
 
     def iter_points(self, column: int) -> Iterator[Point]:
         """Points of value column ``column`` (0-based among the mapped values)."""
         if self.days is None:
             return
-        sums = self.sums[column].tolist()
         bounds = self.bounds.tolist()
         lines = self.lines
         scale = -MAX_DECIMALS
-        for index, start in enumerate(self.periods()):
+        decimal = Decimal
+        for start, total, first, end in zip(
+            self.periods(),
+            self.sums[column].tolist(),
+            bounds[:-1],
+            bounds[1:],
+            strict=True,
+        ):
             yield Point(
                 start,
-                Decimal(sums[index]).scaleb(scale),
-                lines=tuple(lines[bounds[index] : bounds[index + 1]]),
+                decimal(total).scaleb(scale),
+                None,
+                None,
+                (lines[first],) if end == first + 1 else tuple(lines[first:end]),
             )
 
     def __iter__(self) -> Iterator[ColumnPoint]:

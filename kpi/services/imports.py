@@ -176,12 +176,15 @@ def confirm_upload(
     targets: Mapping[str, int | None],
     *,
     now: datetime | None = None,
+    export: ParsedExport | None = None,
 ) -> ImportBatch:
-    """Confirm a previewed upload: parse the kept bytes again and store.
+    """Confirm a previewed upload and store it: ``export`` when the caller has
+    already read the upload (:func:`parse_pending`), else it is read here.
 
     :raises ImportRefused, KpiInputError:
     """
-    export = parse_pending(pending)
+    if export is None:
+        export = parse_pending(pending)
     batch, _preview = store_import(
         actor,
         project,

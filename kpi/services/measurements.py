@@ -316,21 +316,25 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
         None if value is None else _processor(name)(value)
         for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
     )
-    binders = [_processor(name) for name in _POINT_COLUMNS]
-
-    def bound(point: Point) -> tuple[Any, ...]:
-        values = zip(binders, _point_values(point), strict=True)
-        return (*(None if v is None else bind(v) for bind, v in values), *constant)
-
+    day, value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS)
     statement = (
         f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
     )
     connection = db.session.connection()
     for start in range(0, len(points), CHUNK):
-        connection.exec_driver_sql(
-            statement, [bound(p) for p in points[start : start + CHUNK]]
-        )
+        # Written out rather than zipped per row: this runs a million times.
+        rows = [
+            (
+                day(p.period_start),
+                None if p.value is None else value(p.value),
+                None if p.numerator is None else numerator(p.numerator),
+                None if p.denominator is None else denominator(p.denominator),
+                *constant,
+            )
+            for p in points[start : start + CHUNK]
+        ]
+        connection.exec_driver_sql(statement, rows)
 
 
 def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
@@ -347,10 +351,16 @@ def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
         for start in range(0, len(points), CHUNK):
             copy.write(
                 "".join(
-                    "\t".join(map(_copy_text, _point_values(p))) + tail
+                    f"{p.period_start.isoformat()}\t{_copy_number(p.value)}\t"
+                    f"{_copy_number(p.numerator)}\t{_copy_number(p.denominator)}{tail}"
                     for p in points[start : start + CHUNK]
                 )
             )
+
+
+def _copy_number(value: Decimal | None) -> str:
+    """A number as COPY text (``\\N`` for NULL)."""
+    return "\\N" if value is None else str(value)
 
 
 def _copy_text(value: object) -> str:
