@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from kpi.importers.bulk import collector_paused
+
 if TYPE_CHECKING:
     from kpi.importers.base import Point, Series
 
@@ -52,10 +54,15 @@ def pack_points(points: list[Point]) -> Columns | list[Point]:
 
 def unpack_points(packed: Columns | list[Point]) -> list[Point]:
     """The points :func:`pack_points` kept."""
-    from kpi.importers.base import Point
-
     if isinstance(packed, list):
         return packed
+    with collector_paused():
+        return _unpacked(packed)
+
+
+def _unpacked(packed: Columns) -> list[Point]:
+    from kpi.importers.base import Point
+
     ordinals, values, numerators, denominators, counts, lines = packed
     size = len(ordinals)
     flat = lines.tolist()

@@ -316,7 +316,10 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
         None if value is None else _processor(name)(value)
         for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
     )
-    day, value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS)
+    value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS[1:])
+    # SQLite's Date processor writes "%04d-%02d-%02d" of a date (of a datetime
+    # too): date.isoformat, called as a function, writes the same in C.
+    day = date.isoformat
     statement = (
         f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in _COLUMNS)})"

@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from core.dates import EARLIEST, local_today
 from core.extensions import db
+from kpi import rules
 from kpi.importers import (
+    MAX_ABS_VALUE,
     ParsedExport,
     Point,
     RejectedRow,
     Series,
 )
-from kpi import rules
-from kpi.importers import MAX_ABS_VALUE
 from kpi.importers.series import is_storable_period
 from kpi.models import (
     KIND_LABELS,

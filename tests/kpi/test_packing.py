@@ -32,7 +32,9 @@ def _exact(series: Series) -> list[tuple[object, ...]]:
 def test_values_ratios_and_grouped_lines_come_back_exact() -> None:
     series = _series(
         [
-            Point(date(2024, 1, 1), Decimal("0.50"), Decimal("12.5"), Decimal(25), (3,)),
+            Point(
+                date(2024, 1, 1), Decimal("0.50"), Decimal("12.5"), Decimal(25), (3,)
+            ),
             Point(date(2024, 2, 1), None, Decimal("0"), Decimal("0E-4"), (4, 5, 9)),
             Point(date(2024, 3, 1), Decimal("-1.2345"), None, None, ()),
             Point(date(2024, 4, 1), Decimal("1E+3"), None, None, (10,)),
