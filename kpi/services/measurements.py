@@ -325,6 +325,7 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
     # plain numbers or words (binding them a million times is a third of the
     # insert), else bound with each row.
     literals = [_sql_literal(v) for v in constant]
+    shared_bound: tuple[Any, ...]
     if all(literal is not None for literal in literals):
         shared_sql, shared_bound = ", ".join(str(x) for x in literals), ()
     else:
