@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
@@ -70,6 +70,20 @@ class Series:
     granularity: Granularity
     points: list[Point] = field(default_factory=list)
     is_ratio: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as columns (see :mod:`kpi.importers.packing`)."""
+        from kpi.importers.packing import pack_points, series_from_columns
+
+        fields = {
+            "key": self.key,
+            "label": self.label,
+            "suggested_kind": self.suggested_kind,
+            "unit": self.unit,
+            "granularity": self.granularity,
+            "is_ratio": self.is_ratio,
+        }
+        return (series_from_columns, (fields, pack_points(self.points)))
 
 
 @dataclass(frozen=True, slots=True)

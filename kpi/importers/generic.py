@@ -156,6 +156,7 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
         rejected=stream.rejected,
         warnings=stream.warnings,
     )
+    periods = stream.periods()
     for position, name in enumerate(stream.columns):
         export.series.append(
             Series(
@@ -164,10 +165,9 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
                 suggested_kind=IndicatorKind.CUSTOM,
                 unit="",
                 granularity=mapping.granularity,
-                points=list(stream.iter_points(position)),
+                points=stream.points(position, periods),
             )
         )
-    periods = stream.periods()
     if periods:
         export.period = (periods[0], period_end_for(periods[-1], mapping.granularity))
     return export

@@ -24,6 +24,7 @@ from kpi.importers.base import (
     Point,
     RejectedRow,
 )
+from kpi.importers.bulk import collector_paused
 from kpi.importers.cells import RowError, date_error, missing_cells_error, number_cell
 from kpi.importers.dates import check_date
 from kpi.importers.progress import rows_read
@@ -76,22 +77,39 @@ class GenericStream:
         """The period starts, ascending."""
         if self.days is None:
             return []
-        return [_EPOCH + timedelta(days=int(day)) for day in self.days.tolist()]
+        epoch = _EPOCH.toordinal()
+        return [date.fromordinal(epoch + day) for day in self.days.tolist()]
 
     def iter_points(self, column: int) -> Iterator[Point]:
         """Points of value column ``column`` (0-based among the mapped values)."""
+        yield from self.points(column)
+
+    def points(self, column: int, periods: list[date] | None = None) -> list[Point]:
+        """The points of value column ``column``, in one list (``periods``: those
+        of :meth:`periods`, when the caller already has them)."""
         if self.days is None:
-            return
-        sums = self.sums[column].tolist()
+            return []
         bounds = self.bounds.tolist()
         lines = self.lines
         scale = -MAX_DECIMALS
-        for index, start in enumerate(self.periods()):
-            yield Point(
-                start,
-                Decimal(sums[index]).scaleb(scale),
-                lines=tuple(lines[bounds[index] : bounds[index + 1]]),
-            )
+        decimal = Decimal
+        with collector_paused():
+            return [
+                Point(
+                    start,
+                    decimal(total).scaleb(scale),
+                    None,
+                    None,
+                    (lines[first],) if end == first + 1 else tuple(lines[first:end]),
+                )
+                for start, total, first, end in zip(
+                    self.periods() if periods is None else periods,
+                    self.sums[column].tolist(),
+                    bounds[:-1],
+                    bounds[1:],
+                    strict=True,
+                )
+            ]
 
     def __iter__(self) -> Iterator[ColumnPoint]:
         for position, name in enumerate(self.columns):

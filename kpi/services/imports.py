@@ -20,6 +20,7 @@ from core.extensions import db
 from kpi.importers import (
     ParsedExport,
 )
+from kpi.importers.bulk import collector_paused
 from kpi.models import (
     ImportBatch,
     ImportChange,
@@ -66,7 +67,32 @@ def store_import(
 
     :raises KpiInputError: no indicator chosen, or a choice that cannot be stored.
     """
-    now = now or utcnow()
+    with collector_paused():
+        return _store_import(
+            actor,
+            project,
+            export,
+            targets,
+            file_name=file_name,
+            sha256=sha256,
+            size=size,
+            now=now or utcnow(),
+            dry_run=dry_run,
+        )
+
+
+def _store_import(
+    actor: User | None,
+    project: Project,
+    export: ParsedExport,
+    targets: Mapping[str, int | None],
+    *,
+    file_name: str,
+    sha256: str,
+    size: int,
+    now: datetime,
+    dry_run: bool,
+) -> tuple[ImportBatch | None, Preview]:
     preview = build_preview(project, export, targets, today=local_today(now))
     chosen = _chosen(preview)
     if dry_run:
@@ -176,12 +202,15 @@ def confirm_upload(
     targets: Mapping[str, int | None],
     *,
     now: datetime | None = None,
+    export: ParsedExport | None = None,
 ) -> ImportBatch:
-    """Confirm a previewed upload: parse the kept bytes again and store.
+    """Confirm a previewed upload and store it: ``export`` when the caller has
+    already read the upload (:func:`parse_pending`), else it is read here.
 
     :raises ImportRefused, KpiInputError:
     """
-    export = parse_pending(pending)
+    if export is None:
+        export = parse_pending(pending)
     batch, _preview = store_import(
         actor,
         project,

@@ -7,6 +7,7 @@ then :func:`apply_plan`, so that they agree on what is new, changed or unchanged
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -316,21 +317,52 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
         None if value is None else _processor(name)(value)
         for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
     )
-    binders = [_processor(name) for name in _POINT_COLUMNS]
-
-    def bound(point: Point) -> tuple[Any, ...]:
-        values = zip(binders, _point_values(point), strict=True)
-        return (*(None if v is None else bind(v) for bind, v in values), *constant)
-
+    value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS[1:])
+    # SQLite's Date processor writes "%04d-%02d-%02d" of a date (of a datetime
+    # too): date.isoformat, called as a function, writes the same in C.
+    day = date.isoformat
+    # The values every row shares are written in the statement when they are
+    # plain numbers or words (binding them a million times is a third of the
+    # insert), else bound with each row.
+    literals = [_sql_literal(v) for v in constant]
+    shared_bound: tuple[Any, ...]
+    if all(literal is not None for literal in literals):
+        shared_sql, shared_bound = ", ".join(str(x) for x in literals), ()
+    else:
+        shared_sql, shared_bound = ", ".join("?" for _ in constant), constant
     statement = (
         f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+        f"VALUES (?, ?, ?, ?, {shared_sql})"
     )
     connection = db.session.connection()
     for start in range(0, len(points), CHUNK):
-        connection.exec_driver_sql(
-            statement, [bound(p) for p in points[start : start + CHUNK]]
-        )
+        # Written out rather than zipped per row: this runs a million times.
+        rows = [
+            (
+                day(p.period_start),
+                None if p.value is None else value(p.value),
+                None if p.numerator is None else numerator(p.numerator),
+                None if p.denominator is None else denominator(p.denominator),
+                *shared_bound,
+            )
+            for p in points[start : start + CHUNK]
+        ]
+        connection.exec_driver_sql(statement, rows)
+
+
+#: A text safe to write between quotes in SQL (enum values, timestamps).
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_ :.+-]*")
+
+
+def _sql_literal(value: object) -> str | None:
+    """``value`` as an SQL literal when it is NULL, an integer or plain text."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, str) and _PLAIN_TEXT.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
@@ -347,10 +379,16 @@ def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
         for start in range(0, len(points), CHUNK):
             copy.write(
                 "".join(
-                    "\t".join(map(_copy_text, _point_values(p))) + tail
+                    f"{p.period_start.isoformat()}\t{_copy_number(p.value)}\t"
+                    f"{_copy_number(p.numerator)}\t{_copy_number(p.denominator)}{tail}"
                     for p in points[start : start + CHUNK]
                 )
             )
+
+
+def _copy_number(value: Decimal | None) -> str:
+    """A number as COPY text (``\\N`` for NULL)."""
+    return "\\N" if value is None else str(value)
 
 
 def _copy_text(value: object) -> str:

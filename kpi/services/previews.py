@@ -11,9 +11,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.dates import local_today
+from core.dates import EARLIEST, local_today
 from core.extensions import db
+from kpi import rules
 from kpi.importers import (
+    MAX_ABS_VALUE,
     ParsedExport,
     Point,
     RejectedRow,
@@ -25,6 +27,7 @@ from kpi.models import (
     ImportBatch,
     Indicator,
 )
+from kpi.periods import period_start_for
 from kpi.rules import outside_project, outside_project_warning
 from kpi.services.errors import KpiInputError
 from kpi.services.indicators import list_indicators
@@ -209,21 +212,44 @@ def _prepared(
     )
     kept: list[Point] = []
     rejected: list[RejectedRow] = []
+    frequency = indicator.frequency.value
+    # A period between EARLIEST and the current one, and a plain value that is
+    # finite, small enough and of an allowed sign, is what check_period and
+    # check_point accept unchanged: checked inline (a million points), the
+    # others go through the rules themselves for their message.
+    current = period_start_for(today, frequency)
+    plain = not indicator.is_ratio
+    negative = rules.may_be_negative(indicator.kind, is_ratio=False)
+    low, high = -MAX_ABS_VALUE, MAX_ABS_VALUE
     for point in points:
+        value = point.value
+        if (
+            plain
+            and EARLIEST <= point.period_start <= current
+            and value is not None
+            and point.numerator is None
+            and point.denominator is None
+            and value.is_finite()
+            and low < value < high
+            and (negative or value >= 0)
+        ):
+            kept.append(point)
+            continue
         try:
             check_period(indicator, point.period_start, today=today)
             kept.append(check_point(indicator, point, parsed=True))
         except KpiInputError as error:
             rejected.append(_rejected_row(point, error))
-    frequency = indicator.frequency.value
+    starts_on, ends_on = project.starts_on, project.ends_on
     outside = [
         p.period_start
         for p in kept
-        if outside_project(
-            p.period_start,
-            frequency,
-            starts_on=project.starts_on,
-            ends_on=project.ends_on,
+        if (
+            p.period_start < starts_on
+            or (ends_on is not None and p.period_start > ends_on)
+        )
+        and outside_project(
+            p.period_start, frequency, starts_on=starts_on, ends_on=ends_on
         )
     ]
     if outside:

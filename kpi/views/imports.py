@@ -301,7 +301,9 @@ def import_confirm(upload_id: str) -> ResponseReturnValue:
     targets = _targets(request.form, [s.key for s in export.series])
     if ConfirmForm().validate_on_submit():
         try:
-            batch = services.confirm_upload(current_user, project, pending, targets)
+            batch = services.confirm_upload(
+                current_user, project, pending, targets, export=export
+            )
         except services.KpiError as error:
             flash(str(error), "danger")
         else:

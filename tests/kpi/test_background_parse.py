@@ -261,8 +261,16 @@ def test_every_real_export_comes_back_whole_from_the_kept_result(app) -> None:
         kept = uploads.stored_result(pending)
         uploads.discard_upload(pending)
         assert kept is not None
-        assert [(s.key, s.label, s.points) for s in kept.series] == [
-            (s.key, s.label, s.points) for s in export.series
+        assert kept.series == export.series, path.name
+        # Exactly the same numbers, down to their written decimals (1.0 is not 1.00).
+        assert [
+            (p.period_start, str(p.value), str(p.numerator), str(p.denominator))
+            for s in kept.series
+            for p in s.points
+        ] == [
+            (p.period_start, str(p.value), str(p.numerator), str(p.denominator))
+            for s in export.series
+            for p in s.points
         ], path.name
         assert (kept.format, kept.period) == (export.format, export.period)
         assert [(r.line, str(r.reason)) for r in kept.rejected] == [

@@ -3,7 +3,7 @@ numerics are binary floats) as on PostgreSQL; a larger one is refused."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from kpi import services
-from kpi.models import Measurement
+from kpi.models import Frequency, ImportBatch, Measurement, Source
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,8 @@ def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None
             date_column="date", value_columns=["value"], decimal_separator="."
         ),
     )
-    services.store_import(
+    now = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    batch, _preview = services.store_import(
         None,
         project,
         export,
@@ -89,9 +90,18 @@ def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None
         file_name="big.csv",
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        now=now,
     )
+    assert batch is not None
+    batch_id = batch.id
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == rows
+    # What every row shares is written as the ORM writes it.
+    shared = {
+        (m.indicator_id, m.granularity, m.source, m.import_batch_id, m.updated_at)
+        for m in db.session.scalars(select(Measurement))
+    }
+    assert shared == {(indicator.id, Frequency.DAY, Source.IMPORT, batch_id, now)}
     stored = {
         m.period_start: Decimal(str(m.value))
         for m in db.session.scalars(select(Measurement))
@@ -99,3 +109,7 @@ def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None
     assert stored[first] == values[0]
     assert stored[first + timedelta(days=rows - 1)] == values[-1]
     assert sum(stored.values()) == sum(values)
+    # Undone, the import leaves nothing behind.
+    batch = db.session.get(ImportBatch, batch_id)
+    assert services.undo_import(None, batch)["removed"] == rows
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0
