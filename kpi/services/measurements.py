@@ -1,4 +1,5 @@
-"""Values of indicators: normalising periods, planning what changes, bulk writes.
+"""Values of indicators: normalising periods, planning what changes, applying it
+(new rows through :mod:`kpi.services.bulk_insert`).
 
 Every way in (manual entry, file import, API) goes through :func:`plan_values`
 then :func:`apply_plan`, so that they agree on what is new, changed or unchanged.
@@ -6,13 +7,10 @@ then :func:`apply_plan`, so that they agree on what is new, changed or unchanged
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
@@ -34,16 +32,12 @@ from kpi.models import (
     Source,
 )
 from kpi.periods import period_start_for
+from kpi.services.bulk_insert import CHUNK, insert_points
 from kpi.services.common import check_amount, finer_or_equal, parse_amount
 from kpi.services.errors import KpiInputError
 from kpi.services.history import keep_history
 from kpi.signals import notify_measurements_changed
 from members.models import User
-
-#: Rows per bulk statement: bounded memory whatever the import size.
-CHUNK = 20_000
-#: From this many new rows, PostgreSQL gets them through COPY.
-COPY_THRESHOLD = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,152 +250,6 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
     return plan
 
 
-#: The columns a new measurement fills, written once for every bulk path: first
-#: those of each point, then those all the rows of one write share.
-_POINT_COLUMNS = ("period_start", "value", "numerator", "denominator")
-_SHARED_COLUMNS = (
-    "indicator_id",
-    "granularity",
-    "source",
-    "import_batch_id",
-    "updated_at",
-)
-_COLUMNS = _POINT_COLUMNS + _SHARED_COLUMNS
-
-
-def _point_values(point: Point) -> tuple[Any, ...]:
-    """A point's values in the order of ``_POINT_COLUMNS``."""
-    return (point.period_start, point.value, point.numerator, point.denominator)
-
-
-def _insert_points(
-    indicator: Indicator,
-    points: list[Point],
-    *,
-    source: Source,
-    batch_id: int | None,
-    now: datetime,
-) -> None:
-    """New values of one indicator: ORM bulk insert, or the driver's own bulk
-    path for large imports (COPY on PostgreSQL, one executemany on SQLite)."""
-    if not points:
-        return
-    # In the order of _SHARED_COLUMNS.
-    shared = (indicator.id, indicator.frequency, source, batch_id, now)
-    dialect = db.engine.dialect.name
-    if len(points) >= COPY_THRESHOLD and dialect == "postgresql":
-        _copy_points(points, shared)
-    elif len(points) >= COPY_THRESHOLD and dialect == "sqlite":
-        _executemany_points(points, shared)
-    else:
-        for start in range(0, len(points), CHUNK):
-            db.session.execute(
-                insert(Measurement),
-                [
-                    dict(zip(_COLUMNS, (*_point_values(point), *shared), strict=True))
-                    for point in points[start : start + CHUNK]
-                ],
-            )
-
-
-def _processor(name: str) -> Any:
-    column = Measurement.__table__.c[name]
-    processor = column.type._cached_bind_processor(db.engine.dialect)
-    return processor or (lambda value: value)
-
-
-def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
-    """SQLite: one executemany per chunk, each column bound by its own type's
-    processor (the values every row shares are bound once)."""
-    constant = tuple(
-        None if value is None else _processor(name)(value)
-        for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
-    )
-    value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS[1:])
-    # SQLite's Date processor writes "%04d-%02d-%02d" of a date (of a datetime
-    # too): date.isoformat, called as a function, writes the same in C.
-    day = date.isoformat
-    # The values every row shares are written in the statement when they are
-    # plain numbers or words (binding them a million times is a third of the
-    # insert), else bound with each row.
-    literals = [_sql_literal(v) for v in constant]
-    shared_bound: tuple[Any, ...]
-    if all(literal is not None for literal in literals):
-        shared_sql, shared_bound = ", ".join(str(x) for x in literals), ()
-    else:
-        shared_sql, shared_bound = ", ".join("?" for _ in constant), constant
-    statement = (
-        f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
-        f"VALUES (?, ?, ?, ?, {shared_sql})"
-    )
-    connection = db.session.connection()
-    for start in range(0, len(points), CHUNK):
-        # Written out rather than zipped per row: this runs a million times.
-        rows = [
-            (
-                day(p.period_start),
-                None if p.value is None else value(p.value),
-                None if p.numerator is None else numerator(p.numerator),
-                None if p.denominator is None else denominator(p.denominator),
-                *shared_bound,
-            )
-            for p in points[start : start + CHUNK]
-        ]
-        connection.exec_driver_sql(statement, rows)
-
-
-#: A text safe to write between quotes in SQL (enum values, timestamps).
-_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_ :.+-]*")
-
-
-def _sql_literal(value: object) -> str | None:
-    """``value`` as an SQL literal when it is NULL, an integer or plain text."""
-    if value is None:
-        return "NULL"
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, str) and _PLAIN_TEXT.fullmatch(value):
-        return f"'{value}'"
-    return None
-
-
-def _copy_points(points: list[Point], shared: tuple[Any, ...]) -> None:
-    """PostgreSQL COPY inside the session's own transaction (psycopg 3).
-
-    Rows are written as COPY text ourselves, in large blocks: numbers, dates and
-    enum values need no escaping, and per-row adaptation by the driver costs more
-    than the server's COPY itself.
-    """
-    connection = db.session.connection().connection.driver_connection
-    statement = f"COPY {Measurement.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
-    tail = "".join(f"\t{_copy_text(value)}" for value in shared) + "\n"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for start in range(0, len(points), CHUNK):
-            copy.write(
-                "".join(
-                    f"{p.period_start.isoformat()}\t{_copy_number(p.value)}\t"
-                    f"{_copy_number(p.numerator)}\t{_copy_number(p.denominator)}{tail}"
-                    for p in points[start : start + CHUNK]
-                )
-            )
-
-
-def _copy_number(value: Decimal | None) -> str:
-    """A number as COPY text (``\\N`` for NULL)."""
-    return "\\N" if value is None else str(value)
-
-
-def _copy_text(value: object) -> str:
-    """A value as COPY text: ``\\N`` for NULL, ISO dates, enum values."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, date):  # datetime too
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
-
-
 def apply_plan(
     plan: Plan,
     *,
@@ -412,7 +260,7 @@ def apply_plan(
 ) -> None:
     """Write a plan (no commit: the caller's transaction owns it); every value
     it replaces is kept in the history (:class:`MeasurementRevision`)."""
-    _insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
+    insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
     if not plan.changed:
         return
     keep_history(

@@ -63,7 +63,7 @@ def test_a_big_import_stores_every_value_exactly(agency, make_indicator) -> None
     from sqlalchemy import func
 
     from kpi.importers import ColumnMapping, parse_export
-    from kpi.services.measurements import COPY_THRESHOLD
+    from kpi.services.bulk_insert import COPY_THRESHOLD
 
     rows = COPY_THRESHOLD + 1_000
     project = agency(starts_on=date(2000, 1, 1)).project
