@@ -9,7 +9,7 @@ nothing (PITFALLS §1). A new renewal or due date is reminded again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -99,6 +99,21 @@ def _remind(
     return len(contacts)
 
 
+def _remind_each(
+    ids: Sequence[int], model: type[Any], remind: Callable[[Any], int]
+) -> ReminderReport:
+    """Remind each record in turn (each reminder commits on its own, so one
+    failure or one race lost costs that record only)."""
+    report = ReminderReport()
+    for record_id in ids:
+        record = db.session.get(model, record_id)
+        if record is not None and (sent := remind(record)):
+            report.reminded.append(record_id)
+            report.emails += sent
+    db.session.rollback()  # end the read transaction
+    return report
+
+
 # ---------------------------------------------------------------- licences
 
 
@@ -148,15 +163,8 @@ def remind_licence(licence: Licence, *, now: datetime) -> int:
 
 def remind_licences(now: datetime) -> ReminderReport:
     """Remind the clients of every licence due within 30 days, once per renewal."""
-    report = ReminderReport()
     due = [licence.id for licence in licences_to_remind(local_today(now))]
-    for licence_id in due:
-        licence = db.session.get(Licence, licence_id)
-        if licence is not None and (sent := remind_licence(licence, now=now)):
-            report.reminded.append(licence_id)
-            report.emails += sent
-    db.session.rollback()  # end the read transaction
-    return report
+    return _remind_each(due, Licence, lambda licence: remind_licence(licence, now=now))
 
 
 # ---------------------------------------------------------------- client items
@@ -204,12 +212,5 @@ def remind_client_item(item: ClientItem, *, now: datetime) -> int:
 
 def remind_client_items(now: datetime) -> ReminderReport:
     """Remind the clients of every item due within 7 days, once per due date."""
-    report = ReminderReport()
     due = [item.id for item in items_to_remind(local_today(now))]
-    for item_id in due:
-        item = db.session.get(ClientItem, item_id)
-        if item is not None and (sent := remind_client_item(item, now=now)):
-            report.reminded.append(item_id)
-            report.emails += sent
-    db.session.rollback()  # end the read transaction
-    return report
+    return _remind_each(due, ClientItem, lambda item: remind_client_item(item, now=now))
