@@ -1,9 +1,8 @@
 """Pure rules of what opens an improvement action (no Flask, no database).
 
-An indicator is *off track* when its value misses the target by more than 10 %
-of the target: the dashboards' definition (``status_expression`` in
-``dashboards/queries/indicators.py``, ``AT_RISK_MARGIN``), written again here
-because this package may not import the dashboards (a test checks both agree).
+An indicator is *off track* when its value misses the target by more than
+:data:`kpi.calculations.AT_RISK_MARGIN` of the target, the margin the dashboards'
+statuses use too (``status_expression`` in ``dashboards/queries/indicators.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from kpi.calculations import AT_RISK_MARGIN, ratio
 from kpi.periods import period_start_for
 
-#: Missing the target by at most this share of it is "at risk", not off track.
-AT_RISK_MARGIN = Decimal("0.10")
+__all__ = ["AT_RISK_MARGIN", "is_off_track", "measured_value", "off_track_twice"]
 
 
 def measured_value(
@@ -25,11 +24,7 @@ def measured_value(
     is_ratio: bool,
 ) -> Decimal | None:
     """A period's value: numerator ÷ denominator for a ratio (None when ÷ 0)."""
-    if not is_ratio:
-        return value
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
+    return ratio(numerator, denominator) if is_ratio else value
 
 
 def is_off_track(value: Decimal | None, target: Decimal | None, direction: str) -> bool:

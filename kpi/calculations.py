@@ -50,6 +50,12 @@ def bucket_start(label: str) -> date:
     return date(int(label), 1, 1)
 
 
+#: An indicator that misses its target by at most this share of the target is
+#: "at risk"; by more, "off track" (the dashboards' statuses and the improvement
+#: actions both read it from here).
+AT_RISK_MARGIN = Decimal("0.10")
+
+
 def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
     """Σnumerator ÷ Σdenominator to 4 decimals; None when there is nothing to divide."""
     if numerator is None or denominator is None or denominator == 0:

@@ -19,13 +19,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.database import utcnow
 from core.extensions import db
 from dashboards.models import BoardSnapshot, RollupState
+from kpi.calculations import AT_RISK_MARGIN as AT_RISK_MARGIN  # one definition
 from members.models import Member, Project
 from satisfaction import scoring
 from satisfaction.models import QuestionType
-
-#: An indicator that misses its target by at most this share of the target is
-#: "at risk"; by more, "off track".
-AT_RISK_MARGIN = Decimal("0.10")
 
 IndicatorStatus = Literal["on_track", "at_risk", "off_track", "no_data", "no_target"]
 STATUSES: tuple[IndicatorStatus, ...] = (
