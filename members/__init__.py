@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from core.cli import register_demo_loader
 from core.extensions import login_manager
 from core.i18n import register_locale_saver
-from core.navigation import PUBLIC, register_nav_item
+from core.navigation import PUBLIC, Panel, register_nav_item, register_panel
 from core.scheduler import register_job
 from core.security import Role
 
 
 def init_app(app: Flask) -> None:
     from members import cli, demo, jobs, services
+    from members.services import expertise
     from members.views import bp
 
     app.register_blueprint(bp)
@@ -46,3 +47,22 @@ def init_app(app: Flask) -> None:
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
     )
     register_demo_loader(app, "members", demo.load)
+    # Ressources et expertise / Veille: in the menu of the member's staff, and on
+    # the public verification page when the member chooses so.
+    register_nav_item(
+        app,
+        "members.expertise_page",
+        _l("Compétences et veille"),
+        roles=staff,
+        order=85,
+    )
+    register_panel(
+        app,
+        "public_member",
+        Panel(
+            "members.expertise",
+            "members/public/_expertise.html",
+            expertise.public_panel,
+            order=40,
+        ),
+    )

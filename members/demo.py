@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
+from core.dates import local_today
 from core.extensions import db
 from core.security import Role
 from members import services
@@ -17,8 +19,10 @@ from members.models import (
     Project,
     ProjectStatus,
     ServiceType,
+    Skill,
     User,
 )
+from members.services import expertise
 from members.siret import luhn_ok
 
 DEMO_PASSWORD = "demo-qualicharte"
@@ -140,6 +144,7 @@ def load(scale: str) -> str:
         _add_clients(member, index, offered)
         created += 1
     db.session.commit()
+    _add_expertise()
     logins = ", ".join(f"{email} ({role})" for role, email in demo_logins())
     return (
         f"{created} new members or accounts. Sign in as {logins}; "
@@ -259,3 +264,96 @@ def demo_logins() -> list[tuple[str, str]]:
         logins.append(("member admin", f"admin@{slug}.example"))
         logins.append(("member user", f"equipe@{slug}.example"))
     return logins
+
+
+# ------------------------------------------------ Ressources et expertise / Veille
+
+# Per demo member: shown publicly, skills (name, people), trainings (course,
+# provider, days ago, attendees), watch sources (name, url, topic). Pixel Durance
+# and Ubaye Hébergement are exemplary (one training older than 24 months stays off
+# the public page); Buëch Informatique keeps two skills to itself; Lure
+# Référencement and Gap Studio Web have recorded nothing yet.
+EXPERTISE: dict[str, dict[str, Any]] = {
+    "Pixel Durance": {
+        "shown": True,
+        "skills": [
+            ("SEO technique", 2),
+            ("WordPress", 3),
+            ("Google Ads", 1),
+            ("Accessibilité RGAA", 1),
+        ],
+        "trainings": [
+            ("Certification Google Ads Search", "Google Skillshop", 120, 1),
+            ("Accessibilité numérique RGAA 4.1", "Access42", 300, 2),
+            ("WordPress : développement de thèmes", None, 900, 2),
+        ],
+        "sources": [
+            ("Search Engine Land", "https://searchengineland.com", "SEO"),
+            (
+                "Google Search Central",
+                "https://developers.google.com/search/blog",
+                "SEO",
+            ),
+            ("W3C WAI", "https://www.w3.org/WAI/", "Accessibilité"),
+        ],
+    },
+    "Ubaye Hébergement": {
+        "shown": True,
+        "skills": [
+            ("Administration Linux", 3),
+            ("Sauvegardes et reprise d'activité", 2),
+            ("Sécurité des serveurs", 2),
+        ],
+        "trainings": [
+            ("SecNumacadémie", "ANSSI", 180, 3),
+            ("Automatiser avec Ansible", "Linux Foundation", 400, 1),
+        ],
+        "sources": [
+            ("CERT-FR", "https://www.cert.ssi.gouv.fr/", "Sécurité"),
+            ("LWN.net", "https://lwn.net", "Linux"),
+        ],
+    },
+    "Buëch Informatique": {
+        "shown": False,
+        "skills": [("Maintenance Windows", 2), ("Réseaux TPE", 1)],
+        "trainings": [],
+        "sources": [],
+    },
+    "Écrins Contenus": {
+        "shown": True,
+        "skills": [("Rédaction web", 2), ("Photographie", 1)],
+        "trainings": [("Écrire pour le web", "CFPJ", 240, 2)],
+        "sources": [
+            ("Le Blog du Modérateur", "https://www.blogdumoderateur.com", None)
+        ],
+    },
+}
+
+
+def _add_expertise() -> None:
+    """Skills, trainings and watch sources of the demo members that have none."""
+    today = local_today()
+    for name, kept in EXPERTISE.items():
+        member = db.session.scalar(select(Member).where(Member.name == name))
+        admin = db.session.scalar(
+            select(User).where(User.email == f"admin@{_slug(name)}.example")
+        )
+        if member is None or admin is None:
+            continue
+        if db.session.scalar(select(Skill.id).where(Skill.member_id == member.id)):
+            continue
+        for skill, people in kept["skills"]:
+            expertise.add_skill(admin, member, name=skill, people=people)
+        for course, provider, days_ago, attendees in kept["trainings"]:
+            expertise.add_training(
+                admin,
+                member,
+                course=course,
+                provider=provider,
+                completed_on=today - timedelta(days=days_ago),
+                attendees=attendees,
+                today=today,
+            )
+        for source, url, topic in kept["sources"]:
+            expertise.add_watch_source(admin, member, name=source, url=url, topic=topic)
+        expertise.set_expertise_visibility(admin, member, shown=kept["shown"])

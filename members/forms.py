@@ -37,6 +37,7 @@ from members.models import (
     CHARTER_MAX_HEADCOUNT,
     CLIENT_KIND_LABELS,
     MARK_STATUS_LABELS,
+    MAX_PEOPLE,
     PROJECT_STATUS_LABELS,
     PROJECT_YEARS_AHEAD,
     SERVICE_LABELS,
@@ -320,4 +321,85 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Au"), validators=[Optional()])
     page = IntegerField(
         _l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
+
+
+# ------------------------------------------------ Ressources et expertise / Veille
+
+
+class SkillForm(FlaskForm):
+    name = StringField(
+        _l("Compétence"),
+        validators=[DataRequired(), Length(max=120)],
+        filters=[_strip],
+        description=_l("Par exemple : SEO technique, WordPress, Administration Linux."),
+    )
+    people = IntegerField(
+        _l("Personnes qui la détiennent"),
+        validators=[
+            InputRequired(message=_l("Saisissez un nombre de personnes.")),
+            NumberRange(
+                min=1,
+                max=MAX_PEOPLE,
+                message=_l("Un nombre de personnes de 1 à %(max)s.", max=MAX_PEOPLE),
+            ),
+        ],
+        default=1,
+    )
+
+
+class TrainingForm(FlaskForm):
+    course = StringField(
+        _l("Formation suivie"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[_strip],
+    )
+    provider = StringField(
+        _l("Organisme (facultatif)"),
+        validators=[Optional(), Length(max=200)],
+        filters=[_strip],
+    )
+    completed_on = DateField(
+        _l("Terminée le"), validators=[InputRequired(), PlausibleDate()]
+    )
+    attendees = IntegerField(
+        _l("Personnes formées"),
+        validators=[
+            InputRequired(message=_l("Saisissez un nombre de personnes.")),
+            NumberRange(
+                min=1,
+                max=MAX_PEOPLE,
+                message=_l("Un nombre de personnes de 1 à %(max)s.", max=MAX_PEOPLE),
+            ),
+        ],
+        default=1,
+    )
+
+
+class WatchSourceForm(FlaskForm):
+    name = StringField(
+        _l("Source de veille"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[_strip],
+        description=_l("Un site, une lettre d'information, une communauté…"),
+    )
+    # Checked by the service (http or https only), shown next to the field.
+    url = StringField(
+        _l("Adresse web (facultatif)"),
+        validators=[Optional(), Length(max=500)],
+        filters=[_strip],
+    )
+    topic = StringField(
+        _l("Thème (facultatif)"),
+        validators=[Optional(), Length(max=120)],
+        filters=[_strip],
+    )
+
+
+class ExpertiseVisibilityForm(FlaskForm):
+    shown = BooleanField(
+        _l(
+            "Afficher nos compétences, formations et sources de veille sur notre "
+            "page publique de vérification"
+        )
     )

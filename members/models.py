@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,6 +115,11 @@ class Member(TimestampMixin, Model):
     )
     mark_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Ressources et expertise / Veille: its team's skills, trainings and watch
+    # sources on its public verification page, only when it chooses so.
+    show_expertise_publicly: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
 
     @property
     def has_signed(self) -> bool:
@@ -298,3 +304,62 @@ class Project(TimestampMixin, Model):
         ),
         Index("ix_members_project_member_status", "member_id", "status"),
     )
+
+
+# ------------------------------------------------ Ressources et expertise / Veille
+
+#: The most people a member's skill or a training may count (a typing mistake
+#: past that: the charter's members are small companies).
+MAX_PEOPLE = 9_999
+
+
+class Skill(TimestampMixin, Model):
+    """A skill of the member's team and how many of its staff hold it."""
+
+    __tablename__ = "members_skill"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members_member.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    people: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        # The unique constraint's index serves "the skills of a member" too.
+        UniqueConstraint("member_id", "name"),
+        CheckConstraint("people >= 1", name="people_positive"),
+    )
+
+
+class Training(TimestampMixin, Model):
+    """A course the member's staff completed (the charter's *formation*)."""
+
+    __tablename__ = "members_training"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members_member.id", ondelete="CASCADE"), index=True
+    )
+    course: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    completed_on: Mapped[date]
+    attendees: Mapped[int]
+
+    __table_args__ = (CheckConstraint("attendees >= 1", name="attendees_positive"),)
+
+
+class WatchSource(TimestampMixin, Model):
+    """Where the member keeps up to date (the charter's *veille*)."""
+
+    __tablename__ = "members_watch_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members_member.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # http or https only: it is shown as a link on the public page.
+    url: Mapped[str | None] = mapped_column(String(500))
+    topic: Mapped[str | None] = mapped_column(String(120))

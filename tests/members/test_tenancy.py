@@ -38,6 +38,7 @@ def world(
     colleague = make_member_user(member_a, Role.MEMBER_USER)
     records = _records_of(project, users["a_admin"])
     action = _improvement_action(member_a.id, project.id)
+    expertise = _expertise_of(member_a, users["a_admin"])
     return World(
         ids={
             "member": member_a.id,
@@ -47,6 +48,7 @@ def world(
             "colleague": colleague.id,
             **records,
             "action": action,
+            **expertise,
         },
         users=users,
     )
@@ -65,6 +67,28 @@ def _records_of(project: object, actor: object) -> dict[str, int]:
         actor, project, name="PHP", version="7.4", end_of_support_on=date(2022, 11, 28)
     )
     return {"item": item.id, "technology": technology.id}
+
+
+def _expertise_of(member: object, actor: object) -> dict[str, int]:
+    """A skill, a training and a watch source of member A (expertise routes)."""
+    from datetime import date
+
+    from members.services import expertise
+
+    skill = expertise.add_skill(actor, member, name="WordPress", people=2)
+    training = expertise.add_training(
+        actor,
+        member,
+        course="RGAA",
+        provider=None,
+        completed_on=date(2026, 3, 2),
+        attendees=1,
+        today=date(2026, 12, 6),
+    )
+    source = expertise.add_watch_source(
+        actor, member, name="CERT-FR", url="https://www.cert.ssi.gouv.fr/", topic=None
+    )
+    return {"skill": skill.id, "training": training.id, "source": source.id}
 
 
 def _improvement_action(member_id: int, project_id: int) -> int:
@@ -195,6 +219,38 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         {**_posted(MEMBER_A, 302), "a_user": 403},
     ),
     ("members.registry", "GET", "/registry", PUBLIC),
+    # Ressources et expertise / Veille: staff read, the member's admins edit.
+    (
+        "members.expertise_page",
+        "GET",
+        "/space/expertise",
+        {**MEMBER_A, "b_admin": 200},
+    ),
+    (
+        "members.expertise_visibility",
+        "POST",
+        "/space/expertise/visibility",
+        # An empty form is "not shown": a valid choice, sent back to the page.
+        {**_posted(MEMBER_A, 302), "a_user": 403, "b_admin": 302},
+    ),
+    (
+        "members.expertise_add",
+        "POST",
+        "/space/expertise/skills",
+        {**_posted(MEMBER_A, 400), "a_user": 403, "b_admin": 400},
+    ),
+    (
+        "members.expertise_edit",
+        "GET",
+        "/space/expertise/trainings/{training}/edit",
+        {**MEMBER_A, "a_user": 403},
+    ),
+    (
+        "members.expertise_remove",
+        "POST",
+        "/space/expertise/sources/{source}/delete",
+        {**_posted(MEMBER_A, 302), "a_user": 403},
+    ),
     # records: every page and form of a project's records is member A's only
     ("records.page", "GET", "/space/projects/{project}/records", MEMBER_A),
     *[
