@@ -1,0 +1,220 @@
+"""In Chromium: a member records on its project a price change announced with
+short notice and a licence renewing within the month; the client sees both in
+its portal (signed in from the e-mailed magic link); the scheduler's licence
+reminder job e-mails the client through the loopback SMTP server, once; the
+board finds the member in the compliance table.
+
+(The board's download of the member's evidence pack, and the reading of its PDF,
+is added with the evidence pack.)"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.dates import local_today
+from core.extensions import db, limiter
+from core.mail import deliver_due
+from core.scheduler import registered_jobs, run_job
+from core.security import Role
+from records.models import LicenceReminder
+from tests.conftest import TEST_PASSWORD, Mailbox
+
+pytestmark = pytest.mark.e2e
+
+MEMBER = "Durance Numérique"
+PROJECT = "Hébergement du site de la fromagerie"
+CONTACT = "claire@fromagerie-monges.example"
+CHANGE = "Hébergement : de 40 € à 55 € par mois"
+LICENCE = "Certificat TLS wildcard"
+#: The association's notice for a price or deadline change (records' default).
+NOTICE_DAYS = 30
+#: The change takes effect this many days after it was announced: short notice.
+SHORT_NOTICE = 10
+#: The licence renews within the reminder's window (30 days ahead).
+RENEWS_IN = 25
+
+
+@pytest.fixture()
+def base_url_is_live(app, live_server):
+    """Links in e-mails queued outside a request point at the live server."""
+    previous = app.config["BASE_URL"]
+    app.config["BASE_URL"] = live_server
+    yield
+    app.config["BASE_URL"] = previous
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("link", name="Se connecter").wait_for()
+
+
+def _form(page, summary: str):
+    """The records form folded under ``summary``, opened."""
+    details = page.locator("details", has=page.locator("summary", has_text=summary))
+    details.locator("summary").click()
+    return details
+
+
+def _run_job(app, job_id: str) -> None:
+    """One scheduler job, run as ``flask scheduler run`` runs it."""
+    [spec] = [spec for spec in registered_jobs(app) if spec.id == job_id]
+    db.session.commit()  # the test's own transaction ends, as in another process
+    run_job(app, spec, datetime.now(UTC))
+    db.session.rollback()
+
+
+def _member_records_a_short_notice_change_and_a_licence(page, today) -> None:
+    page.get_by_role("link", name="Projets", exact=True).click()
+    page.get_by_role("link", name=PROJECT).click()
+    page.get_by_role("link", name="Tenir les engagements").click()
+    page.get_by_role("heading", name="Engagements de la charte", level=1).wait_for()
+
+    change = _form(page, "Enregistrer un changement")
+    change.get_by_label("Changement de").select_option(label="Prix")
+    change.get_by_label("Ce qui change").fill(CHANGE)
+    change.get_by_label("Annoncé au client le").fill(today.isoformat())
+    change.get_by_label("Prend effet le").fill(
+        (today + timedelta(days=SHORT_NOTICE)).isoformat()
+    )
+    change.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Changement enregistré.").wait_for()
+
+    licence = _form(page, "Ajouter une licence")
+    licence.get_by_label("Licence", exact=True).fill(LICENCE)
+    licence.get_by_label("À renouveler le").fill(
+        (today + timedelta(days=RENEWS_IN)).isoformat()
+    )
+    licence.get_by_label("Payée par").select_option(label="Le client")
+    licence.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Licence enregistrée.").wait_for()
+
+    # The member's page flags both.
+    short = page.get_by_test_id("flag-short-notice")
+    assert f"préavis de {SHORT_NOTICE} jours (moins de {NOTICE_DAYS})" in (
+        short.inner_text()
+    )
+    assert LICENCE in page.get_by_test_id("flag-licence").inner_text()
+
+
+def _client_signs_in_to_the_portal(page, mailbox: Mailbox) -> None:
+    """A magic link on request, e-mailed through the outbox, opened."""
+    limiter.reset()  # other tests of the session posted to the same endpoint
+    page.goto("/portal")
+    page.get_by_label("Adresse e-mail").fill(CONTACT)
+    page.get_by_role("button", name="Recevoir un lien de connexion").click()
+    page.get_by_text("un lien de connexion vient de lui être envoyé").wait_for()
+    # The link is queued once the server has closed its answer.
+    for _ in range(50):
+        db.session.rollback()
+        deliver_due(datetime.now(UTC))
+        db.session.rollback()
+        if mailbox.to(CONTACT):
+            break
+        time.sleep(0.1)
+    [message] = mailbox.to(CONTACT)
+    link = re.search(r"https?://\S+/portal/link/\S+", Mailbox.text_of(message))
+    assert link is not None
+    page.goto(link.group(0))
+    assert page.url.endswith("/portal/projects")
+
+
+def _client_sees_both_in_the_portal(page, today) -> None:
+    page.get_by_test_id("portal-projects").get_by_role("link", name=PROJECT).click()
+    page.get_by_role("heading", name=PROJECT, level=1).wait_for()
+    records = page.get_by_test_id("records-portal")
+    change = records.get_by_test_id("record-change")
+    assert CHANGE in change.inner_text()
+    assert "préavis court" in change.inner_text()
+    assert LICENCE in records.get_by_test_id("record-licence").inner_text()
+    assert "Le client" in records.get_by_test_id("record-licence").inner_text()
+    flags = records.get_by_test_id("records-flags").inner_text()
+    assert CHANGE in flags and LICENCE in flags
+
+
+def _the_reminder_job_emails_the_client_once(app, mailbox: Mailbox, today) -> None:
+    mailbox.clear()
+    _run_job(app, "records.licence_reminders")
+    _run_job(app, "core.deliver_outbox")
+    [reminder] = mailbox.to(CONTACT)
+    assert LICENCE in reminder["Subject"]
+    body = Mailbox.text_of(reminder)
+    assert f"la licence « {LICENCE} » est à renouveler" in body
+    assert PROJECT in body and MEMBER in body
+    assert "Payée par : Le client." in body
+    # Once per renewal date, however often the job runs.
+    _run_job(app, "records.licence_reminders")
+    _run_job(app, "core.deliver_outbox")
+    assert len(mailbox.to(CONTACT)) == 1
+    [claimed] = db.session.scalars(select(LicenceReminder)).all()
+    assert claimed.renews_on == today + timedelta(days=RENEWS_IN)
+
+
+def board_sees_the_short_notice_flag_in_the_compliance_table(page) -> None:
+    """The board's step: the member's row in the compliance table.
+
+    Today's table has no light for the records yet (the per-commitment lights
+    come in parallel): this asserts the member's row as it stands. With those
+    lights, assert here that the row's *Maîtrise des coûts et des délais* light
+    (``li[data-commitment=costs_deadlines]``) is not green, once the rollup job
+    (``dashboards.rollups``) has run.
+    """
+    page.get_by_role("link", name="Revue qualité").click()
+    table = page.get_by_test_id("compliance")
+    row = table.locator("tbody tr", has=page.get_by_role("link", name=MEMBER))
+    row.wait_for()
+    cells = row.locator("td")
+    # One active project, its indicators not agreed with the client yet.
+    assert "0/1" in cells.nth(0).inner_text()
+
+
+def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
+    app,
+    page,
+    live_server,
+    base_url_is_live,
+    mailbox,
+    make_staff,
+    make_member,
+    make_member_user,
+    make_client,
+    make_contact,
+    make_project,
+) -> None:
+    today = local_today()
+    board = make_staff(Role.BOARD, email="ca@asso.example")
+    member = make_member(MEMBER, town="Sisteron")
+    admin = make_member_user(member, email="direction@durance-numerique.example")
+    client = make_client(member, name="Fromagerie des Monges")
+    make_contact(client, name="Claire Monges", email=CONTACT)
+    make_project(member, client=client, title=PROJECT)
+    db.session.commit()
+
+    # 1. The member records the change and the licence on its project.
+    _sign_in(page, admin.email)
+    _member_records_a_short_notice_change_and_a_licence(page, today)
+    _sign_out(page)
+
+    # 2. The client signs in to its portal and sees both, flagged.
+    _client_signs_in_to_the_portal(page, mailbox)
+    _client_sees_both_in_the_portal(page, today)
+
+    # 3. The scheduler's licence reminder reaches the client, once.
+    _the_reminder_job_emails_the_client_once(app, mailbox, today)
+
+    # 4. The board finds the member in the compliance table.
+    page.context.clear_cookies()
+    _sign_in(page, board.email)
+    board_sees_the_short_notice_flag_in_the_compliance_table(page)
