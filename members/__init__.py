@@ -47,15 +47,8 @@ def init_app(app: Flask) -> None:
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
     )
     register_demo_loader(app, "members", demo.load)
-    # Ressources et expertise / Veille: in the menu of the member's staff, and on
-    # the public verification page when the member chooses so.
-    register_nav_item(
-        app,
-        "members.expertise_page",
-        _l("Compétences et veille"),
-        roles=staff,
-        order=85,
-    )
+    # Ressources et expertise / Veille (linked from the team page: the menu is
+    # full at 1280 px), on the public verification page when the member chooses.
     register_panel(
         app,
         "public_member",

@@ -1,5 +1,5 @@
 """In Chromium: a member records on its project a price change announced with
-short notice and a licence renewing within the month; the client sees both in
+short notice and a licence renewing next month; the client sees both in
 its portal (signed in from the e-mailed magic link); the scheduler's licence
 reminder job e-mails the client through the loopback SMTP server, once; the
 board finds the member in the compliance table.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -35,8 +35,8 @@ LICENCE = "Certificat TLS wildcard"
 NOTICE_DAYS = 30
 #: The change takes effect this many days after it was announced: short notice.
 SHORT_NOTICE = 10
-#: The licence renews within the reminder's window (30 days ahead).
-RENEWS_IN = 25
+#: Licences are reminded to the client this many days before their renewal.
+REMINDER_DAYS = 30
 
 
 @pytest.fixture()
@@ -46,6 +46,27 @@ def base_url_is_live(app, live_server):
     app.config["BASE_URL"] = live_server
     yield
     app.config["BASE_URL"] = previous
+
+
+def renewal_next_month(today: date) -> date:
+    """A renewal date early next month, within the reminder's 30 days (the 31st
+    of this month when today is the 1st of a 31-day month)."""
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return next_month + timedelta(
+        days=min(4, REMINDER_DAYS - (next_month - today).days)
+    )
+
+
+def test_the_renewal_is_early_next_month_and_within_the_reminder() -> None:
+    for today, expected in [
+        (date(2026, 12, 6), date(2027, 1, 5)),
+        (date(2026, 12, 31), date(2027, 1, 5)),
+        (date(2026, 2, 1), date(2026, 3, 3)),
+        (date(2027, 1, 1), date(2027, 1, 31)),
+    ]:
+        renews_on = renewal_next_month(today)
+        assert renews_on == expected
+        assert 0 < (renews_on - today).days <= REMINDER_DAYS
 
 
 def _sign_in(page, email: str) -> None:
@@ -94,9 +115,7 @@ def _member_records_a_short_notice_change_and_a_licence(page, today) -> None:
 
     licence = _form(page, "Ajouter une licence")
     licence.get_by_label("Licence", exact=True).fill(LICENCE)
-    licence.get_by_label("À renouveler le").fill(
-        (today + timedelta(days=RENEWS_IN)).isoformat()
-    )
+    licence.get_by_label("À renouveler le").fill(renewal_next_month(today).isoformat())
     licence.get_by_label("Payée par").select_option(label="Le client")
     licence.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Licence enregistrée.").wait_for()
@@ -131,7 +150,7 @@ def _client_signs_in_to_the_portal(page, mailbox: Mailbox) -> None:
     assert page.url.endswith("/portal/projects")
 
 
-def _client_sees_both_in_the_portal(page, today) -> None:
+def _client_sees_both_in_the_portal(page) -> None:
     page.get_by_test_id("portal-projects").get_by_role("link", name=PROJECT).click()
     page.get_by_role("heading", name=PROJECT, level=1).wait_for()
     records = page.get_by_test_id("records-portal")
@@ -159,7 +178,7 @@ def _the_reminder_job_emails_the_client_once(app, mailbox: Mailbox, today) -> No
     _run_job(app, "core.deliver_outbox")
     assert len(mailbox.to(CONTACT)) == 1
     [claimed] = db.session.scalars(select(LicenceReminder)).all()
-    assert claimed.renews_on == today + timedelta(days=RENEWS_IN)
+    assert claimed.renews_on == renewal_next_month(today)
 
 
 def board_sees_the_short_notice_flag_in_the_compliance_table(page) -> None:
@@ -209,7 +228,7 @@ def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
 
     # 2. The client signs in to its portal and sees both, flagged.
     _client_signs_in_to_the_portal(page, mailbox)
-    _client_sees_both_in_the_portal(page, today)
+    _client_sees_both_in_the_portal(page)
 
     # 3. The scheduler's licence reminder reaches the client, once.
     _the_reminder_job_emails_the_client_once(app, mailbox, today)
