@@ -187,8 +187,8 @@ def board_sees_the_short_notice_flag_in_the_compliance_table(page) -> None:
     Today's table has no light for the records yet (the per-commitment lights
     come in parallel): this asserts the member's row as it stands. With those
     lights, assert here that the row's *Maîtrise des coûts et des délais* light
-    (``li[data-commitment=costs_deadlines]``) is not green, once the rollup job
-    (``dashboards.rollups``) has run.
+    (``li[data-commitment=costs_deadlines]``) is not green: the test runs the
+    rollup job (``dashboards.rollups``) that computes the lights before this step.
     """
     page.get_by_role("link", name="Revue qualité").click()
     table = page.get_by_test_id("compliance")
@@ -233,7 +233,9 @@ def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
     # 3. The scheduler's licence reminder reaches the client, once.
     _the_reminder_job_emails_the_client_once(app, mailbox, today)
 
-    # 4. The board finds the member in the compliance table.
+    # 4. The board finds the member in the compliance table, as the rollup job
+    # stored it (the job that computes the table's lights).
+    _run_job(app, "dashboards.rollups")
     page.context.clear_cookies()
     _sign_in(page, board.email)
     board_sees_the_short_notice_flag_in_the_compliance_table(page)
