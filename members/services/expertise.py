@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.database import utcnow
@@ -225,7 +226,7 @@ def add_skill(actor: User, member: Member, *, name: str, people: int) -> Skill:
     _skill_name_free(member.id, name, except_id=None)
     skill = Skill(member_id=member.id, name=name, people=_count(people, "people"))
     db.session.add(skill)
-    db.session.flush()
+    _flush_skill()
     _log(actor, "add", skill, name=skill.name, people=skill.people)
     db.session.commit()
     return skill
@@ -237,8 +238,21 @@ def update_skill(actor: User, skill: Skill, *, name: str, people: int) -> None:
     _skill_name_free(skill.member_id, name, except_id=skill.id)
     skill.name, skill.people = name, _count(people, "people")
     skill.updated_at = utcnow()
+    _flush_skill()
     _log(actor, "update", skill, name=skill.name, people=skill.people)
     db.session.commit()
+
+
+def _flush_skill() -> None:
+    """Write the skill; the same name added meanwhile by a colleague (the unique
+    constraint) is a refusal, not an error page."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise MembersError(
+            _l("Cette compétence figure déjà dans la liste."), field="name"
+        ) from None
 
 
 def add_training(

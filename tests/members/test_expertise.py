@@ -283,3 +283,16 @@ def test_the_demo_shows_exemplary_members_and_some_with_nothing(app) -> None:
     assert expertise.public_expertise(by_name["Buëch Informatique"]) is None
     assert expertise.expertise_of(by_name["Buëch Informatique"].id).skills
     assert expertise.expertise_of(by_name["Gap Studio Web"].id).is_empty
+
+
+def test_a_skill_added_meanwhile_by_a_colleague_is_a_refusal(
+    admin, member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expertise.add_skill(admin, member, name="WordPress", people=1)
+    # The check passed before the colleague's row was written: the constraint
+    # refuses it, with the same message.
+    monkeypatch.setattr(expertise, "_skill_name_free", lambda *a, **k: None)
+    with pytest.raises(MembersError, match="déjà dans la liste") as refused:
+        expertise.add_skill(admin, member, name="WordPress", people=2)
+    assert refused.value.field == "name"
+    assert db.session.scalar(select(func.count(Skill.id))) == 1
