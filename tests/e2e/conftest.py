@@ -26,9 +26,31 @@ def chromium_path() -> str:
     return path
 
 
+def closed_after_body(app: Flask) -> Any:
+    """``app`` whose response is closed as soon as its body is written.
+
+    Werkzeug's development server closes the response (running what
+    ``response.call_on_close`` deferred: the portal's magic link, say) only after
+    draining the socket, and skips it when the browser has already reset the
+    connection (a redirect followed at once): the deferred work was lost at
+    random. A production server closes it every time; so does this wrapper.
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            yield from iterable
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closed_after_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
