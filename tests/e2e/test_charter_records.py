@@ -106,6 +106,9 @@ def _member_records_a_short_notice_change_and_a_licence(page, today) -> None:
     budget = _form(page, "Enregistrer le budget et le délai")
     budget.get_by_label("Coûts de mise en place (€ HT)").fill("1200")
     budget.get_by_label("Coûts récurrents (€ HT)").fill("40")
+    budget.get_by_label("Délai : livraison prévue le").fill(
+        (today + timedelta(days=90)).isoformat()
+    )
     budget.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Budget et délai enregistrés.").wait_for()
 
