@@ -37,7 +37,8 @@ def _paragraph(lines: list[str]) -> str:
     joined = "\n".join(
         line.rstrip() + (_BREAK if line.endswith("  ") else "") for line in lines
     )
-    return "<p>" + _inline(joined.strip()).replace(_BREAK, "<br>") + "</p>"
+    body = _inline(joined.strip().rstrip(_BREAK))
+    return "<p>" + body.replace(_BREAK, "<br>") + "</p>"
 
 
 def render_markdown(text: str, *, heading_offset: int = 1) -> Markup:

@@ -147,7 +147,7 @@ def test_a_draft_keeps_every_code_and_refuses_empty_wording(
         services.update_draft(
             secretariat, draft, title="T", body="B", wordings=wordings
         )
-    with pytest.raises(services.MembersError, match="« Veille .* preuves attendues"):
+    with pytest.raises(services.MembersError, match=r"« Veille .* preuves attendues"):
         services.update_draft(
             secretariat,
             draft,
@@ -209,7 +209,7 @@ def test_members_on_an_older_version_are_asked_to_re_sign_and_keep_their_mark(
     assert member.charter_version_id == draft.id
     assert services.signature_due(member) is None
     assert _actions("member.sign")[-1] == {"version": "2.2", "signed_on": "2026-12-06"}
-    with pytest.raises(services.MembersError, match="déjà signé la version 2.2"):
+    with pytest.raises(services.MembersError, match=r"déjà signé la version 2\.2"):
         services.sign_current(admin, member, today=TODAY)
 
 
