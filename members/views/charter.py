@@ -14,7 +14,8 @@ from members import services
 from members.errors import MembersError
 from members.forms_charter import CharterDraftForm, CharterVersionForm, SignCharterForm
 from members.markdown import render_markdown
-from members.models_charter import CharterVersion
+from members.models_charter import NUMBER_LENGTH, CharterVersion
+from members.services.charter_versions import NUMBER_PATTERN
 from members.views.blueprint import ASSOCIATION, STAFF, bp
 
 
@@ -176,7 +177,11 @@ def public_charter() -> ResponseReturnValue:
 
 @bp.get("/charter/<string:number>")
 def public_charter_version(number: str) -> ResponseReturnValue:
-    version = services.version_by_number(number[:20])
+    version = (
+        services.version_by_number(number)
+        if NUMBER_PATTERN.fullmatch(number) and len(number) <= NUMBER_LENGTH
+        else None
+    )
     if version is None or not version.is_published:
         abort(404)
     return _public_page(version)

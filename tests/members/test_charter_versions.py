@@ -262,3 +262,24 @@ def test_questionnaire_tags_are_named_by_the_charter_in_force(
     services.publish_version(secretariat, draft, today=TODAY)
     g.pop("members_charter_titles", None)  # a new request
     assert commitment_labels()["scope"] == "Périmètre du projet"
+
+
+def test_the_demo_shows_2_2_in_force_and_members_still_to_re_sign(app) -> None:
+    from members.demo import MEMBERS, RESIGNED
+    from members.models import Member
+
+    loaders = app.extensions["qualicharte.demo"]
+    loaders["members"]("small")
+    loaders["members"]("small")  # idempotent
+    assert [v.number for v in services.list_versions()] == ["2.2", "2.1"]
+    current = services.current_version()
+    changed = services.changed_commitments(services.previous_version(current), current)
+    assert [c.code for c in changed] == ["costs_deadlines", "security"]
+    members = db.session.scalars(select(Member).order_by(Member.id)).all()
+    assert len(members) == len(MEMBERS)
+    due = [m.name for m in members if services.signature_due(m) is not None]
+    assert due == [
+        name for i, (name, *_rest) in enumerate(MEMBERS) if i not in RESIGNED
+    ]
+    assert all(m.mark_status == MarkStatus.ACTIVE for m in members)
+    assert all(m.charter_version_id is not None for m in members)
