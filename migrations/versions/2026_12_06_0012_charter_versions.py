@@ -20,12 +20,11 @@ link and the tables; the version number on members is untouched either way.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib.resources import files
 
 import sqlalchemy as sa
 from alembic import op
-
 
 # revision identifiers, used by Alembic.
 revision = "0012"
@@ -116,7 +115,7 @@ def _seed() -> None:
             title=seed["title"],
             body=body,
             published_on=date.fromisoformat(seed["published_on"]),
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(UTC),
         )
     )
     version_id = bind.execute(
