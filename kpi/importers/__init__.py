@@ -47,6 +47,7 @@ from kpi.importers.base import (
     Series,
 )
 from kpi.importers.numbers import parse_duration, parse_number
+from kpi.importers.series import is_storable_period, unstorable_refusal
 from kpi.importers.sniff import (
     Document,
     check_size,
@@ -258,6 +259,17 @@ def _refuse_without_data(doc: Document) -> None:
 
 
 def _checked(export: ParsedExport) -> ParsedExport:
+    """The export, or a refusal when it would store nothing: a stated range that
+    no indicator period can hold (a rolling 28 or 30 days…) is said, with what to
+    do, rather than previewed empty or called "no data"."""
+    period = export.period
+    if (
+        period is not None
+        and not export.needs_period
+        and not is_storable_period(period)
+        and not any(series.points for series in export.series)
+    ):
+        raise ImportRefused(unstorable_refusal(period, export.unstored_totals))
     if not export.series and not export.rejected:
         raise refuse_no_data()
     return export
