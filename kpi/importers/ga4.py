@@ -217,8 +217,9 @@ def _use_totals(
                 str(
                     _l(
                         "« %(label)s » : le total du fichier (%(total)s, ligne "
-                        "%(line)d) est retenu ; les lignes listées n'en font que "
-                        "%(sum)s.",
+                        "%(line)d) est retenu ; les lignes listées donnent %(sum)s "
+                        "(une session ou un utilisateur compte sur plusieurs lignes, "
+                        "des lignes ne sont pas listées).",
                         label=builder.label,
                         total=fmt_decimal(value),
                         line=totals.line,

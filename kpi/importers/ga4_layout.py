@@ -135,7 +135,13 @@ def split_blocks(doc: Document) -> list[Block]:
 
 
 def has_start_date(lines: list[str]) -> bool:
-    return any(_START_RE.search(line) for line in lines if line.startswith("#"))
+    """A ``# Start date: YYYYMMDD`` line (reports), or the ``# YYYYMMDD-YYYYMMDD``
+    line of an exploration's preamble (``# Property``, ``# Exploration-Tab``)."""
+    return any(
+        _START_RE.search(line) or _RANGE_RE.fullmatch(line.lstrip("#").strip())
+        for line in lines
+        if line.startswith("#")
+    )
 
 
 def block_records(

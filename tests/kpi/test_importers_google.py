@@ -552,6 +552,8 @@ def test_inspect_refuses_last_24_hours_in_one_sentence(runner, tmp_path) -> None
 #: Real files refused on purpose, each in one sentence.
 REFUSED_REAL_FILES = {
     "clarity_top-pages.csv",
+    "ga4_exploration_events-tab_page-path_90-days.csv",
+    "ga4_exploration_free-form_page-path_425-days.csv",
     "ga4_landing-page_2025-02-to-08.csv",
     "ga4_landing-page_xlsx-renamed.csv",
     "google-ads_campaign-report_excel-utf16.csv",
