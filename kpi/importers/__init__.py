@@ -48,6 +48,7 @@ from kpi.importers.base import (
 )
 from kpi.importers.numbers import parse_duration, parse_number
 from kpi.importers.series import is_storable_period, unstorable_refusal
+from kpi.importers.summary_workbook import is_summary_sheet, summary_workbook_document
 from kpi.importers.sniff import (
     Document,
     check_size,
@@ -151,6 +152,9 @@ def parse_export(
     if container == "zip":
         return _parse_zip(data, filename, mapping, max_bytes, period)
     doc = _document(data, filename, container, max_bytes)
+    if container == "xlsx" and is_summary_sheet(doc):
+        sheets = workbook_documents(data, filename, max_bytes=max_bytes)
+        doc = summary_workbook_document(sheets, filename) or doc
     _refuse_without_data(doc)
     if mapping is not None:
         return _checked(generic.parse_generic(doc, mapping))

@@ -25,6 +25,7 @@ from kpi.importers.ga4_layout import (
     block_records,
     canonical,
     has_start_date,
+    is_exploration,
     metric,
     row_date,
     split_blocks,
@@ -54,7 +55,7 @@ def detect(doc: Document) -> str | None:
     head = [line.strip().strip("\t") for line in doc.head(20)]
     if not head or not head[0].startswith("# ---"):
         return None
-    if not has_start_date(head):
+    if not has_start_date(head) and not is_exploration(doc):
         return None
     if len(head) > 1 and "reports snapshot" in head[1].casefold():
         return "ga4_snapshot"

@@ -4,7 +4,9 @@ README): GA4 explorations as downloaded, and what a person checks on each file."
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,19 @@ EVENTS_TAB = "ga4_exploration_events-tab_page-path_90-days.csv"
 
 def read(name: str) -> bytes:
     return (REAL / name).read_bytes()
+
+
+#: Binary exports that came from a fetched repository snapshot are not committed
+#: here (see the README): they are read from ``QUALICHARTE_FETCHED_EXPORTS`` when
+#: that folder is given, else their tests are skipped.
+FETCHED = os.environ.get("QUALICHARTE_FETCHED_EXPORTS", "")
+
+
+def fetched(name: str) -> bytes:
+    for folder in (REAL, *([Path(FETCHED)] if FETCHED else [])):
+        if (folder / name).is_file():
+            return (folder / name).read_bytes()
+    pytest.skip(f"{name}: fetched export not present (QUALICHARTE_FETCHED_EXPORTS)")
 
 
 def refusal(data: bytes) -> str:
@@ -72,15 +87,82 @@ def test_exploration_events_tab_gives_the_event_count_total() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# Spreadsheet downloads (XLSX)
+# --------------------------------------------------------------------------- #
+
+GSC_XLSX = "gsc_performance-on-search_last-12-months_trimmed.xlsx"
+GSC_COMPARISON_XLSX = "gsc_performance-on-search_comparison_trimmed.xlsx"
+UA_XLSX = "ua_pages_2022-07_xlsx.xlsx"
+
+
+def test_search_console_workbook_gives_clicks_and_impressions_by_day() -> None:
+    """"Export › Download Excel": one sheet per dimension, the dates in "Chart",
+    numbers as numbers; the other sheets are named, not added."""
+    export = parse_export(fetched(GSC_XLSX), "performance.xlsx")
+    assert export.format == "gsc_dates"
+    clicks = {p.period_start: p.value for p in export.series_by_key("clicks").points}
+    impressions = export.series_by_key("impressions").points
+    assert len(clicks) == 53 and clicks[date(2025, 1, 7)] == 114
+    february = [d for d in clicks if d.month == 2]
+    assert len(february) == 28
+    assert sum(clicks[d] or 0 for d in february) == 2505
+    assert sum(p.value or 0 for p in impressions if p.period_start.month == 2) == 157308
+    [named] = [w for w in export.warnings if "Countries" in w]
+    assert "Queries" in named and "Devices" in named
+
+
+def test_search_console_comparison_is_refused_in_one_sentence() -> None:
+    """Comparing two periods puts "<range> Clicks" columns side by side and
+    drops the dates sheet: the member is told to export one period."""
+    message = refusal(fetched(GSC_COMPARISON_XLSX))
+    assert "mode comparaison" in message
+    assert "10/1/25 - 12/31/25 / 10/1/24 - 12/31/24" in message
+    assert message.rstrip(".").count(". ") == 0
+
+
+def test_search_console_comparison_csv_header_is_refused_too() -> None:
+    header = (
+        "Country,10/1/25 - 12/31/25 Clicks,10/1/24 - 12/31/24 Clicks,"
+        "10/1/25 - 12/31/25 Impressions,10/1/24 - 12/31/24 Impressions,"
+        "10/1/25 - 12/31/25 CTR,10/1/24 - 12/31/24 CTR,"
+        "10/1/25 - 12/31/25 Position,10/1/24 - 12/31/24 Position\n"
+        "United Kingdom,344,380,47707,17075,0.72%,2.23%,16.52,9.65\n"
+    )
+    assert "mode comparaison" in refusal(header.encode())
+
+
+def test_universal_analytics_workbook_reads_like_its_csv() -> None:
+    """UA "Export › Excel (XLSX)": a Summary sheet (view, report, range), the
+    pages in Dataset1 (10 listed, their totals row) and the days in Dataset2."""
+    export = parse_export(fetched(UA_XLSX), "Analytics All Web Site Data Pages.xlsx")
+    assert export.format == "ua_pages"
+    assert export.period == (date(2022, 7, 1), date(2022, 7, 31))
+    views = export.series_by_key("pageviews")
+    assert views.granularity == "day" and len(views.points) == 31
+    assert views.points[0].value == 1022
+    assert sum(p.value or 0 for p in views.points) == 93480
+    # The site's average time on page is the totals row's (58.26 s), not the
+    # average of the 10 pages listed.
+    [reading] = export.series_by_key("engagement_time").points
+    assert reading.value == Decimal("58.2641")
+    assert reading.denominator == 93480
+    assert export.rejected == []
+
+
+# --------------------------------------------------------------------------- #
 # The command line: the right figures or one sentence, never a traceback.
 # --------------------------------------------------------------------------- #
 
-NEW_FILES = [EXPLORATION, EVENTS_TAB]
+NEW_FILES = [EXPLORATION, EVENTS_TAB, GSC_XLSX, GSC_COMPARISON_XLSX, UA_XLSX]
 
 
 @pytest.mark.parametrize("name", NEW_FILES)
-def test_inspect_json_gives_figures_or_one_sentence(runner, name: str) -> None:
-    result = runner.invoke(args=["kpi", "inspect", str(REAL / name), "--json"])
+def test_inspect_json_gives_figures_or_one_sentence(
+    runner, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(read(name) if (REAL / name).is_file() else fetched(name))
+    result = runner.invoke(args=["kpi", "inspect", str(path), "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     body = json.loads(result.output)
