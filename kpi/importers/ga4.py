@@ -30,7 +30,7 @@ from kpi.importers.ga4_layout import (
     row_date,
     split_blocks,
 )
-from kpi.importers.ga4_snapshot import name_unused, parse_snapshot
+from kpi.importers.ga4_snapshot import is_snapshot, name_unused, parse_snapshot
 from kpi.importers.series import (
     SeriesBuilder,
     finish_export,
@@ -62,6 +62,8 @@ def detect(doc: Document) -> str | None:
     blocks = split_blocks(doc)
     if not blocks:
         return "ga4_report"
+    if is_snapshot(blocks):
+        return "ga4_snapshot"
     names = [name.strip().casefold() for name in canonical(blocks[0].header)]
     if "event name" in names and "event count" in names:
         return "ga4_events"

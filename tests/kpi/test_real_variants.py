@@ -87,6 +87,37 @@ def test_exploration_events_tab_gives_the_event_count_total() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# GA4 in another UI language: the 2023 reports snapshot ("Report CSV Export"),
+# Spanish UI: "Día N", "Usuarios", "Tiempo de interacción medio", "Sesiones".
+# --------------------------------------------------------------------------- #
+
+SNAPSHOT_ES = "ga4_snapshot_report-csv-export_es_2023.csv"
+
+
+def test_spanish_snapshot_gives_users_by_day_and_names_the_sessions() -> None:
+    export = parse_export(read(SNAPSHOT_ES), "data-export.csv")
+    assert export.format == "ga4_snapshot"
+    assert export.period == (date(2023, 4, 24), date(2023, 5, 21))
+    users = {p.period_start: p.value for p in export.series_by_key("users").points}
+    assert len(users) == 28  # "0000" is 24 April, "0027" is 21 May
+    assert users[date(2023, 5, 18)] == 16 and users[date(2023, 5, 21)] == 1
+    assert sum(v or 0 for v in users.values()) == 17
+    new_users = export.series_by_key("new_users").points
+    assert sum(p.value or 0 for p in new_users) == 17
+    # Average engagement time per user, weighted by the day's users.
+    time = {p.period_start: p for p in export.series_by_key("engagement_time").points}
+    assert time[date(2023, 5, 18)].value == Decimal("25.75")
+    assert time[date(2023, 5, 18)].denominator == 16
+    assert time[date(2023, 5, 21)].value == 48
+    # 28 days are no indicator period: the 28 sessions by channel are named.
+    [period] = [w for w in export.warnings if "28 jours" in w]
+    assert "Sessions : 28" in period
+    [unused] = [w for w in export.warnings if "non importés :" in w]
+    assert "País / Usuarios" in unused
+    assert export.rejected == []
+
+
+# --------------------------------------------------------------------------- #
 # Spreadsheet downloads (XLSX)
 # --------------------------------------------------------------------------- #
 
@@ -153,7 +184,7 @@ def test_universal_analytics_workbook_reads_like_its_csv() -> None:
 # The command line: the right figures or one sentence, never a traceback.
 # --------------------------------------------------------------------------- #
 
-NEW_FILES = [EXPLORATION, EVENTS_TAB, GSC_XLSX, GSC_COMPARISON_XLSX, UA_XLSX]
+NEW_FILES = [EXPLORATION, EVENTS_TAB, SNAPSHOT_ES, GSC_XLSX, GSC_COMPARISON_XLSX, UA_XLSX]
 
 
 @pytest.mark.parametrize("name", NEW_FILES)
