@@ -139,7 +139,7 @@ def inspect(
     except (ImportRefused, KpiError) as refusal:
         _refuse(refusal, as_json)
         return
-    except Exception as error:  # noqa: BLE001 - the CLI view never shows a traceback
+    except Exception as error:  # the CLI view never shows a traceback
         _refuse(
             f"this file could not be read ({type(error).__name__}: {error}); "
             "please report it with the file",

@@ -48,7 +48,6 @@ from kpi.importers.base import (
 )
 from kpi.importers.numbers import parse_duration, parse_number
 from kpi.importers.series import is_storable_period, unstorable_refusal
-from kpi.importers.summary_workbook import is_summary_sheet, summary_workbook_document
 from kpi.importers.sniff import (
     Document,
     check_size,
@@ -60,6 +59,7 @@ from kpi.importers.sniff import (
     text_document,
     workbook_documents,
 )
+from kpi.importers.summary_workbook import is_summary_sheet, summary_workbook_document
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 

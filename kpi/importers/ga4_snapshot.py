@@ -163,7 +163,9 @@ def is_snapshot(blocks: list[Block]) -> bool:
     """Several daily tables (``Nth day`` first): a reports snapshot, whatever its
     title (``Reports snapshot``, ``Report CSV Export``, translated)."""
     return (
-        sum(1 for block in blocks if vocabulary.is_word(block.header[0], "date:nth_day"))
+        sum(
+            1 for block in blocks if vocabulary.is_word(block.header[0], "date:nth_day")
+        )
         >= 2
     )
 

@@ -232,13 +232,17 @@ def test_ga4_spreadsheet_renamed_csv_reads_like_the_csv() -> None:
         "ga4_landing-page_2025-02-to-08.csv"
     )
     # The same workbook for July 2025 (a calendar month) is read like the CSV.
-    july = real("ga4_landing-page_2025-02-to-08.csv").replace(
-        b"# Start date: 20250201", b"# Start date: 20250701"
-    ).replace(b"# End date: 20250804", b"# End date: 20250731")
+    july = (
+        real("ga4_landing-page_2025-02-to-08.csv")
+        .replace(b"# Start date: 20250201", b"# Start date: 20250701")
+        .replace(b"# End date: 20250804", b"# End date: 20250731")
+    )
     csv_export = parse_export(july)
     xlsx_export = parse_export(_as_workbook(july.decode("utf-8-sig")))
     assert xlsx_export.format == csv_export.format == "ga4_report"
-    assert xlsx_export.period == csv_export.period == (date(2025, 7, 1), date(2025, 7, 31))
+    assert (
+        xlsx_export.period == csv_export.period == (date(2025, 7, 1), date(2025, 7, 31))
+    )
     assert xlsx_export.series_by_key("sessions").points[0].value == 2107
     assert xlsx_export.rejected == []
 

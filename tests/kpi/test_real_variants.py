@@ -127,7 +127,7 @@ UA_XLSX = "ua_pages_2022-07_xlsx.xlsx"
 
 
 def test_search_console_workbook_gives_clicks_and_impressions_by_day() -> None:
-    """"Export › Download Excel": one sheet per dimension, the dates in "Chart",
+    """ "Export › Download Excel": one sheet per dimension, the dates in "Chart",
     numbers as numbers; the other sheets are named, not added."""
     export = parse_export(fetched(GSC_XLSX), "performance.xlsx")
     assert export.format == "gsc_dates"
@@ -184,7 +184,14 @@ def test_universal_analytics_workbook_reads_like_its_csv() -> None:
 # The command line: the right figures or one sentence, never a traceback.
 # --------------------------------------------------------------------------- #
 
-NEW_FILES = [EXPLORATION, EVENTS_TAB, SNAPSHOT_ES, GSC_XLSX, GSC_COMPARISON_XLSX, UA_XLSX]
+NEW_FILES = [
+    EXPLORATION,
+    EVENTS_TAB,
+    SNAPSHOT_ES,
+    GSC_XLSX,
+    GSC_COMPARISON_XLSX,
+    UA_XLSX,
+]
 
 
 @pytest.mark.parametrize("name", NEW_FILES)
