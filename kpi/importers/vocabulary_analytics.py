@@ -260,9 +260,10 @@ ANALYTICS_DATES: dict[str, Words] = {
     },
     # Microsoft Advertising [api] ``TimePeriod``; UI downloads "Time period".
     "time_period": {"api": ("TimePeriod",), "en": ("Time period", "Gregorian date")},
-    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
+    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French;
+    # "Time (UTC+03:00)", the zone stripped (Markjohns1/marliz-sec, 2025)].
     "hour": {
-        "en": ("Hour",),
+        "en": ("Hour", "Time"),
         "fr": ("Heure",),
         "es": ("Hora",),
         "pt": ("Hora",),

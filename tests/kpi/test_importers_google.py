@@ -563,6 +563,7 @@ REFUSED_REAL_FILES = {
     "google-ads_campaign-report_excel-utf16.csv",
     "google-ads_search-terms-report_2024-01-17.csv",
     "google-ads_search-terms-report_campaign-total.csv",
+    "gsc_chart_last-24-hours_utc3.csv",
     "meta-ads_campaigns_inr.csv",
 }
 

@@ -118,6 +118,24 @@ def test_spanish_snapshot_gives_users_by_day_and_names_the_sessions() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# Search Console "Last 24 hours": one row an hour, in the property's time zone.
+# --------------------------------------------------------------------------- #
+
+HOURLY = "gsc_chart_last-24-hours_utc3.csv"
+
+
+def test_search_console_last_24_hours_is_refused_with_that_reason() -> None:
+    """``Time (UTC+03:00)``, 15 Dec 21:00 to 16 Dec 20:00: no whole day, so no
+    value by day; the member is told to export 7 days or more."""
+    data = read(HOURLY)
+    assert data.startswith(b"Time (UTC+03:00),Clicks,Impressions")
+    assert data.count(b"\n2025-12-1") == 24  # 24 hours, 59 impressions, 0 clicks
+    message = refusal(data)
+    assert message.startswith("Données horaires")
+    assert "aucun jour complet" in message and "7 jours" in message
+
+
+# --------------------------------------------------------------------------- #
 # Spreadsheet downloads (XLSX)
 # --------------------------------------------------------------------------- #
 
