@@ -565,6 +565,7 @@ REFUSED_REAL_FILES = {
     "google-ads_search-terms-report_campaign-total.csv",
     "gsc_chart_last-24-hours_utc3.csv",
     "meta-ads_campaigns_inr.csv",
+    "microsoft-ads_api_ad-performance_rows-0.csv",
 }
 
 

@@ -136,6 +136,21 @@ def test_search_console_last_24_hours_is_refused_with_that_reason() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# Microsoft Advertising (Bing Ads) report downloaded through the API: the
+# "Report Name:" preamble, "Rows: 0", the copyright footer.
+# --------------------------------------------------------------------------- #
+
+MS_ADS_EMPTY = "microsoft-ads_api_ad-performance_rows-0.csv"
+
+
+def test_microsoft_ads_report_without_rows_says_it_holds_no_data() -> None:
+    data = read(MS_ADS_EMPTY)
+    assert data.startswith(b'"Report Name: AdPerformanceReport')
+    assert b'"Rows: 0"' in data
+    assert "aucune donnée" in refusal(data)
+
+
+# --------------------------------------------------------------------------- #
 # Spreadsheet downloads (XLSX)
 # --------------------------------------------------------------------------- #
 
