@@ -12,7 +12,7 @@ import pytest
 
 from kpi.errors import ImportRefused
 from kpi.importers import ParsedExport, Series, parse_export
-from tests.kpi._fixtures import EXPORTS_DIR
+from tests.kpi._fixtures import EXPORTS_DIR, read_fetched
 
 REAL = EXPORTS_DIR / "real"
 
@@ -435,7 +435,7 @@ def test_google_ads_all_time_asks_for_the_period_then_uses_it() -> None:
 
 
 def test_google_ads_excel_csv_utf16_tabs_is_read() -> None:
-    data = real("google-ads_campaign-report_excel-utf16.csv")
+    data = read_fetched("google-ads_campaign-report_excel-utf16.csv")
     assert data.startswith(b"\xff\xfe")
     with pytest.raises(ImportRefused) as refused:  # 28 days: no indicator period
         parse_export(data, "Campaign report.csv")
@@ -560,7 +560,6 @@ REFUSED_REAL_FILES = {
     "ga4_exploration_free-form_page-path_425-days.csv",
     "ga4_landing-page_2025-02-to-08.csv",
     "ga4_landing-page_xlsx-renamed.csv",
-    "google-ads_campaign-report_excel-utf16.csv",
     "google-ads_search-terms-report_2024-01-17.csv",
     "google-ads_search-terms-report_campaign-total.csv",
     "gsc_chart_last-24-hours_utc3.csv",

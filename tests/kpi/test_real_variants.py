@@ -4,7 +4,6 @@ README): GA4 explorations as downloaded, and what a person checks on each file."
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from kpi.errors import ImportRefused
 from kpi.importers import ParsedExport, parse_export
+from tests.kpi._fixtures import read_fetched
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "kpi-exports" / "real"
 
@@ -24,17 +24,7 @@ def read(name: str) -> bytes:
     return (REAL / name).read_bytes()
 
 
-#: Binary exports that came from a fetched repository snapshot are not committed
-#: here (see the README): they are read from ``QUALICHARTE_FETCHED_EXPORTS`` when
-#: that folder is given, else their tests are skipped.
-FETCHED = os.environ.get("QUALICHARTE_FETCHED_EXPORTS", "")
-
-
-def fetched(name: str) -> bytes:
-    for folder in (REAL, *([Path(FETCHED)] if FETCHED else [])):
-        if (folder / name).is_file():
-            return (folder / name).read_bytes()
-    pytest.skip(f"{name}: fetched export not present (QUALICHARTE_FETCHED_EXPORTS)")
+fetched = read_fetched
 
 
 def refusal(data: bytes) -> str:
