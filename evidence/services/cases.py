@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from core.extensions import db
+from core.i18n import format_date
 from evidence.services.facts import ActionLine, ComplaintLine, Proof
 from improvement.describe import describe
 from improvement.models import STATE_LABELS, ImprovementAction, SourceType

@@ -229,7 +229,10 @@ def _scores(filters: Filters) -> list[ScoreLine]:
     return lines
 
 
-def _indicators(filters: Filters, agreed: dict[int, date]) -> list[IndicatorLine]:
+def _indicators(
+    filters: Filters, agreed: dict[int, date], project_ids: set[int]
+) -> list[IndicatorLine]:
+    """The active indicators of the year's projects against their target."""
     return [
         IndicatorLine(
             project=row["project"],
@@ -245,6 +248,7 @@ def _indicators(filters: Filters, agreed: dict[int, date]) -> list[IndicatorLine
             agreed_on=agreed.get(row["project_id"]),
         )
         for row in indicator_queries.indicator_rows(filters)
+        if row["project_id"] in project_ids
     ]
 
 
@@ -364,7 +368,7 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
     notice_days = notice_minimum()
     filters = Filters(since=since, until=until, member_id=member_id)
     agreed = _agreed_on(member_id, until)
-    indicators = _indicators(filters, agreed)
+    indicators = _indicators(filters, agreed, {p.id for p in of_year})
     questionnaires = _questionnaires(filters, lines)
     complaints = complaints_of(member_id, since, until)
     actions = actions_of(member_id, since, until, as_of=as_of)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency
 from flask_babel import gettext as _
 
+from core.i18n import format_date
 from evidence.services.facts import ProjectLine, Proof
 from members.commitments import CommitmentCode as C
 from records import flags
