@@ -142,7 +142,7 @@ def test_a_text_that_looks_like_a_formula_stays_a_text(seeded, no_chromium) -> N
     records.add_delivery(
         seeded.admin,
         seeded.project,
-        label="=HYPERLINK(\"http://evil.example\")",
+        label='=HYPERLINK("http://evil.example")',
         delivered_on=date(2026, 4, 1),
         today=TODAY,
     )
@@ -169,7 +169,10 @@ def test_without_chromium_the_pack_holds_the_summary_as_html_and_a_note(
         "dossier-preuves-agence-preuves-2026.xlsx",
     ]
     note = files["LISEZMOI.txt"].decode("utf-8")
-    assert "n'a pas pu être produite en PDF (Chromium est introuvable sur ce serveur)" in note
+    assert (
+        "n'a pas pu être produite en PDF (Chromium est introuvable sur ce serveur)"
+        in note
+    )
     html = files["dossier-preuves-agence-preuves-2026.html"].decode("utf-8")
     assert "Préavis court : 9 jours pour 30 demandés" in html
     assert "<script" not in html and "href=" not in html
