@@ -109,6 +109,7 @@ def _zip(files: list[tuple[str, bytes]], day: date) -> bytes:
                 name, date_time=(day.year, day.month, day.day, 0, 0, 0)
             )
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # readable once unpacked
             archive.writestr(info, body)
     return buffer.getvalue()
 
