@@ -4,32 +4,24 @@ kind of record, whatever the number of projects): see :func:`gather`."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.extensions import db
-from dashboards.queries import indicators as indicator_queries
-from dashboards.queries import scores as score_queries
 from dashboards.queries.common import Filters
-from dashboards.services.common import STATUS_LABELS, scores_of_counts
-from evidence.services import proofs
+from evidence.services import figures, proofs
 from evidence.services.cases import actions_of, complaints_of
 from evidence.services.charter import charter_commitments
 from evidence.services.facts import (
     CommitmentProofs,
     EvidenceFacts,
     Identity,
-    IndicatorLine,
     ProjectLine,
     Proof,
-    QuestionnaireLine,
-    ScoreLine,
 )
-from kpi.models import Agreement
 from members.commitments import CommitmentCode as C
 from members.models import (
     MARK_STATUS_LABELS,
@@ -51,10 +43,6 @@ from records.models import (
     Technology,
 )
 from records.services import notice_minimum
-from satisfaction import margins
-from satisfaction.models import COMMITMENT_LABELS, Commitment
-
-SCORE_LABELS = {"nps": "NPS", "csat": "CSAT"}
 
 
 def _bounds(year: int) -> tuple[date, date]:
@@ -177,167 +165,10 @@ def _record_proofs(
     return found
 
 
-def _agreed_on(member_id: int, until: date) -> dict[int, date]:
-    """Per project, the day its client last acknowledged its indicators, by the
-    end of the year (one statement)."""
-    end = datetime.combine(until, time.max).replace(tzinfo=UTC)
-    rows = db.session.execute(
-        select(Agreement.project_id, func.max(Agreement.acknowledged_at))
-        .where(
-            Agreement.member_id == member_id,
-            Agreement.acknowledged_at.is_not(None),
-            Agreement.acknowledged_at <= end,
-        )
-        .group_by(Agreement.project_id)
-    ).all()
-    return {pid: at.date() for pid, at in rows if at is not None}
-
-
-def _scores(filters: Filters) -> list[ScoreLine]:
-    """NPS and CSAT with their 95 % interval, and the mean rating per commitment."""
-    counts = score_queries.score_counts(filters, by="all")
-    scores = scores_of_counts(counts)
-    lines = []
-    for metric in ("nps", "csat"):
-        score = scores.get((metric, None), {}).get("all")
-        interval = margins.score_interval(metric, score)
-        lines.append(
-            ScoreLine(
-                metric=metric,
-                label=SCORE_LABELS[metric],
-                n=score.n if score else 0,
-                value=score.value if score else None,
-                is_reliable=bool(score and score.is_reliable),
-                low=interval.low if interval else None,
-                high=interval.high if interval else None,
-            )
-        )
-    for (metric, commitment), per in sorted(scores.items(), key=lambda i: str(i[0])):
-        if metric != "rating_1_5" or commitment is None or "all" not in per:
-            continue
-        score = per["all"]
-        label = COMMITMENT_LABELS.get(Commitment(commitment), commitment)
-        lines.append(
-            ScoreLine(
-                metric=f"rating:{commitment}",
-                label=_("Note sur 5 — %(commitment)s", commitment=str(label)),
-                n=score.n,
-                value=score.value,
-                is_reliable=score.is_reliable,
-            )
-        )
-    return lines
-
-
-def _indicators(
-    filters: Filters, agreed: dict[int, date], project_ids: set[int]
-) -> list[IndicatorLine]:
-    """The active indicators of the year's projects against their target."""
-    return [
-        IndicatorLine(
-            project=row["project"],
-            client=row["client"],
-            name=row["name"],
-            unit=row["unit"],
-            direction=row["direction"],
-            target=row["target"],
-            period_start=row["period_start"],
-            value=row["value"],
-            status=row["status"],
-            status_label=str(STATUS_LABELS.get(row["status"], row["status"])),
-            agreed_on=agreed.get(row["project_id"]),
-        )
-        for row in indicator_queries.indicator_rows(filters)
-        if row["project_id"] in project_ids
-    ]
-
-
-def _questionnaires(
-    filters: Filters, lines: proofs.Projects
-) -> list[QuestionnaireLine]:
-    result = []
-    for row in score_queries.invitation_figures(filters, by="project"):
-        if not row["sent"]:
-            continue
-        project = lines.get(row["key"])
-        result.append(
-            QuestionnaireLine(
-                project=project.title if project else "–",
-                client=project.client if project else "–",
-                sent=row["sent"],
-                answered=row["answered"],
-                rate=row["rate"],
-            )
-        )
-    return result
-
-
-def _figure_proofs(
-    indicators: list[IndicatorLine],
-    questionnaires: list[QuestionnaireLine],
-    agreed: dict[int, date],
-    of_year: list[ProjectLine],
-) -> list[Proof]:
-    found = []
-    for project in of_year:
-        day = agreed.get(project.id)
-        if day is None:
-            continue
-        found.append(
-            Proof(
-                C.EFFICIENCY,
-                "agreement",
-                _("Indicateurs convenus avec le client"),
-                project.title,
-                project.client,
-                day,
-                _("Jeu d'indicateurs validé par le client"),
-            )
-        )
-    for row in indicators:
-        if row.value is None:
-            continue
-        detail = _(
-            "%(name)s : %(value)s %(unit)s pour une cible de %(target)s — %(status)s",
-            name=row.name,
-            value=format_decimal(row.value),
-            unit=row.unit,
-            target="–" if row.target is None else format_decimal(row.target),
-            status=row.status_label,
-        )
-        flag = row.status_label if row.status == "off_track" else ""
-        found.append(
-            Proof(
-                C.EFFICIENCY,
-                "indicator",
-                _("Indicateur mesuré"),
-                row.project,
-                row.client,
-                row.period_start,
-                detail,
-                flag,
-            )
-        )
-    for q in questionnaires:
-        detail = _(
-            "%(sent)d envoyés, %(answered)d réponses", sent=q.sent, answered=q.answered
-        )
-        found.append(
-            Proof(
-                C.QUESTIONNAIRES,
-                "questionnaire",
-                _("Questionnaires clients"),
-                q.project,
-                q.client,
-                None,
-                detail,
-            )
-        )
-    return found
-
-
-def _signature(identity: Identity) -> list[Proof]:
-    if identity.signed_on is None:
+def _signature(identity: Identity, until: date) -> list[Proof]:
+    """The charter's signature, once it was signed (a later one proves nothing
+    of this year)."""
+    if identity.signed_on is None or identity.signed_on > until:
         return []
     detail = _("Charte %(version)s signée", version=identity.charter_version or "–")
     return [
@@ -367,13 +198,13 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
     of_year = [lines[p.id] for p, _client in every if _in_year(p, since, until)]
     notice_days = notice_minimum()
     filters = Filters(since=since, until=until, member_id=member_id)
-    agreed = _agreed_on(member_id, until)
-    indicators = _indicators(filters, agreed, {p.id for p in of_year})
-    questionnaires = _questionnaires(filters, lines)
+    agreed = figures.agreed_on(member_id, until)
+    indicators = figures.indicators(filters, agreed, {p.id for p in of_year})
+    questionnaires = figures.questionnaires(filters, lines)
     complaints = complaints_of(member_id, since, until)
     actions = actions_of(member_id, since, until, as_of=as_of)
     found = [
-        *_signature(identity),
+        *_signature(identity, until),
         *_record_proofs(
             member_id,
             year,
@@ -382,7 +213,7 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
             as_of=as_of,
             notice_days=notice_days,
         ),
-        *_figure_proofs(indicators, questionnaires, agreed, of_year),
+        *figures.figure_proofs(indicators, questionnaires, agreed, of_year),
         *(c.proof for c in complaints),
         *(a.proof for a in actions),
     ]
@@ -399,7 +230,7 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
             CommitmentProofs(code, title, by_code.get(code, []))
             for code, title in charter_commitments(identity.charter_version)
         ],
-        scores=_scores(filters),
+        scores=figures.scores(filters),
         indicators=indicators,
         questionnaires=questionnaires,
         complaints=[c.line for c in complaints],
