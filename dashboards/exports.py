@@ -15,7 +15,7 @@ from core.i18n import quarter
 from dashboards.services.common import CRITERIA_LABELS, LIGHT_LABELS, STATUS_LABELS
 from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
-from satisfaction.models import COMMITMENT_LABELS
+from satisfaction.commitments import commitment_labels
 from satisfaction.scoring import METRIC_LABELS
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def table(
 
 
 def _commitment(value: Any) -> Value:
-    return _label({k.value: v for k, v in COMMITMENT_LABELS.items()}, value)
+    return _label(commitment_labels(), value)
 
 
 SERVICES = {k.value: v for k, v in SERVICE_LABELS.items()}

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core.cli import register_demo_loader
 from core.extensions import login_manager
 from core.i18n import register_locale_saver
-from core.navigation import PUBLIC, register_nav_item
+from core.navigation import PUBLIC, Panel, register_nav_item, register_panel
 from core.scheduler import register_job
 from core.security import Role
 
@@ -44,5 +44,23 @@ def init_app(app: Flask) -> None:
     )
     register_nav_item(
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
+    )
+    register_nav_item(app, "members.space_charter", _l("Charte"), roles=staff, order=85)
+    register_nav_item(
+        app, "members.admin_charter", _l("Charte"), roles=association, order=25
+    )
+    register_nav_item(
+        app, "members.public_charter", _l("La charte"), roles=[PUBLIC], order=89
+    )
+    # On the member's dashboard: the banner asking to re-sign a newer version.
+    register_panel(
+        app,
+        "member_dashboard",
+        Panel(
+            "charter_resign",
+            "members/space/_charter_banner.html",
+            lambda member: {"charter_due": services.signature_due(member)},
+            order=1,
+        ),
     )
     register_demo_loader(app, "members", demo.load)

@@ -25,7 +25,7 @@ from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
-from satisfaction.models import COMMITMENT_LABELS
+from satisfaction.commitments import CommitmentLabels
 
 # Named after the feature package, so that its templates/ and static/ are found.
 bp = Blueprint(
@@ -68,7 +68,7 @@ def labels() -> dict[str, object]:
         # Translated once per language, not once per cell (nor per page).
         **_translated_labels(),
         "MIN_ANSWERS": 5,
-        "COMMITMENT_NAMES": {k.value: v for k, v in COMMITMENT_LABELS.items()},
+        "COMMITMENT_NAMES": CommitmentLabels(),
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,

@@ -36,6 +36,7 @@ def world(
         "board": make_staff(Role.BOARD),
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
+    draft = _charter_draft(users["secretariat"])
     records = _records_of(project, users["a_admin"])
     action = _improvement_action(member_a.id, project.id)
     return World(
@@ -47,9 +48,18 @@ def world(
             "colleague": colleague.id,
             **records,
             "action": action,
+            "version": draft,
         },
         users=users,
     )
+
+
+def _charter_draft(secretariat: object) -> int:
+    """Charter 2.1 in force and a 2.2 draft (the charter's routes)."""
+    from members import services
+
+    services.seed_first_version()
+    return services.create_draft(secretariat, number="2.2").id
 
 
 def _records_of(project: object, actor: object) -> dict[str, int]:
@@ -169,6 +179,36 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         "POST",
         "/admin/members/{member}/invite",
         _posted(SECRETARIAT_ONLY, 400),
+    ),
+    ("members.admin_charter", "GET", "/admin/charter", ASSOCIATION),
+    (
+        "members.admin_charter_draft",
+        "POST",
+        "/admin/charter/drafts",
+        _posted(SECRETARIAT_ONLY, 400),
+    ),
+    ("members.admin_charter_version", "GET", "/admin/charter/{version}", ASSOCIATION),
+    (
+        "members.admin_charter_edit",
+        "GET",
+        "/admin/charter/{version}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    # Not confirmed yet: the secretariat gets the confirmation page.
+    (
+        "members.admin_charter_publish",
+        "POST",
+        "/admin/charter/{version}/publish",
+        SECRETARIAT_ONLY,
+    ),
+    ("members.public_charter", "GET", "/charter", PUBLIC),
+    ("members.public_charter_version", "GET", "/charter/2.1", PUBLIC),
+    ("members.space_charter", "GET", "/space/charter", {**MEMBER_A, "b_admin": 200}),
+    (
+        "members.space_charter_sign",
+        "POST",
+        "/space/charter/sign",
+        {**_posted(MEMBER_A, 400), "a_user": 403, "b_admin": 400},
     ),
     ("members.clients", "GET", "/space/clients", {**MEMBER_A, "b_admin": 200}),
     ("members.client_new", "GET", "/space/clients/new", {**MEMBER_A, "b_admin": 200}),
