@@ -83,6 +83,8 @@ class ScoreLine:
     is_reliable: bool
     low: float | None = None
     high: float | None = None
+    #: The charter commitments a rating speaks for (none for NPS and CSAT).
+    commitments: tuple[CommitmentCode, ...] = ()
 
     @property
     def margin(self) -> float | None:

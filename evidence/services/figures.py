@@ -25,11 +25,11 @@ from evidence.services.facts import (
 from kpi.models import Agreement
 from members.commitments import CommitmentCode as C
 from satisfaction import margins
-from satisfaction.models import COMMITMENT_LABELS
+from satisfaction.commitments import CHARTER_CODES
 
 SCORE_LABELS = {"nps": "NPS", "csat": "CSAT"}
-#: The questionnaire's rated commitments by value (an unknown one keeps its key).
-RATING_LABELS = {c.value: label for c, label in COMMITMENT_LABELS.items()}
+#: A questionnaire's tag (stored value) -> the charter commitments it rates.
+RATED = {tag.value: codes for tag, codes in CHARTER_CODES.items()}
 
 
 def agreed_on(member_id: int, until: date) -> dict[int, date]:
@@ -48,8 +48,9 @@ def agreed_on(member_id: int, until: date) -> dict[int, date]:
     return {pid: at.date() for pid, at in rows if at is not None}
 
 
-def scores(filters: Filters) -> list[ScoreLine]:
-    """NPS and CSAT with their 95 % interval, and the mean rating per commitment."""
+def scores(filters: Filters, titles: dict[C, str]) -> list[ScoreLine]:
+    """NPS and CSAT with their 95 % interval, and the mean rating per tag of the
+    questionnaire, named by the commitments it rates (``titles``)."""
     counts = score_queries.score_counts(filters, by="all")
     scores = scores_of_counts(counts)
     lines = []
@@ -71,10 +72,12 @@ def scores(filters: Filters) -> list[ScoreLine]:
         if metric != "rating_1_5" or commitment is None or "all" not in per:
             continue
         score = per["all"]
-        label = RATING_LABELS.get(commitment, commitment)
+        codes = RATED.get(commitment, ())
+        label = " / ".join(titles[code] for code in codes) or commitment
         lines.append(
             ScoreLine(
                 metric=f"rating:{commitment}",
+                commitments=codes,
                 label=_("Note sur 5 — %(commitment)s", commitment=str(label)),
                 n=score.n,
                 value=score.value,
@@ -125,6 +128,27 @@ def questionnaires(
             )
         )
     return result
+
+
+def rating_proofs(scores: list[ScoreLine]) -> list[Proof]:
+    """Each rating the clients gave, under every commitment it rates."""
+    found = []
+    for score in scores:
+        if not score.n:
+            continue
+        if score.is_reliable and score.value is not None:
+            detail = _(
+                "Note moyenne %(value)s sur 5 (%(n)d réponses)",
+                value=format_decimal(round(score.value, 1)),
+                n=score.n,
+            )
+        else:
+            detail = _("%(n)d réponses (moins de 5 : pas de note)", n=score.n)
+        for code in score.commitments:
+            found.append(
+                Proof(code, "rating", _("Note des clients"), "–", "–", None, detail)
+            )
+    return found
 
 
 def figure_proofs(

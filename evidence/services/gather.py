@@ -201,6 +201,8 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
     agreed = figures.agreed_on(member_id, until)
     indicators = figures.indicators(filters, agreed, {p.id for p in of_year})
     questionnaires = figures.questionnaires(filters, lines)
+    charter = charter_commitments(identity.charter_version)
+    scores = figures.scores(filters, dict(charter))
     complaints = complaints_of(member_id, since, until)
     actions = actions_of(member_id, since, until, as_of=as_of)
     found = [
@@ -214,6 +216,7 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
             notice_days=notice_days,
         ),
         *figures.figure_proofs(indicators, questionnaires, agreed, of_year),
+        *figures.rating_proofs(scores),
         *(c.proof for c in complaints),
         *(a.proof for a in actions),
     ]
@@ -228,9 +231,9 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
         projects=of_year,
         commitments=[
             CommitmentProofs(code, title, by_code.get(code, []))
-            for code, title in charter_commitments(identity.charter_version)
+            for code, title in charter
         ],
-        scores=figures.scores(filters),
+        scores=scores,
         indicators=indicators,
         questionnaires=questionnaires,
         complaints=[c.line for c in complaints],

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from core.extensions import db
 from evidence import services
 from evidence.services.facts import EvidenceFacts
 from members.commitments import CommitmentCode as C
@@ -190,4 +191,50 @@ def test_the_facts_take_the_same_statements_whatever_the_number_of_projects(
         facts = services.gather(seeded.member.id, YEAR, today=TODAY)
 
     assert facts is not None and len(facts.projects) == 4
-    assert len(four_projects) == len(one_project) <= 20
+    assert len(four_projects) == len(one_project) <= 22
+
+
+def test_the_commitments_are_titled_as_in_the_version_the_member_signed(
+    seeded,
+) -> None:
+    from members.services import charter_versions
+
+    version = charter_versions.seed_first_version(published_on=date(2024, 1, 1))
+    scope = next(c for c in version.commitments if c.code == "scope")
+    scope.title = "Périmètre du projet, tel que signé"
+    seeded.member.charter_version = version.number
+    db.session.commit()
+
+    facts = services.gather(seeded.member.id, YEAR, today=TODAY)
+
+    assert facts is not None
+    titles = {c.code: c.title for c in facts.commitments}
+    assert titles[C.SCOPE] == "Périmètre du projet, tel que signé"
+    assert titles[C.MEDIATION] == "Médiation des litiges"
+    assert [c.code for c in facts.commitments] == list(C)
+
+
+def test_a_rating_proves_every_commitment_its_tag_rates(app) -> None:
+    from evidence.services.facts import ScoreLine
+    from evidence.services.figures import rating_proofs
+
+    lines = [
+        ScoreLine(
+            "rating:durability_security",
+            "x",
+            6,
+            3.5,
+            True,
+            commitments=(C.DURABILITY, C.SECURITY),
+        ),
+        ScoreLine("rating:scope", "y", 2, 4.0, False, commitments=(C.SCOPE,)),
+        ScoreLine("rating:adequacy", "z", 0, None, False, commitments=(C.ADEQUACY,)),
+    ]
+
+    proofs = rating_proofs(lines)
+
+    assert [(p.commitment, p.detail) for p in proofs] == [
+        (C.DURABILITY, "Note moyenne 3,5 sur 5 (6 réponses)"),
+        (C.SECURITY, "Note moyenne 3,5 sur 5 (6 réponses)"),
+        (C.SCOPE, "2 réponses (moins de 5 : pas de note)"),
+    ]
