@@ -1,5 +1,5 @@
-"""Every route of the frame, the members, the records features and the
-improvement register, walked with every role.
+"""Every route of the frame, the members, the records features, the
+improvement register and the evidence pack, walked with every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -112,6 +112,8 @@ ASSOCIATION = {
     "board": 200,
 }
 SECRETARIAT_ONLY = {**ASSOCIATION, "board": 403}
+# Member A's staff and the association; member B's staff do not find it.
+EVIDENCE = {**MEMBER_A, "secretariat": 200, "board": 200}
 PUBLIC = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
 
@@ -292,6 +294,14 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         _posted(MEMBER_A, 400),
     ),
     ("improvement.board", "GET", "/association/improvement", ASSOCIATION),
+    # evidence: member A's own pack, and any member's for the association
+    ("evidence.page", "GET", "/evidence/members/{member}", EVIDENCE),
+    (
+        "evidence.pack",
+        "GET",
+        "/evidence/members/{member}/pack.zip?year=2026",
+        EVIDENCE,
+    ),
 ]
 
 
@@ -307,7 +317,8 @@ def test_the_table_covers_every_route_of_the_frame_members_and_records(app) -> N
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members", "records", "improvement"}
+        if rule.endpoint.split(".")[0]
+        in {"core", "members", "records", "improvement", "evidence"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 
