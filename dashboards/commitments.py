@@ -71,8 +71,7 @@ RULES = {
         "sans rappel au client."
     ),
     C.EXPERTISE: _l(
-        "Compétences et formations de l'équipe renseignées sur le profil de "
-        "l'adhérent."
+        "Compétences et formations de l'équipe renseignées sur le profil de l'adhérent."
     ),
     C.WATCH: _l("Sources de veille renseignées sur le profil de l'adhérent."),
     C.QUESTIONNAIRES: _l(

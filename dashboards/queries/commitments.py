@@ -11,10 +11,9 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
-from dashboards.queries.common import Filters, scope
 from dashboards.commitments import FOLLOW_UP_DAYS, FlagFacts, ProjectFacts
+from dashboards.queries.common import Filters, scope
 from members.models import Member, Project, ProjectStatus, ServiceType
-from records.flags import END_OF_SUPPORT_WARNING_DAYS
 from records.models import (
     BackupPlan,
     Budget,
@@ -24,8 +23,13 @@ from records.models import (
     FollowUp,
     Handover,
     Licence,
-    LicenceReminder,
     Technology,
+)
+from records.queries import (
+    ageing_uninformed,
+    late_critical_items,
+    missed_licences,
+    short_notice_changes,
 )
 
 #: The service types whose projects the member hosts or maintains (a backup plan).
@@ -55,7 +59,9 @@ def project_facts(filters: Filters, *, today: date) -> dict[int, ProjectFacts]:
         select(
             Project.member_id,
             _count(active),
-            _count(and_(active, or_(Project.deliverables != "", Project.exclusions != ""))),
+            _count(
+                and_(active, or_(Project.deliverables != "", Project.exclusions != ""))
+            ),
             _count(and_(active, _has(Budget, Budget.deadline_on.is_not(None)))),
             _count(
                 and_(
@@ -81,46 +87,6 @@ def project_facts(filters: Filters, *, today: date) -> dict[int, ProjectFacts]:
         .group_by(Project.member_id)
     ).all()
     return {row[0]: ProjectFacts(*(int(n) for n in row[1:])) for row in rows}
-
-
-def plus_days(column: Any, days: int) -> ColumnElement[Any]:
-    """``column`` (a date) plus ``days`` days, computed by the database."""
-    if db.engine.dialect.name == "postgresql":
-        return column + days  # type: ignore[no-any-return]
-    return func.date(column, f"{days:+d} days")
-
-
-def late_critical_items(today: date) -> list[ColumnElement[bool]]:
-    """A critical item the client has not provided by its due date."""
-    return [
-        ClientItem.is_critical.is_(True),
-        ClientItem.received_on.is_(None),
-        ClientItem.due_on < today,
-    ]
-
-
-def short_notice_changes(minimum: int) -> list[ColumnElement[bool]]:
-    """A change taking effect less than ``minimum`` days after its announcement."""
-    return [Change.effective_on < plus_days(Change.announced_on, minimum)]
-
-
-def ageing_uninformed(today: date) -> list[ColumnElement[bool]]:
-    """A component past or near its end of support the client was not told of."""
-    return [
-        Technology.end_of_support_on.is_not(None),
-        Technology.end_of_support_on
-        <= today + timedelta(days=END_OF_SUPPORT_WARNING_DAYS),
-        Technology.client_informed_on.is_(None),
-    ]
-
-
-def missed_licences(today: date) -> list[ColumnElement[bool]]:
-    """A licence whose renewal date passed without a reminder to the client."""
-    reminded = exists().where(
-        LicenceReminder.licence_id == Licence.id,
-        LicenceReminder.renews_on == Licence.renews_on,
-    )
-    return [Licence.renews_on < today, ~reminded]
 
 
 def flag_facts(

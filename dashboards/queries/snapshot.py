@@ -167,7 +167,8 @@ COMMITMENT_LIGHTS: dict[str, tuple[str, ...] | None] = {
 def commitment_light_is(code: str, lights: tuple[str, ...]) -> ColumnElement[bool]:
     """The stored light of commitment ``code`` is one of ``lights`` (read from
     the row's JSON: ``json_extract`` on SQLite, ``->>`` on PostgreSQL)."""
-    return BoardCompliance.commitments[code].as_string().in_(lights)
+    light: ColumnElement[str] = BoardCompliance.commitments[code].as_string()
+    return light.in_(lights)
 
 
 def compliance_page(

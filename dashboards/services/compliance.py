@@ -340,11 +340,14 @@ def listed(rows: list[ComplianceRow], listing: Listing) -> CompliancePage:
         if listing.commitment:
             if not _commitment_matches(row, listing):
                 continue
-        elif listing.light == "red" and not record["reds"]:
-            continue
-        elif listing.light == "attention" and not (record["reds"] or record["ambers"]):
-            continue
-        elif listing.light == "compliant" and (record["reds"] or record["ambers"]):
+        elif (
+            (listing.light == "red" and not record["reds"])
+            or (
+                listing.light == "attention"
+                and not (record["reds"] or record["ambers"])
+            )
+            or (listing.light == "compliant" and (record["reds"] or record["ambers"]))
+        ):
             continue
         selected.append(row)
     rank = f"{listing.order}_rank"
