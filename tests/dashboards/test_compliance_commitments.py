@@ -84,9 +84,7 @@ def charter_world(make_member, make_member_user, make_project) -> dict[str, Any]
     good = make_member("Exemplaire")
     good_admin = make_member_user(good)
     site = make_project(good, title="Site")
-    hosting = make_project(
-        good, title="Hébergement", service_type=ServiceType.HOSTING
-    )
+    hosting = make_project(good, title="Hébergement", service_type=ServiceType.HOSTING)
     for project in (site, hosting):
         _kept(good_admin, project)
     records.add_backup_plan(
@@ -375,9 +373,7 @@ def test_the_export_has_one_column_per_commitment_in_words(
     header, *rows = csv.reader(io.StringIO(text), delimiter=";")
     for title in TITLES.values():
         assert str(title) in header
-    bad = dict(
-        zip(header, next(r for r in rows if r[0] == charter_world["bad"].name))
-    )
+    bad = dict(zip(header, next(r for r in rows if r[0] == charter_world["bad"].name)))
     assert bad["Sécurité (sauvegardes, licences…)"] == "Non conforme"
     assert bad["Ressources disponibles et expertises"] == "Sans objet"
     assert bad["Obligation de communication de son engagement"] == "Non conforme"
