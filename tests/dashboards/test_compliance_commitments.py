@@ -189,7 +189,7 @@ def _rows(**kwargs: Any) -> dict[int, Any]:
 
 def test_every_commitment_has_a_light_keyed_by_its_code_with_its_rule() -> None:
     assert list(rules.RULES) == list(TITLES) == list(CommitmentCode)
-    assert rules.CODES == tuple(CommitmentCode)
+    assert tuple(CommitmentCode) == rules.CODES
     assert all(str(rule) for rule in rules.RULES.values())
 
 
