@@ -373,7 +373,8 @@ def test_the_export_has_one_column_per_commitment_in_words(
     header, *rows = csv.reader(io.StringIO(text), delimiter=";")
     for title in TITLES.values():
         assert str(title) in header
-    bad = dict(zip(header, next(r for r in rows if r[0] == charter_world["bad"].name)))
+    row = next(r for r in rows if r[0] == charter_world["bad"].name)
+    bad = dict(zip(header, row, strict=True))
     assert bad["Sécurité (sauvegardes, licences…)"] == "Non conforme"
     assert bad["Ressources disponibles et expertises"] == "Sans objet"
     assert bad["Obligation de communication de son engagement"] == "Non conforme"
