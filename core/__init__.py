@@ -93,8 +93,10 @@ def register_features(app: Flask) -> None:
     kpi.init_app(app)
     mediation.init_app(app)
     satisfaction.init_app(app)
-    dashboards.init_app(app)
+    # Before the dashboards: the compliance table reads the records (and the
+    # dashboards' demo stores the review after the records' demo).
     records.init_app(app)
+    dashboards.init_app(app)
     # After the features whose records open improvement actions (its demo too).
     improvement.init_app(app)
     register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)

@@ -378,3 +378,26 @@ def test_the_export_has_one_column_per_commitment_in_words(
     assert bad["Sécurité (sauvegardes, licences…)"] == "Non conforme"
     assert bad["Ressources disponibles et expertises"] == "Sans objet"
     assert bad["Obligation de communication de son engagement"] == "Non conforme"
+
+
+def test_a_record_added_makes_the_stored_review_stale(
+    make_member, make_member_user, make_project
+) -> None:
+    from core.database import utcnow
+    from dashboards import rollups
+
+    member = make_member("Suivie")
+    project = make_project(member)
+    admin = make_member_user(member)
+    before = utcnow()
+    assert not rollups.board_inputs_changed(before)
+    records.log_follow_up(
+        admin,
+        project,
+        kind=FollowUpKind.REPORT,
+        held_on=TODAY,
+        summary="Point",
+        send=False,
+        today=TODAY,
+    )
+    assert rollups.board_inputs_changed(before)
