@@ -23,6 +23,9 @@ C = CommitmentCode
 CODES: tuple[CommitmentCode, ...] = tuple(TITLES)
 #: A follow-up entry this recent on every active project keeps the light green.
 FOLLOW_UP_DAYS = 90
+#: A licence renewing this soon whose client has not been reminded yet (the
+#: reminder goes 30 days ahead: it failed, e.g. no contact to send it to).
+LICENCE_LATE_REMINDER_DAYS = 7
 #: Questionnaire answers on questions tagged "adequacy": mean rating out of 5.
 ADEQUACY_GOOD, ADEQUACY_FAIR = 4.0, 3.0
 #: The lights made from the older criteria (not counted twice in reds/ambers).
@@ -67,7 +70,8 @@ RULES = {
     ),
     C.SECURITY: _l(
         "Vert : chaque projet d'hébergement ou de maintenance actif a un plan de "
-        "sauvegarde ; orange : certains ; rouge : aucun, ou une licence renouvelée "
+        "sauvegarde ; orange : certains, ou une licence à renouveler dans les 7 "
+        "jours sans rappel au client ; rouge : aucun, ou une licence renouvelée "
         "sans rappel au client."
     ),
     C.EXPERTISE: _l(
@@ -108,6 +112,7 @@ class FlagFacts:
     ended_uninformed: int = 0
     ending_uninformed: int = 0
     missed_licences: int = 0
+    unreminded_licences_due: int = 0
 
 
 def share(done: int, total: int) -> str:
@@ -175,7 +180,10 @@ def ownership(p: ProjectFacts) -> str:
 def security(p: ProjectFacts, f: FlagFacts) -> str:
     if f.missed_licences:
         return "red"
-    return share(p.backed_up, p.secured)
+    light = share(p.backed_up, p.secured)
+    if f.unreminded_licences_due:
+        return worst([light, "amber"])
+    return light
 
 
 def commitment_lights(

@@ -46,10 +46,23 @@ def ageing_uninformed(today: date) -> list[ColumnElement[bool]]:
     ]
 
 
-def missed_licences(today: date) -> list[ColumnElement[bool]]:
-    """A licence whose renewal date passed without a reminder to the client."""
-    reminded = exists().where(
+def _reminded() -> ColumnElement[bool]:
+    """The client was reminded of the licence's current renewal date."""
+    return exists().where(
         LicenceReminder.licence_id == Licence.id,
         LicenceReminder.renews_on == Licence.renews_on,
     )
-    return [Licence.renews_on < today, ~reminded]
+
+
+def missed_licences(today: date) -> list[ColumnElement[bool]]:
+    """A licence whose renewal date passed without a reminder to the client."""
+    return [Licence.renews_on < today, ~_reminded()]
+
+
+def unreminded_licences(today: date, *, within: int) -> list[ColumnElement[bool]]:
+    """A licence renewing in at most ``within`` days, its client not reminded."""
+    return [
+        Licence.renews_on >= today,
+        Licence.renews_on <= today + timedelta(days=within),
+        ~_reminded(),
+    ]

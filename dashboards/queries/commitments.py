@@ -11,7 +11,12 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.extensions import db
-from dashboards.commitments import FOLLOW_UP_DAYS, FlagFacts, ProjectFacts
+from dashboards.commitments import (
+    FOLLOW_UP_DAYS,
+    LICENCE_LATE_REMINDER_DAYS,
+    FlagFacts,
+    ProjectFacts,
+)
 from dashboards.queries.common import Filters, scope
 from members.models import Member, Project, ProjectStatus, ServiceType
 from records.models import (
@@ -30,6 +35,7 @@ from records.queries import (
     late_critical_items,
     missed_licences,
     short_notice_changes,
+    unreminded_licences,
 )
 
 #: The service types whose projects the member hosts or maintains (a backup plan).
@@ -94,7 +100,8 @@ def flag_facts(
 ) -> dict[int, FlagFacts]:
     """Per member: the records its rules flag — late critical items and ageing
     components the client was not told of (active projects), short-notice
-    changes and licences renewed unreminded of the last year (one statement)."""
+    changes and licences renewed unreminded of the last year, licences renewing
+    within days still unreminded (one statement)."""
     not_closed = Project.status != ProjectStatus.CLOSED
 
     def part(name: str, model: Any, *where: ColumnElement[bool]) -> Any:
@@ -141,6 +148,12 @@ def flag_facts(
             not_closed,
             Licence.renews_on >= today - YEAR,
             *missed_licences(today),
+        ),
+        part(
+            "unreminded_licences_due",
+            Licence,
+            not_closed,
+            *unreminded_licences(today, within=LICENCE_LATE_REMINDER_DAYS),
         ),
     ]
     found: dict[int, dict[str, int]] = {}

@@ -401,3 +401,31 @@ def test_a_record_added_makes_the_stored_review_stale(
         today=TODAY,
     )
     assert rollups.board_inputs_changed(before)
+
+
+def test_a_licence_renewing_within_the_week_unreminded_is_amber_until_reminded(
+    make_member, make_member_user, make_project, make_contact
+) -> None:
+    member = make_member("Hébergeur")
+    admin = make_member_user(member)
+    hosting = make_project(member, service_type=ServiceType.HOSTING)
+    records.add_backup_plan(
+        admin,
+        hosting,
+        scope="Tout",
+        frequency=BackupFrequency.DAILY,
+        location="Second site",
+        restore_hours=4,
+    )
+    licence = records.add_licence(
+        admin,
+        hosting,
+        name="Certificat",
+        renews_on=TODAY + timedelta(days=5),
+        paid_by=Payer.CLIENT,
+        today=TODAY,
+    )
+    assert _rows()[member.id].commitments["security"] == "amber"
+    make_contact(hosting.client, email="compta@client.example")
+    assert records.remind_licence(licence, now=NOW) == 1
+    assert _rows()[member.id].commitments["security"] == "green"
