@@ -220,3 +220,8 @@ def compliance_rows(
     if department:
         query = query.where(BoardCompliance.department == department)
     return list(db.session.scalars(query.order_by(BoardCompliance.name_rank)))
+
+
+def compliance_member(snapshot_id: int, member_id: int) -> BoardCompliance | None:
+    """One member's stored row (its primary key: one statement)."""
+    return db.session.get(BoardCompliance, (snapshot_id, member_id))

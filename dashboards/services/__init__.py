@@ -61,6 +61,7 @@ from dashboards.services.compliance import (
     compliance_frame,
     compliance_records,
     compliance_row,
+    member_commitments,
     listed,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
@@ -151,6 +152,7 @@ __all__ = [
     "compliance_frame",
     "compliance_records",
     "compliance_row",
+    "member_commitments",
     "compute_board_review",
     "consume_portal_link",
     "default_period",

@@ -290,6 +290,21 @@ def compliance_row(stored: Any) -> ComplianceRow:
     )
 
 
+def member_commitments(
+    member_id: int, filters: Filters, *, today: date
+) -> dict[str, str] | None:
+    """One member's light per commitment, as the compliance table of
+    ``filters`` shows it: its stored row when the rollup job stored the review
+    (two statements), else the table computed (a fixed number of statements).
+    None: the member is not in the table (not a signatory, another department)."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is not None:
+        stored = snapshot_queries.compliance_member(snapshot.id, member_id)
+        return None if stored is None else dict(stored.commitments or {})
+    rows = compliance(filters, today=today)
+    return next((r.commitments for r in rows if r.member_id == member_id), None)
+
+
 @dataclass(frozen=True)
 class Listing:
     """How the board lists the compliance table."""

@@ -180,7 +180,13 @@ def charter_world(make_member, make_member_user, make_project) -> dict[str, Any]
     )
     bare = make_member("Sans projet")
     db.session.commit()
-    return {"good": good, "bad": bad, "amber": amber, "bare": bare}
+    return {
+        "good": good,
+        "bad": bad,
+        "amber": amber,
+        "bare": bare,
+        "bad_admin": bad_admin,
+    }
 
 
 def _rows(**kwargs: Any) -> dict[int, Any]:
@@ -429,3 +435,27 @@ def test_a_licence_renewing_within_the_week_unreminded_is_amber_until_reminded(
     make_contact(hosting.client, email="compta@client.example")
     assert records.remind_licence(licence, now=NOW) == 1
     assert _rows()[member.id].commitments["security"] == "green"
+
+
+def test_the_board_reads_a_members_lights_with_their_rules_on_its_page(
+    charter_world, client, auth, make_staff
+) -> None:
+    bad = charter_world["bad"]
+    auth.login(make_staff(Role.BOARD))
+    url = f"/board/review/members/{bad.id}"
+    live = client.get(url, query_string=PERIOD).get_data(as_text=True)
+    services.store_board_snapshot(FILTERS, today=TODAY, now=NOW)
+    db.session.commit()
+    stored = client.get(url, query_string=PERIOD).get_data(as_text=True)
+    for html in (live, stored):
+        row = html.split('<tr data-commitment="security">')[1].split("</tr>")[0]
+        assert "Sécurité (sauvegardes, licences…)" in row
+        assert "Non conforme" in row
+        assert "une licence renouvelée sans rappel au client" in row
+    assert 'data-testid="member-commitments"' in stored
+    # The member's own dashboard is not the board's page.
+    auth.logout()
+    auth.login(charter_world["bad_admin"])
+    own = client.get("/dashboard", query_string=PERIOD)
+    assert own.status_code == 200
+    assert 'data-testid="member-commitments"' not in own.get_data(as_text=True)
