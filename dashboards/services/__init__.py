@@ -61,8 +61,8 @@ from dashboards.services.compliance import (
     compliance_frame,
     compliance_records,
     compliance_row,
-    member_commitments,
     listed,
+    member_commitments,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
 from dashboards.services.exports import (
@@ -152,7 +152,6 @@ __all__ = [
     "compliance_frame",
     "compliance_records",
     "compliance_row",
-    "member_commitments",
     "compute_board_review",
     "consume_portal_link",
     "default_period",
@@ -175,6 +174,7 @@ __all__ = [
     "listed",
     "measurement_rows",
     "member_clients",
+    "member_commitments",
     "member_dashboard",
     "member_table",
     "on_target_share",
