@@ -382,7 +382,7 @@ def test_the_export_has_one_column_per_commitment_in_words(
     row = next(r for r in rows if r[0] == charter_world["bad"].name)
     bad = dict(zip(header, row, strict=True))
     assert bad["Sécurité (sauvegardes, licences…)"] == "Non conforme"
-    assert bad["Ressources disponibles et expertises"] == "Sans objet"
+    assert bad[str(TITLES[CommitmentCode.EXPERTISE])] == "Sans objet"
     assert bad["Obligation de communication de son engagement"] == "Non conforme"
 
 
@@ -426,7 +426,7 @@ def test_a_licence_renewing_within_the_week_unreminded_is_amber_until_reminded(
     licence = records.add_licence(
         admin,
         hosting,
-        name="Certificat",
+        name="Nom de domaine",
         renews_on=TODAY + timedelta(days=5),
         paid_by=Payer.CLIENT,
         today=TODAY,
