@@ -94,8 +94,10 @@ def register_features(app: Flask) -> None:
     kpi.init_app(app)
     mediation.init_app(app)
     satisfaction.init_app(app)
-    dashboards.init_app(app)
+    # Before the dashboards: the compliance table reads the records (and the
+    # dashboards' demo stores the review after the records' demo).
     records.init_app(app)
+    dashboards.init_app(app)
     # After the features whose records open improvement actions (its demo too).
     improvement.init_app(app)
     # Last of the features: its pack reads every other one.

@@ -14,6 +14,7 @@ from core.exports import FORMATS, Table, Value
 from core.i18n import quarter
 from dashboards.services.common import CRITERIA_LABELS, LIGHT_LABELS, STATUS_LABELS
 from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
+from members.commitments import TITLES
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
 from satisfaction.commitments import commitment_labels
 from satisfaction.scoring import METRIC_LABELS
@@ -101,6 +102,11 @@ COMPLIANCE = [
     *(
         Column(f"light_{key}", label, LIGHT_LABELS)
         for key, label in CRITERIA_LABELS.items()
+    ),
+    # One column per charter commitment, headed by its title, its light in words.
+    *(
+        Column(f"commitment_{code.value}", title, LIGHT_LABELS)
+        for code, title in TITLES.items()
     ),
 ]
 SCORES = [

@@ -62,6 +62,7 @@ from dashboards.services.compliance import (
     compliance_records,
     compliance_row,
     listed,
+    member_commitments,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
 from dashboards.services.exports import (
@@ -173,6 +174,7 @@ __all__ = [
     "listed",
     "measurement_rows",
     "member_clients",
+    "member_commitments",
     "member_dashboard",
     "member_table",
     "on_target_share",

@@ -20,9 +20,11 @@ from core.database import utcnow
 from core.forms import choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES
+from dashboards import commitments as rules
 from dashboards import exports as dashboard_exports
 from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
+from members.commitments import TITLES
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
 from satisfaction.commitments import CommitmentLabels
@@ -55,6 +57,8 @@ def _translated_labels() -> dict[str, dict[Any, str]]:
             "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
             "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
             "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
+            "COMMITMENT_TITLES": {k.value: str(v) for k, v in TITLES.items()},
+            "COMMITMENT_RULES": {k.value: str(v) for k, v in rules.RULES.items()},
             "EXPORT_NAMES": {
                 k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()
             },
@@ -159,7 +163,7 @@ def _format(fmt: str) -> str:
 
 
 FILTER_KEYS = ("since", "until", "department", "service_type")
-LISTING_KEYS = ("search", "light", "order")
+LISTING_KEYS = ("search", "light", "commitment", "order")
 
 
 def _listing() -> tuple[services.Listing, ListingForm]:
@@ -172,6 +176,10 @@ def _listing() -> tuple[services.Listing, ListingForm]:
             ("attention", _("Au moins un critère à améliorer ou non conforme")),
             ("compliant", _("Conformes sur tous les critères")),
         ]
+    )
+    form.commitment.choices = choices(
+        [("", _("Tous les engagements"))]
+        + [(code.value, str(title)) for code, title in TITLES.items()]
     )
     form.order.choices = choices(
         [
@@ -187,9 +195,11 @@ def _listing() -> tuple[services.Listing, ListingForm]:
     listing = services.Listing(
         order=form.order.data or "worst",
         light=form.light.data or "all",
+        commitment=form.commitment.data or "",
         search=(form.search.data or "").strip(),
         page=form.page.data or 1,
         per_page=int(current_app.config.get("DASHBOARDS_COMPLIANCE_PER_PAGE", 50)),
     )
     form.order.data, form.light.data = listing.order, listing.light
+    form.commitment.data = listing.commitment
     return listing, form
