@@ -34,7 +34,9 @@ DERIVED = frozenset({C.EFFICIENCY, C.QUESTIONNAIRES, C.MEDIATION})
 #: Each light's rule, shown beside it (the legend) and in its title.
 RULES = {
     C.COMMUNICATION: _l(
-        "Vert : charte signée et marque active ; rouge : marque suspendue ou retirée."
+        "Vert : version en vigueur de la charte signée et marque active ; orange : "
+        "une version antérieure signée, à re-signer ; rouge : marque suspendue ou "
+        "retirée."
     ),
     C.ADEQUACY: _l(
         "Note moyenne des clients aux questions « adéquation » : vert dès 4 sur 5, "
@@ -133,8 +135,11 @@ def worst(lights: Iterable[str]) -> str:
     return "none"
 
 
-def communication(mark_status: str) -> str:
-    return "green" if mark_status == "active" else "red"
+def communication(mark_status: str, *, signed_current: bool = True) -> str:
+    """The mark decides red; an active mark on an older charter is amber."""
+    if mark_status != "active":
+        return "red"
+    return "green" if signed_current else "amber"
 
 
 def adequacy(mean_rating: float | None) -> str:
@@ -189,6 +194,7 @@ def security(p: ProjectFacts, f: FlagFacts) -> str:
 def commitment_lights(
     *,
     mark_status: str,
+    signed_current: bool = True,
     projects: ProjectFacts,
     flags: FlagFacts,
     adequacy_rating: float | None,
@@ -199,7 +205,7 @@ def commitment_lights(
     the table's older lights; ``profile`` the lights read from the member's
     profile (expertise, watch: ``none`` when absent)."""
     lights = {
-        C.COMMUNICATION: communication(mark_status),
+        C.COMMUNICATION: communication(mark_status, signed_current=signed_current),
         C.ADEQUACY: adequacy(adequacy_rating),
         C.SCOPE: scope(projects, flags),
         C.COSTS_DEADLINES: costs_deadlines(projects, flags),

@@ -152,8 +152,9 @@ def load(scale: str) -> str:
 
 
 #: Members (by index in MEMBERS) that have re-signed charter 2.2; the others
-#: (Ubaye Hébergement among the demo logins) see the banner asking them to.
-RESIGNED = (0, 2, 3)
+#: (Ubaye Hébergement among the demo logins, and Gap Studio Web) see the banner
+#: asking them to, and an amber light on communication in the compliance table.
+RESIGNED = (0, 2, 3, 4)
 
 
 def _publish_next_charter() -> None:

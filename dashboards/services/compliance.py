@@ -17,6 +17,7 @@ from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
 from dashboards.services.common import RATE_FAIR, RATE_GOOD, reliable_value, scores_by
 from members.commitments import CommitmentCode
+from members.services import current_version
 from records.services.common import notice_minimum
 from satisfaction import scoring
 
@@ -102,7 +103,8 @@ def compliance(
     )
     profiles = commitment_queries.profile_lights(filters)
     rows = []
-    for member_id, name, department, mark in members:
+    in_force = current_version()
+    for member_id, name, department, mark, signed in members:
         projects, agreed = coverage.get(member_id, (0, 0))
         send = sends.get(member_id, {})
         row = ComplianceRow(
@@ -125,6 +127,7 @@ def compliance(
         rating = adequacy.get(member_id)
         row.commitments = rules.commitment_lights(
             mark_status=mark,
+            signed_current=in_force is None or signed == in_force.number,
             projects=projects_facts.get(member_id, rules.ProjectFacts()),
             flags=flags.get(member_id, rules.FlagFacts()),
             adequacy_rating=None if rating is None else rating.value,

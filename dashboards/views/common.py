@@ -24,7 +24,7 @@ from dashboards import commitments as rules
 from dashboards import exports as dashboard_exports
 from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
-from members.commitments import TITLES
+from members import services as members_services
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
 from satisfaction.commitments import CommitmentLabels
@@ -57,7 +57,6 @@ def _translated_labels() -> dict[str, dict[Any, str]]:
             "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
             "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
             "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
-            "COMMITMENT_TITLES": {k.value: str(v) for k, v in TITLES.items()},
             "COMMITMENT_RULES": {k.value: str(v) for k, v in rules.RULES.items()},
             "EXPORT_NAMES": {
                 k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()
@@ -73,6 +72,8 @@ def labels() -> dict[str, object]:
         **_translated_labels(),
         "MIN_ANSWERS": 5,
         "COMMITMENT_NAMES": CommitmentLabels(),
+        # The titles of the charter in force (a new version may reword them).
+        "COMMITMENT_TITLES": members_services.CurrentTitles(),
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
@@ -178,8 +179,7 @@ def _listing() -> tuple[services.Listing, ListingForm]:
         ]
     )
     form.commitment.choices = choices(
-        [("", _("Tous les engagements"))]
-        + [(code.value, str(title)) for code, title in TITLES.items()]
+        [("", _("Tous les engagements")), *members_services.current_titles().items()]
     )
     form.order.choices = choices(
         [

@@ -43,6 +43,7 @@ from members.services.charter import (
     set_mark_status,
 )
 from members.services.charter_versions import (
+    CurrentTitles,
     Wording,
     changed_commitments,
     commitment_titles,
@@ -93,6 +94,7 @@ from members.services.projects import (
 
 __all__ = [
     "AuditFilter",
+    "CurrentTitles",
     "MembersError",
     "Wording",
     "add_contact",

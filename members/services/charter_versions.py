@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -134,6 +134,20 @@ def current_titles() -> dict[str, str]:
     if locale not in cache:
         cache[locale] = commitment_titles()
     return cache[locale]
+
+
+class CurrentTitles(Mapping[str, str]):
+    """:func:`current_titles`, read when a template first looks a title up
+    (pages that show no commitment run no query)."""
+
+    def __getitem__(self, key: str) -> str:
+        return current_titles()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(current_titles())
+
+    def __len__(self) -> int:
+        return len(current_titles())
 
 
 def changed_commitments(

@@ -308,6 +308,27 @@ def test_adequacy_is_the_clients_mean_rating_on_adequacy_questions(
     assert _rows()[member.id].commitments["adequacy"] == "amber"  # 3.5 out of 5
 
 
+def test_a_member_on_an_older_charter_is_amber_on_communication_until_it_re_signs(
+    make_member, make_staff
+) -> None:
+    from members import services as members_services
+
+    secretariat = make_staff(Role.SECRETARIAT)
+    members_services.seed_first_version()
+    member = make_member("Agence Durance", signed=False)
+    members_services.record_signature(
+        secretariat, member, charter_version="2.1", signed_on=date(2024, 2, 1)
+    )
+    assert _rows()[member.id].commitments["communication"] == "green"
+    draft = members_services.create_draft(secretariat, number="2.2")
+    members_services.publish_version(secretariat, draft, today=TODAY)
+    assert _rows()[member.id].commitments["communication"] == "amber"
+    members_services.record_signature(
+        secretariat, member, charter_version="2.2", signed_on=TODAY
+    )
+    assert _rows()[member.id].commitments["communication"] == "green"
+
+
 def test_the_lights_cost_a_fixed_number_of_statements(
     charter_world, make_member, make_member_user, make_project
 ) -> None:
@@ -323,8 +344,8 @@ def test_the_lights_cost_a_fixed_number_of_statements(
     assert len(rows) == 8
     queries = [s for s in large if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     # Members, agreements, sends, alerts, complaints, the rollups' time and the
-    # answers; then the projects and the flagged records.
-    assert len(large) == len(small) and len(queries) == 9
+    # answers; then the projects, the flagged records and the charter in force.
+    assert len(large) == len(small) and len(queries) == 10
 
 
 def test_the_stored_table_filters_on_one_commitments_light(
