@@ -63,6 +63,7 @@ from dashboards.services.compliance import (
     compliance_row,
     listed,
     member_commitments,
+    own_commitments,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
 from dashboards.services.exports import (
@@ -178,6 +179,7 @@ __all__ = [
     "member_dashboard",
     "member_table",
     "on_target_share",
+    "own_commitments",
     "portal_page",
     "portal_project",
     "portal_projects",

@@ -15,7 +15,13 @@ from dashboards.queries import commitments as commitment_queries
 from dashboards.queries import scores as scores_queries
 from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
-from dashboards.services.common import RATE_FAIR, RATE_GOOD, reliable_value, scores_by
+from dashboards.services.common import (
+    RATE_FAIR,
+    RATE_GOOD,
+    default_period,
+    reliable_value,
+    scores_by,
+)
 from members.commitments import CommitmentCode
 from members.services import current_version
 from records.services.common import notice_minimum
@@ -306,6 +312,21 @@ def member_commitments(
         return None if stored is None else dict(stored.commitments or {})
     rows = compliance(filters, today=today)
     return next((r.commitments for r in rows if r.member_id == member_id), None)
+
+
+def own_commitments(member_id: int, *, today: date) -> dict[str, str] | None:
+    """A member's own lights, as the board's default review (the last twelve
+    months, every department) last stored them: two statements, never the table
+    computed on a member's page. ``{}`` until the rollup job stored the review;
+    None when the member is not in it (not a signatory)."""
+    since, until = default_period(today)
+    snapshot = snapshot_queries.board_snapshot(
+        Filters(since=since, until=until), today=today
+    )
+    if snapshot is None:
+        return {}
+    stored = snapshot_queries.compliance_member(snapshot.id, member_id)
+    return None if stored is None else dict(stored.commitments or {})
 
 
 @dataclass(frozen=True)

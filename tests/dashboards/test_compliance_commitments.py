@@ -474,9 +474,32 @@ def test_the_board_reads_a_members_lights_with_their_rules_on_its_page(
         assert "Non conforme" in row
         assert "une licence renouvelée sans rappel au client" in row
     assert 'data-testid="member-commitments"' in stored
-    # The member's own dashboard is not the board's page.
-    auth.logout()
+
+
+def test_a_member_reads_its_own_lights_as_the_board_stored_them(
+    charter_world, client, auth
+) -> None:
+    from core.database import utcnow
+    from dashboards.queries.common import Filters
+
+    bad, good = charter_world["bad"], charter_world["good"]
     auth.login(charter_world["bad_admin"])
-    own = client.get("/dashboard", query_string=PERIOD)
-    assert own.status_code == 200
-    assert 'data-testid="member-commitments"' not in own.get_data(as_text=True)
+    waiting = client.get("/dashboard", query_string=PERIOD).get_data(as_text=True)
+    assert "seront calculés au prochain passage" in waiting
+    # The board's default review (twelve months up to today), as the job stores it.
+    today = utcnow().date()
+    since, until = services.default_period(today)
+    services.store_board_snapshot(
+        Filters(since=since, until=until), today=today, now=utcnow()
+    )
+    db.session.commit()
+    html = client.get("/dashboard", query_string=PERIOD).get_data(as_text=True)
+    own = services.own_commitments(bad.id, today=today)
+    assert own == services.member_commitments(
+        bad.id, Filters(since=since, until=until), today=today
+    )
+    assert own["durability"] == "red"  # Windows Server 2012, client not told
+    row = html.split('<tr data-commitment="durability">')[1].split("</tr>")[0]
+    assert "Pérennité des solutions proposées" in row and "Non conforme" in row
+    assert html.count("<tr data-commitment=") == len(CommitmentCode)
+    assert services.own_commitments(good.id, today=today) != own
