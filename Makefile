@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-FEATURES := core members kpi satisfaction dashboards mediation records improvement
+FEATURES := core members kpi satisfaction dashboards mediation records improvement evidence
 export FLASK_APP := wsgi.py
 
 .PHONY: run test setup translations db demo browser redis lock lint typecheck check extract-messages clean

@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """One line per feature package: its blueprint, jobs, commands and demo data."""
     import dashboards
+    import evidence
     import improvement
     import kpi
     import mediation
@@ -93,10 +94,14 @@ def register_features(app: Flask) -> None:
     kpi.init_app(app)
     mediation.init_app(app)
     satisfaction.init_app(app)
-    dashboards.init_app(app)
+    # Before the dashboards: the compliance table reads the records (and the
+    # dashboards' demo stores the review after the records' demo).
     records.init_app(app)
+    dashboards.init_app(app)
     # After the features whose records open improvement actions (its demo too).
     improvement.init_app(app)
+    # Last of the features: its pack reads every other one.
+    evidence.init_app(app)
     register_job(app, "core.backup", scheduled_backup, minutes=BACKUP_JOB_MINUTES)
     # Last: one `flask scheduler run --once` sends what the jobs above queued.
     register_job(app, "core.deliver_outbox", deliver_due)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -164,11 +164,25 @@ def _text_cell(cell: SheetCell, text: str) -> None:
 
 def to_xlsx(table: Table, dialect: Dialect) -> bytes:
     """The table as one XLSX sheet: numbers and dates typed, texts as texts."""
+    return to_xlsx_book([table], dialect)
+
+
+def to_xlsx_book(tables: Sequence[Table], dialect: Dialect) -> bytes:
+    """The tables as one workbook, a sheet each (named after the table), in order."""
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has its sheet
+    first = book.active
+    assert first is not None  # a new workbook has its sheet
+    for index, table in enumerate(tables):
+        sheet = first if index == 0 else book.create_sheet()
+        _fill_sheet(sheet, table, dialect)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet: Any, table: Table, dialect: Dialect) -> None:
     sheet.title = sheet_name(table.name)
     widths = [len(str(h)) for h in table.headers]
     for column, header in enumerate(table.headers, start=1):
@@ -182,9 +196,6 @@ def to_xlsx(table: Table, dialect: Dialect) -> bytes:
     for column, width in enumerate(widths, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
         sheet.column_dimensions[letter].width = min(60, width + 2)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def sheet_name(name: str) -> str:

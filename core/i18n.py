@@ -24,6 +24,7 @@ FEATURE_PACKAGES = (
     "mediation",
     "records",
     "improvement",
+    "evidence",
 )
 
 # ``saver(user, locale)`` keeps the signed-in user's choice on their account. The

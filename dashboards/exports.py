@@ -14,8 +14,9 @@ from core.exports import FORMATS, Table, Value
 from core.i18n import quarter
 from dashboards.services.common import CRITERIA_LABELS, LIGHT_LABELS, STATUS_LABELS
 from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
+from members.commitments import TITLES
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
-from satisfaction.models import COMMITMENT_LABELS
+from satisfaction.commitments import commitment_labels
 from satisfaction.scoring import METRIC_LABELS
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def table(
 
 
 def _commitment(value: Any) -> Value:
-    return _label({k.value: v for k, v in COMMITMENT_LABELS.items()}, value)
+    return _label(commitment_labels(), value)
 
 
 SERVICES = {k.value: v for k, v in SERVICE_LABELS.items()}
@@ -101,6 +102,11 @@ COMPLIANCE = [
     *(
         Column(f"light_{key}", label, LIGHT_LABELS)
         for key, label in CRITERIA_LABELS.items()
+    ),
+    # One column per charter commitment, headed by its title, its light in words.
+    *(
+        Column(f"commitment_{code.value}", title, LIGHT_LABELS)
+        for code, title in TITLES.items()
     ),
 ]
 SCORES = [

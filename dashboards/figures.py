@@ -11,7 +11,7 @@ from dashboards import charts, services
 from kpi.charts import indicator_figure
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
-from satisfaction.models import COMMITMENT_LABELS, Commitment
+from satisfaction.commitments import commitment_labels
 
 
 def metric_labels() -> dict[str, str]:
@@ -21,10 +21,7 @@ def metric_labels() -> dict[str, str]:
 def commitment_label(key: str | None) -> str:
     if key is None:
         return ""
-    try:
-        return str(COMMITMENT_LABELS[Commitment(key)])
-    except ValueError:
-        return key
+    return commitment_labels().get(key, key)
 
 
 def _trend(trend: dict[str, dict[str, scoring.Score]]) -> dict[str, Any] | None:

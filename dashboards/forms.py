@@ -42,6 +42,7 @@ class ListingForm(FlaskForm):
         _l("Rechercher un adhérent"), validators=[Optional(), Length(max=100)]
     )
     light = SelectField(_l("Afficher"), validators=[Optional()])
+    commitment = SelectField(_l("Engagement"), validators=[Optional()])
     order = SelectField(_l("Trier par"), validators=[Optional()])
     page = IntegerField(
         _l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)]

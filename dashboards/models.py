@@ -257,7 +257,11 @@ class BoardCompliance(Model):
     light_rate: Mapped[str] = mapped_column(String(8))
     light_alerts: Mapped[str] = mapped_column(String(8))
     light_complaints: Mapped[str | None] = mapped_column(String(8))
-    #: Red and amber lights (the filter).
+    #: One light per charter commitment, by code (``members.commitments``);
+    #: None in the rows stored before the commitments had lights.
+    commitments: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: Red and amber lights (the filter): the criteria's and the commitments'
+    #: not made from them.
     reds: Mapped[int]
     ambers: Mapped[int]
     #: The row's place in each order of the table, computed when stored (ties

@@ -40,8 +40,9 @@ a request, in any worker — unless today's stored review is younger than
 :data:`BOARD_MAX_AGE` and nothing it reads changed since it was computed
 (:func:`board_inputs_changed`: no measurement, indicator, response, no
 campaign run, closed alert, agreement, new member, project or client, change of
-mark or complaint), which makes an idle run a handful of small queries. Inputs
-without a timestamp (a project's status, a member's name or department) reach
+mark or complaint, charter record added), which makes an idle run a handful of
+small queries. Inputs without a timestamp (a project's status, a member's name
+or department, an item received, a client told of a component) reach
 the stored review within :data:`BOARD_MAX_AGE`. Responses, answers, members and
 projects are never deleted by the application (drafts of answers are, before
 submission; unverified complaints are purged: neither is counted).
@@ -77,6 +78,18 @@ from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
 from kpi.models import Agreement, Indicator, Measurement
 from mediation.models import Complaint
 from members.models import Client, Member, Project
+from records.models import (
+    BackupPlan,
+    Budget,
+    Change,
+    ClientItem,
+    Delivery,
+    FollowUp,
+    Handover,
+    Licence,
+    LicenceReminder,
+    Technology,
+)
 from satisfaction import scoring
 from satisfaction.models import (
     Alert,
@@ -94,6 +107,17 @@ OVERLAP = timedelta(minutes=5)
 #: nothing the job can see changed: a few of its inputs leave no timestamp (a
 #: project's status, a member's name or department).
 BOARD_MAX_AGE = timedelta(minutes=10)
+#: The charter's records the commitment lights read (each has ``created_at``).
+RECORD_MODELS: tuple[Any, ...] = (
+    ClientItem,
+    Change,
+    FollowUp,
+    Delivery,
+    Handover,
+    Technology,
+    BackupPlan,
+    Licence,
+)
 SCORED = [QuestionType(kind) for kind in sorted(scoring.SCORED_TYPES)]
 
 
@@ -386,7 +410,8 @@ def board_inputs_changed(since: datetime) -> bool:
     """Whether something the board's review reads changed after ``since``:
     measurements, indicators, responses, campaigns run (invitations sent),
     alerts closed, agreements sent or answered, members, projects and clients
-    added, a member's mark, complaints (one statement)."""
+    added, a member's mark, complaints, the charter's records added (one
+    statement)."""
     checks = [
         exists().where(Measurement.updated_at > since),
         exists().where(Indicator.updated_at > since),
@@ -404,6 +429,10 @@ def board_inputs_changed(since: datetime) -> bool:
         exists().where(Project.created_at > since),
         exists().where(Client.created_at > since),
         exists().where(Complaint.updated_at > since),
+        # The charter's records (the commitment lights): added, or a budget set.
+        *(exists().where(model.created_at > since) for model in RECORD_MODELS),
+        exists().where(Budget.updated_at > since),
+        exists().where(LicenceReminder.sent_at > since),
     ]
     return bool(db.session.scalar(select(or_(*checks))))
 

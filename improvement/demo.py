@@ -1,7 +1,7 @@
 """Demo improvement actions (idempotent): the scan opens an action for each
-demo trigger (detractors, indicators off track, admissible complaints); on the
-first load, some are decided, one of them is late, and some are closed with
-their effect. The rest stay to decide."""
+demo trigger (detractors, indicators off track, admissible complaints, flagged
+records); on the first load, some are decided, one of them is late, and some
+are closed with their effect. The rest stay to decide."""
 
 from __future__ import annotations
 
@@ -44,6 +44,30 @@ STORIES = {
         "Modèle de courrier de préavis adopté.",
         "Aucune nouvelle réclamation sur les prix depuis.",
     ),
+    "late_item": (
+        "La liste des éléments attendus du client n'avait pas de date convenue.",
+        "Convenir par écrit, au lancement, de chaque élément et de sa date.",
+        "Liste datée signée par le client sur les nouveaux projets.",
+        "Éléments reçus à temps sur les deux projets suivants.",
+    ),
+    "short_notice": (
+        "La hausse du fournisseur a été répercutée sans attendre le préavis.",
+        "Annoncer toute évolution de prix avec le préavis de l'association.",
+        "Calendrier des révisions de prix tenu à jour.",
+        "Les changements suivants ont été annoncés à temps.",
+    ),
+    "component": (
+        "La fin de support n'était suivie par personne.",
+        "Revue trimestrielle des technologies et courrier au client.",
+        "Client prévenu, migration proposée.",
+        "Migration planifiée avec le client.",
+    ),
+    "licence": (
+        "Le rappel n'est pas parti : l'adresse du client était erronée.",
+        "Vérifier les contacts de facturation à chaque renouvellement.",
+        "Contacts vérifiés sur tous les projets.",
+        "Rappels reçus par les clients depuis.",
+    ),
 }
 
 
@@ -79,8 +103,10 @@ def load(scale: str) -> str:
     """Open the demo triggers' actions; decide and close some on first load."""
     now = utcnow()
     _slipping_indicator(now)
-    # Opened six weeks ago, so that one of them can be late today.
+    # Opened six weeks ago, so that one of them can be late today; the records
+    # flagged today (records' demo) open theirs now.
     opened = services.open_actions(now - timedelta(days=42))
+    opened += services.open_actions(now)
     if db.session.scalar(
         select(ImprovementAction.id).where(
             ImprovementAction.state != ActionState.TO_DECIDE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import format_date, format_decimal, gettext
 
@@ -26,6 +27,63 @@ def _day(text: object) -> str:
 
 def _(text: str, **values: object) -> str:
     return str(gettext(text, **values))
+
+
+RECORD_SOURCES = frozenset(
+    {
+        SourceType.LATE_ITEM,
+        SourceType.SHORT_NOTICE,
+        SourceType.COMPONENT,
+        SourceType.LICENCE,
+    }
+)
+
+
+def _record(source: SourceType, detail: dict[str, Any], project: str) -> str:
+    """A flagged record of the project, in one sentence."""
+    if source == SourceType.LATE_ITEM:
+        return _(
+            "Élément critique « %(label)s » attendu du client le %(due)s, non "
+            "fourni — projet %(project)s",
+            label=detail.get("label") or "–",
+            due=_day(detail.get("due_on")),
+            project=project,
+        )
+    if source == SourceType.SHORT_NOTICE:
+        announced, effective = detail.get("announced_on"), detail.get("effective_on")
+        try:
+            notice = (
+                date.fromisoformat(str(effective)) - date.fromisoformat(str(announced))
+            ).days
+        except ValueError:
+            notice = 0
+        return _(
+            "Changement « %(summary)s » annoncé le %(announced)s pour le "
+            "%(effective)s (%(days)s jours de préavis) — projet %(project)s",
+            summary=detail.get("summary") or "–",
+            announced=_day(announced),
+            effective=_day(effective),
+            days=notice,
+            project=project,
+        )
+    if source == SourceType.COMPONENT:
+        name = " ".join(
+            part for part in (detail.get("name"), detail.get("version")) if part
+        )
+        return _(
+            "%(component)s : fin de support le %(end)s, client non prévenu — "
+            "projet %(project)s",
+            component=name or "–",
+            end=_day(detail.get("end_of_support_on")),
+            project=project,
+        )
+    return _(
+        "Licence « %(name)s » renouvelée le %(renews)s sans rappel au client — "
+        "projet %(project)s",
+        name=detail.get("name") or "–",
+        renews=_day(detail.get("renews_on")),
+        project=project,
+    )
 
 
 def describe(action: ImprovementAction) -> str:
@@ -56,6 +114,8 @@ def describe(action: ImprovementAction) -> str:
             end=_day(periods[-1]),
             target=_number(detail.get("target")),
         ).replace("  ", " ")
+    if action.source_type in RECORD_SOURCES:
+        return _record(action.source_type, detail, project)
     reference = detail.get("reference") or "–"
     if detail.get("project"):
         return _(

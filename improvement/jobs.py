@@ -10,7 +10,7 @@ from improvement import services
 
 def open_actions(now: datetime) -> int:
     """Open an action for each new detractor response, indicator off track two
-    periods running and admissible complaint."""
+    periods running, admissible complaint and record a charter rule flags."""
     return services.open_actions(now)
 
 

@@ -1,6 +1,7 @@
 """The improvement-action register: what a trigger (a detractor response, an
-indicator off track two periods running, an admissible complaint) opened, what
-the member decided about it, and the effect it recorded when closing it."""
+indicator off track two periods running, an admissible complaint, a record a
+charter commitment's rule flags) opened, what the member decided about it, and
+the effect it recorded when closing it."""
 
 from __future__ import annotations
 
@@ -37,12 +38,21 @@ class SourceType(enum.StrEnum):
     DETRACTOR = "detractor"  # satisfaction_alert.id (a detractor's response)
     INDICATOR = "indicator"  # kpi_measurement.id (the second period off track)
     COMPLAINT = "complaint"  # mediation_complaint.id (declared admissible)
+    # A record a charter commitment's rule flags (``records.flags``):
+    LATE_ITEM = "late_item"  # records_client_item.id (critical, not provided in time)
+    SHORT_NOTICE = "short_notice"  # records_change.id (announced too late)
+    COMPONENT = "component"  # records_technology.id (end of support, client not told)
+    LICENCE = "licence"  # records_licence.id (renewal passed without a reminder)
 
 
 SOURCE_LABELS = {
     SourceType.DETRACTOR: _l("Réponse détractrice"),
     SourceType.INDICATOR: _l("Indicateur hors trajectoire deux périodes de suite"),
     SourceType.COMPLAINT: _l("Plainte recevable"),
+    SourceType.LATE_ITEM: _l("Élément critique du client en retard"),
+    SourceType.SHORT_NOTICE: _l("Changement de prix ou de délai à court préavis"),
+    SourceType.COMPONENT: _l("Composant en fin de support, client non prévenu"),
+    SourceType.LICENCE: _l("Licence renouvelée sans rappel au client"),
 }
 
 

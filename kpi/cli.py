@@ -136,8 +136,15 @@ def inspect(
             Path(file).name,
             mapping=_mapping(date_column, columns, date_format, decimal),
         )
-    except ImportRefused as refusal:
+    except (ImportRefused, KpiError) as refusal:
         _refuse(refusal, as_json)
+        return
+    except Exception as error:  # the CLI view never shows a traceback
+        _refuse(
+            f"this file could not be read ({type(error).__name__}: {error}); "
+            "please report it with the file",
+            as_json,
+        )
         return
     if as_json:
         click.echo(json.dumps(_export_json(export), ensure_ascii=False))

@@ -248,9 +248,10 @@ class Measurement(Model):
     numerator: Mapped[Decimal | None] = mapped_column(AMOUNT)
     denominator: Mapped[Decimal | None] = mapped_column(AMOUNT)
     source: Mapped[Source] = mapped_column(enum_column(Source, "measurement_source"))
-    import_batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("kpi_import_batch.id", ondelete="SET NULL"), index=True
-    )
+    # The import that wrote the value (undo reads it). Not a foreign key: that
+    # cost PostgreSQL one check per imported row, and a batch is only ever
+    # deleted with its project, whose values go too (migration 0016).
+    import_batch_id: Mapped[int | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # The unique index leads with (indicator_id, period_start): it is the index

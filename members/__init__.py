@@ -46,6 +46,24 @@ def init_app(app: Flask) -> None:
     register_nav_item(
         app, "members.admin_members", _l("Adhérents"), roles=association, order=20
     )
+    register_nav_item(app, "members.space_charter", _l("Charte"), roles=staff, order=85)
+    register_nav_item(
+        app, "members.admin_charter", _l("Charte"), roles=association, order=25
+    )
+    register_nav_item(
+        app, "members.public_charter", _l("La charte"), roles=[PUBLIC], order=89
+    )
+    # On the member's dashboard: the banner asking to re-sign a newer version.
+    register_panel(
+        app,
+        "member_dashboard",
+        Panel(
+            "charter_resign",
+            "members/space/_charter_banner.html",
+            lambda member: {"charter_due": services.signature_due(member)},
+            order=1,
+        ),
+    )
     register_demo_loader(app, "members", demo.load)
     # Ressources et expertise / Veille (linked from the team page: the menu is
     # full at 1280 px), on the public verification page when the member chooses.

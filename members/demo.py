@@ -120,6 +120,7 @@ def _slug(name: str) -> str:
 def load(scale: str) -> str:
     """Add the demo association; what already exists is left as it is."""
     created = _add_association_accounts()
+    charter = services.seed_first_version()
     for index, (name, siren, department, town, website, offered) in enumerate(MEMBERS):
         siret = make_siret(siren)
         if (
@@ -134,7 +135,8 @@ def load(scale: str) -> str:
             town=town,
             website=website,
             services=[s.value for s in offered],
-            charter_version="2024.1",
+            charter_version=charter.number,
+            charter_version_id=charter.id,
             signed_on=date(2024, 1 + index, 15),
             is_public=True,
         )
@@ -144,12 +146,71 @@ def load(scale: str) -> str:
         _add_clients(member, index, offered)
         created += 1
     db.session.commit()
+    _publish_next_charter()
     _add_expertise()
     logins = ", ".join(f"{email} ({role})" for role, email in demo_logins())
     return (
         f"{created} new members or accounts. Sign in as {logins}; "
         f"password for every demo account: {DEMO_PASSWORD}"
     )
+
+
+#: Members (by index in MEMBERS) that have re-signed charter 2.2; the others
+#: (Ubaye Hébergement among the demo logins, and Gap Studio Web) see the banner
+#: asking them to, and an amber light on communication in the compliance table.
+RESIGNED = (0, 2, 3, 4)
+
+
+def _publish_next_charter() -> None:
+    """Charter 2.2, published a month ago with two commitments reworded, and
+    signed again by some members (the others still on 2.1)."""
+    if services.version_by_number("2.2") is not None:
+        return
+    secretariat = db.session.scalar(select(User).where(User.email == SECRETARIAT_EMAIL))
+    assert secretariat is not None
+    draft = services.create_draft(secretariat, number="2.2")
+    wordings = {
+        c.code: services.Wording(title=c.title, text=c.text, evidence=c.evidence)
+        for c in draft.commitments
+    }
+    wordings["costs_deadlines"] = services.Wording(
+        title=wordings["costs_deadlines"].title,
+        text=wordings["costs_deadlines"].text
+        + " Une évolution du prix ou du délai est annoncée au client au moins "
+        "30 jours avant sa prise d'effet.",
+        evidence=wordings["costs_deadlines"].evidence
+        + " Préavis d'au moins 30 jours pour chaque changement.",
+    )
+    wordings["security"] = services.Wording(
+        title=wordings["security"].title,
+        text=wordings["security"].text
+        + " Il rappelle au client chaque licence avant la date de son renouvellement.",
+        evidence=wordings["security"].evidence,
+    )
+    services.update_draft(
+        secretariat,
+        draft,
+        title=draft.title,
+        body=draft.body.replace("Version\t2.1", "Version\t2.2").replace(
+            "Version 2.1 du 10/05/2023 (corrections diverses).",
+            "Version 2.2 : préavis des changements de prix et rappel des licences. "
+            "Version 2.1 du 10/05/2023 (corrections diverses).",
+        ),
+        wordings=wordings,
+    )
+    published = local_today() - timedelta(days=30)
+    services.publish_version(secretariat, draft, today=published)
+    for index in RESIGNED:
+        member = db.session.scalar(
+            select(Member).where(Member.siret == make_siret(MEMBERS[index][1]))
+        )
+        if member is not None:
+            services.record_signature(
+                secretariat,
+                member,
+                charter_version=draft.number,
+                signed_on=published + timedelta(days=3 + index),
+            )
 
 
 def _add_association_accounts() -> int:

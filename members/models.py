@@ -22,6 +22,7 @@ from core.database import UTCDateTime, utcnow
 from core.extensions import Model
 from core.models import TimestampMixin, enum_column
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES, Role
+from members.models_charter import CharterVersion
 
 
 class MarkStatus(enum.StrEnum):
@@ -108,7 +109,13 @@ class Member(TimestampMixin, Model):
     town: Mapped[str] = mapped_column(String(120))
     website: Mapped[str | None] = mapped_column(String(300))
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The number of the version signed; ``charter_version_id`` links it to the
+    # stored text when that version is one of ours (older paper versions, such
+    # as 2.0, have a number and no stored text).
     charter_version: Mapped[str | None] = mapped_column(String(20))
+    charter_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey(CharterVersion.id, ondelete="RESTRICT")
+    )
     signed_on: Mapped[date | None]
     mark_status: Mapped[MarkStatus] = mapped_column(
         enum_column(MarkStatus, "mark_status"), default=MarkStatus.ACTIVE

@@ -1,10 +1,11 @@
 """Demo records on the demo members' active projects (idempotent: a project that
 has a budget already is left as it is).
 
-Most projects are kept as the charter asks; Buëch Informatique's first active
-project shows what the records flag: a critical item the client has not
-provided, a price change announced at short notice, an obsolete component the
-client was not told about, and a licence to renew within the month.
+Most projects are kept as the charter asks (their latest report is two weeks
+old); Buëch Informatique's first active project shows what the records flag: a
+critical item the client has not provided, a price change announced at short
+notice, an obsolete component the client was not told about, no recent report,
+and a licence to renew within the month.
 """
 
 from __future__ import annotations
@@ -129,6 +130,17 @@ def _exemplary(admin: User, project: Project, *, today: date, flagged: bool) -> 
             kind=kind,
             held_on=min(start + timedelta(days=days), today),
             summary=summary,
+            send=False,
+            today=today,
+        )
+    if not flagged and project.status == ProjectStatus.ACTIVE:
+        # The latest report is recent: the follow-up is kept up to date.
+        services.log_follow_up(
+            admin,
+            project,
+            kind=FollowUpKind.REPORT,
+            held_on=max(start, today - timedelta(days=14)),
+            summary="Point mensuel : avancement, prochaines étapes, points ouverts.",
             send=False,
             today=today,
         )

@@ -24,7 +24,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
-from satisfaction.models import COMMITMENT_LABELS, QUESTION_TYPE_LABELS
+from satisfaction.models import QUESTION_TYPE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -75,14 +75,9 @@ class QuestionForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
         description=_l("Une option par ligne, dans le même ordre."),
     )
-    commitment = SelectField(
-        _l("Engagement de la charte"),
-        choices=choices(
-            [("", _l("Aucun"))]
-            + [(c.value, label) for c, label in COMMITMENT_LABELS.items()]
-        ),
-        default="",
-    )
+    # Choices set by the view: the titles of the charter in force
+    # (satisfaction.commitments.commitment_choices).
+    commitment = SelectField(_l("Engagement de la charte"), choices=[], default="")
     is_required = BooleanField(_l("Réponse obligatoire"))
 
 

@@ -54,7 +54,9 @@ CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOI
 
 
 class Commitment(enum.StrEnum):
-    """The charter's commitments a question may be tagged with."""
+    """The charter's commitments a question may be tagged with (stored values;
+    :data:`satisfaction.commitments.CHARTER_CODES` maps them to the charter's
+    codes)."""
 
     ADEQUACY = "adequacy"
     SCOPE = "scope"
@@ -65,6 +67,9 @@ class Commitment(enum.StrEnum):
     EXPERTISE_PROXIMITY = "expertise_proximity"
 
 
+# The labels the tags had before the charter became data. Pages and exports
+# name the tags after the charter in force (satisfaction.commitments); these
+# stay for code written against them meanwhile.
 COMMITMENT_LABELS = {
     Commitment.ADEQUACY: _l("Solution en adéquation avec la demande"),
     Commitment.SCOPE: _l("Ampleur du projet : périmètre, livrables, exclusions"),

@@ -48,17 +48,27 @@ def association_counts(filters: Filters) -> dict[str, int]:
     }
 
 
-def members_list(filters: Filters) -> list[tuple[int, str, str, str]]:
-    """(id, name, department, mark status) of the signatory members, by name."""
+def members_list(filters: Filters) -> list[tuple[int, str, str, str, str | None]]:
+    """(id, name, department, mark status, charter version signed) of the
+    signatory members, by name."""
     rows = db.session.execute(
-        select(Member.id, Member.name, Member.department, Member.mark_status)
+        select(
+            Member.id,
+            Member.name,
+            Member.department,
+            Member.mark_status,
+            Member.charter_version,
+        )
         .where(
             Member.signed_on.is_not(None),
             *([Member.department == filters.department] if filters.department else []),
         )
         .order_by(Member.name, Member.id)
     ).all()
-    return [(i, name, dep, str(status.value)) for i, name, dep, status in rows]
+    return [
+        (i, name, dep, str(status.value), version)
+        for i, name, dep, status, version in rows
+    ]
 
 
 def departments() -> list[str]:

@@ -155,6 +155,22 @@ COMPLIANCE_FILTERS: dict[str, ColumnElement[bool] | None] = {
 }
 
 
+#: What the filter on one commitment's light keeps (None: every light).
+COMMITMENT_LIGHTS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "red": ("red",),
+    "attention": ("red", "amber"),
+    "compliant": ("green",),
+}
+
+
+def commitment_light_is(code: str, lights: tuple[str, ...]) -> ColumnElement[bool]:
+    """The stored light of commitment ``code`` is one of ``lights`` (read from
+    the row's JSON: ``json_extract`` on SQLite, ``->>`` on PostgreSQL)."""
+    light: ColumnElement[str] = BoardCompliance.commitments[code].as_string()
+    return light.in_(lights)
+
+
 def compliance_page(
     snapshot_id: int,
     *,
@@ -162,12 +178,14 @@ def compliance_page(
     search: str,
     light: str,
     order: str,
+    commitment: str = "",
     offset: int,
     limit: int,
 ) -> tuple[list[BoardCompliance], int]:
     """One page of the stored compliance table and the number of matching rows
     (two statements, each reading at most the page through an index — a search
-    by name reads the period's rows of the table, not the members' raw rows)."""
+    by name or a commitment's light reads the period's rows of the table, not
+    the members' raw rows)."""
     where: list[ColumnElement[bool]] = [BoardCompliance.snapshot_id == snapshot_id]
     if department:
         where.append(BoardCompliance.department == department)
@@ -175,8 +193,11 @@ def compliance_page(
         escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%")
         escaped = escaped.replace("_", "\\_")
         where.append(BoardCompliance.search_name.like(f"%{escaped}%", escape="\\"))
-    condition = COMPLIANCE_FILTERS[light]
-    if condition is not None:
+    if commitment:
+        wanted = COMMITMENT_LIGHTS[light]
+        if wanted is not None:
+            where.append(commitment_light_is(commitment, wanted))
+    elif (condition := COMPLIANCE_FILTERS[light]) is not None:
         where.append(condition)
     rows = list(
         db.session.scalars(
@@ -199,3 +220,8 @@ def compliance_rows(
     if department:
         query = query.where(BoardCompliance.department == department)
     return list(db.session.scalars(query.order_by(BoardCompliance.name_rank)))
+
+
+def compliance_member(snapshot_id: int, member_id: int) -> BoardCompliance | None:
+    """One member's stored row (its primary key: one statement)."""
+    return db.session.get(BoardCompliance, (snapshot_id, member_id))

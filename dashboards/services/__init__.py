@@ -62,6 +62,8 @@ from dashboards.services.compliance import (
     compliance_records,
     compliance_row,
     listed,
+    member_commitments,
+    own_commitments,
 )
 from dashboards.services.digest import digest_key, previous_month, send_monthly_digest
 from dashboards.services.exports import (
@@ -173,9 +175,11 @@ __all__ = [
     "listed",
     "measurement_rows",
     "member_clients",
+    "member_commitments",
     "member_dashboard",
     "member_table",
     "on_target_share",
+    "own_commitments",
     "portal_page",
     "portal_project",
     "portal_projects",

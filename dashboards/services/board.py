@@ -186,6 +186,7 @@ def board_review_page(
         search=listing.search,
         light=listing.light,
         order=listing.order,
+        commitment=listing.commitment,
         offset=(listing.page - 1) * listing.per_page,
         limit=listing.per_page,
     )

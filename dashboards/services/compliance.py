@@ -9,11 +9,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from dashboards import commitments as rules
 from dashboards.queries import association as association_queries
+from dashboards.queries import commitments as commitment_queries
 from dashboards.queries import scores as scores_queries
 from dashboards.queries import snapshot as snapshot_queries
 from dashboards.queries.common import Filters
-from dashboards.services.common import RATE_FAIR, RATE_GOOD, reliable_value, scores_by
+from dashboards.services.common import (
+    RATE_FAIR,
+    RATE_GOOD,
+    default_period,
+    reliable_value,
+    scores_by,
+)
+from members.commitments import CommitmentCode
+from members.services import current_version
+from records.services.common import notice_minimum
 from satisfaction import scoring
 
 if TYPE_CHECKING:
@@ -39,6 +50,8 @@ class ComplianceRow:
     complaints: int | None
     nps: scoring.Score | None
     lights: dict[str, str] = field(default_factory=dict)
+    #: One light per charter commitment, keyed by its code, in the charter's order.
+    commitments: dict[str, str] = field(default_factory=dict)
 
 
 def _lights(row: ComplianceRow) -> dict[str, str]:
@@ -72,8 +85,9 @@ def _lights(row: ComplianceRow) -> dict[str, str]:
 def compliance(
     filters: Filters, *, today: date, by_member: pd.DataFrame | None = None
 ) -> list[ComplianceRow]:
-    """The charter compliance table: one row per signatory member (7 statements,
-    6 when the caller already holds the answer counts per member)."""
+    """The charter compliance table: one row per signatory member, with its
+    light per commitment (9 statements, 8 when the caller already holds the
+    answer counts per member)."""
     year_ago = today - timedelta(days=365)
     members = association_queries.members_list(filters)
     coverage = association_queries.agreement_coverage(filters)
@@ -88,8 +102,15 @@ def compliance(
     if by_member is None:
         by_member = scores_queries.score_counts(filters, by="member")
     nps = scores_by(by_member, "nps")
+    adequacy = scores_by(by_member, "rating_1_5", commitment=CommitmentCode.ADEQUACY)
+    projects_facts = commitment_queries.project_facts(filters, today=today)
+    flags = commitment_queries.flag_facts(
+        filters, today=today, notice_minimum=notice_minimum()
+    )
+    profiles = commitment_queries.profile_lights(filters)
     rows = []
-    for member_id, name, department, mark in members:
+    in_force = current_version()
+    for member_id, name, department, mark, signed in members:
         projects, agreed = coverage.get(member_id, (0, 0))
         send = sends.get(member_id, {})
         row = ComplianceRow(
@@ -109,6 +130,16 @@ def compliance(
             nps=nps.get(member_id),
         )
         row.lights = _lights(row)
+        rating = adequacy.get(member_id)
+        row.commitments = rules.commitment_lights(
+            mark_status=mark,
+            signed_current=in_force is None or signed == in_force.number,
+            projects=projects_facts.get(member_id, rules.ProjectFacts()),
+            flags=flags.get(member_id, rules.FlagFacts()),
+            adequacy_rating=None if rating is None else rating.value,
+            criteria=row.lights,
+            profile=profiles.get(member_id, {}),
+        )
         rows.append(row)
     return rows
 
@@ -133,18 +164,25 @@ def compliance_frame(rows: list[ComplianceRow]) -> pd.DataFrame:
                 "nps": reliable_value(r.nps),
                 "nps_answers": r.nps.n if r.nps else 0,
                 **{f"light_{k}": v for k, v in r.lights.items()},
+                **{f"commitment_{k}": v for k, v in r.commitments.items()},
             }
             for r in rows
         ]
     )
 
 
+def _shown(r: ComplianceRow) -> list[str]:
+    """Every light of the row, each fact once (the older criteria and the
+    commitments not made from them)."""
+    return [*r.lights.values(), *rules.counted(r.commitments)]
+
+
 def _reds(r: ComplianceRow) -> int:
-    return sum(1 for light in r.lights.values() if light == "red")
+    return sum(1 for light in _shown(r) if light == "red")
 
 
 def _ambers(r: ComplianceRow) -> int:
-    return sum(1 for light in r.lights.values() if light == "amber")
+    return sum(1 for light in _shown(r) if light == "amber")
 
 
 def _by_name(r: ComplianceRow) -> tuple[str, int]:
@@ -215,6 +253,7 @@ def _record(r: ComplianceRow) -> dict[str, Any]:
         "light_rate": r.lights["rate"],
         "light_alerts": r.lights["alerts"],
         "light_complaints": r.lights.get("complaints"),
+        "commitments": dict(r.commitments),
         "reds": _reds(r),
         "ambers": _ambers(r),
     }
@@ -256,7 +295,38 @@ def compliance_row(stored: Any) -> ComplianceRow:
         complaints=stored.complaints,
         nps=nps,
         lights=lights,
+        commitments=dict(stored.commitments or {}),
     )
+
+
+def member_commitments(
+    member_id: int, filters: Filters, *, today: date
+) -> dict[str, str] | None:
+    """One member's light per commitment, as the compliance table of
+    ``filters`` shows it: its stored row when the rollup job stored the review
+    (two statements), else the table computed (a fixed number of statements).
+    None: the member is not in the table (not a signatory, another department)."""
+    snapshot = snapshot_queries.board_snapshot(filters, today=today)
+    if snapshot is not None:
+        stored = snapshot_queries.compliance_member(snapshot.id, member_id)
+        return None if stored is None else dict(stored.commitments or {})
+    rows = compliance(filters, today=today)
+    return next((r.commitments for r in rows if r.member_id == member_id), None)
+
+
+def own_commitments(member_id: int, *, today: date) -> dict[str, str] | None:
+    """A member's own lights, as the board's default review (the last twelve
+    months, every department) last stored them: two statements, never the table
+    computed on a member's page. ``{}`` until the rollup job stored the review;
+    None when the member is not in it (not a signatory)."""
+    since, until = default_period(today)
+    snapshot = snapshot_queries.board_snapshot(
+        Filters(since=since, until=until), today=today
+    )
+    if snapshot is None:
+        return {}
+    stored = snapshot_queries.compliance_member(snapshot.id, member_id)
+    return None if stored is None else dict(stored.commitments or {})
 
 
 @dataclass(frozen=True)
@@ -265,6 +335,8 @@ class Listing:
 
     order: str = "worst"
     light: str = "all"
+    #: A commitment code: ``light`` then applies to that commitment's light.
+    commitment: str = ""
     search: str = ""
     page: int = 1
     per_page: int = 50
@@ -304,11 +376,17 @@ def listed(rows: list[ComplianceRow], listing: Listing) -> CompliancePage:
         record = records[row.member_id]
         if listing.search and listing.search.lower() not in record["search_name"]:
             continue
-        if listing.light == "red" and not record["reds"]:
-            continue
-        if listing.light == "attention" and not (record["reds"] or record["ambers"]):
-            continue
-        if listing.light == "compliant" and (record["reds"] or record["ambers"]):
+        if listing.commitment:
+            if not _commitment_matches(row, listing):
+                continue
+        elif (
+            (listing.light == "red" and not record["reds"])
+            or (
+                listing.light == "attention"
+                and not (record["reds"] or record["ambers"])
+            )
+            or (listing.light == "compliant" and (record["reds"] or record["ambers"]))
+        ):
             continue
         selected.append(row)
     rank = f"{listing.order}_rank"
@@ -317,3 +395,9 @@ def listed(rows: list[ComplianceRow], listing: Listing) -> CompliancePage:
     return CompliancePage(
         selected[start : start + listing.per_page], len(selected), listing
     )
+
+
+def _commitment_matches(row: ComplianceRow, listing: Listing) -> bool:
+    """The row's light on the listing's commitment is the one asked for."""
+    wanted = snapshot_queries.COMMITMENT_LIGHTS[listing.light]
+    return wanted is None or row.commitments.get(listing.commitment) in wanted

@@ -72,10 +72,12 @@ def board_member(member_id: int) -> ResponseReturnValue:
     member = services.get_member(member_id) or abort(404)
     filters, form = _filters()
     dash = services.member_dashboard(member.id, filters, now=utcnow())
+    commitments = services.member_commitments(member.id, filters, today=common.today())
     return render_template(
         "dashboards/member_dashboard.html",
         cockpit=dash,
         member=member,
+        commitments=commitments,
         form=form,
         figures=member_figures(dash),
         board_view=True,

@@ -20,12 +20,14 @@ from core.database import utcnow
 from core.forms import choices
 from core.inputs import db_int_or_none
 from core.security import ASSOCIATION_ROLES, MEMBER_ROLES
+from dashboards import commitments as rules
 from dashboards import exports as dashboard_exports
 from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
+from members import services as members_services
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
-from satisfaction.models import COMMITMENT_LABELS
+from satisfaction.commitments import CommitmentLabels
 
 # Named after the feature package, so that its templates/ and static/ are found.
 bp = Blueprint(
@@ -55,6 +57,7 @@ def _translated_labels() -> dict[str, dict[Any, str]]:
             "STATUS_LABELS": {k: str(v) for k, v in services.STATUS_LABELS.items()},
             "LIGHT_LABELS": {k: str(v) for k, v in services.LIGHT_LABELS.items()},
             "CRITERIA_LABELS": {k: str(v) for k, v in services.CRITERIA_LABELS.items()},
+            "COMMITMENT_RULES": {k.value: str(v) for k, v in rules.RULES.items()},
             "EXPORT_NAMES": {
                 k: str(v) for k, v in dashboard_exports.TABLE_NAMES.items()
             },
@@ -68,7 +71,9 @@ def labels() -> dict[str, object]:
         # Translated once per language, not once per cell (nor per page).
         **_translated_labels(),
         "MIN_ANSWERS": 5,
-        "COMMITMENT_NAMES": {k.value: v for k, v in COMMITMENT_LABELS.items()},
+        "COMMITMENT_NAMES": CommitmentLabels(),
+        # The titles of the charter in force (a new version may reword them).
+        "COMMITMENT_TITLES": members_services.CurrentTitles(),
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,
@@ -159,7 +164,7 @@ def _format(fmt: str) -> str:
 
 
 FILTER_KEYS = ("since", "until", "department", "service_type")
-LISTING_KEYS = ("search", "light", "order")
+LISTING_KEYS = ("search", "light", "commitment", "order")
 
 
 def _listing() -> tuple[services.Listing, ListingForm]:
@@ -172,6 +177,9 @@ def _listing() -> tuple[services.Listing, ListingForm]:
             ("attention", _("Au moins un critère à améliorer ou non conforme")),
             ("compliant", _("Conformes sur tous les critères")),
         ]
+    )
+    form.commitment.choices = choices(
+        [("", _("Tous les engagements")), *members_services.current_titles().items()]
     )
     form.order.choices = choices(
         [
@@ -187,9 +195,11 @@ def _listing() -> tuple[services.Listing, ListingForm]:
     listing = services.Listing(
         order=form.order.data or "worst",
         light=form.light.data or "all",
+        commitment=form.commitment.data or "",
         search=(form.search.data or "").strip(),
         page=form.page.data or 1,
         per_page=int(current_app.config.get("DASHBOARDS_COMPLIANCE_PER_PAGE", 50)),
     )
     form.order.data, form.light.data = listing.order, listing.light
+    form.commitment.data = listing.commitment
     return listing, form

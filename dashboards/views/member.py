@@ -23,6 +23,7 @@ from dashboards.views.common import (
     _format,
     _status,
     bp,
+    today,
 )
 
 
@@ -35,6 +36,7 @@ def member_dashboard() -> ResponseReturnValue:
         "dashboards/member_dashboard.html",
         cockpit=dash,
         member=current_user.member,
+        commitments=services.own_commitments(current_user.member_id, today=today()),
         form=form,
         figures=member_figures(dash),
         board_view=False,

@@ -21,6 +21,7 @@ from core import audit
 from core.dates import local_today
 from core.extensions import db
 from improvement.models import ActionState, ImprovementAction, SourceType
+from improvement.services.record_triggers import record_triggers
 from improvement.triggers import measured_value, off_track_twice
 from kpi.models import Indicator, Measurement
 from mediation.models import Complaint
@@ -283,10 +284,12 @@ def open_actions(now: datetime) -> int:
     written now and the next scan opens the rest.
     """
     since = now - timedelta(days=HORIZON_DAYS)
+    today = local_today(now)
     triggers = [
         *detractor_triggers(since),
-        *indicator_triggers(local_today(now) - timedelta(days=HORIZON_DAYS)),
+        *indicator_triggers(today - timedelta(days=HORIZON_DAYS)),
         *complaint_triggers(since),
+        *record_triggers(today, since=today - timedelta(days=HORIZON_DAYS)),
     ]
     if not triggers:
         db.session.rollback()

@@ -47,6 +47,7 @@ from kpi.importers.base import (
     Series,
 )
 from kpi.importers.numbers import parse_duration, parse_number
+from kpi.importers.series import is_storable_period, unstorable_refusal
 from kpi.importers.sniff import (
     Document,
     check_size,
@@ -58,6 +59,7 @@ from kpi.importers.sniff import (
     text_document,
     workbook_documents,
 )
+from kpi.importers.summary_workbook import is_summary_sheet, summary_workbook_document
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
 
@@ -150,6 +152,9 @@ def parse_export(
     if container == "zip":
         return _parse_zip(data, filename, mapping, max_bytes, period)
     doc = _document(data, filename, container, max_bytes)
+    if container == "xlsx" and is_summary_sheet(doc):
+        sheets = workbook_documents(data, filename, max_bytes=max_bytes)
+        doc = summary_workbook_document(sheets, filename) or doc
     _refuse_without_data(doc)
     if mapping is not None:
         return _checked(generic.parse_generic(doc, mapping))
@@ -258,6 +263,17 @@ def _refuse_without_data(doc: Document) -> None:
 
 
 def _checked(export: ParsedExport) -> ParsedExport:
+    """The export, or a refusal when it would store nothing: a stated range that
+    no indicator period can hold (a rolling 28 or 30 days…) is said, with what to
+    do, rather than previewed empty or called "no data"."""
+    period = export.period
+    if (
+        period is not None
+        and not export.needs_period
+        and not is_storable_period(period)
+        and not any(series.points for series in export.series)
+    ):
+        raise ImportRefused(unstorable_refusal(period, export.unstored_totals))
     if not export.series and not export.rejected:
         raise refuse_no_data()
     return export

@@ -108,6 +108,9 @@ class ParsedExport:
     #: True when the file states no period and none was given to ``parse_export``:
     #: the single-period series then have no points until a period is supplied.
     needs_period: bool = False
+    #: The totals of a stated range that is no indicator period (a rolling 28 or
+    #: 30 days, six months…), named in the refusal when nothing else is left.
+    unstored_totals: list[tuple[str, Decimal]] = field(default_factory=list)
 
     def series_by_key(self, key: str) -> Series:
         """Return the series named ``key``.  :raises KeyError:"""

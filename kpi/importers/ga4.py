@@ -25,11 +25,12 @@ from kpi.importers.ga4_layout import (
     block_records,
     canonical,
     has_start_date,
+    is_exploration,
     metric,
     row_date,
     split_blocks,
 )
-from kpi.importers.ga4_snapshot import name_unused, parse_snapshot
+from kpi.importers.ga4_snapshot import is_snapshot, name_unused, parse_snapshot
 from kpi.importers.series import (
     SeriesBuilder,
     finish_export,
@@ -54,13 +55,15 @@ def detect(doc: Document) -> str | None:
     head = [line.strip().strip("\t") for line in doc.head(20)]
     if not head or not head[0].startswith("# ---"):
         return None
-    if not has_start_date(head):
+    if not has_start_date(head) and not is_exploration(doc):
         return None
     if len(head) > 1 and "reports snapshot" in head[1].casefold():
         return "ga4_snapshot"
     blocks = split_blocks(doc)
     if not blocks:
         return "ga4_report"
+    if is_snapshot(blocks):
+        return "ga4_snapshot"
     names = [name.strip().casefold() for name in canonical(blocks[0].header)]
     if "event name" in names and "event count" in names:
         return "ga4_events"
@@ -217,8 +220,9 @@ def _use_totals(
                 str(
                     _l(
                         "« %(label)s » : le total du fichier (%(total)s, ligne "
-                        "%(line)d) est retenu ; les lignes listées n'en font que "
-                        "%(sum)s.",
+                        "%(line)d) est retenu ; les lignes listées donnent %(sum)s "
+                        "(une session ou un utilisateur compte sur plusieurs lignes, "
+                        "des lignes ne sont pas listées).",
                         label=builder.label,
                         total=fmt_decimal(value),
                         line=totals.line,

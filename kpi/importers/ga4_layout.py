@@ -138,6 +138,24 @@ def has_start_date(lines: list[str]) -> bool:
     return any(_START_RE.search(line) for line in lines if line.startswith("#"))
 
 
+def is_exploration(doc: Document) -> bool:
+    """An exploration's download: its preamble has no ``Start date`` line (``#
+    <property>``, ``# <exploration>-<tab>``, ``# YYYYMMDD-YYYYMMDD``), and its
+    first row is the ``Grand total`` with the label in an extra cell. (Universal
+    Analytics has the same preamble, but an unlabelled totals row at the end.)"""
+    blocks = split_blocks(doc)
+    if not blocks or blocks[0].period is None or blocks[0].first > blocks[0].last:
+        return False
+    block = blocks[0]
+    first = next(doc.records(block.delimiter, start=block.first, stop=block.first))
+    if isinstance(first, RejectedRow):
+        return False
+    width = len(block.header)
+    return is_totals(first, width) and any(
+        vocabulary.is_word(cell, "total") for cell in first.cells[width:]
+    )
+
+
 def block_records(
     doc: Document, block: Block, rejected: list[RejectedRow]
 ) -> tuple[list[Record], Record | None]:

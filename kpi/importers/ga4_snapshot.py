@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from kpi.importers import vocabulary
 from kpi.importers.base import QUANTUM, ParsedExport
 from kpi.importers.cells import RowError, date_error, number_cell
 from kpi.importers.ga4_events import parse_events
@@ -31,13 +32,19 @@ def parse_snapshot(
     stated = blocks[0].period if blocks else None
     export.period = stated
     daily: dict[str, SeriesBuilder] = {
-        "active users": SeriesBuilder(
+        "metric:active_users": SeriesBuilder(
             "active_users", _l("Utilisateurs actifs"), IndicatorKind.AUDIENCE, "", "day"
         ),
-        "new users": SeriesBuilder(
+        # "Users" in the 2023 snapshot ("Report CSV Export").
+        "metric:users": SeriesBuilder(
+            "users", _l("Utilisateurs"), IndicatorKind.AUDIENCE, "", "day"
+        ),
+        "metric:new_users": SeriesBuilder(
             "new_users", _l("Nouveaux utilisateurs"), IndicatorKind.AUDIENCE, "", "day"
         ),
     }
+    #: The users of each day, the weights of the daily average engagement time
+    #: (active users, or the 2023 snapshot's users).
     users_by_day: dict[date, tuple[Decimal, int]] = {}
     engagement_rows: list[tuple[date, Decimal, Record]] = []
     builders: list[SeriesBuilder] = []
@@ -50,11 +57,8 @@ def parse_snapshot(
         names = [name.strip().casefold() for name in canonical(block.header)]
         if len(names) != 2 or block.period is None:
             continue
-        if names[0] == "nth day" and names[1] in (
-            "active users",
-            "new users",
-            "average engagement time per active user",
-        ):
+        measure = vocabulary.concept_of(block.header[1], _DAILY)
+        if vocabulary.is_word(block.header[0], "date:nth_day") and measure:
             used.add(block.header_line)
             for record in block_records(doc, block, export.rejected)[0]:
                 try:
@@ -64,19 +68,21 @@ def parse_snapshot(
                         line=record.line,
                         column=block.header[1],
                         decimal=".",
-                        quantize=names[1].startswith("average"),
+                        quantize=measure in _ENGAGEMENT,
                     )
                 except RowError as error:
                     reject(export.rejected, record, error)
                     continue
-                if names[1].startswith("average"):
+                if measure in _ENGAGEMENT:
                     engagement_rows.append((day, value, record))
                     continue
-                daily[names[1]].add(day, value, record.line)
-                if names[1] == "active users":
+                daily[measure].add(day, value, record.line)
+                if measure == "metric:active_users" or (
+                    measure == "metric:users" and day not in users_by_day
+                ):
                     users_by_day[day] = (value, record.line)
-        elif names[0].startswith("session primary channel group") and names[1] == (
-            "sessions"
+        elif _is_channel_group(block.header[0]) and vocabulary.is_word(
+            block.header[1], "metric:sessions"
         ):
             used.add(block.header_line)
             sessions_period = block.period
@@ -140,6 +146,28 @@ def parse_snapshot(
         result.rejected.extend(visual.rejected)
     name_unused(blocks, used, result)
     return result
+
+
+#: The daily tables of a snapshot (``Nth day`` and one measure).
+_ENGAGEMENT = ("metric:engagement_per_active_user", "metric:engagement_time")
+_DAILY = ("metric:active_users", "metric:users", "metric:new_users", *_ENGAGEMENT)
+
+
+def _is_channel_group(name: str) -> bool:
+    return vocabulary.is_word(name, "dim:session_channel_group") or (
+        name.strip().casefold().startswith("session primary channel group")
+    )
+
+
+def is_snapshot(blocks: list[Block]) -> bool:
+    """Several daily tables (``Nth day`` first): a reports snapshot, whatever its
+    title (``Reports snapshot``, ``Report CSV Export``, translated)."""
+    return (
+        sum(
+            1 for block in blocks if vocabulary.is_word(block.header[0], "date:nth_day")
+        )
+        >= 2
+    )
 
 
 def name_unused(blocks: list[Block], used: set[int], export: ParsedExport) -> None:

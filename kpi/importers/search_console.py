@@ -38,6 +38,7 @@ LABELS = {
     "gsc_countries": _l("Google Search Console — Pays"),
     "gsc_devices": _l("Google Search Console — Appareils"),
     "gsc_appearance": _l("Google Search Console — Apparence dans les résultats"),
+    "gsc_comparison": _l("Google Search Console — Comparaison de deux périodes"),
 }
 
 #: What each sheet without dates is called in a message.
@@ -71,6 +72,8 @@ _PREFERENCE = (
     "gsc_queries",
     "gsc_appearance",
 )
+#: A column of a comparison export: ``10/1/25 - 12/31/25 Clicks``.
+_COMPARED_RE = re.compile(r"(.*\d.*?)\s+(\D+)")
 _BARE_HOUR_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?")
 _HOUR_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):\d{2}(?::\d{2})?\S*")
 
@@ -89,12 +92,35 @@ def _header(doc: Document) -> tuple[list[str], str]:
     return [cell.strip() for cell in split_line(head[0], delimiter)], delimiter
 
 
+def _compared(header: list[str]) -> list[str]:
+    """The periods of a comparison export's clicks columns (``<range> Clicks``)."""
+    periods = []
+    for cell in header[1:]:
+        match = _COMPARED_RE.fullmatch(cell.strip())
+        if match and vocabulary.is_word(match.group(2).strip(), "metric:clicks"):
+            periods.append(match.group(1).strip())
+    return periods
+
+
+def _comparison_refusal(header: list[str]) -> ImportRefused:
+    return ImportRefused(
+        _l(
+            "Export Search Console en mode comparaison (périodes %(periods)s côte à "
+            "côte) : désactivez la comparaison et exportez une seule période, "
+            "avec la feuille des dates, pour l'importer.",
+            periods=" / ".join(_compared(header)),
+        )
+    )
+
+
 def detect(doc: Document) -> str | None:
     """The Search Console format id of ``doc``, or None."""
     header, _ = _header(doc)
     first = vocabulary.concept_of(header[0], _FIRST_COLUMNS) if header else None
     if len(header) < 3 or first is None:
         return None
+    if len(_compared(header)) >= 2:
+        return "gsc_comparison"
     if vocabulary.find(header, "metric:clicks") != 1:
         return None
     if vocabulary.find(header, "metric:impressions") is None:
@@ -106,6 +132,8 @@ def parse(doc: Document, fmt: str, *, period: tuple[date, date] | None) -> Parse
     """Parse one Search Console sheet (``period`` for sheets without dates)."""
     export = ParsedExport(format=fmt, format_label=str(LABELS[fmt]))
     header, delimiter = _header(doc)
+    if fmt == "gsc_comparison":
+        raise _comparison_refusal(header)
     clicks_at = vocabulary.find(header, "metric:clicks")
     impressions_at = vocabulary.find(header, "metric:impressions")
     daily = fmt == "gsc_dates"
@@ -352,6 +380,9 @@ def _parse_best(
     filename: str,
     period: tuple[date, date] | None,
 ) -> ParsedExport:
+    for fmt, doc in sheets.values():
+        if fmt == "gsc_comparison":
+            raise _comparison_refusal(_header(doc)[0])
     name, (fmt, doc) = min(
         sheets.items(), key=lambda item: (_PREFERENCE.index(item[1][0]), item[0])
     )

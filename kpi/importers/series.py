@@ -207,6 +207,27 @@ def unstorable_warning(
     )
 
 
+def unstorable_refusal(
+    period: tuple[date, date], totals: list[tuple[str, Decimal]]
+) -> str:
+    """One sentence: the file holds only the totals of a range that is no
+    indicator period (a rolling 28 or 30 days, six months…), and what to do."""
+    start, end = period
+    shown = "; ".join(f"{label} : {fmt_decimal(value)}" for label, value in totals[:6])
+    return str(
+        _l(
+            "Le fichier ne donne que les totaux du %(start)s au %(end)s "
+            "(%(days)d jours%(totals)s), ni un jour, ni une semaine, ni un mois "
+            "calendaire, qu'aucun indicateur ne peut recevoir : exportez le rapport "
+            "par jour (avec la dimension Date) ou pour un mois calendaire.",
+            start=start.isoformat(),
+            end=end.isoformat(),
+            days=(end - start).days + 1,
+            totals=f" ; {shown}" if shown else "",
+        )
+    )
+
+
 def drop_unstorable(
     builders: list[SeriesBuilder],
     period: tuple[date, date] | None,
@@ -238,6 +259,7 @@ def finish_export(
             if series.points and series.points[0].value is not None
         ]
         export.warnings.append(unstorable_warning(stated_period, totals))
+        export.unstored_totals = totals
         for series in export.series:
             series.points = []
     if single and stated_period is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from flask_babel import lazy_gettext as _l
 
@@ -385,14 +386,25 @@ def _cell_text(value: object) -> str:
     return str(value).replace("\r\n", "\n")
 
 
+def _open_workbook(data: bytes) -> Any:
+    """The workbook, read-only. Workbooks written by Google's exports (Search
+    Console, Universal Analytics) have no default style: openpyxl warns and
+    applies its own, which changes no value."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Workbook contains no default style", category=UserWarning
+        )
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+
 def sheet_document(data: bytes, filename: str = "", *, max_bytes: int) -> Document:
     """Read the first worksheet of an XLSX workbook.  :raises ImportRefused:"""
     refused = ImportRefused(_l("Fichier Excel illisible ou endommagé."))
     try:
         check_archive(data, max_bytes=max_bytes, damaged=refused)
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _open_workbook(data)
         try:
             if not workbook.worksheets:
                 raise refused
@@ -517,9 +529,7 @@ def workbook_documents(
             max_bytes=max_bytes,
             damaged=ImportRefused(_l("Fichier Excel illisible ou endommagé.")),
         )
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _open_workbook(data)
         documents: dict[str, Document] = {}
         try:
             for worksheet in workbook.worksheets:

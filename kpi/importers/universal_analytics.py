@@ -15,7 +15,13 @@ from flask_babel import lazy_gettext as _l
 
 from kpi.importers import vocabulary
 from kpi.importers.base import QUANTUM, ParsedExport, RejectedRow
-from kpi.importers.cells import RowError, date_error, mismatch_warning, number_cell
+from kpi.importers.cells import (
+    RowError,
+    date_error,
+    fmt_decimal,
+    mismatch_warning,
+    number_cell,
+)
 from kpi.importers.dates import check_date
 from kpi.importers.ga4 import Block, split_blocks
 from kpi.importers.series import (
@@ -228,6 +234,7 @@ def _parse_pages(
                     line=record.line,
                     column=block.header[time_column],
                     duration=True,
+                    quantize=True,
                 )
                 if time_column is not None
                 else None
@@ -242,8 +249,59 @@ def _parse_pages(
             total = (seconds * count).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
             reading.add_ratio(anchor, total, count, record.line)
     if totals is not None:
-        _cross_check(totals, views_column, views, True, export.warnings)
+        _use_totals(
+            totals, anchor, (views_column, time_column), (views, reading), export
+        )
     result = [views]
     if time_column is not None:
         result.append(reading)
     return result
+
+
+def _use_totals(
+    totals: Record,
+    anchor: date,
+    columns: tuple[int, int | None],
+    builders: tuple[SeriesBuilder, SeriesBuilder],
+    export: ParsedExport,
+) -> None:
+    """The totals row is the truth for the whole period: the listed pages are
+    often the first rows of many (the rows shown in the UI), and the site's
+    average time on page is not the average of the pages listed."""
+    views, reading = builders
+    views_column, time_column = columns
+    try:
+        count = number_cell(totals.get(views_column), line=totals.line, column="")
+    except RowError:
+        return
+    listed = views.total()
+    views.set_total(anchor, count, totals.line)
+    if time_column is not None:
+        try:
+            seconds = number_cell(
+                totals.get(time_column),
+                line=totals.line,
+                column="",
+                duration=True,
+                quantize=True,
+            )
+        except RowError:
+            seconds = None
+        if seconds is not None:
+            total = (seconds * count).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+            reading.set_total(anchor, total, totals.line, count)
+    if listed != count:
+        export.warnings.append(
+            str(
+                _l(
+                    "« %(label)s » : le total du fichier (%(total)s, ligne "
+                    "%(line)d) est retenu ; les lignes listées donnent %(sum)s "
+                    "(une session ou un utilisateur compte sur plusieurs lignes, "
+                    "des lignes ne sont pas listées).",
+                    label=views.label,
+                    total=fmt_decimal(count),
+                    line=totals.line,
+                    sum=fmt_decimal(listed),
+                )
+            )
+        )

@@ -41,9 +41,14 @@ def currency_of(name: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
+#: A trailing time zone: Search Console's hourly ``Time (UTC+03:00)``.
+_ZONE_RE = re.compile(r"\s*\((?:UTC|GMT)\s*(?:[+\-\u2212]\d{1,2}(?::?\d{2})?)?\)\s*$")
+
+
 def _key(name: str) -> str:
-    """Folded name without a trailing currency code."""
-    return fold(_CURRENCY_RE.sub("", name.replace("\ufeff", "").strip().strip('"')))
+    """Folded name without a trailing currency code or time zone."""
+    name = _CURRENCY_RE.sub("", name.replace("\ufeff", "").strip().strip('"'))
+    return fold(_ZONE_RE.sub("", name))
 
 
 # --------------------------------------------------------------------------- #

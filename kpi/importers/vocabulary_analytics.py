@@ -164,7 +164,8 @@ ANALYTICS_METRICS: dict[str, Words] = {
     "event_count": {
         "en": ("Event count",),
         "fr": ("Nombre d'événements",),
-        "es": ("Recuento de eventos",),
+        # "Número de eventos" [real: GA4 snapshot, Spanish UI, 2023].
+        "es": ("Recuento de eventos", "Número de eventos"),
         "pt": ("Contagem de eventos",),
         "de": ("Ereignisanzahl",),
         "it": ("Conteggio eventi",),
@@ -184,7 +185,11 @@ ANALYTICS_METRICS: dict[str, Words] = {
             "Temps d'engagement moyen par utilisateur actif",
         ),
     },
-    "engagement_time": {"en": ("Average engagement time",)},
+    # GA4 reports snapshot, per day [real: en, es (williamm6891/Actividad_1)].
+    "engagement_time": {
+        "en": ("Average engagement time",),
+        "es": ("Tiempo de interacción medio",),
+    },
     "engagement_per_session": {
         "en": ("Average engagement time per session",),
         "fr": (
@@ -224,6 +229,9 @@ ANALYTICS_DATES: dict[str, Words] = {
         "de": ("Tagesindex",),
         "it": ("Indice giorno",),
     },
+    # GA4 reports snapshot: day N of the range, "0000" the first day
+    # [real: en, es (williamm6891/Actividad_1)].
+    "nth_day": {"en": ("Nth day",), "es": ("Día N",)},
     # GA4 "Year month" (the former GA4 list).
     "year_month": {
         "en": ("Year month",),
@@ -252,9 +260,10 @@ ANALYTICS_DATES: dict[str, Words] = {
     },
     # Microsoft Advertising [api] ``TimePeriod``; UI downloads "Time period".
     "time_period": {"api": ("TimePeriod",), "en": ("Time period", "Gregorian date")},
-    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French].
+    # Search Console's 24-hour view [real: "Hour"; "Heure" seen in French;
+    # "Time (UTC+03:00)", the zone stripped (Markjohns1/marliz-sec, 2025)].
     "hour": {
-        "en": ("Hour",),
+        "en": ("Hour", "Time"),
         "fr": ("Heure",),
         "es": ("Hora",),
         "pt": ("Hora",),

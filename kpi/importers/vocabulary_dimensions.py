@@ -52,6 +52,16 @@ ANALYTICS_DIMENSIONS: dict[str, Words] = {
             "Titre de la page et classe d'écran",
         ),
     },
+    # GA4 snapshot's sessions table: the 2026 and 2023 English names, and the
+    # 2023 Spanish one [real: ryanpate/invoice-generator, LilyHeAsamiko/GA4,
+    # williamm6891/Actividad_1].
+    "session_channel_group": {
+        "en": (
+            "Session primary channel group (Default Channel Group)",
+            "Session default channel group",
+        ),
+        "es": ("Grupo de canales predeterminado de la sesión",),
+    },
     "event_name": {
         "en": ("Event name",),
         "fr": ("Nom de l'événement",),

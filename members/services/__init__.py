@@ -1,7 +1,8 @@
 """Use cases of the members feature. Each write service commits once, at the end.
 
 One module per section: ``accounts`` (sign-in, invitations, team), ``members``
-(onboarding), ``charter`` (signature, mark, registry), ``clients`` (and their
+(onboarding), ``charter`` (signature, mark, registry), ``charter_versions``
+(the charter's text and commitments, versioned), ``clients`` (and their
 contacts) and ``projects``. Everything public is re-exported here, so that callers
 write ``from members import services`` and ``services.create_client(...)``.
 """
@@ -41,6 +42,26 @@ from members.services.charter import (
     registry_members,
     set_mark_status,
 )
+from members.services.charter_versions import (
+    CurrentTitles,
+    Wording,
+    changed_commitments,
+    commitment_titles,
+    commitments,
+    create_draft,
+    current_titles,
+    current_version,
+    draft_version,
+    get_version,
+    list_versions,
+    previous_version,
+    publish_version,
+    seed_first_version,
+    sign_current,
+    signature_due,
+    update_draft,
+    version_by_number,
+)
 from members.services.clients import (
     add_contact,
     contacts_of,
@@ -73,18 +94,27 @@ from members.services.projects import (
 
 __all__ = [
     "AuditFilter",
+    "CurrentTitles",
     "MembersError",
+    "Wording",
     "add_contact",
     "audit_actions",
     "audit_member_names",
     "audit_page",
     "authenticate",
     "change_password",
+    "changed_commitments",
+    "commitment_titles",
+    "commitments",
     "contacts_of",
     "count_by_member",
     "create_client",
+    "create_draft",
     "create_project",
     "create_user",
+    "current_titles",
+    "current_version",
+    "draft_version",
     "erase_contact",
     "erase_expired_contacts",
     "export_audit",
@@ -96,28 +126,37 @@ __all__ = [
     "get_member",
     "get_project",
     "get_user",
+    "get_version",
     "hash_password",
     "invite_user",
     "is_erased",
     "list_clients",
     "list_members",
     "list_projects",
+    "list_versions",
     "normalise_email",
     "onboard_member",
+    "previous_version",
     "public_member",
+    "publish_version",
     "record_signature",
     "registry_members",
     "request_password_reset",
+    "seed_first_version",
     "set_language",
     "set_mark_status",
     "set_password_with_token",
     "set_user_active",
+    "sign_current",
     "sign_out",
+    "signature_due",
     "team_of",
     "update_account",
     "update_client",
     "update_contact",
+    "update_draft",
     "update_member",
     "update_project",
     "user_of_session",
+    "version_by_number",
 ]

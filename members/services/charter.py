@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import audit
@@ -13,6 +14,7 @@ from core.dates import date_problem, local_today
 from core.extensions import db
 from members.errors import MembersError
 from members.models import MarkStatus, Member, User
+from members.models_charter import CharterVersion
 
 
 def record_signature(
@@ -23,12 +25,42 @@ def record_signature(
     signed_on: date,
     today: date | None = None,
 ) -> None:
-    """Record the member's signature of a charter version. :raises MembersError:"""
+    """Record the member's signature of a charter version. :raises MembersError:
+
+    A version stored here must be published, and signed on or after its
+    publication; the signature then points at it. A number we do not store (an
+    older paper version, such as 2.0) is recorded as such, without a link.
+    """
     today = today or local_today()
     problem = date_problem(signed_on, latest=today, today=today)
     if problem is not None:
         raise MembersError(problem, field="signed_on")
+    version = db.session.scalar(
+        select(CharterVersion).where(CharterVersion.number == charter_version)
+    )
+    if version is not None and version.published_on is None:
+        raise MembersError(
+            _l(
+                "La version %(number)s de la charte est un brouillon : elle ne peut "
+                "pas être signée.",
+                number=charter_version,
+            ),
+            field="charter_version",
+        )
+    if (
+        version is not None
+        and version.published_on
+        and signed_on < version.published_on
+    ):
+        raise MembersError(
+            _l(
+                "La version %(number)s n'était pas encore publiée à cette date.",
+                number=charter_version,
+            ),
+            field="signed_on",
+        )
     member.charter_version = charter_version
+    member.charter_version_id = version.id if version is not None else None
     member.signed_on = signed_on
     audit.record(
         actor,

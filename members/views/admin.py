@@ -27,6 +27,7 @@ def admin_members() -> ResponseReturnValue:
         "members/admin/members.html",
         members=services.list_members(),
         counts=services.count_by_member(),
+        current_charter=services.current_version(),
     )
 
 
@@ -73,6 +74,7 @@ def _admin_member_page(
         "members/admin/member.html",
         member=member,
         team=services.team_of(member),
+        current_charter=services.current_version(),
         **context,
     ), status
 

@@ -1,7 +1,7 @@
 """members: the team's skills, trainings and watch sources (Ressources et expertise)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06 23:00:00
 
 Three new tables, each owned by a member (deleted with it):
@@ -19,8 +19,9 @@ Three new tables, each owned by a member (deleted with it):
 whether the public verification page shows them. Added in batch mode, which
 SQLite needs to add a NOT NULL column; PostgreSQL gets a plain ALTER TABLE.
 
-(Written after 0011; the charter-versions revision 0012 is being written in
-parallel: the chain is set when both are merged.)
+(Written after 0011 in parallel with 0012 and 0014-0016; chained after 0015,
+the head of main when this branch merged it: 0011 → 0012 → 0016 → 0014 → 0015
+→ 0013.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -11,10 +11,10 @@ from flask_limiter.util import get_remote_address
 
 from core.security import Role, hash_token
 from satisfaction import scoring
+from satisfaction.commitments import CommitmentLabels
 from satisfaction.models import (
     ALERT_REASON_LABELS,
     CHOICE_TYPES,
-    COMMITMENT_LABELS,
     QUESTION_TYPE_LABELS,
 )
 
@@ -43,7 +43,7 @@ PUBLIC_ENDPOINTS = frozenset(
 def labels() -> dict[str, object]:
     return {
         "sat": SimpleNamespace(
-            commitments=COMMITMENT_LABELS,
+            commitments=CommitmentLabels(),
             types=QUESTION_TYPE_LABELS,
             metrics=scoring.METRIC_LABELS,
             reasons=ALERT_REASON_LABELS,

@@ -11,9 +11,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.forms import ConfirmForm, form_page
+from core.forms import ConfirmForm, choices, form_page
 from core.security import roles_required
 from satisfaction import services
+from satisfaction.commitments import commitment_choices
 from satisfaction.forms import QuestionForm, QuestionnaireForm, RenameForm
 from satisfaction.models import Commitment, QuestionType
 from satisfaction.views.common import EDITORS, STAFF, bp
@@ -59,7 +60,7 @@ def _builder_context(questionnaire: Any, **forms: Any) -> dict[str, Any]:
     """What the builder page shows besides the forms given (blank by default)."""
     context = {
         "rename_form": RenameForm(formdata=None, title=questionnaire.title),
-        "question_form": QuestionForm(formdata=None),
+        "question_form": _question_form(formdata=None),
     }
     context.update(forms)
     return {
@@ -98,6 +99,13 @@ def questionnaire_rename(questionnaire_id: int) -> ResponseReturnValue:
     )
 
 
+def _question_form(**kwargs: Any) -> QuestionForm:
+    """The question form, its tags named by the charter in force."""
+    form = QuestionForm(**kwargs)
+    form.commitment.choices = choices([("", _("Aucun")), *commitment_choices()])
+    return form
+
+
 def _question_fields(form: QuestionForm) -> dict[str, Any]:
     return {
         "kind": QuestionType(form.kind.data),
@@ -119,7 +127,7 @@ def _question_fields(form: QuestionForm) -> dict[str, Any]:
 @roles_required(*EDITORS)
 def question_new(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
-    form = QuestionForm()
+    form = _question_form()
     return form_page(
         form,
         template="satisfaction/question_form.html",
@@ -157,7 +165,7 @@ def _question_data(question: Any) -> dict[str, Any]:
 def question_edit(questionnaire_id: int, question_id: int) -> ResponseReturnValue:
     questionnaire = _editable(questionnaire_id)
     question = services.find_question(questionnaire, question_id) or abort(404)
-    form = QuestionForm()
+    form = _question_form()
     if request.method == "GET":
         form.process(data=_question_data(question))
     return form_page(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.security import Role
 from dashboards import jobs, services, views
+from dashboards.commitments import counted
 from dashboards.models import BoardCompliance, BoardSnapshot
 from dashboards.queries.common import Filters
 from members.models import ServiceType
@@ -196,7 +197,11 @@ def test_the_compliance_table_is_listed_by_pages_worst_first(
     reds = [sum(v == "red" for v in r.lights.values()) for r in worst.compliance]
     assert not reds  # the stored path does not load the whole table…
     ordered = services.board_review_page(FILTERS, today=TODAY, listing=_listing())[1]
-    lights = [sum(v == "red" for v in r.lights.values()) for r in ordered.rows]
+    # Worst first: the most red lights, the criteria's and the commitments'.
+    lights = [
+        sum(v == "red" for v in [*r.lights.values(), *counted(r.commitments)])
+        for r in ordered.rows
+    ]
     assert lights == sorted(lights, reverse=True) and lights[0] > 0
     first = board_page()
     assert "Adhérents 1 à 3 sur 8." in first

@@ -39,3 +39,22 @@ def test_after_loading_the_demo_most_members_are_compliant(
         # The reason: each project not agreed says the request is unanswered.
         assert html.count('data-testid="agreement-reason"') == row.projects - row.agreed
         assert html.count("sans réponse") >= row.projects - row.agreed
+
+
+def test_the_demo_shows_every_kind_of_commitment_light(app) -> None:
+    for loader in app.extensions["qualicharte.demo"].values():
+        loader("small")
+    today = utcnow().date()
+    since, until = services.default_period(today)
+    rows = {
+        r.name: r.commitments
+        for r in services.compliance(Filters(since=since, until=until), today=today)
+    }
+    # An exemplary member: every commitment it can prove is green.
+    assert {v for v in rows["Lure Référencement"].values()} == {"green", "none"}
+    # The member whose project is in breach: red where its records say so.
+    flagged = rows["Buëch Informatique"]
+    assert flagged["scope"] == flagged["durability"] == "red"
+    assert flagged["costs_deadlines"] == flagged["follow_up"] == "amber"
+    # Nobody is judged on the profile's commitments until the profile says so.
+    assert all(r["expertise"] == r["watch"] == "none" for r in rows.values())

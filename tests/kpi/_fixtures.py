@@ -31,3 +31,19 @@ FIXTURE_FILES = (
 def read_export(name: str) -> bytes:
     """Bytes of one shared fixture file."""
     return (EXPORTS_DIR / name).read_bytes()
+
+
+#: Exports that came from a fetched repository snapshot are not committed (the
+#: search tool keeps fetched data files out of developers' commits): their tests
+#: read them from the folder named by ``QUALICHARTE_FETCHED_EXPORTS`` and are
+#: skipped, saying so, without it (tests/data/kpi-exports/real/README.md).
+FETCHED_DIR = os.environ.get("QUALICHARTE_FETCHED_EXPORTS", "")
+
+
+def read_fetched(name: str) -> bytes:
+    """Bytes of a fetched export, or the test is skipped with the reason."""
+    import pytest
+
+    if FETCHED_DIR and (Path(FETCHED_DIR) / name).is_file():
+        return (Path(FETCHED_DIR) / name).read_bytes()
+    pytest.skip(f"{name}: fetched export not present (QUALICHARTE_FETCHED_EXPORTS)")

@@ -66,25 +66,23 @@ def test_two_events_feed_one_clicks_indicator_as_their_sum(
     assert stored == Decimal("3808")  # 2,841 image_click + 967 gallery_zoom
 
 
-def test_a_thirty_day_report_is_refused_on_the_preview_with_the_reason(
+def test_a_thirty_day_report_is_refused_with_the_reason(
     client, auth, agency, make_indicator
 ) -> None:
+    """17 Jan – 15 Feb (a rolling 30 days) is no indicator period: the member is
+    told so, with the account totals and what to do; nothing is stored."""
     a = agency()
-    clicks = make_indicator(a.project, "custom", name="Clics annonces", frequency="day")
+    make_indicator(a.project, "custom", name="Clics annonces", frequency="day")
     auth.login(a.admin)
     real = export_bytes("real/google-ads_search-terms-report_2024-01-17.csv")
     uploaded = client.post(
         f"/space/projects/{a.project.id}/imports",
         data={"file": (io.BytesIO(real), "Search terms report.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
-    url = uploaded.headers["Location"]
-    page = html.unescape(
-        client.get(url, query_string={"chosen": "1", "target-0": clicks.id}).get_data(
-            as_text=True
-        )
-    )
+    page = html.unescape(uploaded.get_data(as_text=True))
     assert "Clics (annonces) : 7166" in page
-    assert "n'a aucune valeur importable" in page
-    client.post(f"{url}/confirm", data={"target-0": str(clicks.id)})
+    assert "ni un jour, ni une semaine, ni un mois calendaire" in page
+    assert "exportez le rapport par jour" in page
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0

@@ -12,7 +12,7 @@ import pytest
 
 from kpi.errors import ImportRefused
 from kpi.importers import ParsedExport, Series, parse_export
-from tests.kpi._fixtures import EXPORTS_DIR
+from tests.kpi._fixtures import EXPORTS_DIR, read_fetched
 
 REAL = EXPORTS_DIR / "real"
 
@@ -208,23 +208,42 @@ def test_ga4_real_snapshot_gives_daily_users_and_names_the_other_tables() -> Non
     assert export.rejected == []
 
 
-def test_ga4_report_over_six_months_is_not_stored_as_its_first_day() -> None:
-    export = parse("ga4_landing-page_2025-02-to-08.csv")
-    assert export.format == "ga4_report"
-    assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
-    assert all(series.points == [] for series in export.series)
-    (warning,) = [w for w in export.warnings if "185 jours" in w]
-    assert "Sessions : 2107" in warning
-    assert "Événements clés : 16" in warning
+def refusal(name: str) -> str:
+    """The one-sentence refusal of a real file."""
+    with pytest.raises(ImportRefused) as refused:
+        parse(name)
+    return str(refused.value)
+
+
+def test_ga4_report_over_six_months_is_refused_not_stored_as_its_first_day() -> None:
+    """Six months are no indicator period: the file is refused in one sentence
+    that names its totals and says to export by day or for a calendar month."""
+    message = refusal("ga4_landing-page_2025-02-to-08.csv")
+    assert "du 2025-02-01 au 2025-08-04 (185 jours" in message
+    assert "Sessions : 2107" in message
+    assert "Événements clés : 16" in message
+    assert "exportez le rapport par jour" in message
+    assert message.count(". ") == 0
 
 
 def test_ga4_spreadsheet_renamed_csv_reads_like_the_csv() -> None:
-    csv_export = parse("ga4_landing-page_2025-02-to-08.csv")
-    xlsx_export = parse("ga4_landing-page_xlsx-renamed.csv")
     assert real("ga4_landing-page_xlsx-renamed.csv").startswith(b"PK\x03\x04")
+    assert refusal("ga4_landing-page_xlsx-renamed.csv") == refusal(
+        "ga4_landing-page_2025-02-to-08.csv"
+    )
+    # The same workbook for July 2025 (a calendar month) is read like the CSV.
+    july = (
+        real("ga4_landing-page_2025-02-to-08.csv")
+        .replace(b"# Start date: 20250201", b"# Start date: 20250701")
+        .replace(b"# End date: 20250804", b"# End date: 20250731")
+    )
+    csv_export = parse_export(july)
+    xlsx_export = parse_export(_as_workbook(july.decode("utf-8-sig")))
     assert xlsx_export.format == csv_export.format == "ga4_report"
-    assert xlsx_export.period == csv_export.period
-    assert xlsx_export.warnings == csv_export.warnings
+    assert (
+        xlsx_export.period == csv_export.period == (date(2025, 7, 1), date(2025, 7, 31))
+    )
+    assert xlsx_export.series_by_key("sessions").points[0].value == 2107
     assert xlsx_export.rejected == []
 
 
@@ -387,15 +406,21 @@ def test_google_ads_search_terms_take_the_campaign_total_when_rows_fall_short() 
 
 
 def test_google_ads_account_total_is_the_truth_over_thirty_days() -> None:
-    export = parse("google-ads_search-terms-report_2024-01-17.csv")
+    # 17 Jan – 15 Feb (a rolling 30 days) is no indicator period: refused with
+    # the account totals named, not stored on 17 January.
+    message = refusal("google-ads_search-terms-report_2024-01-17.csv")
+    assert "du 2024-01-17 au 2024-02-15 (30 jours" in message
+    assert "Clics (annonces) : 7166" in message
+    assert "Coût : 97152.46" in message
+    # The same report for a calendar month keeps the account total (7166).
+    data = _with_date_line(
+        "google-ads_search-terms-report_2024-01-17.csv",
+        '"January 1, 2024 - January 31, 2024"',
+    )
+    export = parse_export(data)
     assert export.format == "google_ads_search_terms"
-    assert export.period == (date(2024, 1, 17), date(2024, 2, 15))
     assert any("Total: Account" in w and "7166" in w for w in export.warnings)
-    # 17 Jan – 15 Feb is no indicator period: named, not stored on 17 January.
-    assert all(series.points == [] for series in export.series)
-    (period_warning,) = [w for w in export.warnings if "30 jours" in w]
-    assert "Clics (annonces) : 7166" in period_warning
-    assert "Coût : 97152.46" in period_warning
+    assert export.series_by_key("clicks").points[0].value == 7166
 
 
 def test_google_ads_all_time_asks_for_the_period_then_uses_it() -> None:
@@ -410,16 +435,15 @@ def test_google_ads_all_time_asks_for_the_period_then_uses_it() -> None:
 
 
 def test_google_ads_excel_csv_utf16_tabs_is_read() -> None:
-    data = real("google-ads_campaign-report_excel-utf16.csv")
+    data = read_fetched("google-ads_campaign-report_excel-utf16.csv")
     assert data.startswith(b"\xff\xfe")
-    export = parse_export(data, "Campaign report.csv")
-    assert export.format == "google_ads_campaigns"
-    assert export.period == (date(2026, 1, 27), date(2026, 2, 23))
-    (warning,) = [w for w in export.warnings if "28 jours" in w]
-    assert "Clics (annonces) : 264" in warning
-    assert "Coût : 365.22" in warning
-    assert "Impressions : 9380" in warning
-    assert export.rejected == []
+    with pytest.raises(ImportRefused) as refused:  # 28 days: no indicator period
+        parse_export(data, "Campaign report.csv")
+    message = str(refused.value)
+    assert "du 2026-01-27 au 2026-02-23 (28 jours" in message
+    assert "Clics (annonces) : 264" in message
+    assert "Coût : 365.22" in message
+    assert "Impressions : 9380" in message
 
 
 def test_adwords_2016_keyword_report_dates_itself_from_its_title() -> None:
@@ -446,15 +470,12 @@ def test_adwords_2016_keyword_report_dates_itself_from_its_title() -> None:
 )
 def test_a_report_is_stored_only_for_a_calendar_period(line: str, stored: bool) -> None:
     data = _with_date_line("google-ads_search-terms-report_2024-01-17.csv", line)
-    export = parse_export(data)
-    points = export.series_by_key("clicks").points
-    assert bool(points) is stored
     if stored:
+        points = parse_export(data).series_by_key("clicks").points
         assert points[0].value == 7166
     else:
-        assert any(
-            "ni un jour, ni une semaine, ni un mois" in w for w in export.warnings
-        )
+        with pytest.raises(ImportRefused, match="ni un jour, ni une semaine"):
+            parse_export(data)
 
 
 def test_google_ads_report_segmented_by_day_gives_daily_values() -> None:
@@ -532,12 +553,31 @@ def test_inspect_refuses_last_24_hours_in_one_sentence(runner, tmp_path) -> None
     assert "Traceback" not in result.output
 
 
+#: Real files refused on purpose, each in one sentence.
+REFUSED_REAL_FILES = {
+    "clarity_top-pages.csv",
+    "ga4_exploration_events-tab_page-path_90-days.csv",
+    "ga4_exploration_free-form_page-path_425-days.csv",
+    "ga4_landing-page_2025-02-to-08.csv",
+    "ga4_landing-page_xlsx-renamed.csv",
+    "google-ads_search-terms-report_2024-01-17.csv",
+    "google-ads_search-terms-report_campaign-total.csv",
+    "gsc_chart_last-24-hours_utc3.csv",
+    "meta-ads_campaigns_inr.csv",
+    "microsoft-ads_api_ad-performance_rows-0.csv",
+}
+
+
 @pytest.mark.parametrize(
     "name", sorted(p.name for p in REAL.iterdir() if p.suffix != ".md")
 )
 def test_inspect_never_fails_with_a_traceback_on_real_files(runner, name: str) -> None:
     result = runner.invoke(args=["kpi", "inspect", str(REAL / name), "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    # Clarity's top pages are refused on purpose (their sessions overlap):
-    # tests/kpi/test_real_new_tools.py checks the sentence.
-    assert json.loads(result.output)["ok"] is (name != "clarity_top-pages.csv")
+    body = json.loads(result.output)
+    # Clarity's top pages are refused on purpose (their sessions overlap), and
+    # the reports of a range that is no indicator period (28, 30 or 185 days):
+    # each in one sentence that says what to do.
+    assert body["ok"] is (name not in REFUSED_REAL_FILES)
+    if not body["ok"]:
+        assert body["error"].rstrip(".").count(". ") <= 1

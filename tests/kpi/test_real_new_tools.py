@@ -43,14 +43,13 @@ def _july_2025(data: bytes) -> bytes:
     )
 
 
-def test_meta_ads_names_the_summary_totals_of_a_range_that_is_no_month() -> None:
-    export = parse(read("meta-ads_campaigns_inr.csv"))
-    assert export.format == "meta_ads"
-    assert export.period == (date(2025, 2, 1), date(2025, 8, 4))
-    assert all(not s.points for s in export.series)  # 185 days: no single period
-    [warning] = export.warnings
-    assert "Montant dépensé : 33245.34" in warning
-    assert "Clics sur un lien : 39581" in warning
+def test_meta_ads_refuses_a_range_that_is_no_month_naming_its_totals() -> None:
+    with pytest.raises(ImportRefused) as refused:  # 185 days: no single period
+        parse(read("meta-ads_campaigns_inr.csv"))
+    message = str(refused.value)
+    assert "du 2025-02-01 au 2025-08-04 (185 jours" in message
+    assert "Montant dépensé : 33245.34" in message
+    assert "Clics sur un lien : 39581" in message
 
 
 def test_meta_ads_takes_the_account_summary_row() -> None:
@@ -230,14 +229,15 @@ def test_youtube_totals_give_daily_views_with_us_dates() -> None:
     assert sum(v for d, v in by_day.items() if d.month == 8) == 164
 
 
-def test_inspect_json_names_the_meta_spend_of_its_range(runner) -> None:
+def test_inspect_json_refuses_the_meta_range_naming_its_spend(runner) -> None:
     result = runner.invoke(
         args=["kpi", "inspect", str(REAL / "meta-ads_campaigns_inr.csv"), "--json"]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     output = json.loads(result.output)
-    assert output["period"] == ["2025-02-01", "2025-08-04"]
-    assert "Montant dépensé : 33245.34" in output["warnings"][0]
+    assert output["ok"] is False
+    assert "Montant dépensé : 33245.34" in output["error"]
+    assert "par jour" in output["error"] and "Traceback" not in result.output
 
 
 def test_inspect_refuses_clarity_top_pages_in_one_sentence(runner) -> None:

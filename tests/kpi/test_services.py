@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -462,6 +463,35 @@ def test_reimporting_the_same_file_changes_nothing(agency, make_indicator) -> No
     )
     assert (again.rows_stored, again.rows_updated, again.rows_unchanged) == (0, 0, 31)
     assert [(m.id, m.value, m.updated_at) for m in _stored(visits)] == before
+
+
+def test_deleting_a_project_leaves_no_value_pointing_at_a_missing_import(
+    agency, make_indicator
+) -> None:
+    """``import_batch_id`` is not a foreign key (migration 0016): a batch only goes
+    with its project, and the project's values go with it."""
+    from members.models import Project
+
+    a, other = agency(), agency()
+    visits = make_indicator(a.project, "audience", frequency="day")
+    kept = make_indicator(other.project, "audience", frequency="day")
+    _import(a.project, visits, "google-search-console_performance_dates.csv", "clicks")
+    _import(
+        other.project, kept, "google-search-console_performance_dates.csv", "clicks"
+    )
+    db.session.execute(sa_delete(Project).where(Project.id == a.project.id))
+    db.session.commit()
+    dangling = db.session.scalar(
+        select(func.count())
+        .select_from(Measurement)
+        .where(
+            Measurement.import_batch_id.is_not(None),
+            Measurement.import_batch_id.not_in(select(ImportBatch.id)),
+        )
+    )
+    assert dangling == 0
+    assert len(_stored(kept)) == 31
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 1
 
 
 def test_undoing_an_import_restores_the_values_it_replaced(

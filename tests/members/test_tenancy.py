@@ -1,5 +1,5 @@
-"""Every route of the frame, the members, the records features and the
-improvement register, walked with every role.
+"""Every route of the frame, the members, the records features, the
+improvement register and the evidence pack, walked with every role.
 
 Another member's object answers 404 (never its content); association pages
 answer 403 to member staff; anonymous visitors are sent to the sign-in page."""
@@ -36,6 +36,7 @@ def world(
         "board": make_staff(Role.BOARD),
     }
     colleague = make_member_user(member_a, Role.MEMBER_USER)
+    draft = _charter_draft(users["secretariat"])
     records = _records_of(project, users["a_admin"])
     action = _improvement_action(member_a.id, project.id)
     expertise = _expertise_of(member_a, users["a_admin"])
@@ -49,9 +50,18 @@ def world(
             **records,
             "action": action,
             **expertise,
+            "version": draft,
         },
         users=users,
     )
+
+
+def _charter_draft(secretariat: object) -> int:
+    """Charter 2.1 in force and a 2.2 draft (the charter's routes)."""
+    from members import services
+
+    services.seed_first_version()
+    return services.create_draft(secretariat, number="2.2").id
 
 
 def _records_of(project: object, actor: object) -> dict[str, int]:
@@ -126,6 +136,8 @@ ASSOCIATION = {
     "board": 200,
 }
 SECRETARIAT_ONLY = {**ASSOCIATION, "board": 403}
+# Member A's staff and the association; member B's staff do not find it.
+EVIDENCE = {**MEMBER_A, "secretariat": 200, "board": 200}
 PUBLIC = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
 
@@ -191,6 +203,36 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         "POST",
         "/admin/members/{member}/invite",
         _posted(SECRETARIAT_ONLY, 400),
+    ),
+    ("members.admin_charter", "GET", "/admin/charter", ASSOCIATION),
+    (
+        "members.admin_charter_draft",
+        "POST",
+        "/admin/charter/drafts",
+        _posted(SECRETARIAT_ONLY, 400),
+    ),
+    ("members.admin_charter_version", "GET", "/admin/charter/{version}", ASSOCIATION),
+    (
+        "members.admin_charter_edit",
+        "GET",
+        "/admin/charter/{version}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    # Not confirmed yet: the secretariat gets the confirmation page.
+    (
+        "members.admin_charter_publish",
+        "POST",
+        "/admin/charter/{version}/publish",
+        SECRETARIAT_ONLY,
+    ),
+    ("members.public_charter", "GET", "/charter", PUBLIC),
+    ("members.public_charter_version", "GET", "/charter/2.1", PUBLIC),
+    ("members.space_charter", "GET", "/space/charter", {**MEMBER_A, "b_admin": 200}),
+    (
+        "members.space_charter_sign",
+        "POST",
+        "/space/charter/sign",
+        {**_posted(MEMBER_A, 400), "a_user": 403, "b_admin": 400},
     ),
     ("members.clients", "GET", "/space/clients", {**MEMBER_A, "b_admin": 200}),
     ("members.client_new", "GET", "/space/clients/new", {**MEMBER_A, "b_admin": 200}),
@@ -308,6 +350,14 @@ ROUTES: list[tuple[str, str, str, dict[str, int]]] = [
         _posted(MEMBER_A, 400),
     ),
     ("improvement.board", "GET", "/association/improvement", ASSOCIATION),
+    # evidence: member A's own pack, and any member's for the association
+    ("evidence.page", "GET", "/evidence/members/{member}", EVIDENCE),
+    (
+        "evidence.pack",
+        "GET",
+        "/evidence/members/{member}/pack.zip?year=2026",
+        EVIDENCE,
+    ),
 ]
 
 
@@ -323,7 +373,8 @@ def test_the_table_covers_every_route_of_the_frame_members_and_records(app) -> N
     endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"core", "members", "records", "improvement"}
+        if rule.endpoint.split(".")[0]
+        in {"core", "members", "records", "improvement", "evidence"}
     }
     assert endpoints == {endpoint for endpoint, *_ in ROUTES}
 
