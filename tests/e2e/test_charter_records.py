@@ -2,7 +2,7 @@
 short notice and a licence renewing next month; the client sees both in
 its portal (signed in from the e-mailed magic link); the scheduler's licence
 reminder job e-mails the client through the loopback SMTP server, once; the
-board finds the member in the compliance table.
+board sees the short-notice flag in the compliance table.
 
 (The board's download of the member's evidence pack, and the reading of its PDF,
 is added with the evidence pack.)"""
@@ -191,22 +191,18 @@ def _the_reminder_job_emails_the_client_once(app, mailbox: Mailbox, today) -> No
 
 
 def board_sees_the_short_notice_flag_in_the_compliance_table(page) -> None:
-    """The board's step: the member's row in the compliance table.
-
-    Today's table has no light for the records yet (the per-commitment lights
-    come in parallel): this asserts the member's row as it stands. With those
-    lights, assert here that the row's *Maîtrise des coûts et des délais* light
-    (``li[data-commitment=costs_deadlines]``) is amber — the project has its
-    budget, so the short-notice change alone makes it so (the test runs the
-    rollup job, ``dashboards.rollups``, that computes the lights before this step).
-    """
+    """The board's step: in the compliance table (as the rollup job stored it),
+    the member's *Maîtrise des coûts et des délais* light is amber — its project
+    has its budget and deadline, so the short-notice change alone makes it so."""
     page.get_by_role("link", name="Revue qualité").click()
     table = page.get_by_test_id("compliance")
     row = table.locator("tbody tr", has=page.get_by_role("link", name=MEMBER))
     row.wait_for()
-    cells = row.locator("td")
     # One active project, its indicators not agreed with the client yet.
-    assert "0/1" in cells.nth(0).inner_text()
+    assert "0/1" in row.locator("td").nth(0).inner_text()
+    costs = row.locator("li[data-commitment=costs_deadlines]")
+    assert costs.get_attribute("data-light") == "amber"
+    assert "Maîtrise des coûts et des délais" in costs.inner_text()
 
 
 def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
@@ -243,7 +239,7 @@ def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
     # 3. The scheduler's licence reminder reaches the client, once.
     _the_reminder_job_emails_the_client_once(app, mailbox, today)
 
-    # 4. The board finds the member in the compliance table, as the rollup job
+    # 4. The board sees the flag in the compliance table, as the rollup job
     # stored it (the job that computes the table's lights).
     _run_job(app, "dashboards.rollups")
     page.context.clear_cookies()
