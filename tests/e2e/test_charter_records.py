@@ -2,18 +2,20 @@
 short notice and a licence renewing next month; the client sees both in
 its portal (signed in from the e-mailed magic link); the scheduler's licence
 reminder job e-mails the client through the loopback SMTP server, once; the
-board sees the short-notice flag in the compliance table.
-
-(The board's download of the member's evidence pack, and the reading of its PDF,
-is added with the evidence pack.)"""
+board sees the short-notice flag in the compliance table, follows it to the
+member's evidence pack, downloads it and reads both facts in its PDF."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import unicodedata
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from core.dates import local_today
@@ -205,6 +207,28 @@ def board_sees_the_short_notice_flag_in_the_compliance_table(page) -> None:
     assert "Maîtrise des coûts et des délais" in costs.inner_text()
 
 
+def board_reads_both_facts_in_the_evidence_pack(page, today: date) -> None:
+    """From the compliance table to the member's pack of the year: the PDF in
+    the ZIP names the short notice and the licence to renew."""
+    page.get_by_role("link", name=f"dossier — {MEMBER}").click()
+    page.get_by_role("heading", name=f"Dossier de preuves · {MEMBER}").wait_for()
+    page.get_by_label("Année").select_option(str(today.year))
+    with page.expect_download() as event:
+        page.get_by_role("button", name="Télécharger le dossier (ZIP)").click()
+    name = f"dossier-preuves-durance-numerique-{today.year}"
+    assert event.value.suggested_filename == f"{name}.zip"
+    with zipfile.ZipFile(event.value.path()) as archive:
+        reader = PdfReader(io.BytesIO(archive.read(f"{name}.pdf")))
+    # NFKC: the PDF's ligatures ("ﬁ") read back as the letters typed.
+    text = unicodedata.normalize(
+        "NFKC", " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    )
+    assert f"Préavis court : {SHORT_NOTICE} jours pour {NOTICE_DAYS} demandés" in text
+    assert CHANGE in text
+    assert re.search(rf"{LICENCE}, renouvelée le .+?, payée par le client", text)
+    assert "Claire Monges" not in text and CONTACT not in text
+
+
 def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
     app,
     page,
@@ -245,3 +269,6 @@ def test_a_short_notice_change_and_a_licence_reach_the_client_and_the_board(
     page.context.clear_cookies()
     _sign_in(page, board.email)
     board_sees_the_short_notice_flag_in_the_compliance_table(page)
+
+    # 5. The board downloads the member's evidence pack and reads both facts.
+    board_reads_both_facts_in_the_evidence_pack(page, today)
