@@ -22,6 +22,7 @@ from evidence.services.facts import (
     ProjectLine,
     Proof,
 )
+from evidence.services.profile import profile_proofs
 from members.commitments import CommitmentCode as C
 from members.models import (
     MARK_STATUS_LABELS,
@@ -215,6 +216,7 @@ def gather(member_id: int, year: int, *, today: date) -> EvidenceFacts | None:
             as_of=as_of,
             notice_days=notice_days,
         ),
+        *profile_proofs(member_id, since, until),
         *figures.figure_proofs(indicators, questionnaires, agreed, of_year),
         *figures.rating_proofs(scores),
         *(c.proof for c in complaints),
