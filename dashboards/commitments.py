@@ -26,6 +26,8 @@ FOLLOW_UP_DAYS = 90
 #: A licence renewing this soon whose client has not been reminded yet (the
 #: reminder goes 30 days ahead: it failed, e.g. no contact to send it to).
 LICENCE_LATE_REMINDER_DAYS = 7
+#: A training this recent keeps the team's knowledge up to date (the expertise light).
+TRAINING_MONTHS = 24
 #: Questionnaire answers on questions tagged "adequacy": mean rating out of 5.
 ADEQUACY_GOOD, ADEQUACY_FAIR = 4.0, 3.0
 #: The lights made from the older criteria (not counted twice in reds/ambers).
@@ -77,9 +79,13 @@ RULES = {
         "sans rappel au client."
     ),
     C.EXPERTISE: _l(
-        "Compétences et formations de l'équipe renseignées sur le profil de l'adhérent."
+        "Vert : le profil de l'adhérent indique les compétences de son équipe et une "
+        "formation suivie depuis 24 mois ; orange : l'un des deux ; rouge : aucun."
     ),
-    C.WATCH: _l("Sources de veille renseignées sur le profil de l'adhérent."),
+    C.WATCH: _l(
+        "Vert : le profil de l'adhérent indique au moins une source de veille ; "
+        "rouge : aucune."
+    ),
     C.QUESTIONNAIRES: _l(
         "Le moins bon de trois critères : questionnaire envoyé depuis 12 mois, taux "
         "de réponse (vert dès 30 %, orange dès 15 %), alertes ouvertes (orange "
@@ -189,6 +195,17 @@ def security(p: ProjectFacts, f: FlagFacts) -> str:
     if f.unreminded_licences_due:
         return worst([light, "amber"])
     return light
+
+
+def expertise(has_skills: bool, trained_recently: bool) -> str:
+    """Skills written down and a training in the last 24 months."""
+    if has_skills and trained_recently:
+        return "green"
+    return "amber" if has_skills or trained_recently else "red"
+
+
+def watch(has_sources: bool) -> str:
+    return "green" if has_sources else "red"
 
 
 def commitment_lights(

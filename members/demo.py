@@ -333,7 +333,8 @@ def demo_logins() -> list[tuple[str, str]]:
 # provider, days ago, attendees), watch sources (name, url, topic). Pixel Durance
 # and Ubaye Hébergement are exemplary (one training older than 24 months stays off
 # the public page); Buëch Informatique keeps two skills to itself; Lure
-# Référencement and Gap Studio Web have recorded nothing yet.
+# Référencement (exemplary on every commitment) keeps its profile private; Gap
+# Studio Web has recorded nothing yet.
 EXPERTISE: dict[str, dict[str, Any]] = {
     "Pixel Durance": {
         "shown": True,
@@ -379,6 +380,12 @@ EXPERTISE: dict[str, dict[str, Any]] = {
         "skills": [("Maintenance Windows", 2), ("Réseaux TPE", 1)],
         "trainings": [],
         "sources": [],
+    },
+    "Lure Référencement": {
+        "shown": False,
+        "skills": [("Référencement naturel", 2), ("Google Ads", 2)],
+        "trainings": [("Google Analytics 4 : les rapports", "Google Skillshop", 90, 2)],
+        "sources": [("Abondance", "https://www.abondance.com", "SEO")],
     },
     "Écrins Contenus": {
         "shown": True,

@@ -1,6 +1,7 @@
 """The facts behind the compliance table's commitment lights, per member: two
 grouped statements whatever the number of members or records (projects and
-what they keep; the records the charter's rules flag)."""
+what they keep; the records the charter's rules flag), and one on the members'
+profiles (skills, trainings, watch sources)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,23 @@ from core.extensions import db
 from dashboards.commitments import (
     FOLLOW_UP_DAYS,
     LICENCE_LATE_REMINDER_DAYS,
+    TRAINING_MONTHS,
     FlagFacts,
     ProjectFacts,
+    expertise,
+    watch,
 )
 from dashboards.queries.common import Filters, scope
-from members.models import Member, Project, ProjectStatus, ServiceType
+from members.commitments import CommitmentCode
+from members.models import (
+    Member,
+    Project,
+    ProjectStatus,
+    ServiceType,
+    Skill,
+    Training,
+    WatchSource,
+)
 from records.models import (
     BackupPlan,
     Budget,
@@ -162,10 +175,32 @@ def flag_facts(
     return {member_id: FlagFacts(**counts) for member_id, counts in found.items()}
 
 
-def profile_lights(filters: Filters) -> dict[int, dict[str, str]]:
+def profile_lights(filters: Filters, *, today: date) -> dict[int, dict[str, str]]:
     """Per member, the lights of the commitments its profile proves: expertise
-    (its team's skills and training, ``members_skill`` and ``members_training``)
-    and watch (its watch sources, ``members_watch_source``), keyed by commitment
-    code. Filled from those profile tables; a member absent from the answer has
-    both lights ``none``."""
-    return {}
+    (its team's skills, ``members_skill``, and its trainings of the last
+    :data:`TRAINING_MONTHS` months, ``members_training``) and watch (its watch
+    sources, ``members_watch_source``), keyed by commitment code (one statement,
+    public or not: the board judges what is kept, the public page shows what the
+    member chose)."""
+    since = today - timedelta(days=TRAINING_MONTHS * 31)
+    rows = db.session.execute(
+        select(
+            Member.id,
+            exists().where(Skill.member_id == Member.id),
+            exists().where(
+                Training.member_id == Member.id, Training.completed_on >= since
+            ),
+            exists().where(WatchSource.member_id == Member.id),
+        ).where(
+            Member.signed_on.is_not(None),
+            *([Member.department == filters.department] if filters.department else []),
+            *([Member.id == filters.member_id] if filters.member_id else []),
+        )
+    ).all()
+    return {
+        member_id: {
+            CommitmentCode.EXPERTISE: expertise(bool(skills), bool(trained)),
+            CommitmentCode.WATCH: watch(bool(sources)),
+        }
+        for member_id, skills, trained, sources in rows
+    }

@@ -107,7 +107,7 @@ def compliance(
     flags = commitment_queries.flag_facts(
         filters, today=today, notice_minimum=notice_minimum()
     )
-    profiles = commitment_queries.profile_lights(filters)
+    profiles = commitment_queries.profile_lights(filters, today=today)
     rows = []
     in_force = current_version()
     for member_id, name, department, mark, signed in members:

@@ -228,8 +228,10 @@ def test_the_lights_follow_the_records_each_member_keeps(charter_world) -> None:
         ),
         "green",
     )
-    # No answers tagged "adequacy", no profile: nothing to judge.
-    assert good["adequacy"] == good["expertise"] == good["watch"] == "none"
+    # No answers tagged "adequacy": nothing to judge; no profile: nothing proves
+    # the team's expertise nor its watch.
+    assert good["adequacy"] == "none"
+    assert good["expertise"] == good["watch"] == "red"
     # The older criteria, as commitments: no indicator agreed, nothing sent.
     assert good["efficiency"] == "red" and good["questionnaires"] == "red"
 
@@ -308,6 +310,44 @@ def test_adequacy_is_the_clients_mean_rating_on_adequacy_questions(
     assert _rows()[member.id].commitments["adequacy"] == "amber"  # 3.5 out of 5
 
 
+def test_expertise_and_watch_follow_the_members_profile(
+    charter_world, make_member_user
+) -> None:
+    from members.services import expertise as profile
+
+    good = charter_world["good"]
+    admin = make_member_user(good)
+    profile.add_skill(admin, good, name="SEO technique", people=2)
+    lights = _rows()[good.id].commitments
+    assert (lights["expertise"], lights["watch"]) == ("amber", "red")
+    # A training three years ago does not keep the knowledge up to date.
+    profile.add_training(
+        admin,
+        good,
+        course="Accessibilité RGAA",
+        provider=None,
+        completed_on=TODAY - timedelta(days=3 * 365),
+        attendees=1,
+        today=TODAY,
+    )
+    assert _rows()[good.id].commitments["expertise"] == "amber"
+    profile.add_training(
+        admin,
+        good,
+        course="Core Web Vitals",
+        provider="OpenClassrooms",
+        completed_on=TODAY - timedelta(days=60),
+        attendees=2,
+        today=TODAY,
+    )
+    profile.add_watch_source(
+        admin, good, name="Search Central Blog", url=None, topic="SEO"
+    )
+    lights = _rows()[good.id].commitments
+    assert (lights["expertise"], lights["watch"]) == ("green", "green")
+    assert _rows()[charter_world["bad"].id].commitments["watch"] == "red"
+
+
 def test_a_member_on_an_older_charter_is_amber_on_communication_until_it_re_signs(
     make_member, make_staff
 ) -> None:
@@ -344,8 +384,9 @@ def test_the_lights_cost_a_fixed_number_of_statements(
     assert len(rows) == 8
     queries = [s for s in large if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     # Members, agreements, sends, alerts, complaints, the rollups' time and the
-    # answers; then the projects, the flagged records and the charter in force.
-    assert len(large) == len(small) and len(queries) == 10
+    # answers; then the projects, the flagged records, the profiles and the
+    # charter in force.
+    assert len(large) == len(small) and len(queries) == 11
 
 
 def test_the_stored_table_filters_on_one_commitments_light(
@@ -403,7 +444,9 @@ def test_the_export_has_one_column_per_commitment_in_words(
     row = next(r for r in rows if r[0] == charter_world["bad"].name)
     bad = dict(zip(header, row, strict=True))
     assert bad["Sécurité (sauvegardes, licences…)"] == "Non conforme"
-    assert bad[str(TITLES[CommitmentCode.EXPERTISE])] == "Sans objet"
+    assert (
+        bad[str(TITLES[CommitmentCode.EXPERTISE])] == "Non conforme"
+    )  # nothing on its profile
     assert bad["Obligation de communication de son engagement"] == "Non conforme"
 
 

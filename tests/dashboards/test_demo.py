@@ -56,5 +56,11 @@ def test_the_demo_shows_every_kind_of_commitment_light(app) -> None:
     flagged = rows["Buëch Informatique"]
     assert flagged["scope"] == flagged["durability"] == "red"
     assert flagged["costs_deadlines"] == flagged["follow_up"] == "amber"
-    # Nobody is judged on the profile's commitments until the profile says so.
-    assert all(r["expertise"] == r["watch"] == "none" for r in rows.values())
+    # The profile's commitments: Lure keeps both; Buëch lists skills but no
+    # training nor watch source; Gap Studio Web has recorded nothing.
+    assert rows["Lure Référencement"]["expertise"] == "green"
+    assert rows["Lure Référencement"]["watch"] == "green"
+    assert (flagged["expertise"], flagged["watch"]) == ("amber", "red")
+    assert (
+        rows["Gap Studio Web"]["expertise"] == rows["Gap Studio Web"]["watch"] == "red"
+    )

@@ -76,6 +76,13 @@ def _import(
 # ---------------------------------------------------------------- KPI writes
 
 
+def _tomorrow_noon() -> datetime:
+    """A run "tomorrow", far from midnight: the reviews stored depend on the day
+    (the default twelve months end today), so a run crossing midnight would store
+    another set."""
+    return (utcnow() + timedelta(days=1)).replace(hour=12, minute=0, second=0)
+
+
 def test_a_value_entered_by_hand_changes_the_dashboard_at_once(
     member_with_data,
 ) -> None:
@@ -284,7 +291,7 @@ def test_the_job_stores_the_board_review_again_only_when_something_changed(
     member_with_data(name="Iota")
     member_with_data(name="Kappa")
     # The fixtures stamp members and projects with the clock: start after them.
-    start = utcnow() + timedelta(days=1)
+    start = _tomorrow_noon()
     assert jobs.refresh_rollups(start) == "full"
     first = _snapshots()
     # The association's review, per department, per service type, per year.
@@ -330,7 +337,7 @@ def test_the_figures_version_the_caches_key_on_moves_only_with_the_figures(
     quartiles per :func:`common_queries.figures_version`: an idle run of the job (every
     minute) must not move it, a change must."""
     member_with_data(name="Lambda")
-    start = utcnow() + timedelta(days=1)
+    start = _tomorrow_noon()
     jobs.refresh_rollups(start)
     with app.app_context(), app.test_request_context():  # a request of its own
         assert common_queries.figures_version() == start
@@ -358,7 +365,7 @@ def test_reviews_left_behind_by_a_failed_run_are_stored_by_the_next(
     from dashboards.services import snapshot as snapshot_service
 
     member_with_data(name="Mu")
-    start = utcnow() + timedelta(days=1)
+    start = _tomorrow_noon()
     assert jobs.refresh_rollups(start) == "full"
     write = snapshot_service.write_board_snapshot
     calls: list[int] = []
