@@ -190,8 +190,8 @@ def _invite(
     The opt-out and fatigue-window filters are SQL expressions of the one query
     that reads the campaign's contacts (no per-contact query, no list of ids);
     the invitations are one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING,
-    the e-mails are rendered once per language and queued by one INSERT …
-    SELECT … ON CONFLICT DO NOTHING (see "bulk inserts" below).
+    the e-mails are rendered once per language into shared bodies and queued
+    by one INSERT … SELECT … ON CONFLICT DO NOTHING (see services/outbox.py).
     """
     eligible = _eligible_contacts(campaign, now=now, summary=summary)
     if not eligible:
@@ -221,7 +221,6 @@ def _invite(
         campaign,
         [c for c in eligible if c.id in ids],
         ids=ids,
-        tokens=tokens,
         expires_at=expires_at,
         now=now,
     )

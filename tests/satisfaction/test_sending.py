@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.mail import deliver_due
+from core.mail_bodies import message_content
 from core.models import OutboxMessage
 from members.models import ProjectStatus
 from satisfaction import services
@@ -81,9 +82,10 @@ def test_the_html_mail_escapes_the_contacts_name(world, make_contact, mailbox) -
     contact = make_contact(w.project.client, name="<b>Zoé & Co</b>")
     make_campaign(w, contact_ids=[contact.id])
     services.send_due_invitations(LATER)
-    message = db.session.scalar(select(OutboxMessage))
-    assert "&lt;b&gt;Zoé &amp; Co&lt;/b&gt;" in message.body_html
-    assert "Bonjour <b>Zoé & Co</b>," in message.body_text
+    content = message_content(db.session.scalar(select(OutboxMessage)))
+    assert "Bonjour &lt;b&gt;Zoé &amp; Co&lt;/b&gt;," in content.html
+    assert "<b>Zoé" not in content.html
+    assert "Bonjour <b>Zoé & Co</b>," in content.text
 
 
 def test_opted_out_contacts_and_closed_projects_get_nothing(world) -> None:
