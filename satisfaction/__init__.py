@@ -15,7 +15,6 @@ from core.security import Role
 
 def init_app(app: Flask) -> None:
     from satisfaction import demo, jobs, models, privacy, views  # noqa: F401
-
     from satisfaction.services.outbox import INVITATION_FILLER, fill_invitation
 
     app.register_blueprint(views.bp)

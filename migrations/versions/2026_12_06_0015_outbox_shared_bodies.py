@@ -25,7 +25,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0015"
 down_revision = "0011"
@@ -49,9 +48,7 @@ def upgrade() -> None:
         batch.alter_column("body_text", existing_type=sa.Text(), nullable=True)
         batch.add_column(sa.Column("body_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("fill", sa.JSON(), nullable=True))
-        batch.create_index(
-            "ix_core_outbox_message_body_id", ["body_id"], unique=False
-        )
+        batch.create_index("ix_core_outbox_message_body_id", ["body_id"], unique=False)
         batch.create_check_constraint(
             op.f("ck_core_outbox_message_has_body"),
             "body_text IS NOT NULL OR body_id IS NOT NULL",
