@@ -11,7 +11,7 @@ NOTHING``): nothing can be queued twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from core.mail_bodies import FillError, render_shared_body
 from core.models import OutboxBody, OutboxMessage, OutboxStatus
 from core.security import hash_token
 from core.urls import external_url
+from members.models import ClientContact
 from satisfaction.links import invitation_token, unsubscribe_token
 from satisfaction.models import Invitation
 
@@ -100,35 +101,30 @@ def fill_invitation(fill: Mapping[str, Any]) -> dict[str, str]:
 
 def queue_invitation_emails(
     campaign: Any,
-    contacts: Sequence[Any],
     *,
-    ids: dict[int, int],
+    cycle: int,
+    locales: Iterable[str],
     expires_at: datetime,
     now: datetime,
 ) -> None:
-    """Queue one e-mail per invitation in the contact's language, in this
-    transaction: each language's e-mail rendered once into a shared body (one
-    INSERT for all), then one thin outbox row per invitation (one INSERT), its
-    slots filled when it is sent (``fill_invitation``)."""
-    if not contacts:
-        return
+    """Queue one e-mail per invitation of the campaign's ``cycle`` in the
+    contact's language, in this transaction: each language's e-mail (of
+    ``locales``, the contacts') rendered once into a shared body (one INSERT
+    for all), then one thin outbox row per invitation (one INSERT … SELECT),
+    its slots filled when it is sent (``fill_invitation``)."""
     context = {
         "member_name": campaign.member_name,
         "association_name": current_app.config["ASSOCIATION_NAME"],
         "project_title": campaign.project_title,
         "reminder": False,
     }
-    rows: list[tuple[Any, ...]] = []  # see _insert_outbox
-    locales: set[str] = set()
-    for contact in contacts:
-        locale = contact.locale if contact.locale in _LOCALES else "fr"
-        locales.add(locale)
-        rows.append((ids[contact.id], contact.email, _LOCALES[locale], contact.name))
+    used = sorted({locale if locale in _LOCALES else "fr" for locale in locales})
+    if not used:
+        return
     bodies = _insert_bodies(
-        {locale: _render(context, locale, expires_at) for locale in sorted(locales)},
-        now=now,
+        {locale: _render(context, locale, expires_at) for locale in used}, now=now
     )
-    _insert_outbox(bodies, rows, now=now)
+    _insert_outbox(bodies, campaign_id=campaign.id, cycle=cycle, now=now)
 
 
 def _render(
@@ -236,11 +232,9 @@ def _bulk_statement(sql: str, params: dict[str, Any]) -> Any:
     )
 
 
-def insert_invitations(
-    token_hashes: dict[int, str], common: dict[str, Any]
-) -> dict[int, int]:
-    """Insert one invitation per contact (contact id → token hash); returns
-    contact id → invitation id of the rows inserted."""
+def insert_invitations(token_hashes: dict[int, str], common: dict[str, Any]) -> int:
+    """Insert one invitation per contact (contact id → token hash); returns how
+    many were inserted (an invitation already there is left as it is)."""
     source, params = _rows_source(
         [("contact_id", "integer"), ("token_hash", "text")],
         list(token_hashes.items()),
@@ -252,58 +246,61 @@ def insert_invitations(
         f"SELECT {', '.join(f':{name}' for name in _INVITATION_COMMON)}, "
         f"t.contact_id, t.token_hash FROM {source} "
         # WHERE true: SQLite's parser needs it before ON CONFLICT.
-        "WHERE true ON CONFLICT DO NOTHING RETURNING contact_id, id",
+        "WHERE true ON CONFLICT DO NOTHING",
         params,
     )
-    return dict(db.session.execute(statement, params).all())
+    result = db.session.execute(statement, params)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _by_locale(values: dict[str, str]) -> str:
+    """``CASE`` on the contact's language: its value, else French's (the
+    language of a contact whose own we do not write), else the first one."""
+    default = values.get("fr", next(iter(values.values())))
+    cases = " ".join(
+        f"WHEN '{locale}' THEN {value}" for locale, value in values.items()
+    )
+    return f"CASE c.locale {cases} ELSE {default} END"
 
 
 def _insert_outbox(
-    bodies: dict[str, tuple[int, str]],
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    now: datetime,
+    bodies: dict[str, tuple[int, str]], *, campaign_id: int, cycle: int, now: datetime
 ) -> None:
-    """Queue the e-mails, idempotency key ``satisfaction.invitation:<id>``, in one
-    statement: per row its address, its language's subject and shared body, and
-    what fills the body (the contact's name and the invitation's id). ``rows``:
-    (invitation id, address, ``_LOCALES`` number, name) per e-mail."""
+    """Queue the e-mails of the cycle's invitations, idempotency key
+    ``satisfaction.invitation:<id>``, in one statement reading the invitations
+    back with their contacts: per e-mail its address, its language's subject and
+    shared body, and what fills the body (the contact's name, the invitation's
+    id). Nothing goes through Python per e-mail."""
     params: dict[str, Any] = {
         "key": _INVITATION_KEY,
         "headers": "{}",
         "status": OutboxStatus.PENDING.value,
         "now": now,
+        "campaign_id": campaign_id,
+        "cycle": cycle,
     }
-    subjects, body_ids = [], []
+    subjects, body_ids = {}, {}
     for locale, (body_id, subject) in bodies.items():
-        index = _LOCALES[locale]
-        params[f"subject_{index}"] = subject
-        params[f"body_{index}"] = body_id
-        subjects.append(f"WHEN {index} THEN :subject_{index}")
-        body_ids.append(f"WHEN {index} THEN :body_{index}")
+        params[f"subject_{locale}"] = subject
+        params[f"body_{locale}"] = body_id
+        subjects[locale] = f":subject_{locale}"
+        body_ids[locale] = f":body_{locale}"
     if is_postgres():
-        fill = "json_build_object('name', t.name, 'invitation', t.id)"
+        fill = "json_build_object('name', c.name, 'invitation', i.id)"
         headers = "CAST(:headers AS json)"
     else:
-        fill = "json_object('name', t.name, 'invitation', t.id)"
+        fill = "json_object('name', c.name, 'invitation', i.id)"
         headers = ":headers"
-    source, source_params = _rows_source(
-        [
-            ("id", "integer"),
-            ("to_address", "text"),
-            ("locale", "integer"),
-            ("name", "text"),
-        ],
-        rows,
-    )
-    params.update(source_params)
     statement = _bulk_statement(
         f"INSERT INTO {OutboxMessage.__table__.name} (idempotency_key, to_address, "
         "subject, body_id, fill, headers, status, attempts, next_attempt_at, "
         "created_at) "
-        f"SELECT :key || t.id, t.to_address, CASE t.locale {' '.join(subjects)} END, "
-        f"CASE t.locale {' '.join(body_ids)} END, {fill}, {headers}, :status, 0, "
-        f":now, :now FROM {source} WHERE true ON CONFLICT DO NOTHING",
+        f"SELECT :key || i.id, c.email, {_by_locale(subjects)}, "
+        f"{_by_locale(body_ids)}, {fill}, {headers}, :status, 0, :now, :now "
+        f"FROM {Invitation.__table__.name} AS i "
+        f"JOIN {ClientContact.__table__.name} AS c ON c.id = i.contact_id "
+        "WHERE i.campaign_id = :campaign_id AND i.cycle = :cycle "
+        "ON CONFLICT DO NOTHING",
         params,
     )
     db.session.execute(statement, params)

@@ -166,8 +166,6 @@ def _eligible_contacts(
     contacts = db.session.execute(
         select(
             ClientContact.id,
-            ClientContact.name,
-            ClientContact.email,
             ClientContact.locale,
             opted_out.label("opted_out"),
             tired.label("tired"),
@@ -203,7 +201,7 @@ def _invite(
         else None
     )
     tokens = invitation_tokens(campaign.id, cycle, [c.id for c in eligible])
-    ids = outbox.insert_invitations(
+    created = outbox.insert_invitations(
         {c.id: hash_token(tokens[c.id]) for c in eligible},
         {
             "campaign_id": campaign.id,
@@ -217,13 +215,14 @@ def _invite(
             "expires_at": expires_at,
         },
     )
-    outbox.queue_invitation_emails(
-        campaign,
-        [c for c in eligible if c.id in ids],
-        ids=ids,
-        expires_at=expires_at,
-        now=now,
-    )
+    if created:
+        outbox.queue_invitation_emails(
+            campaign,
+            cycle=cycle,
+            locales={c.locale for c in eligible},
+            expires_at=expires_at,
+            now=now,
+        )
     # ORM-enabled: a version object already in this session sees the freeze.
     db.session.execute(
         update(QuestionnaireVersion)
@@ -234,4 +233,4 @@ def _invite(
         .values(frozen_at=now)
         .execution_options(synchronize_session="evaluate")
     )
-    return len(ids)
+    return created
