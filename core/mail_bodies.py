@@ -117,7 +117,12 @@ def _values(body: OutboxBody, fill: Mapping[str, Any]) -> Mapping[str, str]:
     filler: Filler | None = current_app.extensions.get(_FILLERS, {}).get(body.filler)
     if filler is None:
         raise FillError(f"no filler registered as {body.filler!r}")
-    return filler(fill)
+    try:
+        return filler(fill)
+    except (KeyError, TypeError, ValueError) as error:
+        # A row it cannot read will never be sent: say so rather than block
+        # the outbox (its database errors, which may pass, still go up).
+        raise FillError(f"{type(error).__name__}: {error}") from error
 
 
 def message_content(message: OutboxMessage) -> Content:

@@ -168,3 +168,17 @@ def test_a_message_with_its_own_body_is_read_as_it_is(app) -> None:
         None,
         {"X-A": "1"},
     )
+
+
+def test_a_row_its_filler_cannot_read_fails_without_blocking_the_others(
+    app, mailbox
+) -> None:
+    register_filler(app, "tests.strict", lambda fill: {"link": fill["link"]})
+    broken, fine = _queue_shared(
+        [("broken@client.example", {}), ("fine@client.example", {"link": "http://x"})],
+        filler="tests.strict",
+    )
+    report = deliver_due(NOW + timedelta(seconds=1))
+    assert report.failed == [broken.id] and report.sent == [fine.id]
+    db.session.expire_all()
+    assert "KeyError" in (db.session.get(OutboxMessage, broken.id).last_error or "")
