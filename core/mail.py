@@ -38,7 +38,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from core.database import utcnow
 from core.extensions import db
 from core.mail_bodies import FillError, message_content
-from core.models import OutboxMessage, OutboxStatus
+from core.models import OutboxBody, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,9 @@ def _due(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     )
 
 
-def _claim_next(now: datetime, lease: timedelta) -> _Claim | None:
+def _claim_next(
+    now: datetime, lease: timedelta, bodies: dict[int, OutboxBody]
+) -> _Claim | None:
     """Claim the oldest due message for this process and commit the claim.
 
     On PostgreSQL the row is locked (other senders skip it); on SQLite the
@@ -163,7 +165,7 @@ def _claim_next(now: datetime, lease: timedelta) -> _Claim | None:
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             assert message is not None
             try:
-                email = build_email(message)
+                email = build_email(message, bodies=bodies)
             except FillError as error:
                 claim = _Claim(
                     message_id, message.attempts + 1, None, now, f"FillError: {error}"
@@ -185,8 +187,9 @@ def deliver_due(now: datetime, *, limit: int = 200) -> DeliveryReport:
     transport = make_transport(current_app.config["MAIL_URL"])
     lease = claim_lease()
     clock = _Clock(now)
+    bodies: dict[int, OutboxBody] = {}  # the shared bodies read in this run
     for _ in range(limit):
-        claim = _claim_next(clock(), lease)
+        claim = _claim_next(clock(), lease, bodies)
         if claim is None:
             break
         _send_one(transport, claim, now=now, clock=clock, lease=lease, report=report)
@@ -303,12 +306,17 @@ def message_id(message: OutboxMessage) -> str:
     return f"<qc-outbox-{message.id}-{stamp}@{message_id_domain()}>"
 
 
-def build_email(message: OutboxMessage, *, sender: str | None = None) -> EmailMessage:
+def build_email(
+    message: OutboxMessage,
+    *,
+    sender: str | None = None,
+    bodies: dict[int, OutboxBody] | None = None,
+) -> EmailMessage:
     """The e-mail for an outbox row, identical on every attempt.
 
     :raises FillError: a message on a shared body whose values cannot be made.
     """
-    content = message_content(message)
+    content = message_content(message, bodies=bodies)
     email = EmailMessage()
     email["From"] = sender or current_app.config["MAIL_FROM"]
     email["To"] = message.to_address

@@ -125,16 +125,23 @@ def _values(body: OutboxBody, fill: Mapping[str, Any]) -> Mapping[str, str]:
         raise FillError(f"{type(error).__name__}: {error}") from error
 
 
-def message_content(message: OutboxMessage) -> Content:
+def message_content(
+    message: OutboxMessage, *, bodies: dict[int, OutboxBody] | None = None
+) -> Content:
     """The text, HTML and extra headers of ``message``, its slots filled.
+
+    ``bodies``: the shared bodies already read (a sender's run keeps them: a
+    body is never changed), filled in as they are read.
 
     :raises FillError: its values cannot be made.
     """
     if message.body_id is None:
         return Content(message.body_text or "", message.body_html, message.headers)
-    body = db.session.get(OutboxBody, message.body_id)
-    if body is None:  # pragma: no cover - a foreign key keeps it
+    known = {} if bodies is None else bodies
+    body = known.get(message.body_id) or db.session.get(OutboxBody, message.body_id)
+    if body is None:
         raise FillError(f"body {message.body_id} is gone")
+    known[message.body_id] = body
     values = _values(body, message.fill or {})
     nonce = body.slot_nonce
     headers = {
