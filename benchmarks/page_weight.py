@@ -58,6 +58,7 @@ def _links(app: Any) -> dict[str, str]:
 
     from core.database import utcnow
     from core.extensions import db
+    from core.mail_bodies import message_content
     from core.models import OutboxMessage
     from dashboards import services as dashboards
     from members.models import ClientContact
@@ -76,9 +77,13 @@ def _links(app: Any) -> dict[str, str]:
         satisfaction.send_due_invitations(now)
         contact = db.session.scalars(select(ClientContact).limit(1)).one()
         dashboards.request_portal_link(contact.email, now=now)
-        bodies = db.session.scalars(
-            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
-        ).all()
+        # Invitations share their body: the links are filled in when sent.
+        bodies = [
+            message_content(message).text
+            for message in db.session.scalars(
+                select(OutboxMessage).order_by(OutboxMessage.id.desc())
+            )
+        ]
     found: dict[str, str] = {}
     for body in bodies:
         for name, pattern in (

@@ -37,7 +37,8 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import OutboxMessage, OutboxStatus
+from core.mail_bodies import FillError, message_content
+from core.models import OutboxBody, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +96,14 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class _Claim:
-    """One message this process holds: what to send and when it claimed it."""
+    """One message this process holds: what to send and when it claimed it
+    (``email`` is None when it could not be built, ``error`` says why)."""
 
     message_id: int
     attempts: int
-    email: EmailMessage
+    email: EmailMessage | None
     claimed_at: datetime
+    error: str | None = None
 
 
 class _Clock:
@@ -134,7 +137,9 @@ def _due(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     )
 
 
-def _claim_next(now: datetime, lease: timedelta) -> _Claim | None:
+def _claim_next(
+    now: datetime, lease: timedelta, bodies: dict[int, OutboxBody]
+) -> _Claim | None:
     """Claim the oldest due message for this process and commit the claim.
 
     On PostgreSQL the row is locked (other senders skip it); on SQLite the
@@ -159,7 +164,14 @@ def _claim_next(now: datetime, lease: timedelta) -> _Claim | None:
         if result.rowcount == 1:  # type: ignore[attr-defined]
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             assert message is not None
-            claim = _Claim(message_id, message.attempts + 1, build_email(message), now)
+            try:
+                email = build_email(message, bodies=bodies)
+            except FillError as error:
+                claim = _Claim(
+                    message_id, message.attempts + 1, None, now, f"FillError: {error}"
+                )
+            else:
+                claim = _Claim(message_id, message.attempts + 1, email, now)
             # The claim is committed before we talk to the SMTP server: no
             # transaction (nor SQLite's write lock) stays open during a send.
             db.session.commit()
@@ -175,8 +187,9 @@ def deliver_due(now: datetime, *, limit: int = 200) -> DeliveryReport:
     transport = make_transport(current_app.config["MAIL_URL"])
     lease = claim_lease()
     clock = _Clock(now)
+    bodies: dict[int, OutboxBody] = {}  # the shared bodies read in this run
     for _ in range(limit):
-        claim = _claim_next(clock(), lease)
+        claim = _claim_next(clock(), lease, bodies)
         if claim is None:
             break
         _send_one(transport, claim, now=now, clock=clock, lease=lease, report=report)
@@ -195,6 +208,13 @@ def _send_one(
     """Send one claimed message and record the outcome in its own commit."""
     config = current_app.config
     values: dict[str, Any] = {"attempts": claim.attempts}
+    if claim.email is None:
+        # Nothing to send, now or later (what it refers to is gone).
+        values.update(status=OutboxStatus.FAILED, last_error=claim.error)
+        report.failed.append(claim.message_id)
+        log.error("e-mail %s not built: %s", claim.message_id, claim.error)
+        _mark(claim.message_id, values)
+        return
     try:
         with _lease_renewed(claim, lease=lease, clock=clock):
             transport.send(claim.email)
@@ -216,9 +236,13 @@ def _send_one(
         report.sent.append(claim.message_id)
     # Marked in the same breath as the SMTP acceptance: a crash from here on
     # re-sends this one message at most.
+    _mark(claim.message_id, values)
+
+
+def _mark(message_id: int, values: dict[str, Any]) -> None:
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == claim.message_id)
+        .where(OutboxMessage.id == message_id)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -282,8 +306,17 @@ def message_id(message: OutboxMessage) -> str:
     return f"<qc-outbox-{message.id}-{stamp}@{message_id_domain()}>"
 
 
-def build_email(message: OutboxMessage, *, sender: str | None = None) -> EmailMessage:
-    """The e-mail for an outbox row, identical on every attempt."""
+def build_email(
+    message: OutboxMessage,
+    *,
+    sender: str | None = None,
+    bodies: dict[int, OutboxBody] | None = None,
+) -> EmailMessage:
+    """The e-mail for an outbox row, identical on every attempt.
+
+    :raises FillError: a message on a shared body whose values cannot be made.
+    """
+    content = message_content(message, bodies=bodies)
     email = EmailMessage()
     email["From"] = sender or current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
@@ -291,12 +324,12 @@ def build_email(message: OutboxMessage, *, sender: str | None = None) -> EmailMe
     # When it was written (RFC 5322 §3.6.1), not when this attempt runs.
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(message)
-    for name, value in message.headers.items():
+    for name, value in content.headers.items():
         del email[name]
         email[name] = value
-    email.set_content(message.body_text)
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+    email.set_content(content.text)
+    if content.html:
+        email.add_alternative(content.html, subtype="html")
     return email
 
 

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core.cli import register_demo_loader
+from core.mail_bodies import register_filler
 from core.navigation import Panel, register_nav_item, register_panel
 from core.privacy import register_contact_data
 from core.scheduler import register_job
@@ -14,8 +15,10 @@ from core.security import Role
 
 def init_app(app: Flask) -> None:
     from satisfaction import demo, jobs, models, privacy, views  # noqa: F401
+    from satisfaction.services.outbox import INVITATION_FILLER, fill_invitation
 
     app.register_blueprint(views.bp)
+    register_filler(app, INVITATION_FILLER, fill_invitation)
     register_contact_data(
         app, "questionnaires", export=privacy.export, erase=privacy.erase
     )

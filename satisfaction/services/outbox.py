@@ -1,5 +1,7 @@
-"""The invitation e-mails, queued in bulk: each language's e-mail rendered once,
-the cycle's invitations and their outbox rows each inserted by ONE statement.
+"""The invitation e-mails, queued in bulk: each language's e-mail rendered once
+into a body the cycle's e-mails share, the invitations and their thin outbox rows
+each inserted by ONE statement; the sender fills each e-mail's name and links
+(``fill_invitation``), so no answer token is stored, in clear, anywhere.
 
 An invitation is unique per (campaign, contact, cycle) and its e-mail per
 idempotency key ``satisfaction.invitation:<id>`` (both ``INSERT … ON CONFLICT DO
@@ -9,27 +11,30 @@ NOTHING``): nothing can be queued twice.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
-from markupsafe import escape
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, insert, select, text, update
 
 from core.database import UTCDateTime
 from core.extensions import db
 from core.i18n import format_date
-from core.models import OutboxMessage, OutboxStatus
+from core.mail_bodies import FillError, render_shared_body
+from core.models import OutboxBody, OutboxMessage, OutboxStatus
+from core.security import hash_token
 from core.urls import external_url
-from satisfaction.links import unsubscribe_tokens
+from members.models import ClientContact
+from satisfaction.links import invitation_token, unsubscribe_token
 from satisfaction.models import Invitation
 
 INVITATION_TEMPLATE = "satisfaction/email/invitation"
-# Filled per contact in the e-mail rendered once per language (see _render_once).
-_NAME, _LINK, _UNSUBSCRIBE = "@@qc-name@@", "@@qc-link@@", "@@qc-unsubscribe@@"
+INVITATION_FILLER = "satisfaction.invitation"  # see fill_invitation
+# The per-contact parts of the e-mail rendered once per language: slots the
+# sender fills (core.mail_bodies), from the row's name and invitation id.
+_SLOTS = ("contact_name", "link", "unsubscribe_link")
 _INVITATION_KEY = "satisfaction.invitation:"  # + the invitation's id
 _LOCALES = {"fr": 1, "en": 2}  # the e-mails' languages, numbered for SQL
 
@@ -58,68 +63,113 @@ def email_context(
     }
 
 
-def _render_once(
-    template: str, context: dict[str, Any], locale: str
-) -> tuple[str, str, str]:
-    """Subject, text and HTML of an invitation with per-contact placeholders.
+def fill_invitation(fill: Mapping[str, Any]) -> dict[str, str]:
+    """The values of an invitation e-mail's slots, made when it is sent: the
+    links' tokens are computed again (an HMAC of the invitation), never stored.
 
-    A campaign's e-mails differ only by name and links: rendering them once per
-    language and filling the blanks costs a few concatenations per contact
-    instead of three template renders (see benchmarks/survey.py).
+    :raises FillError: the invitation is gone (its contact was erased).
     """
-    with force_locale(locale):
-        values = {
-            **context,
-            "expires_on": format_date(context["expires_at"], "long"),
-            "contact_name": _NAME,
-            "link": _LINK,
-            "unsubscribe_link": _UNSUBSCRIBE,
-        }
-        subject = render_template(f"{template}_subject.txt", **values).strip()
-        text = render_template(f"{template}.txt", **values)
-        html = render_template(f"{template}.html", **values)
-    return " ".join(subject.split()), text, html
+    invitation_id = int(fill["invitation"])
+    row = db.session.execute(
+        select(
+            Invitation.campaign_id,
+            Invitation.contact_id,
+            Invitation.cycle,
+            Invitation.token_hash,
+        ).where(Invitation.id == invitation_id)
+    ).one_or_none()
+    if row is None:
+        raise FillError(f"invitation {invitation_id} is gone")
+    token = invitation_token(row.campaign_id, row.contact_id, row.cycle)
+    if hash_token(token) != row.token_hash:
+        # SECRET_KEY changed since it was queued: re-key, so that the link opens
+        # (as a reminder does); committed with the message's claim.
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id)
+            .values(token_hash=hash_token(token))
+            .execution_options(synchronize_session=False)
+        )
+    return {
+        "contact_name": str(fill["name"]),
+        "link": external_url("satisfaction.open_link", token=token),
+        "unsubscribe_link": external_url(
+            "satisfaction.unsubscribe", token=unsubscribe_token(invitation_id)
+        ),
+    }
 
 
 def queue_invitation_emails(
     campaign: Any,
-    contacts: Sequence[Any],
     *,
-    ids: dict[int, int],
-    tokens: dict[int, str],
+    cycle: int,
+    locales: Iterable[str],
     expires_at: datetime,
     now: datetime,
 ) -> None:
-    """Queue one e-mail per invitation in the contact's language: outbox rows in
-    this transaction, one per idempotency key, in one statement. Each language's
-    e-mail is rendered once; per contact only its name and links are filled."""
-    unsubscribe_of = unsubscribe_tokens(ids[c.id] for c in contacts)
+    """Queue one e-mail per invitation of the campaign's ``cycle`` in the
+    contact's language, in this transaction: each language's e-mail (of
+    ``locales``, the contacts') rendered once into a shared body (one INSERT
+    for all), then one thin outbox row per invitation (one INSERT … SELECT),
+    its slots filled when it is sent (``fill_invitation``)."""
     context = {
         "member_name": campaign.member_name,
         "association_name": current_app.config["ASSOCIATION_NAME"],
         "project_title": campaign.project_title,
-        "expires_at": expires_at,
         "reminder": False,
     }
-    rendered: dict[str, tuple[str, str, str]] = {}
-    blanks: list[tuple[Any, ...]] = []  # see _insert_outbox
-    for contact in contacts:
-        locale = contact.locale if contact.locale in _LOCALES else "fr"
-        if locale not in rendered:
-            rendered[locale] = _render_once(INVITATION_TEMPLATE, context, locale)
-        invitation_id = ids[contact.id]
-        blanks.append(
-            (
-                invitation_id,
-                contact.email,
-                _LOCALES[locale],
-                contact.name,
-                str(escape(contact.name)),
-                tokens[contact.id],
-                unsubscribe_of[invitation_id],
-            )
+    used = sorted({locale if locale in _LOCALES else "fr" for locale in locales})
+    if not used:
+        return
+    bodies = _insert_bodies(
+        {locale: _render(context, locale, expires_at) for locale in used}, now=now
+    )
+    _insert_outbox(bodies, campaign_id=campaign.id, cycle=cycle, now=now)
+
+
+def _render(
+    context: dict[str, Any], locale: str, expires_at: datetime
+) -> tuple[OutboxBody, str]:
+    with force_locale(locale):
+        expires_on = format_date(expires_at, "long")
+    return render_shared_body(
+        INVITATION_TEMPLATE,
+        context={**context, "expires_on": expires_on},
+        locale=locale,
+        slots=_SLOTS,
+        headers=unsubscribe_headers("{unsubscribe_link}"),
+        filler=INVITATION_FILLER,
+    )
+
+
+def _insert_bodies(
+    rendered: dict[str, tuple[OutboxBody, str]], *, now: datetime
+) -> dict[str, tuple[int, str]]:
+    """Insert each language's shared body in ONE statement; locale → (body id,
+    subject)."""
+    table = OutboxBody.__table__
+    inserted = db.session.execute(
+        insert(table)
+        .values(
+            [
+                {
+                    "body_text": body.body_text,
+                    "body_html": body.body_html,
+                    "headers": body.headers,
+                    "slot_nonce": body.slot_nonce,
+                    "filler": body.filler,
+                    "created_at": now,
+                }
+                for body, _subject in rendered.values()
+            ]
         )
-    _insert_outbox(rendered, blanks, now=now)
+        .returning(table.c.slot_nonce, table.c.id)
+    )
+    body_ids: dict[str, int] = {nonce: body_id for nonce, body_id in inserted}
+    return {
+        locale: (body_ids[body.slot_nonce], subject)
+        for locale, (body, subject) in rendered.items()
+    }
 
 
 # ---------------------------------------------------------------- bulk inserts
@@ -130,9 +180,9 @@ def queue_invitation_emails(
 # few short columns in one JSON document (PostgreSQL ``json_array_elements()``,
 # SQLite ``json_each()``). An executemany would convert every row's timestamps in
 # Python, psycopg would parse a statement of 10,000 × 11 placeholders or escape
-# array items one by one; the e-mail bodies, rendered once per language, are
-# put together in the database from their pieces between the blanks and each
-# recipient's links and name (see _insert_outbox and benchmarks/survey.py).
+# array items one by one. An e-mail row holds no body: it points at its
+# language's shared body and holds what fills it, the contact's name and the
+# invitation's id (see _insert_outbox and benchmarks/survey.py).
 
 _INVITATION_COMMON = (
     "campaign_id",
@@ -183,10 +233,17 @@ def _bulk_statement(sql: str, params: dict[str, Any]) -> Any:
 
 
 def insert_invitations(
-    token_hashes: dict[int, str], common: dict[str, Any]
-) -> dict[int, int]:
-    """Insert one invitation per contact (contact id → token hash); returns
-    contact id → invitation id of the rows inserted."""
+    token_hashes: dict[int, str], common: dict[str, Any], *, begun: bool
+) -> int:
+    """Insert one invitation per contact (contact id → token hash); returns how
+    many were inserted (an invitation already there is left as it is).
+
+    A cycle runs under its campaign's lock (``run_campaign_cycle``), so only a
+    cycle already ``begun`` (some of its invitations exist) can hold rows that
+    conflict: a new one, the usual case, is inserted without ``ON CONFLICT`` (on
+    PostgreSQL a third faster: no speculative insertion into the two unique
+    indexes).
+    """
     source, params = _rows_source(
         [("contact_id", "integer"), ("token_hash", "text")],
         list(token_hashes.items()),
@@ -198,126 +255,61 @@ def insert_invitations(
         f"SELECT {', '.join(f':{name}' for name in _INVITATION_COMMON)}, "
         f"t.contact_id, t.token_hash FROM {source} "
         # WHERE true: SQLite's parser needs it before ON CONFLICT.
-        "WHERE true ON CONFLICT DO NOTHING RETURNING contact_id, id",
+        + ("WHERE true ON CONFLICT DO NOTHING" if begun else ""),
         params,
     )
-    return dict(db.session.execute(statement, params).all())
+    result = db.session.execute(statement, params)
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-class _Link:
-    """A link with a token in it, as text, HTML and JSON: the tokens are URL-safe
-    base64 (and dots), so only the parts around them need escaping."""
-
-    def __init__(self, endpoint: str) -> None:
-        before, after = external_url(endpoint, token="TOKEN").rsplit("TOKEN", 1)
-        self.text = (before, after)
-        self.html = (str(escape(before)), str(escape(after)))
-        self.json = (json.dumps(before)[1:-1], json.dumps(after)[1:-1])
-
-
-# A rendered e-mail's blanks, in the order they appear (split keeps them).
-_BLANKS = re.compile(
-    "(" + "|".join(re.escape(blank) for blank in (_NAME, _LINK, _UNSUBSCRIBE)) + ")"
-)
-
-
-def _outbox_params(
-    rendered: dict[str, tuple[str, str, str]],
-    position: dict[str, int],
-    *,
-    now: datetime,
-) -> tuple[dict[str, Any], dict[str, dict[str, list[str]]]]:
-    """What the e-mails share, bound once: each language's subject and the
-    pieces of its text and HTML between the blanks (``text_<n>_<i>``…), and the
-    text around the tokens of the two links. Also, per language and kind, the
-    blanks between those pieces, in order."""
-    params: dict[str, Any] = {
-        "key": _INVITATION_KEY,
-        "headers": json.dumps(unsubscribe_headers(_UNSUBSCRIBE)),
-        "status": OutboxStatus.PENDING.value,
-        "now": now,
-    }
-    blanks: dict[str, dict[str, list[str]]] = {}
-    for locale, index in position.items():
-        subject, text_body, html_body = rendered[locale]
-        params[f"subject_{index}"] = subject
-        blanks[locale] = {}
-        for kind, body in (("text", text_body), ("html", html_body)):
-            pieces = _BLANKS.split(body)
-            blanks[locale][kind] = pieces[1::2]
-            for number, piece in enumerate(pieces[::2]):
-                params[f"{kind}_{index}_{number}"] = piece
-    for prefix, around in (
-        ("answer", _Link("satisfaction.open_link")),
-        ("unsubscribe", _Link("satisfaction.unsubscribe")),
-    ):
-        for kind in ("text", "html", "json"):
-            for index, part in enumerate(getattr(around, kind)):
-                params[f"{prefix}_{kind}_{index}"] = part
-    return params, blanks
+def _by_locale(values: dict[str, str]) -> str:
+    """``CASE`` on the contact's language: its value, else French's (the
+    language of a contact whose own we do not write), else the first one."""
+    default = values.get("fr", next(iter(values.values())))
+    cases = " ".join(
+        f"WHEN '{locale}' THEN {value}" for locale, value in values.items()
+    )
+    return f"CASE c.locale {cases} ELSE {default} END"
 
 
 def _insert_outbox(
-    rendered: dict[str, tuple[str, str, str]],
-    blanks: Sequence[tuple[Any, ...]],
-    *,
-    now: datetime,
+    bodies: dict[str, tuple[int, str]], *, campaign_id: int, cycle: int, now: datetime
 ) -> None:
-    """Queue the e-mails, idempotency key ``satisfaction.invitation:<id>``: each
-    language's (subject, text, HTML) rendered once, cut at its blanks, and put
-    together again per recipient with its links and name (one ``||`` chain per
-    e-mail: no ``replace()`` scanning the whole body three times), in one
-    statement. ``blanks``: (invitation id, address, ``_LOCALES`` number, name,
-    name escaped for HTML, answer token, unsubscribe token) per e-mail."""
-    if not blanks:
-        return
-    position = {locale: _LOCALES[locale] for locale in rendered}
-    params, order = _outbox_params(rendered, position, now=now)
-
-    def link(prefix: str, kind: str, token: str) -> str:
-        return f"(:{prefix}_{kind}_0 || {token} || :{prefix}_{kind}_1)"
-
-    def filled(kind: str, name: str) -> str:
-        # Each piece of the rendered body once, each blank its recipient's value:
-        # what was filled is never read again (a name holding a blank stays so).
-        value = {
-            _NAME: name,
-            _LINK: link("answer", kind, "t.token"),
-            _UNSUBSCRIBE: link("unsubscribe", kind, "t.unsubscribe"),
-        }
-        cases = []
-        for locale, index in position.items():
-            chain = [f"CAST(:{kind}_{index}_0 AS TEXT)"]
-            for number, blank in enumerate(order[locale][kind], start=1):
-                chain += [value[blank], f"CAST(:{kind}_{index}_{number} AS TEXT)"]
-            cases.append(f"WHEN {index} THEN {' || '.join(chain)}")
-        return f"CASE t.locale {' '.join(cases)} END"
-
-    subject = " ".join(f"WHEN {i} THEN :subject_{i}" for i in position.values())
-    headers = f"replace(:headers, '{_UNSUBSCRIBE}', {link('unsubscribe', 'json', 't.unsubscribe')})"
+    """Queue the e-mails of the cycle's invitations, idempotency key
+    ``satisfaction.invitation:<id>``, in one statement reading the invitations
+    back with their contacts: per e-mail its address, its language's subject and
+    shared body, and what fills the body (the contact's name, the invitation's
+    id). Nothing goes through Python per e-mail."""
+    params: dict[str, Any] = {
+        "key": _INVITATION_KEY,
+        "headers": "{}",
+        "status": OutboxStatus.PENDING.value,
+        "now": now,
+        "campaign_id": campaign_id,
+        "cycle": cycle,
+    }
+    subjects, body_ids = {}, {}
+    for locale, (body_id, subject) in bodies.items():
+        params[f"subject_{locale}"] = subject
+        params[f"body_{locale}"] = body_id
+        subjects[locale] = f":subject_{locale}"
+        body_ids[locale] = f":body_{locale}"
     if is_postgres():
-        headers = f"CAST({headers} AS json)"
-    source, rows = _rows_source(
-        [
-            ("id", "integer"),
-            ("to_address", "text"),
-            ("locale", "integer"),
-            ("name", "text"),
-            ("name_html", "text"),
-            ("token", "text"),
-            ("unsubscribe", "text"),
-        ],
-        blanks,
-    )
-    params.update(rows)
+        fill = "json_build_object('name', c.name, 'invitation', i.id)"
+        headers = "CAST(:headers AS json)"
+    else:
+        fill = "json_object('name', c.name, 'invitation', i.id)"
+        headers = ":headers"
     statement = _bulk_statement(
         f"INSERT INTO {OutboxMessage.__table__.name} (idempotency_key, to_address, "
-        "subject, body_text, body_html, headers, status, attempts, "
-        "next_attempt_at, created_at) "
-        f"SELECT :key || t.id, t.to_address, CASE t.locale {subject} END, "
-        f"{filled('text', 't.name')}, {filled('html', 't.name_html')}, "
-        f"{headers}, :status, 0, :now, :now FROM {source} "
-        "WHERE true ON CONFLICT DO NOTHING",
+        "subject, body_id, fill, headers, status, attempts, next_attempt_at, "
+        "created_at) "
+        f"SELECT :key || i.id, c.email, {_by_locale(subjects)}, "
+        f"{_by_locale(body_ids)}, {fill}, {headers}, :status, 0, :now, :now "
+        f"FROM {Invitation.__table__.name} AS i "
+        f"JOIN {ClientContact.__table__.name} AS c ON c.id = i.contact_id "
+        "WHERE i.campaign_id = :campaign_id AND i.cycle = :cycle "
+        "ON CONFLICT DO NOTHING",
         params,
     )
     db.session.execute(statement, params)

@@ -96,7 +96,7 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
     Commits once; returns the number of invitations created. The statements do
     not grow with the number of contacts (see tests/satisfaction/test_statements.py).
     """
-    campaign = db.session.execute(
+    query = (
         select(
             Campaign.id,
             Campaign.member_id,
@@ -109,11 +109,23 @@ def run_campaign_cycle(campaign_id: int, *, now: datetime) -> int:
             Project.status,
             Project.title.label("project_title"),
             Member.name.label("member_name"),
+            exists()
+            .where(
+                Invitation.campaign_id == Campaign.id,
+                Invitation.cycle == Campaign.cycles_run + 1,
+            )
+            .label("cycle_begun"),
         )
         .join(Project, Project.id == Campaign.project_id)
         .join(Member, Member.id == Campaign.member_id)
         .where(Campaign.id == campaign_id)
-    ).one()
+    )
+    if is_postgres():
+        # Held already when the scheduler claimed it; "send now" waits here for
+        # a cycle in progress and then reads its new count: two runs never
+        # write the same cycle (SQLite has one writer at a time).
+        query = query.with_for_update(of=Campaign)
+    campaign = db.session.execute(query).one()
     cycle = campaign.cycles_run + 1
     summary: dict[str, Any] = {"cycle": cycle}
     created = 0
@@ -166,8 +178,6 @@ def _eligible_contacts(
     contacts = db.session.execute(
         select(
             ClientContact.id,
-            ClientContact.name,
-            ClientContact.email,
             ClientContact.locale,
             opted_out.label("opted_out"),
             tired.label("tired"),
@@ -190,8 +200,8 @@ def _invite(
     The opt-out and fatigue-window filters are SQL expressions of the one query
     that reads the campaign's contacts (no per-contact query, no list of ids);
     the invitations are one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING,
-    the e-mails are rendered once per language and queued by one INSERT …
-    SELECT … ON CONFLICT DO NOTHING (see "bulk inserts" below).
+    the e-mails are rendered once per language into shared bodies and queued
+    by one INSERT … SELECT … ON CONFLICT DO NOTHING (see services/outbox.py).
     """
     eligible = _eligible_contacts(campaign, now=now, summary=summary)
     if not eligible:
@@ -203,7 +213,7 @@ def _invite(
         else None
     )
     tokens = invitation_tokens(campaign.id, cycle, [c.id for c in eligible])
-    ids = outbox.insert_invitations(
+    created = outbox.insert_invitations(
         {c.id: hash_token(tokens[c.id]) for c in eligible},
         {
             "campaign_id": campaign.id,
@@ -216,15 +226,16 @@ def _invite(
             "next_reminder_at": first_reminder,
             "expires_at": expires_at,
         },
+        begun=campaign.cycle_begun,
     )
-    outbox.queue_invitation_emails(
-        campaign,
-        [c for c in eligible if c.id in ids],
-        ids=ids,
-        tokens=tokens,
-        expires_at=expires_at,
-        now=now,
-    )
+    if created:
+        outbox.queue_invitation_emails(
+            campaign,
+            cycle=cycle,
+            locales={c.locale for c in eligible},
+            expires_at=expires_at,
+            now=now,
+        )
     # ORM-enabled: a version object already in this session sees the freeze.
     db.session.execute(
         update(QuestionnaireVersion)
@@ -235,4 +246,4 @@ def _invite(
         .values(frozen_at=now)
         .execution_options(synchronize_session="evaluate")
     )
-    return len(ids)
+    return created

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.database import utcnow
 from core.extensions import db
+from core.mail_bodies import message_content
 from core.models import OutboxMessage
 from satisfaction.models import Campaign, Invitation
 
@@ -141,10 +142,11 @@ def test_invitations_and_reminders_link_to_the_client_portal(world) -> None:
     invitations = db.session.scalars(select(OutboxMessage)).all()
     assert len(invitations) == 2
     for message in invitations:
-        assert re.search(r"https?://\S+/portal\b", message.body_text), message.subject
-        assert '/portal"' in message.body_html
+        content = message_content(message)
+        assert re.search(r"https?://\S+/portal\b", content.text), message.subject
+        assert '/portal"' in (content.html or "")
     english = next(m for m in invitations if m.to_address == w.contacts[1].email)
-    assert "client area" in english.body_text
+    assert "client area" in message_content(english).text
     queued = services.send_reminders(NOW + timedelta(days=8))
     assert queued == 2
     reminders = db.session.scalars(

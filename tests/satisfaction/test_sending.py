@@ -3,14 +3,17 @@ opt-out, closed projects, fatigue window, reminders, recurrence, crash and rerun
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
+from core.database import utcnow
 from core.extensions import db
 from core.mail import deliver_due
-from core.models import OutboxMessage
+from core.mail_bodies import message_content
+from core.models import OutboxMessage, OutboxStatus
 from members.models import ProjectStatus
 from satisfaction import services
 from satisfaction.answer_form import parse_answers
@@ -18,7 +21,13 @@ from satisfaction.models import Campaign, Invitation, QuestionnaireVersion
 from satisfaction.recurrence import Recurrence
 from satisfaction.services import outbox, sending
 from tests.conftest import Mailbox
-from tests.satisfaction.conftest import NOW, answer_form, link_in, make_campaign
+from tests.satisfaction.conftest import (
+    NOW,
+    World,
+    answer_form,
+    link_in,
+    make_campaign,
+)
 
 LATER = NOW + timedelta(hours=2)
 
@@ -81,9 +90,10 @@ def test_the_html_mail_escapes_the_contacts_name(world, make_contact, mailbox) -
     contact = make_contact(w.project.client, name="<b>Zoé & Co</b>")
     make_campaign(w, contact_ids=[contact.id])
     services.send_due_invitations(LATER)
-    message = db.session.scalar(select(OutboxMessage))
-    assert "&lt;b&gt;Zoé &amp; Co&lt;/b&gt;" in message.body_html
-    assert "Bonjour <b>Zoé & Co</b>," in message.body_text
+    content = message_content(db.session.scalar(select(OutboxMessage)))
+    assert "Bonjour &lt;b&gt;Zoé &amp; Co&lt;/b&gt;," in content.html
+    assert "<b>Zoé" not in content.html
+    assert "Bonjour <b>Zoé & Co</b>," in content.text
 
 
 def test_opted_out_contacts_and_closed_projects_get_nothing(world) -> None:
@@ -286,3 +296,124 @@ def test_the_scheduler_command_creates_and_delivers_in_one_run(
     assert result.exit_code == 0, result.output
     assert "satisfaction.send_due" in result.output
     assert len(mailbox.to(w.contacts[0].email)) == 1
+
+
+def _queued_now(world) -> tuple[World, datetime]:
+    """One contact's invitation queued now (the answer pages read the clock)."""
+    now = utcnow()
+    w = world(
+        contacts=1,
+        now=now - timedelta(hours=2),
+        recurrence=Recurrence.once(now - timedelta(hours=1)),
+    )
+    services.send_due_invitations(now)
+    return w, now
+
+
+def test_the_outbox_stores_no_answer_link_and_the_sent_one_opens(
+    world, mailbox, client
+) -> None:
+    w, now = _queued_now(world)
+    message = db.session.scalar(select(OutboxMessage))
+    invitation = db.session.scalar(select(Invitation))
+    assert message.body_text is None and message.body_html is None
+    assert message.fill == {"name": "Contact 0", "invitation": invitation.id}
+    assert message.headers == {}
+
+    deliver_due(now)
+    [received] = mailbox.to(w.contacts[0].email)
+    assert client.get(link_in(Mailbox.text_of(received))).status_code == 302
+    assert "/s/unsubscribe/" in received["List-Unsubscribe"]
+
+
+def test_a_secret_key_changed_before_sending_still_gives_a_link_that_opens(
+    app, world, mailbox, client
+) -> None:
+    w, now = _queued_now(world)
+    secret = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-secret-key"
+    try:
+        deliver_due(now)
+        [received] = mailbox.to(w.contacts[0].email)
+        # The invitation was re-keyed with the e-mail's claim: the link opens.
+        assert client.get(link_in(Mailbox.text_of(received))).status_code == 302
+    finally:
+        app.config["SECRET_KEY"] = secret
+
+
+def test_an_invitation_gone_before_sending_gives_no_email(world, mailbox) -> None:
+    w = world(contacts=2)
+    services.send_due_invitations(LATER)
+    gone = db.session.scalar(
+        select(Invitation).where(Invitation.contact_id == w.contacts[0].id)
+    )
+    db.session.delete(gone)
+    db.session.commit()
+
+    report = deliver_due(LATER)
+
+    assert len(report.sent) == 1 and len(report.failed) == 1
+    assert mailbox.to(w.contacts[0].email) == []
+    assert len(mailbox.to(w.contacts[1].email)) == 1
+    failed = db.session.get(OutboxMessage, report.failed[0])
+    assert failed.status == OutboxStatus.FAILED
+    assert f"invitation {gone.id} is gone" in (failed.last_error or "")
+
+
+def test_the_development_outbox_shows_the_invitation_as_sent(
+    app, world, client, tmp_path
+) -> None:
+    w = world(contacts=1, locales=("en",))
+    services.send_due_invitations(LATER)
+    saved = {key: app.config[key] for key in ("MAIL_URL", "ENV_NAME")}
+    instance = app.instance_path
+    app.config.update(MAIL_URL="file:", ENV_NAME="development")
+    app.instance_path = str(tmp_path)
+    try:
+        deliver_due(LATER)
+        page = client.get("/dev/outbox").get_data(as_text=True)
+    finally:
+        app.config.update(saved)
+        app.instance_path = instance
+    assert w.contacts[0].email in page
+    assert "Hello Contact 0," in page
+    assert re.search(r"http://qualicharte.test/s/[A-Za-z0-9_-]{20,}", page)
+    assert "@@qc-" not in page
+
+
+def test_a_cycle_found_begun_is_completed_without_inviting_anyone_twice(
+    world, mailbox
+) -> None:
+    # A cycle's invitations are written in one transaction, so a cycle can only
+    # be found begun when its campaign was put back by hand: the run completes
+    # it, each contact invited once.
+    w = world(contacts=2)
+    services.send_due_invitations(LATER)
+    kept = db.session.scalar(
+        select(Invitation).where(Invitation.contact_id == w.contacts[0].id)
+    )
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.to_address == w.contacts[1].email)
+    )
+    db.session.execute(
+        delete(Invitation).where(Invitation.contact_id == w.contacts[1].id)
+    )
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == w.campaign.id)
+        .values(cycles_run=0, next_run_at=LATER)
+    )
+    db.session.commit()
+
+    report = services.send_due_invitations(LATER + timedelta(minutes=1))
+
+    assert report.invitations == 1 and report.failed == []
+    rows = db.session.scalars(select(Invitation).order_by(Invitation.contact_id)).all()
+    assert [(i.contact_id, i.cycle) for i in rows] == [
+        (w.contacts[0].id, 1),
+        (w.contacts[1].id, 1),
+    ]
+    assert rows[0].id == kept.id
+    deliver_due(LATER + timedelta(minutes=1))
+    assert len(mailbox.to(w.contacts[0].email)) == 1
+    assert len(mailbox.to(w.contacts[1].email)) == 1

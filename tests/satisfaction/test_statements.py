@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from core.database import utcnow
 from core.extensions import db
+from core.mail_bodies import message_content
 from core.models import OutboxMessage
 from members.models import ClientContact
 from satisfaction import services
@@ -226,8 +227,15 @@ def test_the_bulk_e_mails_are_those_queue_email_would_render(world) -> None:
             text = render_template(f"{INVITATION_TEMPLATE}.txt", **context)
             html = render_template(f"{INVITATION_TEMPLATE}.html", **context)
             subject = render_template(f"{INVITATION_TEMPLATE}_subject.txt", **context)
-        assert message.body_text == text
-        assert message.body_html == html
+        content = message_content(message)
+        assert content.text == text
+        assert content.html == html
         assert message.subject == " ".join(subject.split())
-        assert message.headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+        assert content.headers["List-Unsubscribe"] == f"<{unsubscribe}>"
         assert message.to_address == contact.email
+        # The row holds no body of its own, and no token: the links are made
+        # when the e-mail is built.
+        assert message.body_text is None and message.body_id is not None
+        assert message.fill == {"name": contact.name, "invitation": invitation.id}
+        token = invitation_token(w.campaign.id, contact.id, 1)
+        assert token not in str(message.headers) and token in content.text
