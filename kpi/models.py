@@ -250,7 +250,7 @@ class Measurement(Model):
     source: Mapped[Source] = mapped_column(enum_column(Source, "measurement_source"))
     # The import that wrote the value (undo reads it). Not a foreign key: that
     # cost PostgreSQL one check per imported row, and a batch is only ever
-    # deleted with its project, whose values go too (migration 0016).
+    # deleted with its project, whose values go too (migration 0013).
     import_batch_id: Mapped[int | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

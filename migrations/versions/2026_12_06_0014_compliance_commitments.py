@@ -1,7 +1,7 @@
 """dashboards: a light per charter commitment in the stored compliance table
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0013
 Create Date: 2026-12-06 23:00:00
 
 ``dashboards_board_compliance.commitments`` holds one light per commitment of
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

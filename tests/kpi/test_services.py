@@ -468,7 +468,7 @@ def test_reimporting_the_same_file_changes_nothing(agency, make_indicator) -> No
 def test_deleting_a_project_leaves_no_value_pointing_at_a_missing_import(
     agency, make_indicator
 ) -> None:
-    """``import_batch_id`` is not a foreign key (migration 0016): a batch only goes
+    """``import_batch_id`` is not a foreign key (migration 0013): a batch only goes
     with its project, and the project's values go with it."""
     from members.models import Project
 

@@ -1,6 +1,6 @@
 """kpi: a measurement's import batch is a plain indexed column, not a foreign key
 
-Revision ID: 0016
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 23:10:00
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0016"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """core: e-mail bodies shared by many outbox messages
 
-Revision ID: 0015
-Revises: 0011
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 23:00:00
 
 A campaign's invitations in one language share one body, rendered once with
@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0015"
-down_revision = "0011"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """members: the team's skills, trainings and watch sources (Ressources et expertise)
 
-Revision ID: 0013
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06 23:00:00
 
@@ -18,10 +18,6 @@ Three new tables, each owned by a member (deleted with it):
 ``members_member.show_expertise_publicly`` (false for every existing member):
 whether the public verification page shows them. Added in batch mode, which
 SQLite needs to add a NOT NULL column; PostgreSQL gets a plain ALTER TABLE.
-
-(Written after 0011 in parallel with 0012 and 0014-0016; chained after 0015,
-the head of main when this branch merged it: 0011 → 0012 → 0016 → 0014 → 0015
-→ 0013.)
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
