@@ -98,15 +98,48 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            render_item=render_item,
-            **conf_args,
-        )
+        # SQLite: batch mode rebuilds a table (create a copy, DROP the old one,
+        # rename), and with foreign keys on, SQLite's DROP TABLE first deletes
+        # the rows that reference it (ON DELETE CASCADE): a migration rebuilding
+        # members_member would empty projects, campaigns, answers... The pragma
+        # is ignored inside a transaction, so it is set on the driver connection
+        # before the migrations' transaction, the references are checked before
+        # it commits, and it is set back before the connection returns to the
+        # pool (https://alembic.sqlalchemy.org/en/latest/batch.html).
+        sqlite = connection.dialect.name == "sqlite"
+        driver = connection.connection.driver_connection if sqlite else None
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                render_item=render_item,
+                **conf_args,
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if driver is not None:
+                    broken = connection.exec_driver_sql(
+                        "PRAGMA foreign_key_check"
+                    ).fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"migration left rows with broken references: {broken[:5]}"
+                        )
+        except BaseException:
+            if driver is not None and connection.in_transaction():
+                connection.rollback()
+            raise
+        else:
+            # SQLite's DDL is not transactional for Alembic: the work may still be
+            # in SQLAlchemy's transaction, which must end for the pragma to apply.
+            if driver is not None and connection.in_transaction():
+                connection.commit()
+        finally:
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+from flask_migrate import Migrate, downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -65,3 +67,63 @@ def test_upgrade_on_an_empty_database_gives_the_models_schema(
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+COUNTED = (
+    "members_member",
+    "members_user",
+    "members_client",
+    "members_client_contact",
+    "members_project",
+)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        table: db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        for table in COUNTED
+    }
+
+
+def test_migrations_that_rebuild_a_table_keep_the_rows_referencing_it(
+    empty_database_url: str,
+    make_member: Any,
+    make_member_user: Any,
+    make_client: Any,
+    make_contact: Any,
+    make_project: Any,
+) -> None:
+    """SQLite rebuilds a table to alter it (batch mode): with foreign keys on,
+    dropping the old members_member would have deleted every project, client and
+    user of the members (ON DELETE CASCADE). Down across the migrations that
+    rebuild it (0016, 0012) and up again, with data: nothing is lost."""
+    fresh = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    Migrate(render_as_batch=True).init_app(fresh, db, directory=str(MIGRATIONS_DIR))
+    with fresh.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="head")
+        for n in range(2):
+            member = make_member(f"Agence {n}")
+            make_member_user(member)
+            client = make_client(member)
+            make_contact(client)
+            make_project(member, client=client)
+        db.session.commit()
+        before = _counts()
+        db.session.remove()
+        assert before["members_project"] == 2 and before["members_client_contact"] == 2
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0011")
+        assert _counts() == before
+        db.session.remove()
+        upgrade(directory=str(MIGRATIONS_DIR), revision="head")
+        assert _counts() == before
+        # The connection went back to the pool with its foreign keys on.
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        db.session.remove()
+        db.engine.dispose()

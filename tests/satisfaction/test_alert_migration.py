@@ -108,7 +108,9 @@ def test_per_answer_alerts_become_one_alert_per_response(
     # Flask-Migrate is bound by the first `flask db` command (not at start-up).
     Migrate(render_as_batch=True).init_app(fresh, db, directory=str(MIGRATIONS_DIR))
     with fresh.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision="0006")
+        # The rows are made with today's models (the schema at head), then the
+        # database goes back to 0007, where alerts were still one per answer.
+        upgrade(directory=str(MIGRATIONS_DIR), revision="head")
         member = make_member(name="Avant la migration")
         client = make_client(member)
         contact = make_contact(client)
@@ -119,6 +121,10 @@ def test_per_answer_alerts_become_one_alert_per_response(
             q.id for q in version.questions if q.type == QuestionType.RATING_1_5
         )
         first, second = _responses(project, contact, version, 2)
+        member_id = member.id
+        db.session.commit()
+        db.session.remove()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0007")
         rows = [
             # A detractor who rated two things low: three alerts, one open.
             (first, questions[QuestionType.NPS], "detractor", 3, 0, "", None),
@@ -131,7 +137,7 @@ def test_per_answer_alerts_become_one_alert_per_response(
             db.session.execute(
                 OLD_ALERT,
                 {
-                    "member": member.id,
+                    "member": member_id,
                     "response": response,
                     "question": question,
                     "reason": reason,
