@@ -57,3 +57,25 @@ def test_cells_speak_the_readers_language(app) -> None:
     assert 'title="95 % confidence interval"' in scored
     assert scored.endswith("(10 answers)</span>")
     assert "À améliorer" not in light
+
+
+def test_a_members_commitments_show_one_titled_light_each(app) -> None:
+    titles = {"communication": "Communication", "scope": "Périmètre <écrit>"}
+    rules = {"communication": "Vert : signée.", "scope": "Vert : écrit."}
+    with app.test_request_context(), force_locale("fr"):
+        html = cells().commitments({"scope": "red"}, titles, rules)
+        pending = cells().commitments({}, titles.items(), rules)
+    assert html.startswith(
+        '<ul class="dash-commitments" data-testid="commitment-lights">'
+    )
+    assert (
+        '<li class="dash-light-none" data-commitment="communication" data-light="none"'
+        ' title="1. Communication : Sans objet. Vert : signée.">'
+        '<span aria-hidden="true">1–</span>'
+        '<span class="visually-hidden">Communication : Sans objet</span></li>'
+    ) in html
+    assert 'title="2. Périmètre &lt;écrit&gt; : Non conforme. Vert : écrit."' in html
+    assert '<span aria-hidden="true">2○</span>' in html
+    assert (
+        pending == '<span class="small text-muted">calculés au prochain passage</span>'
+    )
