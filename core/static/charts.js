@@ -1,12 +1,50 @@
 /* Draws every chart of a page from its JSON block: <div data-figure="ID"> and
    <script type="application/json" id="ID">{plotly figure}</script>. No inline
-   script (strict CSP). plotly.js (the cartesian bundle, 1.5 MB, about 450 KB
-   compressed, served by us, cached for a year) and its
-   stylesheet are loaded only on pages that have a chart; their URLs come from this
-   script tag's data-plotly-js / data-plotly-css attributes. */
+   script (strict CSP). plotly.js and its stylesheet, served by us and cached for a
+   year, are loaded only on pages that have a chart: plotly's *basic* bundle
+   (scatter, bar, pie: 1.2 MB, about 330 KB compressed) when it draws every trace
+   of the page, else the *cartesian* one (heatmap too: 1.5 MB, about 450 KB).
+   Their URLs and the basic bundle's traces come from this script tag's data-
+   attributes. */
 (function () {
   "use strict";
   var self = document.currentScript;
+  var figures = {};
+
+  function figureOf(target) {
+    var id = target.getAttribute("data-figure");
+    if (!(id in figures)) {
+      var source = document.getElementById(id);
+      figures[id] = source ? JSON.parse(source.textContent) : null;
+    }
+    return figures[id];
+  }
+
+  /* The smallest bundle that draws every chart of the page. */
+  function bundleFor(targets) {
+    var basic = (self.getAttribute("data-plotly-basic-traces") || "").split(" ");
+    var cartesian = targets.some(function (target) {
+      var figure = figureOf(target);
+      return ((figure && figure.data) || []).some(function (trace) {
+        return basic.indexOf(trace.type || "scatter") < 0;
+      });
+    });
+    return self.getAttribute(cartesian ? "data-plotly-js-cartesian" : "data-plotly-js");
+  }
+
+  var plotlyUrl = null;
+
+  /* The bytes fetched once the page has loaded and the browser is idle (a
+     prefetch: nothing parsed nor run), so that a chart scrolled to is drawn
+     without waiting for the network. */
+  function prefetch() {
+    [plotlyUrl, self.getAttribute("data-plotly-css")].forEach(function (url) {
+      var link = document.createElement("link");
+      link.rel = "prefetch";
+      link.href = url;
+      document.head.appendChild(link);
+    });
+  }
 
   function loadPlotly(ready) {
     if (window.Plotly) {
@@ -23,17 +61,16 @@
       document.head.appendChild(link);
     }
     var script = document.createElement("script");
-    script.src = self.getAttribute("data-plotly-js");
+    script.src = plotlyUrl;
     script.onload = ready;
     document.head.appendChild(script);
   }
 
   function drawOne(target) {
-    var source = document.getElementById(target.getAttribute("data-figure"));
-    if (!source || target.getAttribute("data-drawn")) {
+    var figure = figureOf(target);
+    if (!figure || target.getAttribute("data-drawn")) {
       return;
     }
-    var figure = JSON.parse(source.textContent);
     var lang = document.documentElement.lang || "fr";
     figure.layout = figure.layout || {};
     if (!figure.layout.separators) {
@@ -70,14 +107,16 @@
     });
   }
 
-  /* plotly.js is big to parse on a phone: it is fetched when the first chart
-     comes near the screen, and each chart is drawn as it comes near the screen
-     (at once where IntersectionObserver is missing or the page is printed). */
+  /* plotly.js is heavy to run on a phone (its start and each chart block the
+     page for a while): it runs when the first chart comes on screen, and each
+     chart is drawn as it comes on screen (at once where IntersectionObserver is
+     missing or the page is printed); its bytes are fetched beforehand. */
   function draw() {
     var targets = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
     if (!targets.length) {
       return;
     }
+    plotlyUrl = bundleFor(targets);
     if (!("IntersectionObserver" in window) || window.matchMedia("print").matches) {
       drawSoon(targets);
       return;
@@ -93,10 +132,20 @@
           drawSoon([entry.target]);
         }
       });
-    }, { rootMargin: "300px 0px" });
+    });
     targets.forEach(function (target) {
       observer.observe(target);
     });
+    var idle = window.requestIdleCallback || function (callback) {
+      setTimeout(callback, 200);
+    };
+    if (document.readyState === "complete") {
+      idle(prefetch);
+    } else {
+      window.addEventListener("load", function () {
+        idle(prefetch);
+      });
+    }
   }
 
   if (document.readyState === "loading") {

@@ -24,6 +24,7 @@ from dashboards import commitments as rules
 from dashboards import exports as dashboard_exports
 from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
+from dashboards.views.cells import cells
 from members import services as members_services
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
@@ -80,6 +81,7 @@ def labels() -> dict[str, object]:
         "METRIC_NAMES": {k: v for k, v in scoring.METRIC_LABELS.items()},
         "score_interval": margins.score_interval,
         "trend_changes": margins.trend_changes,
+        "cells": cells,
     }
 
 

@@ -13,9 +13,15 @@ from pathlib import Path
 
 import brotli
 import plotly
+import pytest
 from werkzeug.serving import make_server
 
-from core.static_assets import PLOTLY_JS_VERSION, plotly_path
+from core.static_assets import (
+    BASIC_TRACES,
+    PLOTLY_JS_VERSION,
+    plotly_inline_style_ids,
+    plotly_path,
+)
 
 BR = {"Accept-Encoding": "br"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -77,31 +83,59 @@ def test_pages_and_static_files_are_compressed_for_browsers_that_accept_it(
     assert "Content-Encoding" not in plain.headers
 
 
-def test_plotly_is_the_cartesian_bundle_of_the_version_plotly_py_ships(
-    client,
+@pytest.mark.parametrize(
+    ("bundle", "largest", "compressed_under"),
+    [("basic", 1_300_000, 380_000), ("cartesian", 2_000_000, 500_000)],
+)
+def test_plotly_is_a_partial_bundle_of_the_version_plotly_py_ships(
+    client, bundle: str, largest: int, compressed_under: int
 ) -> None:
-    # Our figures are checked against the plotly package's schema: the bundle we
+    # Our figures are checked against the plotly package's schema: the bundles we
     # serve must be the plotly.js that package ships, only smaller.
     shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert f"plotly.js v{PLOTLY_JS_VERSION}" in shipped.read_text()[:200]
-    bundle = plotly_path().read_bytes()
-    header = f"plotly.js (cartesian - minified) v{PLOTLY_JS_VERSION}"
-    assert header.encode() in bundle[:300]
-    assert len(bundle) < 2_000_000
-    assert (plotly_path().parent / "LICENSE").is_file()
-    with client.get(
-        f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js", headers=BR
-    ) as response:
+    raw = plotly_path(bundle).read_bytes()
+    header = f"plotly.js ({bundle} - minified) v{PLOTLY_JS_VERSION}"
+    assert header.encode() in raw[:300]
+    assert len(raw) < largest
+    assert (plotly_path(bundle).parent / "LICENSE").is_file()
+    url = f"/assets/vendor/plotly-{bundle}-{PLOTLY_JS_VERSION}.min.js"
+    with client.get(url, headers=BR) as response:
         assert response.headers["Content-Encoding"] == "br"
         assert "immutable" in response.headers["Cache-Control"]
         compressed = response.get_data()
-    assert brotli.decompress(compressed) == bundle
-    assert len(compressed) < 500_000
+    assert brotli.decompress(compressed) == raw
+    assert len(compressed) < compressed_under
     # The second request is served from the compressed copy kept by the worker.
-    with client.get(
-        f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js", headers=BR
-    ) as again:
+    with client.get(url, headers=BR) as again:
         assert again.get_data() == compressed
+
+
+def test_the_basic_bundle_draws_every_trace_but_the_heatmap() -> None:
+    """charts.js fetches the basic bundle unless a figure has another trace
+    type: what it holds is what BASIC_TRACES says, and the cartesian bundle's
+    style rules and style ids (the ones served) are the basic one's too."""
+    basic = plotly_path("basic").read_text(encoding="utf-8")
+    cartesian = plotly_path("cartesian").read_text(encoding="utf-8")
+
+    def traces(text: str) -> set[str]:
+        return set(re.findall(r'moduleType:"trace",name:"(\w+)"', text))
+
+    assert traces(basic) == set(BASIC_TRACES)
+    assert "heatmap" in traces(cartesian) - traces(basic)
+    ids = set(re.findall(r'getElementById\("([0-9a-f]{64})"\)', basic))
+    assert ids <= set(plotly_inline_style_ids())
+    rules = basic[basic.index('"X,X div":') :][:3000]
+    assert rules in cartesian
+
+
+def test_pages_name_both_bundles_and_the_basic_traces(client) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    assert f'data-plotly-js="/assets/vendor/plotly-basic-{PLOTLY_JS_VERSION}' in html
+    assert "data-plotly-js-cartesian=" in html
+    assert 'data-plotly-basic-traces="scatter bar pie"' in html
+    with client.get("/assets/vendor/plotly-full-4.1.1.min.js") as missing:
+        assert missing.status_code == 404
 
 
 def test_a_compressed_file_is_closed_even_when_the_browser_hangs_up(app) -> None:
@@ -120,7 +154,7 @@ def test_a_compressed_file_is_closed_even_when_the_browser_hangs_up(app) -> None
         for _ in range(3):
             with socket.create_connection(("127.0.0.1", server.server_port)) as conn:
                 conn.sendall(
-                    f"GET /assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js HTTP/1.1\r\n"
+                    f"GET /assets/vendor/plotly-cartesian-{PLOTLY_JS_VERSION}.min.js HTTP/1.1\r\n"
                     "Host: localhost\r\nAccept-Encoding: br\r\n\r\n".encode()
                 )
                 assert conn.recv(1000).startswith(b"HTTP/1.1 200")

@@ -39,6 +39,16 @@ def _serious_violations(page) -> list:
     ]
 
 
+def _plotly_bundles(page) -> list[str]:
+    """The plotly.js bundles the page fetched (basic, cartesian)."""
+    names = page.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => e.name)"
+    )
+    return sorted(
+        {m.group(1) for n in names if (m := re.search(r"/plotly-(\w+)-[\d.]+", n))}
+    )
+
+
 def _login(page, email: str) -> None:
     page.goto("/login")
     page.get_by_label("Adresse e-mail").fill(email)
@@ -101,7 +111,11 @@ def test_board_member_and_client_walk_their_dashboards(
         counts["active_projects"]
     )
     assert page.get_by_test_id("clients").inner_text() == str(counts["clients"])
-    page.locator("[data-figure][data-drawn]").first.wait_for()
+    # Charts are drawn as they come on screen, the heatmap by the cartesian
+    # bundle (the member dashboard's, below, by the basic one).
+    page.locator("[data-figure=fig-heat]").scroll_into_view_if_needed()
+    page.locator("[data-figure=fig-heat][data-drawn]").wait_for()
+    assert _plotly_bundles(page) == ["cartesian"]
     assert _serious_violations(page) == []
     # The compliance table, listed by pages from the stored review: every
     # signatory member is counted; searching for one lists only that one.
@@ -130,6 +144,10 @@ def test_board_member_and_client_walk_their_dashboards(
     assert page.get_by_test_id("indicators").locator("tbody tr").count() == max(
         1, len(member_dash.indicators)
     )
+    chart = page.locator("[data-figure]").first
+    chart.scroll_into_view_if_needed()
+    chart.and_(page.locator("[data-drawn]")).wait_for()
+    assert _plotly_bundles(page) == ["basic"]
     assert _serious_violations(page) == []
     page.get_by_role("button", name="Se déconnecter").click()
 

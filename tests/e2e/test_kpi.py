@@ -149,6 +149,7 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     # The chart, drawn by our static script from the page's JSON.
     page.goto(f"/space/projects/{project_id}")
     plot = page.locator("[data-figure^='kpi-figure-']").first
+    plot.scroll_into_view_if_needed()  # charts are drawn as they come on screen
     plot.and_(page.locator("[data-drawn='true']")).wait_for()
     assert plot.locator(".main-svg").count() > 0
     legend = plot.locator(".legendtext").all_text_contents()
@@ -156,6 +157,7 @@ def test_member_agrees_indicators_with_the_client_imports_a_year_and_charts_it(
     status = page.locator("[data-testid^='kpi-status-']").first.inner_text()
     assert "Objectif atteint" in status  # December 2025 is above 6 500
     page.get_by_role("link", name="Par trimestre").click()
+    page.locator("[data-figure^='kpi-figure-']").first.scroll_into_view_if_needed()
     page.locator("[data-drawn='true']").first.wait_for()
     table = page.locator("[data-testid^='kpi-table-'] tbody tr")
     assert table.count() == 4
