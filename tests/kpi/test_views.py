@@ -120,8 +120,16 @@ def test_the_project_panel_charts_each_indicator_by_month_quarter_and_year(
     auth.login(a.admin)
     html = client.get(f"/space/projects/{a.project.id}").get_data(as_text=True)
     assert "Indicateurs d'efficacité" in html
-    # core's charts.js loads plotly.js and its stylesheet from our own URLs.
-    assert f'data-plotly-js="/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js"' in html
+    # core's charts.js loads plotly.js (the basic bundle where no heatmap is drawn,
+    # the cartesian one where one is) and its stylesheet from our own URLs.
+    assert (
+        f'data-plotly-js="/assets/vendor/plotly-basic-{PLOTLY_JS_VERSION}.min.js"'
+        in html
+    )
+    assert (
+        f'data-plotly-js-cartesian="/assets/vendor/plotly-cartesian-{PLOTLY_JS_VERSION}.min.js"'
+        in html
+    )
     assert f'data-plotly-css="/assets/vendor/plotly-{PLOTLY_JS_VERSION}.css"' in html
     assert 'src="/static/charts.js?v=' in html
     assert f'data-figure="kpi-figure-{cpc.id}"' in html
@@ -137,14 +145,18 @@ def test_the_project_panel_charts_each_indicator_by_month_quarter_and_year(
 
 
 def test_plotly_is_served_from_our_static_files_cached_for_a_year(client) -> None:
-    response = client.get(f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js")
+    response = client.get(f"/assets/vendor/plotly-basic-{PLOTLY_JS_VERSION}.min.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     cache = response.headers["Cache-Control"]
     assert "public" in cache and "max-age=31536000" in cache and "immutable" in cache
     assert len(response.get_data()) > 1_000_000
     response.close()  # a file response: its file stays open until closed
-    assert client.get("/assets/vendor/plotly-0.0.1.min.js").status_code == 404
+    assert client.get("/assets/vendor/plotly-basic-0.0.1.min.js").status_code == 404
+    assert (
+        client.get(f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.min.js").status_code
+        == 404
+    )
     # plotly.js's own rules, as a stylesheet: its injected <style> is blocked by CSP.
     css = client.get(f"/assets/vendor/plotly-{PLOTLY_JS_VERSION}.css")
     assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
