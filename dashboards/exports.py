@@ -14,6 +14,7 @@ from core.exports import FORMATS, Table, Value
 from core.i18n import quarter
 from dashboards.services.common import CRITERIA_LABELS, LIGHT_LABELS, STATUS_LABELS
 from kpi.models import DIRECTION_LABELS, FREQUENCY_LABELS, SOURCE_LABELS
+from members import services as members_services
 from members.commitments import TITLES
 from members.models import MARK_STATUS_LABELS, SERVICE_LABELS
 from satisfaction.commitments import commitment_labels
@@ -34,6 +35,17 @@ class Column:
     key: str
     header: Any  # a lazy string: translated when the file is written
     words: Words | None = None
+
+
+class CharterTitle:
+    """A commitment's title in the charter in force, read when the file is
+    written (a new version may reword it)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __str__(self) -> str:
+        return members_services.current_titles()[self.code]
 
 
 def _label(words: Words, value: Any) -> Value:
@@ -105,8 +117,8 @@ COMPLIANCE = [
     ),
     # One column per charter commitment, headed by its title, its light in words.
     *(
-        Column(f"commitment_{code.value}", title, LIGHT_LABELS)
-        for code, title in TITLES.items()
+        Column(f"commitment_{code.value}", CharterTitle(code.value), LIGHT_LABELS)
+        for code in TITLES
     ),
 ]
 SCORES = [

@@ -546,3 +546,39 @@ def test_a_member_reads_its_own_lights_as_the_board_stored_them(
     assert "Pérennité des solutions proposées" in row and "Non conforme" in row
     assert html.count("<tr data-commitment=") == len(CommitmentCode)
     assert services.own_commitments(good.id, today=today) != own
+
+
+def test_the_export_names_each_commitment_after_the_charter_in_force(
+    charter_world, client, auth, make_staff
+) -> None:
+    from members import services as members_services
+
+    secretariat = make_staff(Role.SECRETARIAT)
+    members_services.seed_first_version()
+    draft = members_services.create_draft(secretariat, number="2.2")
+    wordings = {
+        c.code: members_services.Wording(
+            title=c.title, text=c.text, evidence=c.evidence
+        )
+        for c in draft.commitments
+    }
+    old = wordings["security"]
+    wordings["security"] = members_services.Wording(
+        title="Sécurité : sauvegardes, restauration, licences",
+        text=old.text,
+        evidence=old.evidence,
+    )
+    members_services.update_draft(
+        secretariat, draft, title=draft.title, body=draft.body, wordings=wordings
+    )
+    members_services.publish_version(secretariat, draft, today=TODAY)
+    auth.login(make_staff(Role.BOARD))
+    response = client.get("/board/review/export/compliance.csv", query_string=PERIOD)
+    header = next(
+        csv.reader(
+            io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"
+        )
+    )
+    assert "Sécurité : sauvegardes, restauration, licences" in header
+    assert "Sécurité (sauvegardes, licences…)" not in header
+    assert "Suivi du projet" in header  # not reworded
