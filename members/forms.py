@@ -327,6 +327,18 @@ class AuditFilterForm(FlaskForm):
 # ------------------------------------------------ Ressources et expertise / Veille
 
 
+def _people_count() -> list[Any]:
+    """A number of people, from 1 to MAX_PEOPLE (skills and trainings)."""
+    return [
+        InputRequired(message=_l("Saisissez un nombre de personnes.")),
+        NumberRange(
+            min=1,
+            max=MAX_PEOPLE,
+            message=_l("Un nombre de personnes de 1 à %(max)s.", max=MAX_PEOPLE),
+        ),
+    ]
+
+
 class SkillForm(FlaskForm):
     name = StringField(
         _l("Compétence"),
@@ -336,14 +348,7 @@ class SkillForm(FlaskForm):
     )
     people = IntegerField(
         _l("Personnes qui la détiennent"),
-        validators=[
-            InputRequired(message=_l("Saisissez un nombre de personnes.")),
-            NumberRange(
-                min=1,
-                max=MAX_PEOPLE,
-                message=_l("Un nombre de personnes de 1 à %(max)s.", max=MAX_PEOPLE),
-            ),
-        ],
+        validators=_people_count(),
         default=1,
     )
 
@@ -364,14 +369,7 @@ class TrainingForm(FlaskForm):
     )
     attendees = IntegerField(
         _l("Personnes formées"),
-        validators=[
-            InputRequired(message=_l("Saisissez un nombre de personnes.")),
-            NumberRange(
-                min=1,
-                max=MAX_PEOPLE,
-                message=_l("Un nombre de personnes de 1 à %(max)s.", max=MAX_PEOPLE),
-            ),
-        ],
+        validators=_people_count(),
         default=1,
     )
 

@@ -10,8 +10,7 @@ codes). Two tags cover two commitments each in the questions' wording:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
+from core.i18n import LazyMapping
 from members import services as members_services
 from members.commitments import CommitmentCode
 from satisfaction.models import Commitment
@@ -45,18 +44,7 @@ def commitment_choices() -> list[tuple[str, str]]:
     return list(commitment_labels().items())
 
 
-class CommitmentLabels(Mapping[str, str]):
+def lazy_labels() -> LazyMapping:
     """:func:`commitment_labels`, read when a template first looks a tag up
     (pages that show no tag run no query)."""
-
-    def _labels(self) -> dict[str, str]:
-        return commitment_labels()
-
-    def __getitem__(self, key: str) -> str:
-        return self._labels()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._labels())
-
-    def __len__(self) -> int:
-        return len(self._labels())
+    return LazyMapping(commitment_labels)

@@ -28,7 +28,7 @@ from dashboards.views.cells import cells
 from members import services as members_services
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
-from satisfaction.commitments import CommitmentLabels
+from satisfaction.commitments import lazy_labels
 
 # Named after the feature package, so that its templates/ and static/ are found.
 bp = Blueprint(
@@ -72,9 +72,9 @@ def labels() -> dict[str, object]:
         # Translated once per language, not once per cell (nor per page).
         **_translated_labels(),
         "MIN_ANSWERS": 5,
-        "COMMITMENT_NAMES": CommitmentLabels(),
+        "COMMITMENT_NAMES": lazy_labels(),
         # The titles of the charter in force (a new version may reword them).
-        "COMMITMENT_TITLES": members_services.CurrentTitles(),
+        "COMMITMENT_TITLES": members_services.lazy_titles(),
         "SERVICE_NAMES": {k.value: v for k, v in SERVICE_LABELS.items()},
         "on_target_share": services.on_target_share,
         "view_names": current_app.view_functions,

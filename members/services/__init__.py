@@ -43,7 +43,6 @@ from members.services.charter import (
     set_mark_status,
 )
 from members.services.charter_versions import (
-    CurrentTitles,
     Wording,
     changed_commitments,
     commitment_titles,
@@ -53,6 +52,7 @@ from members.services.charter_versions import (
     current_version,
     draft_version,
     get_version,
+    lazy_titles,
     list_versions,
     previous_version,
     publish_version,
@@ -94,7 +94,6 @@ from members.services.projects import (
 
 __all__ = [
     "AuditFilter",
-    "CurrentTitles",
     "MembersError",
     "Wording",
     "add_contact",
@@ -130,6 +129,7 @@ __all__ = [
     "hash_password",
     "invite_user",
     "is_erased",
+    "lazy_titles",
     "list_clients",
     "list_members",
     "list_projects",

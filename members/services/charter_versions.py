@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -24,6 +24,7 @@ from core import audit
 from core.database import utcnow
 from core.dates import local_today
 from core.extensions import db
+from core.i18n import LazyMapping
 from members.commitments import TITLES
 from members.errors import MembersError
 from members.models import Member, User
@@ -136,18 +137,10 @@ def current_titles() -> dict[str, str]:
     return cache[locale]
 
 
-class CurrentTitles(Mapping[str, str]):
+def lazy_titles() -> LazyMapping:
     """:func:`current_titles`, read when a template first looks a title up
     (pages that show no commitment run no query)."""
-
-    def __getitem__(self, key: str) -> str:
-        return current_titles()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(current_titles())
-
-    def __len__(self) -> int:
-        return len(current_titles())
+    return LazyMapping(current_titles)
 
 
 def changed_commitments(

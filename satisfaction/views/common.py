@@ -11,7 +11,7 @@ from flask_limiter.util import get_remote_address
 
 from core.security import Role, hash_token
 from satisfaction import scoring
-from satisfaction.commitments import CommitmentLabels
+from satisfaction.commitments import lazy_labels
 from satisfaction.models import (
     ALERT_REASON_LABELS,
     CHOICE_TYPES,
@@ -43,7 +43,7 @@ PUBLIC_ENDPOINTS = frozenset(
 def labels() -> dict[str, object]:
     return {
         "sat": SimpleNamespace(
-            commitments=CommitmentLabels(),
+            commitments=lazy_labels(),
             types=QUESTION_TYPE_LABELS,
             metrics=scoring.METRIC_LABELS,
             reasons=ALERT_REASON_LABELS,
