@@ -3,6 +3,7 @@ the migrations (``flask db``)."""
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,10 +28,23 @@ backup_cli = AppGroup(
 )
 
 
-def register_demo_loader(app: Flask, name: str, loader: DemoLoader) -> None:
-    """``loader(scale)`` adds a feature's demo data idempotently and says what it did."""
+def register_demo_loader(app: Flask, name: str, loader: DemoLoader | str) -> None:
+    """``loader(scale)`` adds a feature's demo data idempotently and says what it did.
+
+    ``loader`` may be named (``"package.demo:load"``): its module is imported
+    when the demo is loaded, not when a web worker starts (issue 14)."""
     loaders: dict[str, DemoLoader] = app.extensions.setdefault("qualicharte.demo", {})
-    loaders[name] = loader
+    loaders[name] = _imported_when_called(loader) if isinstance(loader, str) else loader
+
+
+def _imported_when_called(target: str) -> DemoLoader:
+    module, _, attribute = target.partition(":")
+
+    def load(scale: str) -> str:
+        found: DemoLoader = getattr(importlib.import_module(module), attribute)
+        return found(scale)
+
+    return load
 
 
 @scheduler_cli.command("run")

@@ -22,7 +22,6 @@ def client_portal_url() -> str:
 
 def init_app(app: Flask) -> None:
     from dashboards import jobs, models, privacy, rollups  # noqa: F401
-    from dashboards.demo import small
     from dashboards.views import bp
     from kpi.signals import measurements_changed
 
@@ -46,7 +45,7 @@ def init_app(app: Flask) -> None:
         jobs.refresh_rollups,
         minutes=rollups.JOB_MINUTES,
     )
-    register_demo_loader(app, "dashboards", small.load)
+    register_demo_loader(app, "dashboards", "dashboards.demo.small:load")
     # KPI writes refresh the latest values the dashboards read, in their own
     # transaction (kpi cannot import dashboards).
     measurements_changed.connect(rollups.refresh_after_kpi_write, sender=app)

@@ -70,9 +70,9 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.database import dialect_module
 from core.extensions import db
 from dashboards.models import IndicatorLatest, RollupState, ScoreMonth
 from kpi.models import Agreement, Indicator, Measurement
@@ -225,9 +225,10 @@ def _refresh_some_indicators(today: date, indicator_ids: Sequence[int]) -> None:
             IndicatorLatest.indicator_id.not_in(select(latest.c.indicator_id)),
         )
     )
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(IndicatorLatest).from_select(
-        LATEST_COLUMNS, _latest_rows(today, latest)
+    upsert = (
+        dialect_module(db.engine)
+        .insert(IndicatorLatest)
+        .from_select(LATEST_COLUMNS, _latest_rows(today, latest))
     )
     db.session.execute(
         upsert.on_conflict_do_update(

@@ -17,7 +17,7 @@ JOB_MINUTES = 15
 
 
 def init_app(app: Flask) -> None:
-    from improvement import demo, jobs, models, views  # noqa: F401
+    from improvement import jobs, models, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     staff = [Role.MEMBER_ADMIN.value, Role.MEMBER_USER.value]
@@ -43,4 +43,4 @@ def init_app(app: Flask) -> None:
     register_job(
         app, "improvement.remind_overdue", jobs.remind_overdue, minutes=JOB_MINUTES
     )
-    register_demo_loader(app, "improvement", demo.load)
+    register_demo_loader(app, "improvement", "improvement.demo:load")

@@ -67,7 +67,7 @@ def kpi_date(value: str | None) -> date | None:
 
 
 def init_app(app: Flask) -> None:
-    from kpi import api, cli, demo, jobs, privacy, views
+    from kpi import api, cli, jobs, privacy, views
     from kpi.services.uploads import uploads_folder
 
     app.register_blueprint(views.bp)
@@ -88,5 +88,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.kpi_cli)
     register_job(app, "kpi.reminders", jobs.send_reminders, minutes=WEEK_MINUTES)
     register_job(app, "kpi.parse_uploads", jobs.parse_uploads)
-    register_demo_loader(app, "kpi", demo.load)
+    register_demo_loader(app, "kpi", "kpi.demo:load")
     register_backup_folder(app, "kpi-uploads", uploads_folder)

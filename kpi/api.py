@@ -8,14 +8,11 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from core.database import expect_writes
@@ -23,20 +20,16 @@ from core.errors import describe
 from core.extensions import csrf
 from core.inputs import DB_INT_MAX
 from kpi import services
-from kpi.api_schemas import (
-    MAX_PER_PAGE,
-    Amount,
-    BatchResultSchema,
-    IndicatorListSchema,
-    IndicatorSchema,
-    MeasurementBatchSchema,
-    MeasurementPageSchema,
-    MeasurementQuerySchema,
-    ProblemSchema,
-    ProjectListSchema,
-)
-from kpi.services.api_writes import MeasurementInput
+from kpi.services.api_writes import MAX_PER_PAGE, MeasurementInput
 from members.services import list_projects
+
+if TYPE_CHECKING:
+    from marshmallow import ValidationError
+
+# marshmallow, its schemas (kpi.api_schemas) and apispec are imported by the
+# requests that use them: a web worker that never serves the API does not load
+# them at start-up (issue 14's cold start). The OpenAPI operations name their
+# schemas, which apispec finds in marshmallow's class registry.
 
 bp = Blueprint("kpi_api", __name__, url_prefix="/api/v1")
 
@@ -210,7 +203,7 @@ def _responses(ok: Any, *extra: int) -> dict[str, Any]:
         "200": {"description": "OK", "content": {"application/json": {"schema": ok}}},
         "401": {
             "description": "Missing, unknown or revoked token",
-            "content": {PROBLEM: {"schema": ProblemSchema}},
+            "content": {PROBLEM: {"schema": "ProblemSchema"}},
         },
     }
     for status in extra:
@@ -221,7 +214,7 @@ def _responses(ok: Any, *extra: int) -> dict[str, Any]:
                 409: "Values already stored for these periods (send replace: true)",
                 422: "Invalid items",
             }[status],
-            "content": {PROBLEM: {"schema": ProblemSchema}},
+            "content": {PROBLEM: {"schema": "ProblemSchema"}},
         }
     return responses
 
@@ -232,10 +225,12 @@ def _responses(ok: Any, *extra: int) -> dict[str, Any]:
         "summary": "List the member's projects",
         "operationId": "listProjects",
         "security": _AUTH,
-        "responses": _responses(ProjectListSchema),
+        "responses": _responses("ProjectListSchema"),
     }
 )
 def projects() -> ResponseReturnValue:
+    from kpi.api_schemas import ProjectListSchema
+
     items = list_projects(_member_id())
     return _json(ProjectListSchema().dump({"items": items}))
 
@@ -254,10 +249,12 @@ def projects() -> ResponseReturnValue:
                 "schema": {"type": "integer"},
             }
         ],
-        "responses": _responses(IndicatorListSchema, 404),
+        "responses": _responses("IndicatorListSchema", 404),
     }
 )
 def project_indicators(project_id: int) -> ResponseReturnValue:
+    from kpi.api_schemas import IndicatorListSchema
+
     project = services.get_project(_member_id(), project_id)
     if project is None:
         return _not_found()
@@ -279,10 +276,12 @@ def project_indicators(project_id: int) -> ResponseReturnValue:
                 "schema": {"type": "integer"},
             }
         ],
-        "responses": _responses(IndicatorSchema, 404),
+        "responses": _responses("IndicatorSchema", 404),
     }
 )
 def indicator(indicator_id: int) -> ResponseReturnValue:
+    from kpi.api_schemas import IndicatorSchema
+
     found = services.get_indicator(_member_id(), indicator_id)
     if found is None:
         return _not_found()
@@ -323,10 +322,14 @@ def indicator(indicator_id: int) -> ResponseReturnValue:
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             },
         ],
-        "responses": _responses(MeasurementPageSchema, 400, 404),
+        "responses": _responses("MeasurementPageSchema", 400, 404),
     }
 )
 def measurements(indicator_id: int) -> ResponseReturnValue:
+    from marshmallow import ValidationError
+
+    from kpi.api_schemas import MeasurementPageSchema, MeasurementQuerySchema
+
     found = services.get_indicator(_member_id(), indicator_id)
     if found is None:
         return _not_found()
@@ -371,12 +374,16 @@ def measurements(indicator_id: int) -> ResponseReturnValue:
         "security": _AUTH,
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": MeasurementBatchSchema}},
+            "content": {"application/json": {"schema": "MeasurementBatchSchema"}},
         },
-        "responses": _responses(BatchResultSchema, 400, 409, 422),
+        "responses": _responses("BatchResultSchema", 400, 409, 422),
     }
 )
 def write_measurements() -> ResponseReturnValue:
+    from marshmallow import ValidationError
+
+    from kpi.api_schemas import BatchResultSchema, MeasurementBatchSchema
+
     try:
         payload = json.loads(request.get_data(), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
@@ -432,6 +439,11 @@ def write_measurements() -> ResponseReturnValue:
 
 def build_spec(app: Flask) -> dict[str, Any]:
     """The OpenAPI 3 document of every documented ``/api/v1`` route."""
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from kpi.api_schemas import Amount
+
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="Qualicharte — API des indicateurs",

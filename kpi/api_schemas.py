@@ -10,9 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core.inputs import DB_INT_MAX
-from kpi.services.api_writes import MAX_BATCH
-
-MAX_PER_PAGE = 1000
+from kpi.services.api_writes import MAX_BATCH, MAX_PER_PAGE
 
 
 class Amount(fields.Field[Decimal]):

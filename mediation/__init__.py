@@ -13,7 +13,7 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from mediation import demo, files, jobs, services
+    from mediation import files, jobs, services
     from mediation.views import bp
 
     app.register_blueprint(bp)
@@ -47,5 +47,5 @@ def init_app(app: Flask) -> None:
     register_job(
         app, "mediation.purge_attachments", jobs.purge_attachments, minutes=1440
     )
-    register_demo_loader(app, "mediation", demo.load)
+    register_demo_loader(app, "mediation", "mediation.demo:load")
     register_backup_folder(app, "attachments", files.storage_dir)

@@ -15,7 +15,7 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from members import cli, demo, jobs, services
+    from members import cli, jobs, services
     from members.services import expertise
     from members.views import bp
 
@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
             order=1,
         ),
     )
-    register_demo_loader(app, "members", demo.load)
+    register_demo_loader(app, "members", "members.demo:load")
     # Ressources et expertise / Veille (linked from the team page: the menu is
     # full at 1280 px), on the public verification page when the member chooses.
     register_panel(

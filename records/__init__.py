@@ -23,7 +23,7 @@ def records_money(value: Decimal | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from records import demo, jobs, services
+    from records import jobs, services
     from records.views import bp
 
     app.register_blueprint(bp)
@@ -53,4 +53,4 @@ def init_app(app: Flask) -> None:
         jobs.remind_client_items,
         minutes=REMINDER_JOB_MINUTES,
     )
-    register_demo_loader(app, "records", demo.load)
+    register_demo_loader(app, "records", "records.demo:load")

@@ -14,7 +14,7 @@ from core.security import Role
 
 
 def init_app(app: Flask) -> None:
-    from satisfaction import demo, jobs, models, privacy, views  # noqa: F401
+    from satisfaction import jobs, models, privacy, views  # noqa: F401
     from satisfaction.services.outbox import INVITATION_FILLER, fill_invitation
 
     app.register_blueprint(views.bp)
@@ -54,4 +54,4 @@ def init_app(app: Flask) -> None:
     # Reminders first: a campaign's new cycle must not be reminded in the same tick.
     register_job(app, "satisfaction.send_reminders", jobs.send_reminders, minutes=5)
     register_job(app, "satisfaction.send_due", jobs.send_due_invitations, minutes=1)
-    register_demo_loader(app, "satisfaction", demo.load)
+    register_demo_loader(app, "satisfaction", "satisfaction.demo:load")

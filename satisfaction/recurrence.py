@@ -17,16 +17,19 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Final, Literal, cast, get_args
+from typing import TYPE_CHECKING, Final, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
 from babel.dates import get_month_names
 from flask_babel import lazy_gettext as _l
 
 from satisfaction.errors import RecurrenceError
+
+if TYPE_CHECKING:
+    # Imported where a date is computed: a web worker that only shows pages
+    # does not load APScheduler at start-up (issue 14's cold start).
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.date import DateTrigger
 
 Kind = Literal["once", "every_n_months", "at_project_end", "hot_then_cold", "cron"]
 KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
@@ -374,6 +377,8 @@ def _check_cron(expr: str) -> tuple[str, CronTrigger]:
                 expression=normalised,
             )
         )
+    from apscheduler.triggers.cron import CronTrigger
+
     try:
         weekdays = _crontab_weekdays(weekday)
         trigger = CronTrigger.from_crontab(
@@ -457,6 +462,8 @@ def _month_starts(first: date, months: int) -> Iterator[date]:
     skips the months that lack that day; the day is then put back by
     :func:`_on_day`.
     """
+    from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
+
     start = first.replace(day=1)
     trigger = CalendarIntervalTrigger(months=months, start_date=start, timezone=PARIS)
     fire: datetime | None = trigger.get_next_fire_time(
@@ -511,6 +518,8 @@ def _runs(rec: Recurrence, after: datetime) -> Iterator[datetime]:
     else:
         assert rec.run_at
         run_at = rec.run_at
+    from apscheduler.triggers.date import DateTrigger
+
     return _fire_times(DateTrigger(run_date=run_at, timezone=PARIS), after)
 
 

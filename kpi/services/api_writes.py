@@ -31,6 +31,8 @@ from kpi.services.measurements import (
 from kpi.signals import notify_measurements_changed
 
 MAX_BATCH = 10_000
+#: Measurements per page of the API's listing, at most.
+MAX_PER_PAGE = 1000
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.database import dialect_module
 from core.extensions import db
 from members.models import ClientContact, Member, Project
 from satisfaction.models import (
@@ -135,9 +135,7 @@ def prepared() -> Statements:
     name = db.engine.dialect.name
     found = _by_dialect.get(name)
     if found is None:
-        found = _by_dialect[name] = Statements(
-            postgresql if name == "postgresql" else sqlite
-        )
+        found = _by_dialect[name] = Statements(dialect_module(db.engine))
     return found
 
 

@@ -1,6 +1,7 @@
 """A new worker starts light: the heavy libraries (pandas, numpy, plotly, openpyxl,
-playwright, alembic) load where they are used, not when gunicorn imports the app
-nor on its first page. Each check runs in a fresh interpreter, as a worker does."""
+playwright, alembic; APScheduler, marshmallow and apispec, PostgreSQL's dialect on
+SQLite, the demo data's modules) load where they are used, not when gunicorn
+imports the app nor on its first page. Each check runs in a fresh interpreter, as a worker does."""
 
 from __future__ import annotations
 
@@ -12,15 +13,37 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "numpy", "plotly", "openpyxl", "playwright", "alembic")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "plotly",
+    "openpyxl",
+    "playwright",
+    "alembic",
+    "apscheduler",
+    "marshmallow",
+    "apispec",
+)
+#: Modules of packages a worker does load, which it needs only for some requests.
+LAZY = (
+    "sqlalchemy.dialects.postgresql",
+    "members.demo",
+    "kpi.demo",
+    "satisfaction.demo",
+    "dashboards.demo",
+    "mediation.demo",
+    "records.demo",
+    "improvement.demo",
+)
 
 # What gunicorn does (``gunicorn wsgi:app``), then the sign-in page, then a
 # pure pandas computation: the names of the heavy modules loaded after each step.
 WORKER = """
 import gc, json, sys
-heavy = {heavy!r}
+heavy, lazy = {heavy!r}, {lazy!r}
 def loaded():
-    return sorted({{name.split(".")[0] for name in sys.modules}} & set(heavy))
+    roots = {{name.split(".")[0] for name in sys.modules}} & set(heavy)
+    return sorted(roots | (set(sys.modules) & set(lazy)))
 steps = {{}}
 from wsgi import app
 steps["start"] = loaded()
@@ -28,6 +51,8 @@ steps["frozen"] = gc.get_freeze_count()
 response = app.test_client().get("/login")
 assert response.status_code == 200, response.status_code
 steps["first page"] = loaded()
+assert app.test_client().get("/api/v1/openapi.json").status_code == 200
+steps["the API's document"] = loaded()
 from kpi.calculations import aggregate_rows
 import pandas
 aggregate_rows(pandas.DataFrame(), "month", is_ratio=False)
@@ -45,7 +70,7 @@ def _worker_steps(tmp_path: Path) -> dict[str, Any]:
     }
     env.pop("TEST_DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-c", WORKER.format(heavy=HEAVY)],
+        [sys.executable, "-c", WORKER.format(heavy=HEAVY, lazy=LAZY)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -68,4 +93,5 @@ def test_a_new_worker_loads_no_heavy_library_until_a_page_needs_one(
     # collections in the middle of a long page go through requests' objects only.
     assert steps["frozen"] > 10_000
     # The check can see them: the first computation that needs pandas loads it.
+    assert {"marshmallow", "apispec"} <= set(steps["the API's document"])
     assert {"pandas", "numpy"} <= set(steps["a computation"])
