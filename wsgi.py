@@ -6,7 +6,13 @@ from dotenv import load_dotenv
 
 load_dotenv()
 
-from core import create_app, freeze_startup_objects  # noqa: E402
+from core import (  # noqa: E402
+    create_app,
+    freeze_startup_objects,
+    open_own_connections_after_fork,
+)
 
 app = create_app()
+open_own_connections_after_fork(app)
+# Last: under gunicorn's preload_app (gunicorn.conf.py) the workers fork now.
 freeze_startup_objects()

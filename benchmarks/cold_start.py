@@ -8,7 +8,10 @@ the first successful ``GET /login`` (ours: the sign-in page, a template) or
 CPU time the master and its worker used until that answer, a figure other
 processes on a shared machine disturb less than the clock. Ours and the bare
 app alternate (A B, B A, …); medians and spreads are printed with the ratio.
-Aims (issue 14): first answer ≤ 1 s, idle worker ≤ 80 MB.
+Aims (issue 14): first answer ≤ 1 s, idle worker ≤ 80 MB. Then it kills the
+worker and times the first answer of the one gunicorn starts in its place: both
+sides run with the project's ``gunicorn.conf.py`` (``preload_app``), so that
+worker is forked from a master that has imported the app already.
 
 Both sides find their modules' bytecode compiled, as a deployed worker does (a
 gunicorn worker restarting, a new one forked): the run compiles it into a
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -71,9 +75,31 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start(app: str, path: str, env: dict[str, str]) -> tuple[float, float, float]:
+def _first_answer(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait for the first 200 on ``path``."""
+    deadline = time.perf_counter() + 60
+    while True:
+        if time.perf_counter() > deadline or process.poll() is not None:
+            raise SystemExit(f"no answer on {path}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.005)
+
+
+def start(
+    app: str, path: str, env: dict[str, str]
+) -> tuple[float, float, float, float]:
     """(seconds to the first 200 on ``path``, idle worker RSS in MB, CPU seconds
-    the master and its worker used until that answer)."""
+    the master and its worker used until that answer, seconds from killing the
+    worker to the first 200 of the one gunicorn starts in its place)."""
     port = _free_port()
     began = time.perf_counter()
     process = subprocess.Popen(
@@ -93,28 +119,23 @@ def start(app: str, path: str, env: dict[str, str]) -> tuple[float, float, float
         env=env,
     )
     try:
-        deadline = began + 60
-        while True:
-            if time.perf_counter() > deadline or process.poll() is not None:
-                raise SystemExit(f"{app} did not answer on {path}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request("GET", path)
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                if response.status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.01)
+        _first_answer(port, path, process)
         first = time.perf_counter() - began
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         cpu = _cpu_seconds(process.pid) + sum(
             _cpu_seconds(int(child)) for child in children.read_text().split()
         )
         time.sleep(1.0)  # idle: what the worker keeps between requests
-        return first, _worker_rss_mb(process.pid), cpu
+        rss = _worker_rss_mb(process.pid)
+        # A worker stops (a --max-requests recycle, a crash): the master starts
+        # another; from the kill to that worker's first answer.
+        worker = int(children.read_text().split()[0])
+        killed = time.perf_counter()
+        os.kill(worker, signal.SIGTERM)
+        while children.read_text().split() in ([], [str(worker)]):
+            time.sleep(0.001)
+        _first_answer(port, path, process)
+        return first, rss, cpu, time.perf_counter() - killed
     finally:
         process.terminate()
         process.wait(30)
@@ -151,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         # Untimed: writes both sides' bytecode.
         start("wsgi:app", "/login", env)
         start("benchmarks.cold_start:bare_app()", "/", env)
-        ours: list[tuple[float, float, float]] = []
-        bare: list[tuple[float, float, float]] = []
+        ours: list[tuple[float, float, float, float]] = []
+        bare: list[tuple[float, float, float, float]] = []
         for number in range(args.rounds):
             sides = ("bare", "ours") if number % 2 == 0 else ("ours", "bare")
             for side in sides:
@@ -180,6 +201,11 @@ def main(argv: list[str] | None = None) -> None:
         f"processes than the clock): ours {_summary([o[2] for o in ours], 's')}, "
         f"bare Flask {_summary([b[2] for b in bare], 's')}; "
         f"ratio {_summary(cpu_ratios, '×', 1)}"
+    )
+    print(
+        f"a worker killed, to the first answer of the one gunicorn starts in its "
+        f"place (preload_app, gunicorn.conf.py): ours {_summary([o[3] for o in ours], 's', 3)}, "
+        f"bare Flask {_summary([b[3] for b in bare], 's', 3)}"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,18 @@ def freeze_startup_objects() -> None:
     cycles (none found, and looking takes 70 ms). Not for the apps tests make and
     drop: frozen, their cycles would never be freed."""
     gc.freeze()
+
+
+def open_own_connections_after_fork(app: Flask) -> None:
+    """A process forked from this one (a preloaded gunicorn's worker) drops the
+    database connections it inherited, without closing them (they are the
+    parent's), and opens its own on first use (SQLAlchemy's pooling guide)."""
+
+    def forget_inherited() -> None:
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget_inherited)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -95,3 +95,52 @@ def test_a_new_worker_loads_no_heavy_library_until_a_page_needs_one(
     # The check can see them: the first computation that needs pandas loads it.
     assert {"marshmallow", "apispec"} <= set(steps["the API's document"])
     assert {"pandas", "numpy"} <= set(steps["a computation"])
+
+
+# gunicorn's preload_app (gunicorn.conf.py) forks the workers from a master that
+# imported wsgi.py: each must talk to the database on connections of its own.
+FORKED = """
+import json, os
+from sqlalchemy import text
+from wsgi import app
+from core.extensions import db
+with app.app_context():
+    db.session.execute(text("select 1")); db.session.commit()
+    parent_pool = db.engine.pool.checkedin()
+pid = os.fork()
+if pid == 0:
+    with app.app_context():
+        inherited = db.engine.pool.checkedin()
+        db.session.execute(text("select 1")); db.session.commit()
+    os._exit(0 if inherited == 0 else 3)
+_, status = os.waitpid(pid, 0)
+with app.app_context():
+    db.session.execute(text("select 1")); db.session.commit()
+    after = db.engine.pool.checkedin()
+print(json.dumps({"parent": parent_pool, "child": os.waitstatus_to_exitcode(status),
+                  "parent_after": after}))
+"""
+
+
+def test_a_forked_worker_opens_its_own_connections(tmp_path: Path) -> None:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'fork.db'}"
+    env = {
+        **os.environ,
+        "QUALICHARTE_ENV": "development",
+        "DATABASE_URL": url,
+        "MAIL_URL": "file:",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    # The master had a connection in its pool; the worker did not inherit it
+    # (it opened its own and queried), and the master's still works.
+    assert outcome == {"parent": 1, "child": 0, "parent_after": 1}
