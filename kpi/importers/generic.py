@@ -156,7 +156,6 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
         rejected=stream.rejected,
         warnings=stream.warnings,
     )
-    periods = stream.periods()
     for position, name in enumerate(stream.columns):
         export.series.append(
             Series(
@@ -165,9 +164,10 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
                 suggested_kind=IndicatorKind.CUSTOM,
                 unit="",
                 granularity=mapping.granularity,
-                points=stream.points(position, periods),
+                columns=stream.columns_of(position),
             )
         )
+    periods = stream.periods(ends_only=True)
     if periods:
         export.period = (periods[0], period_end_for(periods[-1], mapping.granularity))
     return export
