@@ -102,7 +102,9 @@ class Series:
         self.granularity = granularity
         self.is_ratio = is_ratio
         self.columns = columns
-        self._points = None if columns is not None else (points or [])
+        self._points = (
+            None if columns is not None else ([] if points is None else points)
+        )
 
     @property
     def points(self) -> list[Point]:

@@ -73,7 +73,7 @@ class Plan:
     ) -> None:
         self.indicator = indicator
         self.new_columns = new_columns
-        self._new = None if new_columns is not None else (new or [])
+        self._new = None if new_columns is not None else ([] if new is None else new)
         self.changed = changed or []
         self.unchanged = unchanged or []
 
