@@ -10,7 +10,9 @@ line number. Rows that share a period are summed (``generic_stream``).
 
 Streaming: :func:`open_generic` returns a :class:`GenericStream` whose points are
 built lazily, period by period, so a caller can insert them in batches without
-holding a million :class:`Point` objects; ``parse_export`` simply lists them.
+holding a million :class:`Point` objects; ``parse_export`` keeps each column's
+points as arrays (:mod:`kpi.importers.columns`), which the preview, the plan and
+the bulk insert read without building them.
 """
 
 from __future__ import annotations
