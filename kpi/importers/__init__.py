@@ -271,7 +271,7 @@ def _checked(export: ParsedExport) -> ParsedExport:
         period is not None
         and not export.needs_period
         and not is_storable_period(period)
-        and not any(series.points for series in export.series)
+        and not any(series.point_count for series in export.series)
     ):
         raise ImportRefused(unstorable_refusal(period, export.unstored_totals))
     if not export.series and not export.rejected:

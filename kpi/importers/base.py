@@ -14,10 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from kpi.kinds import IndicatorKind
 from kpi.periods import Granularity
+
+if TYPE_CHECKING:
+    from kpi.importers.columns import PointColumns
 
 DecimalSeparator = Literal[",", "."]
 
@@ -59,17 +62,93 @@ class ColumnPoint(NamedTuple):
     point: Point
 
 
-@dataclass(slots=True)
 class Series:
-    """A sequence of points for one metric of the file."""
+    """A sequence of points for one metric of the file.
 
-    key: str
-    label: str
-    suggested_kind: IndicatorKind
-    unit: str
-    granularity: Granularity
-    points: list[Point] = field(default_factory=list)
-    is_ratio: bool = False
+    The generic importer keeps a plain series' points as arrays
+    (:class:`~kpi.importers.columns.PointColumns`, in ``columns``): ``points``
+    builds them on first use, after which the list is the series' truth (the
+    arrays are dropped). Readers of a whole series that can work on the arrays
+    look at ``columns`` first.
+    """
+
+    __slots__ = (
+        "_points",
+        "columns",
+        "granularity",
+        "is_ratio",
+        "key",
+        "label",
+        "suggested_kind",
+        "unit",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        suggested_kind: IndicatorKind,
+        unit: str,
+        granularity: Granularity,
+        points: list[Point] | None = None,
+        is_ratio: bool = False,
+        *,
+        columns: PointColumns | None = None,
+    ) -> None:
+        self.key = key
+        self.label = label
+        self.suggested_kind = suggested_kind
+        self.unit = unit
+        self.granularity = granularity
+        self.is_ratio = is_ratio
+        self.columns = columns
+        self._points = (
+            None if columns is not None else ([] if points is None else points)
+        )
+
+    @property
+    def points(self) -> list[Point]:
+        if self._points is None:
+            assert self.columns is not None
+            self._points = self.columns.to_points()
+            self.columns = None
+        return self._points
+
+    @points.setter
+    def points(self, points: list[Point]) -> None:
+        self._points = points
+        self.columns = None
+
+    @property
+    def point_count(self) -> int:
+        """How many points, without building them."""
+        if self.columns is not None:
+            return len(self.columns)
+        return len(self.points)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Series):
+            return NotImplemented
+        fields = ("key", "label", "suggested_kind", "unit", "granularity", "is_ratio")
+        if any(getattr(self, name) != getattr(other, name) for name in fields):
+            return False
+        if self.columns is not None and other.columns is not None:
+            return self.columns.same_as(other.columns)
+        return self._listed() == other._listed()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Series(key={self.key!r}, label={self.label!r}, "
+            f"granularity={self.granularity!r}, points={self.point_count})"
+        )
+
+    def _listed(self) -> list[Point]:
+        """The points, built without replacing the arrays."""
+        if self.columns is not None:
+            return self.columns.to_points()
+        return self.points
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as columns (see :mod:`kpi.importers.packing`)."""
@@ -83,6 +162,8 @@ class Series:
             "granularity": self.granularity,
             "is_ratio": self.is_ratio,
         }
+        if self.columns is not None:
+            return (series_from_columns, (fields, self.columns))
         return (series_from_columns, (fields, pack_points(self.points)))
 
 

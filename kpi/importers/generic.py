@@ -10,7 +10,9 @@ line number. Rows that share a period are summed (``generic_stream``).
 
 Streaming: :func:`open_generic` returns a :class:`GenericStream` whose points are
 built lazily, period by period, so a caller can insert them in batches without
-holding a million :class:`Point` objects; ``parse_export`` simply lists them.
+holding a million :class:`Point` objects; ``parse_export`` keeps each column's
+points as arrays (:mod:`kpi.importers.columns`), which the preview, the plan and
+the bulk insert read without building them.
 """
 
 from __future__ import annotations
@@ -156,7 +158,6 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
         rejected=stream.rejected,
         warnings=stream.warnings,
     )
-    periods = stream.periods()
     for position, name in enumerate(stream.columns):
         export.series.append(
             Series(
@@ -165,9 +166,10 @@ def parse_generic(doc: Document, mapping: ColumnMapping) -> ParsedExport:
                 suggested_kind=IndicatorKind.CUSTOM,
                 unit="",
                 granularity=mapping.granularity,
-                points=stream.points(position, periods),
+                columns=stream.columns_of(position),
             )
         )
+    periods = stream.periods(ends_only=True)
     if periods:
         export.period = (periods[0], period_end_for(periods[-1], mapping.granularity))
     return export

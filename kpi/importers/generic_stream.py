@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from kpi.importers.cells import RowError, date_error, missing_cells_error, numbe
 from kpi.importers.dates import check_date
 from kpi.importers.progress import rows_read
 from kpi.periods import period_start_for
+
+if TYPE_CHECKING:
+    from kpi.importers.columns import PointColumns
 
 #: Below this magnitude a float64 holds any 4-decimal value exactly once scaled.
 _EXACT_FLOAT_LIMIT = 1e11
@@ -69,16 +72,31 @@ class GenericStream:
     sums: list[Any] = field(default_factory=list)  # int64 (value × 10 000) per column
     bounds: Any = None  # group boundaries into ``lines``
     lines: list[int] = field(default_factory=list)
+    line_array: Any = None  # ``lines`` as an int64 array
 
     def __len__(self) -> int:
         return 0 if self.days is None else len(self.days)
 
-    def periods(self) -> list[date]:
-        """The period starts, ascending."""
+    def periods(self, *, ends_only: bool = False) -> list[date]:
+        """The period starts, ascending (``ends_only``: the first and the last)."""
         if self.days is None:
             return []
         epoch = _EPOCH.toordinal()
-        return [date.fromordinal(epoch + day) for day in self.days.tolist()]
+        days = self.days[[0, -1]] if ends_only else self.days
+        return [date.fromordinal(epoch + day) for day in days.tolist()]
+
+    def columns_of(self, column: int) -> PointColumns | None:
+        """The points of value column ``column`` as arrays (None: no point)."""
+        if self.days is None:
+            return None
+        from kpi.importers.columns import PointColumns
+
+        return PointColumns(
+            days=self.days,
+            scaled=self.sums[column],
+            bounds=np.asarray(self.bounds, dtype=np.int64),
+            lines=self.line_array,
+        )
 
     def iter_points(self, column: int) -> Iterator[Point]:
         """Points of value column ``column`` (0-based among the mapped values)."""
@@ -281,10 +299,12 @@ class Collector:
         if not keep.all():
             warnings.append(_too_large_warning(unique_days[~keep]))
             line_list, bounds = _kept_lines(line_list, bounds, keep)
+            lines = np.array(line_list, dtype=np.int64)
             unique_days = unique_days[keep]
             sums = [column[keep] for column in sums]
         result.days, result.sums, result.bounds = unique_days, sums, bounds
         result.lines = line_list
+        result.line_array = lines.astype(np.int64, copy=False)
         return result
 
     def _order(self, days: Any, lines: Any) -> Any:

@@ -18,6 +18,7 @@ from kpi.importers.bulk import collector_paused
 
 if TYPE_CHECKING:
     from kpi.importers.base import Point, Series
+    from kpi.importers.columns import PointColumns
 
 #: (ordinals, values, numerators, denominators, line counts, lines); a number
 #: column of ``None`` only is ``None``; line counts are ``None`` when every point
@@ -88,8 +89,13 @@ def _unpacked(packed: Columns) -> list[Point]:
     ]
 
 
-def series_from_columns(fields: dict[str, Any], packed: Columns) -> Series:
-    """A pickled :class:`Series` read back."""
+def series_from_columns(
+    fields: dict[str, Any], packed: Columns | list[Point] | PointColumns
+) -> Series:
+    """A pickled :class:`Series` read back (a series kept as arrays stays so)."""
     from kpi.importers.base import Series
+    from kpi.importers.columns import PointColumns
 
+    if isinstance(packed, PointColumns):
+        return Series(columns=packed, **fields)
     return Series(points=unpack_points(packed), **fields)

@@ -8,7 +8,7 @@ import enum
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
@@ -19,6 +19,9 @@ from kpi.models import (
     Measurement,
     Source,
 )
+
+if TYPE_CHECKING:
+    from kpi.importers.columns import PointColumns
 
 #: Rows per bulk statement: bounded memory whatever the import size.
 CHUNK = 20_000
@@ -46,7 +49,7 @@ def _point_values(point: Point) -> tuple[Any, ...]:
 
 def insert_points(
     indicator: Indicator,
-    points: list[Point],
+    points: list[Point] | PointColumns,
     *,
     source: Source,
     batch_id: int | None,
@@ -54,11 +57,16 @@ def insert_points(
 ) -> None:
     """New values of one indicator: ORM bulk insert, or the driver's own bulk
     path for large imports (COPY on PostgreSQL, one executemany on SQLite)."""
-    if not points:
+    if not len(points):
         return
     # In the order of _SHARED_COLUMNS.
     shared = (indicator.id, indicator.frequency, source, batch_id, now)
     dialect = db.engine.dialect.name
+    if not isinstance(points, list):
+        if len(points) >= COPY_THRESHOLD and dialect in ("postgresql", "sqlite"):
+            _insert_columns(points, shared, dialect)
+            return
+        points = points.to_points()
     if len(points) >= COPY_THRESHOLD and dialect == "postgresql":
         _copy_points(points, shared)
     elif len(points) >= COPY_THRESHOLD and dialect == "sqlite":
@@ -83,23 +91,11 @@ def _processor(name: str) -> Any:
 def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
     """SQLite: one executemany per chunk, each column bound by its own type's
     processor (the values every row shares are bound once)."""
-    constant = tuple(
-        None if value is None else _processor(name)(value)
-        for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
-    )
     value, numerator, denominator = (_processor(n) for n in _POINT_COLUMNS[1:])
     # SQLite's Date processor writes "%04d-%02d-%02d" of a date (of a datetime
     # too): date.isoformat, called as a function, writes the same in C.
     day = date.isoformat
-    # The values every row shares are written in the statement when they are
-    # plain numbers or words (binding them a million times is a third of the
-    # insert), else bound with each row.
-    literals = [_sql_literal(v) for v in constant]
-    shared_bound: tuple[Any, ...]
-    if all(literal is not None for literal in literals):
-        shared_sql, shared_bound = ", ".join(str(x) for x in literals), ()
-    else:
-        shared_sql, shared_bound = ", ".join("?" for _ in constant), constant
+    shared_sql, shared_bound = _shared_sql(shared)
     statement = (
         f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
         f"VALUES (?, ?, ?, ?, {shared_sql})"
@@ -118,6 +114,71 @@ def _executemany_points(points: list[Point], shared: tuple[Any, ...]) -> None:
             for p in points[start : start + CHUNK]
         ]
         connection.exec_driver_sql(statement, rows)
+
+
+def _insert_columns(
+    columns: PointColumns, shared: tuple[Any, ...], dialect: str
+) -> None:
+    """Points kept as arrays: the rows are made from the arrays (dates and
+    values as the driver takes them), without a Python object per point."""
+    days = columns.day_texts()
+    if dialect == "postgresql":
+        _copy_rows(days, columns.value_texts(), shared)
+    else:
+        _executemany_rows(days, columns.floats(), shared)
+
+
+def _shared_sql(shared: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of the values every row shares, and what it binds: written in
+    the statement when they are plain numbers or words (binding them a million
+    times is a third of the insert), else bound with each row."""
+    constant = tuple(
+        None if value is None else _processor(name)(value)
+        for name, value in zip(_SHARED_COLUMNS, shared, strict=True)
+    )
+    literals = [_sql_literal(v) for v in constant]
+    if all(literal is not None for literal in literals):
+        return ", ".join(str(x) for x in literals), ()
+    return ", ".join("?" for _ in constant), constant
+
+
+def _executemany_rows(
+    days: list[str], values: list[float], shared: tuple[Any, ...]
+) -> None:
+    """SQLite: (day, value) rows without components, one executemany per chunk."""
+    shared_sql, shared_bound = _shared_sql(shared)
+    statement = (
+        f"INSERT INTO {Measurement.__tablename__} ({', '.join(_COLUMNS)}) "
+        f"VALUES (?, ?, NULL, NULL, {shared_sql})"
+    )
+    connection = db.session.connection()
+    for start in range(0, len(days), CHUNK):
+        pairs = zip(
+            days[start : start + CHUNK], values[start : start + CHUNK], strict=True
+        )
+        rows = (
+            [(*pair, *shared_bound) for pair in pairs] if shared_bound else list(pairs)
+        )
+        connection.exec_driver_sql(statement, rows)
+
+
+def _copy_rows(days: list[str], values: list[str], shared: tuple[Any, ...]) -> None:
+    """PostgreSQL: (day, value) rows without components as COPY text."""
+    connection = db.session.connection().connection.driver_connection
+    statement = f"COPY {Measurement.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
+    tail = "\t\\N\t\\N" + "".join(f"\t{_copy_text(value)}" for value in shared) + "\n"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for start in range(0, len(days), CHUNK):
+            copy.write(
+                "".join(
+                    f"{day}\t{value}{tail}"
+                    for day, value in zip(
+                        days[start : start + CHUNK],
+                        values[start : start + CHUNK],
+                        strict=True,
+                    )
+                )
+            )
 
 
 #: A text safe to write between quotes in SQL (enum values, timestamps).

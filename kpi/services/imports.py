@@ -45,8 +45,10 @@ KEPT_REJECTIONS = 500
 
 
 def _lines_read(preview: Preview) -> int:
+    from kpi.importers.columns import line_numbers
+
     export = preview.export
-    lines = {n for s in export.series for p in s.points for n in p.lines}
+    lines = line_numbers(export.series)
     rejected = {r.line for t in preview.targets for r in t.rejected}
     return len(lines | rejected) + len(export.rejected)
 
@@ -166,7 +168,7 @@ def _report(preview: Preview, chosen: list[TargetPreview]) -> dict[str, Any]:
             t.series.key: {
                 "indicator_id": t.indicator.id,
                 "label": t.series.label,
-                "new": len(t.plan.new),
+                "new": t.plan.new_count,
                 "changed": len(t.plan.changed),
                 "unchanged": len(t.plan.unchanged),
             }
@@ -190,7 +192,7 @@ def _apply_targets(
             now=now,
             actor_id=actor_id,
         )
-        if target.plan.new or target.plan.changed:
+        if target.plan.new_count or target.plan.changed:
             written.append(target.indicator.id)
     return written
 

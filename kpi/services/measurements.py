@@ -8,9 +8,10 @@ then :func:`apply_plan`, so that they agree on what is new, changed or unchanged
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
@@ -39,6 +40,9 @@ from kpi.services.history import keep_history
 from kpi.signals import notify_measurements_changed
 from members.models import User
 
+if TYPE_CHECKING:
+    from kpi.importers.columns import PointColumns
+
 
 @dataclass(frozen=True, slots=True)
 class Existing:
@@ -51,18 +55,45 @@ class Existing:
     updated_at: datetime
 
 
-@dataclass
 class Plan:
-    """What writing ``points`` into ``indicator`` would do."""
+    """What writing ``points`` into ``indicator`` would do.
 
-    indicator: Indicator
-    new: list[Point] = field(default_factory=list)
-    changed: list[tuple[Point, Existing]] = field(default_factory=list)
-    unchanged: list[tuple[Point, Existing]] = field(default_factory=list)
+    The new points of a series kept as arrays stay so (``new_columns``) until
+    someone reads ``new``; counts and the bulk insert read the arrays.
+    """
+
+    def __init__(
+        self,
+        indicator: Indicator,
+        new: list[Point] | None = None,
+        changed: list[tuple[Point, Existing]] | None = None,
+        unchanged: list[tuple[Point, Existing]] | None = None,
+        *,
+        new_columns: PointColumns | None = None,
+    ) -> None:
+        self.indicator = indicator
+        self.new_columns = new_columns
+        self._new = None if new_columns is not None else ([] if new is None else new)
+        self.changed = changed or []
+        self.unchanged = unchanged or []
+
+    @property
+    def new(self) -> list[Point]:
+        if self._new is None:
+            assert self.new_columns is not None
+            self._new = self.new_columns.to_points()
+            self.new_columns = None
+        return self._new
+
+    @property
+    def new_count(self) -> int:
+        if self.new_columns is not None:
+            return len(self.new_columns)
+        return len(self.new)
 
     @property
     def total(self) -> int:
-        return len(self.new) + len(self.changed) + len(self.unchanged)
+        return self.new_count + len(self.changed) + len(self.unchanged)
 
 
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
@@ -235,6 +266,24 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
     """Compare ``points`` (at the indicator's frequency) with what is stored."""
     plan = Plan(indicator)
     stored = existing_values(indicator, (p.period_start for p in points))
+    _compare(plan, points, stored)
+    return plan
+
+
+def plan_columns(indicator: Indicator, columns: PointColumns) -> Plan:
+    """:func:`plan_values` of points kept as arrays: only the points whose
+    period is already stored are built, the new ones stay arrays."""
+    if not len(columns):
+        return Plan(indicator)
+    first, last = columns.periods(0, 1)[0], columns.periods(len(columns) - 1)[0]
+    stored = existing_values(indicator, (first, last))
+    new, found = columns.split(stored)
+    plan = Plan(indicator, new_columns=new)
+    _compare(plan, found, stored)
+    return plan
+
+
+def _compare(plan: Plan, points: Sequence[Point], stored: dict[date, Existing]) -> None:
     for point in points:
         found = stored.get(point.period_start)
         if found is None:
@@ -247,7 +296,6 @@ def plan_values(indicator: Indicator, points: Sequence[Point]) -> Plan:
             plan.unchanged.append((point, found))
         else:
             plan.changed.append((point, found))
-    return plan
 
 
 def apply_plan(
@@ -260,7 +308,13 @@ def apply_plan(
 ) -> None:
     """Write a plan (no commit: the caller's transaction owns it); every value
     it replaces is kept in the history (:class:`MeasurementRevision`)."""
-    insert_points(plan.indicator, plan.new, source=source, batch_id=batch_id, now=now)
+    insert_points(
+        plan.indicator,
+        plan.new if plan.new_columns is None else plan.new_columns,
+        source=source,
+        batch_id=batch_id,
+        now=now,
+    )
     if not plan.changed:
         return
     keep_history(
@@ -475,6 +529,7 @@ __all__ = [
     "delete_measurement",
     "get_measurement",
     "list_measurements",
+    "plan_columns",
     "plan_values",
     "recent_measurements",
     "record_measurement",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -35,10 +35,14 @@ from kpi.services.measurements import (
     Plan,
     check_period,
     check_point,
+    plan_columns,
     plan_values,
     to_frequency,
 )
 from members.models import Project
+
+if TYPE_CHECKING:
+    from kpi.importers.columns import PointColumns
 
 #: Preview rows shown per indicator; the counts always cover every row.
 SAMPLE_ROWS = 60
@@ -80,7 +84,7 @@ class Preview:
     def counts(self) -> dict[str, int]:
         plans = [t.plan for t in self.targets if t.plan is not None]
         return {
-            "new": sum(len(p.new) for p in plans),
+            "new": sum(p.new_count for p in plans),
             "changed": sum(len(p.changed) for p in plans),
             "unchanged": sum(len(p.unchanged) for p in plans),
             "rejected": len(self.rejected),
@@ -160,7 +164,7 @@ def propose_targets(
     taken: set[int] = set()
     proposal: dict[str, int] = {}
     for series in sorted(export.series, key=_preference):
-        if not series.points:
+        if not series.point_count:
             continue
         for indicator in indicators:
             if (
@@ -175,7 +179,7 @@ def propose_targets(
     if export.format == "generic":
         # The person chose the columns: feed them to the indicators in order.
         for series in export.series:
-            if series.key in proposal or not series.points:
+            if series.key in proposal or not series.point_count:
                 continue
             for indicator in indicators:
                 if (
@@ -191,10 +195,11 @@ def propose_targets(
 
 def _prepared(
     project: Project, series: Series, indicator: Indicator, *, today: date
-) -> tuple[list[Point], list[str], list[RejectedRow]]:
+) -> tuple[list[Point] | PointColumns, list[str], list[RejectedRow]]:
     """The series' points at the indicator's frequency that the rules of
-    :mod:`kpi.rules` accept, the warnings, and the rows they refuse (with the
-    same message as the form and the API).  :raises KpiInputError:"""
+    :mod:`kpi.rules` accept (as arrays when the series keeps them so), the
+    warnings, and the rows they refuse (with the same message as the form and
+    the API).  :raises KpiInputError:"""
     if not _compatible(series, indicator):
         raise KpiInputError(
             _l(
@@ -204,15 +209,25 @@ def _prepared(
                 name=indicator.name,
             )
         )
+    frequency = indicator.frequency.value
+    if (
+        series.columns is not None
+        and series.granularity == frequency
+        and not indicator.is_ratio
+    ):
+        prepared = _prepared_columns(series.columns, indicator, today=today)
+        if prepared is not None:
+            kept, rejected = prepared
+            outside = kept.outside(project.starts_on, project.ends_on)
+            return kept, _outside_warnings(project, indicator, outside), rejected
     points, warnings = to_frequency(
         series.points,
         source_granularity=series.granularity,
         indicator=indicator,
         label=series.label,
     )
-    kept: list[Point] = []
-    rejected: list[RejectedRow] = []
-    frequency = indicator.frequency.value
+    kept_points: list[Point] = []
+    rejected = []
     # A period between EARLIEST and the current one, and a plain value that is
     # finite, small enough and of an allowed sign, is what check_period and
     # check_point accept unchanged: checked inline (a million points), the
@@ -233,38 +248,73 @@ def _prepared(
             and low < value < high
             and (negative or value >= 0)
         ):
-            kept.append(point)
+            kept_points.append(point)
             continue
         try:
             check_period(indicator, point.period_start, today=today)
-            kept.append(check_point(indicator, point, parsed=True))
+            kept_points.append(check_point(indicator, point, parsed=True))
         except KpiInputError as error:
             rejected.append(_rejected_row(point, error))
     starts_on, ends_on = project.starts_on, project.ends_on
     outside = [
         p.period_start
-        for p in kept
-        if (
-            p.period_start < starts_on
-            or (ends_on is not None and p.period_start > ends_on)
-        )
-        and outside_project(
-            p.period_start, frequency, starts_on=starts_on, ends_on=ends_on
-        )
+        for p in kept_points
+        if p.period_start < starts_on
+        or (ends_on is not None and p.period_start > ends_on)
     ]
-    if outside:
-        warnings.append(
-            str(
-                outside_project_warning(
-                    indicator.name,
-                    outside,
-                    frequency,
-                    starts_on=project.starts_on,
-                    ends_on=project.ends_on,
-                )
+    warnings.extend(_outside_warnings(project, indicator, outside))
+    return kept_points, warnings, rejected
+
+
+def _prepared_columns(
+    columns: PointColumns, indicator: Indicator, *, today: date
+) -> tuple[PointColumns, list[RejectedRow]] | None:
+    """:func:`_prepared` on arrays: the same inline test, vectorised; the points
+    it does not pass go through the rules one by one. None when a rule keeps
+    one of those (the caller then works on points)."""
+    ok = columns.plain_values(
+        first=EARLIEST,
+        last=period_start_for(today, indicator.frequency.value),
+        negative=rules.may_be_negative(indicator.kind, is_ratio=False),
+    )
+    rejected: list[RejectedRow] = []
+    if not ok.all():
+        for point in columns.subset(~ok).to_points():
+            try:
+                check_period(indicator, point.period_start, today=today)
+                check_point(indicator, point, parsed=True)
+            except KpiInputError as error:
+                rejected.append(_rejected_row(point, error))
+            else:
+                return None
+    return columns.subset(ok), rejected
+
+
+def _outside_warnings(
+    project: Project, indicator: Indicator, candidates: list[date]
+) -> list[str]:
+    """The warning about periods outside the project, from the period starts
+    before its start or after its end."""
+    frequency = indicator.frequency.value
+    starts_on, ends_on = project.starts_on, project.ends_on
+    outside = [
+        start
+        for start in candidates
+        if outside_project(start, frequency, starts_on=starts_on, ends_on=ends_on)
+    ]
+    if not outside:
+        return []
+    return [
+        str(
+            outside_project_warning(
+                indicator.name,
+                outside,
+                frequency,
+                starts_on=starts_on,
+                ends_on=ends_on,
             )
         )
-    return kept, warnings, rejected
+    ]
 
 
 def _rejected_row(point: Point, error: KpiInputError) -> RejectedRow:
@@ -286,6 +336,33 @@ def _shown(point: Any, indicator: Indicator) -> Any:
     if indicator.is_ratio:
         return (point.value, point.numerator, point.denominator)
     return point.value
+
+
+def _sample(plan: Plan, first: list[Point], indicator: Indicator) -> list[PreviewRow]:
+    """The preview rows of the first points: new unless the plan found their
+    period stored (changed or not)."""
+    shown = {p.period_start for p in first}
+    states: dict[Any, tuple[str, Any]] = {}
+    for point, found in plan.changed:
+        if point.period_start in shown:
+            old = (
+                (found.value, found.numerator, found.denominator)
+                if indicator.is_ratio
+                else found.value
+            )
+            states[point.period_start] = ("changed", old)
+    for point, found in plan.unchanged:
+        if point.period_start in shown:
+            states[point.period_start] = ("unchanged", found.value)
+    rows = []
+    for point in first:
+        state, old = states.get(point.period_start, ("new", None))
+        rows.append(
+            PreviewRow(
+                point.period_start, old, _shown(point, indicator), state, point.lines
+            )
+        )
+    return rows
 
 
 def build_preview(
@@ -322,7 +399,7 @@ def build_preview(
             continue
         used[indicator.id] = series.label
         if (
-            not series.points
+            not series.point_count
             and export.period is not None
             and not is_storable_period(export.period)
         ):
@@ -336,7 +413,7 @@ def build_preview(
                 )
             )
             continue
-        if not series.points:
+        if not series.point_count:
             target.error = str(
                 _l(
                     "« %(label)s » n'a aucune valeur datée : précisez la période du "
@@ -352,34 +429,13 @@ def build_preview(
         except KpiInputError as error:
             target.error = str(error)
             continue
-        target.plan = plan_values(indicator, points)
-        shown = {p.period_start for p in points[:SAMPLE_ROWS]}
-        states: dict[Any, tuple[str, Any]] = {}
-        for point in target.plan.new:
-            if point.period_start in shown:
-                states[point.period_start] = ("new", None)
-        for point, found in target.plan.changed:
-            if point.period_start in shown:
-                old = (
-                    (found.value, found.numerator, found.denominator)
-                    if indicator.is_ratio
-                    else found.value
-                )
-                states[point.period_start] = ("changed", old)
-        for point, found in target.plan.unchanged:
-            if point.period_start in shown:
-                states[point.period_start] = ("unchanged", found.value)
-        for point in points[:SAMPLE_ROWS]:
-            state, old = states[point.period_start]
-            target.sample.append(
-                PreviewRow(
-                    point.period_start,
-                    old,
-                    _shown(point, indicator),
-                    state,
-                    point.lines,
-                )
-            )
+        if isinstance(points, list):
+            target.plan = plan_values(indicator, points)
+            first = points[:SAMPLE_ROWS]
+        else:
+            target.plan = plan_columns(indicator, points)
+            first = points.to_points(0, SAMPLE_ROWS)
+        target.sample = _sample(target.plan, first, indicator)
     previous = None
     if sha256 is not None:
         previous = db.session.scalar(
