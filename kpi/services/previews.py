@@ -226,6 +226,24 @@ def _prepared(
         indicator=indicator,
         label=series.label,
     )
+    kept_points, rejected = _prepared_points(points, indicator, today=today)
+    starts_on, ends_on = project.starts_on, project.ends_on
+    outside = [
+        p.period_start
+        for p in kept_points
+        if p.period_start < starts_on
+        or (ends_on is not None and p.period_start > ends_on)
+    ]
+    warnings.extend(_outside_warnings(project, indicator, outside))
+    return kept_points, warnings, rejected
+
+
+def _prepared_points(
+    points: list[Point], indicator: Indicator, *, today: date
+) -> tuple[list[Point], list[RejectedRow]]:
+    """:func:`_prepared` point by point: the points the rules accept, and the
+    rows they refuse."""
+    frequency = indicator.frequency.value
     kept_points: list[Point] = []
     rejected = []
     # A period between EARLIEST and the current one, and a plain value that is
@@ -255,15 +273,7 @@ def _prepared(
             kept_points.append(check_point(indicator, point, parsed=True))
         except KpiInputError as error:
             rejected.append(_rejected_row(point, error))
-    starts_on, ends_on = project.starts_on, project.ends_on
-    outside = [
-        p.period_start
-        for p in kept_points
-        if p.period_start < starts_on
-        or (ends_on is not None and p.period_start > ends_on)
-    ]
-    warnings.extend(_outside_warnings(project, indicator, outside))
-    return kept_points, warnings, rejected
+    return kept_points, rejected
 
 
 def _prepared_columns(
