@@ -33,8 +33,10 @@ from satisfaction.services.frozen import FrozenQuestion
 from satisfaction.services.statements import prepared, run, sync_invitation
 from satisfaction.services.survey import (
     AnyInvitation,
+    HeldInvitation,
     OpenInvitation,
     SurveyPage,
+    invitation_for_session,
     questions_of,
 )
 
@@ -61,9 +63,32 @@ def _lock_response(
     invitation_id makes concurrent first saves create one row, and the update
     takes its row lock (SQLite: the IMMEDIATE transaction holds the database),
     so what follows is serialised; a submission that committed first is seen
-    here (``submitted_at``).
+    here (``submitted_at``). For a ``HeldInvitation`` (not read before) the row
+    is made from the invitation only while it is open.
+
+    :raises LinkError: the held invitation is no longer open.
     """
     sql = prepared()
+    if isinstance(invitation, HeldInvitation):
+        row = run(
+            sql.lock_held_response
+            if share_with_board is None
+            else sql.lock_held_response_share,
+            {
+                "invitation_id": invitation.id,
+                "version_id": invitation.version_id,
+                "version_uid": invitation.version_uid,
+                "now": now,
+                "share": bool(share_with_board),
+            },
+            connection,
+        ).first()
+        if row is None:
+            # No longer open: say why, as reading it first would have.
+            db.session.rollback()
+            invitation_for_session(invitation.id, now=now)
+            raise _already_answered()  # open again: only a race can get here
+        return row.id, row.submitted_at
     row = run(
         sql.lock_response if share_with_board is None else sql.lock_response_share,
         {
@@ -98,6 +123,8 @@ def save_answers(
     :raises AnswersRefusedError: on submission, the required questions left
         empty (the page's answers are saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
+    :raises LinkError: a ``HeldInvitation`` no longer open (expired, answered,
+        gone), as ``invitation_for_session`` says it.
     """
     now = now or utcnow()
     parsed = {q.id: answers.get(q.id) for q in page.questions}
@@ -160,24 +187,27 @@ def _submit(
     if won.rowcount != 1:
         db.session.rollback()
         raise _already_answered()
-    run(sql.close_invitation, {"key": invitation.id, "now": now}, connection)
+    closed = run(
+        sql.close_invitation, {"key": invitation.id, "now": now}, connection
+    ).one()
     sync_invitation(invitation.id, answered_at=now)
     if isinstance(invitation, OpenInvitation):
         invitation.answered_at = now
-    _raise_alerts(invitation, response_id, questions, saved, now)
+    _raise_alerts(invitation, closed.member_id, response_id, questions, saved, now)
     audit.record(
         None,
         "response.submit",
         object_type="response",
         object_id=response_id,
-        member_id=invitation.member_id,
-        detail={"campaign_id": invitation.campaign_id, "cycle": invitation.cycle},
+        member_id=closed.member_id,
+        detail={"campaign_id": closed.campaign_id, "cycle": closed.cycle},
     )
     return {}
 
 
 def _raise_alerts(
     invitation: AnyInvitation,
+    member_id: int,
     response_id: int,
     questions: Sequence[FrozenQuestion],
     saved: Mapping[int, int | None],
@@ -194,7 +224,7 @@ def _raise_alerts(
     alert_id = db.session.execute(
         table.insert()
         .values(
-            member_id=invitation.member_id,
+            member_id=member_id,
             response_id=response_id,
             reason=AlertReason.DETRACTOR
             if AlertReason.DETRACTOR in reasons
@@ -207,7 +237,7 @@ def _raise_alerts(
     db.session.execute(
         AlertItem.__table__.insert(), [{**item, "alert_id": alert_id} for item in items]
     )
-    _mail_member_admins(invitation, response_id, by_id, items, now)
+    _mail_member_admins(invitation, member_id, response_id, by_id, items, now)
 
 
 def _low_answers(
@@ -257,6 +287,7 @@ def _names(invitation: AnyInvitation) -> tuple[str, str, str]:
 
 def _mail_member_admins(
     invitation: AnyInvitation,
+    member_id: int,
     response_id: int,
     by_id: Mapping[int, FrozenQuestion],
     alerts: Sequence[dict[str, Any]],
@@ -266,7 +297,7 @@ def _mail_member_admins(
     contact_name, member_name, project_title = _names(invitation)
     admins = db.session.execute(
         select(User.id, User.email, User.locale).where(
-            User.member_id == invitation.member_id,
+            User.member_id == member_id,
             User.role == Role.MEMBER_ADMIN,
             User.is_active.is_(True),
         )

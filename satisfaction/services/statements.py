@@ -88,15 +88,42 @@ class Statements:
             updated_at=bindparam("now"),
             share_with_board=bindparam("share"),
         )
-        touch = {"updated_at": upsert.excluded.updated_at}
-        returned = (responses.c.id, responses.c.submitted_at)
-        self.lock_response = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id], set_=touch
-        ).returning(*returned)
-        self.lock_response_share = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id],
-            set_={**touch, "share_with_board": upsert.excluded.share_with_board},
-        ).returning(*returned)
+        self.lock_response, self.lock_response_share = _locks(upsert, responses)
+        # The same, for the invitation a session holds without having read it
+        # (``survey.HeldInvitation``): the row comes from the invitation itself,
+        # only while it is open (not answered, not expired, of that version: id
+        # and uid), so the check and the lock are one statement; no row when it
+        # is not open.
+        invitations, versions = Invitation.__table__, QuestionnaireVersion.__table__
+        now = bindparam("now", type_=responses.c.started_at.type)
+        still_open = (
+            select(
+                invitations.c.id,
+                invitations.c.campaign_id,
+                now,
+                now,
+                bindparam("share", type_=responses.c.share_with_board.type),
+            )
+            .join(versions, versions.c.id == invitations.c.version_id)
+            .where(
+                invitations.c.id == bindparam("invitation_id"),
+                invitations.c.version_id == bindparam("version_id"),
+                versions.c.uid == bindparam("version_uid"),
+                invitations.c.answered_at.is_(None),
+                invitations.c.expires_at > now,
+            )
+        )
+        held = dialect.insert(responses).from_select(
+            [
+                responses.c.invitation_id,
+                responses.c.campaign_id,
+                responses.c.started_at,
+                responses.c.updated_at,
+                responses.c.share_with_board,
+            ],
+            still_open,
+        )
+        self.lock_held_response, self.lock_held_response_share = _locks(held, responses)
         self.delete_answers = delete(answers).where(
             answers.c.response_id == bindparam("response_id"),
             answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
@@ -121,11 +148,30 @@ class Statements:
             )
             .values(submitted_at=bindparam("now"), updated_at=bindparam("now"))
         )
+        # What the submission's audit entry and alerts name, returned by the
+        # statement that closes the invitation (no SELECT of it).
         self.close_invitation = (
             update(Invitation.__table__)
             .where(Invitation.id == bindparam("key"))
             .values(answered_at=bindparam("now"))
+            .returning(Invitation.member_id, Invitation.campaign_id, Invitation.cycle)
         )
+
+
+def _locks(upsert: Any, responses: Any) -> tuple[Any, Any]:
+    """The response upserted and locked, RETURNING (id, submitted_at): touching
+    ``updated_at`` only, or also setting the consent to share with the board."""
+    touch = {"updated_at": upsert.excluded.updated_at}
+    returned = (responses.c.id, responses.c.submitted_at)
+    return (
+        upsert.on_conflict_do_update(
+            index_elements=[responses.c.invitation_id], set_=touch
+        ).returning(*returned),
+        upsert.on_conflict_do_update(
+            index_elements=[responses.c.invitation_id],
+            set_={**touch, "share_with_board": upsert.excluded.share_with_board},
+        ).returning(*returned),
+    )
 
 
 _by_dialect: dict[str, Statements] = {}
