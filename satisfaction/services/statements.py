@@ -195,6 +195,8 @@ def run(statement: Any, params: Any = None, connection: Any = None) -> Any:
 
 def sync_invitation(invitation_id: int, **values: Any) -> None:
     """Show a Core UPDATE to an Invitation object this session may hold."""
+    if not db.session.identity_map:
+        return  # the answer pages hold no ORM object: nothing to show it to
     held = db.session.identity_map.get(
         db.session.identity_key(Invitation, invitation_id)
     )
