@@ -55,51 +55,44 @@ def _lock_response(
     now: datetime,
     share_with_board: bool | None,
     connection: Any,
-) -> tuple[int, datetime | None]:
-    """The invitation's response (id, submitted_at), created if needed, locked
-    for this transaction, in ONE statement.
+    *,
+    submit: bool,
+) -> int:
+    """The invitation's response, created if needed and locked for this
+    transaction, in ONE statement; its id.
 
     ``INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING``: the UNIQUE
     invitation_id makes concurrent first saves create one row, and the update
     takes its row lock (SQLite: the IMMEDIATE transaction holds the database),
     so what follows is serialised; a submission that committed first is seen
-    here (``submitted_at``). For a ``HeldInvitation`` (not read before) the row
-    is made from the invitation only while it is open.
+    here (``submitted_at``). With ``submit`` the same statement claims the
+    submission, only if there was none: of concurrent submissions, one gets the
+    row. For a ``HeldInvitation`` (not read before) the row is made from the
+    invitation only while it is open.
 
+    :raises AlreadyAnsweredError: the response was already submitted.
     :raises LinkError: the held invitation is no longer open.
     """
-    sql = prepared()
+    held = isinstance(invitation, HeldInvitation)
+    params: dict[str, Any] = {
+        "invitation_id": invitation.id,
+        "now": now,
+        "share": bool(share_with_board),
+    }
     if isinstance(invitation, HeldInvitation):
-        row = run(
-            sql.lock_held_response
-            if share_with_board is None
-            else sql.lock_held_response_share,
-            {
-                "invitation_id": invitation.id,
-                "version_id": invitation.version_id,
-                "version_uid": invitation.version_uid,
-                "now": now,
-                "share": bool(share_with_board),
-            },
-            connection,
-        ).first()
-        if row is None:
-            # No longer open: say why, as reading it first would have.
-            db.session.rollback()
-            invitation_for_session(invitation.id, now=now)
-            raise _already_answered()  # open again: only a race can get here
-        return row.id, row.submitted_at
-    row = run(
-        sql.lock_response if share_with_board is None else sql.lock_response_share,
-        {
-            "invitation_id": invitation.id,
-            "campaign_id": invitation.campaign_id,
-            "now": now,
-            "share": bool(share_with_board),
-        },
-        connection,
-    ).one()
-    return row.id, row.submitted_at
+        params["version_id"] = invitation.version_id
+        params["version_uid"] = invitation.version_uid
+    else:
+        params["campaign_id"] = invitation.campaign_id
+    statement = prepared().locks[held, share_with_board is not None, submit]
+    row = run(statement, params, connection).first()
+    if row is not None and (submit or row.submitted_at is None):
+        return int(row.id)
+    db.session.rollback()
+    if held:
+        # Not open any more: say why, as reading it first would have.
+        invitation_for_session(invitation.id, now=now)
+    raise _already_answered()
 
 
 def save_answers(
@@ -129,12 +122,9 @@ def save_answers(
     now = now or utcnow()
     parsed = {q.id: answers.get(q.id) for q in page.questions}
     connection = db.session.connection()
-    response_id, submitted_at = _lock_response(
-        invitation, now, share_with_board, connection
+    response_id = _lock_response(
+        invitation, now, share_with_board, connection, submit=submit
     )
-    if submitted_at is not None:
-        db.session.rollback()
-        raise _already_answered()
     # The page's answers replace what was saved: upserted in one executemany,
     # and the questions left empty this time deleted (no statement if none).
     sql = prepared()
@@ -172,7 +162,8 @@ def save_answers(
 def _submit(
     invitation: AnyInvitation, response_id: int, now: datetime, connection: Any
 ) -> dict[int, str | LazyString]:
-    """Submit the response, or return the required questions left empty."""
+    """Complete the submission its lock claimed, or give the claim back and
+    return the required questions left empty."""
     sql = prepared()
     saved = dict(run(sql.answered, {"response_id": response_id}, connection).all())
     questions = questions_of(invitation)
@@ -182,11 +173,8 @@ def _submit(
         if q.is_required and q.id not in saved
     }
     if missing:
+        run(sql.unsubmit, {"response_id": response_id}, connection)
         return missing
-    won = run(sql.submit, {"response_id": response_id, "now": now}, connection)
-    if won.rowcount != 1:
-        db.session.rollback()
-        raise _already_answered()
     closed = run(
         sql.close_invitation, {"key": invitation.id, "now": now}, connection
     ).one()
