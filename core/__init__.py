@@ -13,7 +13,16 @@ from flask.wrappers import Response
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, errors, i18n, inputs, navigation, privacy, static_assets
+from core import (
+    cli,
+    errors,
+    i18n,
+    inputs,
+    navigation,
+    privacy,
+    sessions,
+    static_assets,
+)
 from core.backup import BACKUP_JOB_MINUTES, scheduled_backup
 from core.config import Config
 from core.database import configure_engine
@@ -91,6 +100,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    sessions.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

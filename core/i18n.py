@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_babel
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def select_locale() -> str:
         # Scripts have no session: the API answers in the language they ask for.
         best = request.accept_languages.best_match(languages)
         return str(best or current_app.config["BABEL_DEFAULT_LOCALE"])
-    if current_user and current_user.is_authenticated:
+    if _may_be_signed_in() and current_user and current_user.is_authenticated:
         locale = getattr(current_user, "locale", None)
         if locale in languages:
             return str(locale)
@@ -58,6 +58,18 @@ def select_locale() -> str:
     if chosen in languages:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _may_be_signed_in() -> bool:
+    """Whether the request can carry a signed-in user: Flask-Login finds one
+    only through the session's user id or its remember cookie (no request or
+    header loader is registered). A visitor's pages (the survey's answer pages)
+    then skip loading an anonymous user, which hashes the client's address and
+    agent, only to ask for its language."""
+    if "_login_user" in g:
+        return True
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or cookie in request.cookies
 
 
 def register_locale_saver(app: Flask, saver: LocaleSaver) -> None:

@@ -58,14 +58,17 @@ from satisfaction.services.stats import (
     open_alert_count,
 )
 from satisfaction.services.survey import (
+    HeldInvitation,
     OpenInvitation,
     SurveyPage,
     answered_invitation,
     first_missing_page,
+    held_invitation,
     invitation_for_session,
     open_link,
     page_of,
     saved_form,
+    session_version,
 )
 from satisfaction.services.trial import (
     send_campaign_now,
@@ -78,6 +81,7 @@ __all__ = [
     "AnswersRefusedError",
     "BuilderError",
     "CampaignStats",
+    "HeldInvitation",
     "LinkError",
     "OpenInvitation",
     "RecurrenceError",
@@ -104,6 +108,7 @@ __all__ = [
     "get_questionnaire",
     "get_questionnaire_for",
     "get_response",
+    "held_invitation",
     "invitation_for_session",
     "invitation_for_unsubscribe",
     "invitations_of",
@@ -124,6 +129,7 @@ __all__ = [
     "send_due_invitations",
     "send_reminders",
     "send_test_email",
+    "session_version",
     "set_fatigue_days",
     "set_paused",
     "unsubscribe",

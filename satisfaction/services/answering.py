@@ -33,8 +33,10 @@ from satisfaction.services.frozen import FrozenQuestion
 from satisfaction.services.statements import prepared, run, sync_invitation
 from satisfaction.services.survey import (
     AnyInvitation,
+    HeldInvitation,
     OpenInvitation,
     SurveyPage,
+    invitation_for_session,
     questions_of,
 )
 
@@ -53,28 +55,44 @@ def _lock_response(
     now: datetime,
     share_with_board: bool | None,
     connection: Any,
-) -> tuple[int, datetime | None]:
-    """The invitation's response (id, submitted_at), created if needed, locked
-    for this transaction, in ONE statement.
+    *,
+    submit: bool,
+) -> int:
+    """The invitation's response, created if needed and locked for this
+    transaction, in ONE statement; its id.
 
     ``INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING``: the UNIQUE
     invitation_id makes concurrent first saves create one row, and the update
     takes its row lock (SQLite: the IMMEDIATE transaction holds the database),
     so what follows is serialised; a submission that committed first is seen
-    here (``submitted_at``).
+    here (``submitted_at``). With ``submit`` the same statement claims the
+    submission, only if there was none: of concurrent submissions, one gets the
+    row. For a ``HeldInvitation`` (not read before) the row is made from the
+    invitation only while it is open.
+
+    :raises AlreadyAnsweredError: the response was already submitted.
+    :raises LinkError: the held invitation is no longer open.
     """
-    sql = prepared()
-    row = run(
-        sql.lock_response if share_with_board is None else sql.lock_response_share,
-        {
-            "invitation_id": invitation.id,
-            "campaign_id": invitation.campaign_id,
-            "now": now,
-            "share": bool(share_with_board),
-        },
-        connection,
-    ).one()
-    return row.id, row.submitted_at
+    held = isinstance(invitation, HeldInvitation)
+    params: dict[str, Any] = {
+        "invitation_id": invitation.id,
+        "now": now,
+        "share": bool(share_with_board),
+    }
+    if isinstance(invitation, HeldInvitation):
+        params["version_id"] = invitation.version_id
+        params["version_uid"] = invitation.version_uid
+    else:
+        params["campaign_id"] = invitation.campaign_id
+    statement = prepared().locks[held, share_with_board is not None, submit]
+    row = run(statement, params, connection).first()
+    if row is not None and (submit or row.submitted_at is None):
+        return int(row.id)
+    db.session.rollback()
+    if held:
+        # Not open any more: say why, as reading it first would have.
+        invitation_for_session(invitation.id, now=now)
+    raise _already_answered()
 
 
 def save_answers(
@@ -98,16 +116,15 @@ def save_answers(
     :raises AnswersRefusedError: on submission, the required questions left
         empty (the page's answers are saved).
     :raises AlreadyAnsweredError: the questionnaire was already submitted.
+    :raises LinkError: a ``HeldInvitation`` no longer open (expired, answered,
+        gone), as ``invitation_for_session`` says it.
     """
     now = now or utcnow()
     parsed = {q.id: answers.get(q.id) for q in page.questions}
     connection = db.session.connection()
-    response_id, submitted_at = _lock_response(
-        invitation, now, share_with_board, connection
+    response_id = _lock_response(
+        invitation, now, share_with_board, connection, submit=submit
     )
-    if submitted_at is not None:
-        db.session.rollback()
-        raise _already_answered()
     # The page's answers replace what was saved: upserted in one executemany,
     # and the questions left empty this time deleted (no statement if none).
     sql = prepared()
@@ -145,7 +162,8 @@ def save_answers(
 def _submit(
     invitation: AnyInvitation, response_id: int, now: datetime, connection: Any
 ) -> dict[int, str | LazyString]:
-    """Submit the response, or return the required questions left empty."""
+    """Complete the submission its lock claimed, or give the claim back and
+    return the required questions left empty."""
     sql = prepared()
     saved = dict(run(sql.answered, {"response_id": response_id}, connection).all())
     questions = questions_of(invitation)
@@ -155,29 +173,29 @@ def _submit(
         if q.is_required and q.id not in saved
     }
     if missing:
+        run(sql.unsubmit, {"response_id": response_id}, connection)
         return missing
-    won = run(sql.submit, {"response_id": response_id, "now": now}, connection)
-    if won.rowcount != 1:
-        db.session.rollback()
-        raise _already_answered()
-    run(sql.close_invitation, {"key": invitation.id, "now": now}, connection)
+    closed = run(
+        sql.close_invitation, {"key": invitation.id, "now": now}, connection
+    ).one()
     sync_invitation(invitation.id, answered_at=now)
     if isinstance(invitation, OpenInvitation):
         invitation.answered_at = now
-    _raise_alerts(invitation, response_id, questions, saved, now)
+    _raise_alerts(invitation, closed.member_id, response_id, questions, saved, now)
     audit.record(
         None,
         "response.submit",
         object_type="response",
         object_id=response_id,
-        member_id=invitation.member_id,
-        detail={"campaign_id": invitation.campaign_id, "cycle": invitation.cycle},
+        member_id=closed.member_id,
+        detail={"campaign_id": closed.campaign_id, "cycle": closed.cycle},
     )
     return {}
 
 
 def _raise_alerts(
     invitation: AnyInvitation,
+    member_id: int,
     response_id: int,
     questions: Sequence[FrozenQuestion],
     saved: Mapping[int, int | None],
@@ -194,7 +212,7 @@ def _raise_alerts(
     alert_id = db.session.execute(
         table.insert()
         .values(
-            member_id=invitation.member_id,
+            member_id=member_id,
             response_id=response_id,
             reason=AlertReason.DETRACTOR
             if AlertReason.DETRACTOR in reasons
@@ -207,7 +225,7 @@ def _raise_alerts(
     db.session.execute(
         AlertItem.__table__.insert(), [{**item, "alert_id": alert_id} for item in items]
     )
-    _mail_member_admins(invitation, response_id, by_id, items, now)
+    _mail_member_admins(invitation, member_id, response_id, by_id, items, now)
 
 
 def _low_answers(
@@ -257,6 +275,7 @@ def _names(invitation: AnyInvitation) -> tuple[str, str, str]:
 
 def _mail_member_admins(
     invitation: AnyInvitation,
+    member_id: int,
     response_id: int,
     by_id: Mapping[int, FrozenQuestion],
     alerts: Sequence[dict[str, Any]],
@@ -266,7 +285,7 @@ def _mail_member_admins(
     contact_name, member_name, project_title = _names(invitation)
     admins = db.session.execute(
         select(User.id, User.email, User.locale).where(
-            User.member_id == invitation.member_id,
+            User.member_id == member_id,
             User.role == Role.MEMBER_ADMIN,
             User.is_active.is_(True),
         )

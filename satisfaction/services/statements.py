@@ -81,22 +81,7 @@ class Statements:
             .outerjoin(answers, answers.c.response_id == responses.c.id)
             .where(responses.c.invitation_id == bindparam("invitation_id"))
         )
-        upsert = dialect.insert(responses).values(
-            invitation_id=bindparam("invitation_id"),
-            campaign_id=bindparam("campaign_id"),
-            started_at=bindparam("now"),
-            updated_at=bindparam("now"),
-            share_with_board=bindparam("share"),
-        )
-        touch = {"updated_at": upsert.excluded.updated_at}
-        returned = (responses.c.id, responses.c.submitted_at)
-        self.lock_response = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id], set_=touch
-        ).returning(*returned)
-        self.lock_response_share = upsert.on_conflict_do_update(
-            index_elements=[responses.c.invitation_id],
-            set_={**touch, "share_with_board": upsert.excluded.share_with_board},
-        ).returning(*returned)
+        self.locks = _locks(dialect)
         self.delete_answers = delete(answers).where(
             answers.c.response_id == bindparam("response_id"),
             answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
@@ -113,19 +98,90 @@ class Statements:
         self.answered = select(answers.c.question_id, answers.c.value).where(
             answers.c.response_id == bindparam("response_id")
         )
-        self.submit = (
+        # A submission claimed by its lock (``lock(submit=True)``) but refused
+        # (required questions left empty) is given back.
+        self.unsubmit = (
             update(responses)
-            .where(
-                responses.c.id == bindparam("response_id"),
-                responses.c.submitted_at.is_(None),
-            )
-            .values(submitted_at=bindparam("now"), updated_at=bindparam("now"))
+            .where(responses.c.id == bindparam("response_id"))
+            .values(submitted_at=None)
         )
+        # What the submission's audit entry and alerts name, returned by the
+        # statement that closes the invitation (no SELECT of it).
         self.close_invitation = (
             update(Invitation.__table__)
             .where(Invitation.id == bindparam("key"))
             .values(answered_at=bindparam("now"))
+            .returning(Invitation.member_id, Invitation.campaign_id, Invitation.cycle)
         )
+
+
+# (held, share, submit) → the statement that upserts and locks the response.
+LockKey = tuple[bool, bool, bool]
+
+
+def _locks(dialect: Any) -> dict[LockKey, Any]:
+    """The response of an invitation upserted and locked, RETURNING (id,
+    submitted_at), in every variant the answer pages use:
+
+    - ``held``: for the invitation a session holds without having read it
+      (``survey.HeldInvitation``), the row is made from the invitation itself,
+      only while it is open (not answered, not expired, of that version: id and
+      uid), so the check and the lock are one statement: no row when it is not
+      open; otherwise from the values the caller read;
+    - ``share``: also sets the consent to share with the board (last page);
+    - ``submit``: also claims the submission (``submitted_at``), only if the
+      response was not submitted: no row when it was.
+    """
+    responses = Response.__table__
+    invitations, versions = Invitation.__table__, QuestionnaireVersion.__table__
+    now = bindparam("now", type_=responses.c.started_at.type)
+    share = bindparam("share", type_=responses.c.share_with_board.type)
+    columns = [
+        responses.c.invitation_id,
+        responses.c.campaign_id,
+        responses.c.started_at,
+        responses.c.updated_at,
+        responses.c.share_with_board,
+    ]
+    locks: dict[LockKey, Any] = {}
+    for held in (False, True):
+        for submit in (False, True):
+            sources: list[Any] = (
+                [invitations.c.id, invitations.c.campaign_id]
+                if held
+                else [bindparam("invitation_id"), bindparam("campaign_id")]
+            )
+            sources += [now, now, share] + ([now] if submit else [])
+            targets = columns + ([responses.c.submitted_at] if submit else [])
+            if held:
+                rows = (
+                    select(*sources)
+                    .join(versions, versions.c.id == invitations.c.version_id)
+                    .where(
+                        invitations.c.id == bindparam("invitation_id"),
+                        invitations.c.version_id == bindparam("version_id"),
+                        versions.c.uid == bindparam("version_uid"),
+                        invitations.c.answered_at.is_(None),
+                        invitations.c.expires_at > now,
+                    )
+                )
+                upsert = dialect.insert(responses).from_select(targets, rows)
+            else:
+                upsert = dialect.insert(responses).values(
+                    dict(zip((c.name for c in targets), sources, strict=True))
+                )
+            for with_share in (False, True):
+                set_: dict[str, Any] = {"updated_at": upsert.excluded.updated_at}
+                if with_share:
+                    set_["share_with_board"] = upsert.excluded.share_with_board
+                if submit:
+                    set_["submitted_at"] = upsert.excluded.submitted_at
+                locks[held, with_share, submit] = upsert.on_conflict_do_update(
+                    index_elements=[responses.c.invitation_id],
+                    set_=set_,
+                    where=responses.c.submitted_at.is_(None) if submit else None,
+                ).returning(responses.c.id, responses.c.submitted_at)
+    return locks
 
 
 _by_dialect: dict[str, Statements] = {}
@@ -147,6 +203,8 @@ def run(statement: Any, params: Any = None, connection: Any = None) -> Any:
 
 def sync_invitation(invitation_id: int, **values: Any) -> None:
     """Show a Core UPDATE to an Invitation object this session may hold."""
+    if not db.session.identity_map:
+        return  # the answer pages hold no ORM object: nothing to show it to
     held = db.session.identity_map.get(
         db.session.identity_key(Invitation, invitation_id)
     )

@@ -51,8 +51,46 @@ class OpenInvitation:
     project_title: str
 
 
-# An ORM invitation (tests, demo data) or the answer pages' light one.
-AnyInvitation = Invitation | OpenInvitation
+@dataclass(frozen=True, slots=True)
+class HeldInvitation:
+    """The invitation a browser's session holds, as saving a page needs it,
+    without reading it: its id and its frozen version, which the signed session
+    cookie received when the link was opened (an invitation's version never
+    changes, a frozen version's questions neither). Whether it is still open is
+    checked by the statement that saves the page; the rare answers that need
+    more (an error page, the "saved" message) read the invitation then."""
+
+    id: int
+    version_id: int
+    version_uid: str
+
+
+# An ORM invitation (tests, demo data), the answer pages' light one, or the one
+# a session holds.
+AnyInvitation = Invitation | OpenInvitation | HeldInvitation
+
+
+def session_version(invitation: OpenInvitation) -> list[int | str] | None:
+    """What the session keeps of the invitation's version to save pages without
+    reading the invitation (``held_invitation``): only a frozen version."""
+    if not invitation.version_frozen:
+        return None
+    return [invitation.version_id, invitation.version_uid]
+
+
+def held_invitation(invitation_id: object, version: object) -> HeldInvitation | None:
+    """The invitation of a session that holds its id and its frozen version
+    (``session_version``); None for any other session (read it instead)."""
+    if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
+        return None
+    if not isinstance(version, list) or len(version) != 2:
+        return None
+    version_id, uid = version
+    if not isinstance(version_id, int) or isinstance(version_id, bool):
+        return None
+    if not isinstance(uid, str):
+        return None
+    return HeldInvitation(invitation_id, version_id, uid)
 
 
 def _open_invitation(statement: Any, key: object) -> OpenInvitation | None:
@@ -104,7 +142,7 @@ def open_link(token: str, *, now: datetime | None = None) -> OpenInvitation:
     return invitation
 
 
-def check_open(invitation: AnyInvitation, *, now: datetime) -> None:
+def check_open(invitation: Invitation | OpenInvitation, *, now: datetime) -> None:
     """:raises LinkError: the invitation can no longer be answered."""
     if invitation.answered_at is not None:
         raise LinkError(
@@ -173,6 +211,10 @@ def questions_of(invitation: AnyInvitation) -> tuple[FrozenQuestion, ...]:
             invitation.version_id,
             uid=invitation.version_uid,
             frozen=invitation.version_frozen,
+        )
+    if isinstance(invitation, HeldInvitation):
+        return version_questions(
+            invitation.version_id, uid=invitation.version_uid, frozen=True
         )
     version = invitation.version
     return version_questions(version.id, uid=version.uid, frozen=version.is_frozen)

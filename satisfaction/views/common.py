@@ -71,6 +71,9 @@ def bad_link_limit() -> str:
 
 
 SESSION_KEY = "satisfaction.invitation"
+# The invitation's frozen version ([id, uid]), beside its id: saving a page then
+# needs no reading of the invitation (``services.held_invitation``).
+SESSION_VERSION_KEY = "satisfaction.version"
 
 
 def per_link() -> str:

@@ -24,6 +24,7 @@ from satisfaction.answer_form import PageSubmission, parse_answers
 from satisfaction.models import Invitation
 from satisfaction.views.common import (
     SESSION_KEY,
+    SESSION_VERSION_KEY,
     bad_link_limit,
     bp,
     is_refused,
@@ -65,6 +66,11 @@ def open_link(token: str) -> ResponseReturnValue:
     except services.LinkError as error:
         return _link_page(error, error.locale)
     session[SESSION_KEY] = invitation.id
+    version = services.session_version(invitation)
+    if version is None:
+        session.pop(SESSION_VERSION_KEY, None)
+    else:
+        session[SESSION_VERSION_KEY] = version
     return redirect(url_for("satisfaction.answer"))
 
 
@@ -115,6 +121,13 @@ def _member_name(member_id: int) -> str:
 def answer() -> ResponseReturnValue:
     if request.method == "POST":
         expect_writes()
+        # A session that holds the invitation's frozen version saves the page
+        # without reading the invitation first (its statement checks it is open).
+        held = services.held_invitation(
+            session.get(SESSION_KEY), session.get(SESSION_VERSION_KEY)
+        )
+        if held is not None:
+            return _save_page(held, PageSubmission.from_form(request.form))
     try:
         invitation = services.invitation_for_session(session.get(SESSION_KEY))
     except services.LinkError as error:
@@ -126,8 +139,11 @@ def answer() -> ResponseReturnValue:
     return _render_survey(invitation, page, values=values, share=share)
 
 
+AnswerInvitation = services.OpenInvitation | services.HeldInvitation
+
+
 def _save_page(
-    invitation: services.OpenInvitation, sent: PageSubmission
+    invitation: AnswerInvitation, sent: PageSubmission
 ) -> ResponseReturnValue:
     """Parse the page's answers, save them, and go where the button pressed says."""
     page = services.page_of(invitation, sent.page)
@@ -143,17 +159,41 @@ def _save_page(
             share_with_board=sent.share_with_board if page.is_last else None,
             submit=submit,
         )
+    except services.LinkError as error:
+        return _link_page(error, error.locale)
     except services.AlreadyAnsweredError as error:
         return _answered_page(invitation, error)
     except services.AnswersRefusedError as error:
-        return _refused_page(invitation, page, sent, error)
+        try:
+            opened = _opened(invitation)
+        except services.LinkError as link_error:
+            return _link_page(link_error, link_error.locale)
+        return _refused_page(opened, page, sent, error)
     return _after_save(invitation, page, sent.action, submit=submit)
 
 
+def _opened(invitation: AnswerInvitation) -> services.OpenInvitation:
+    """The invitation read whole (its contact's language, its expiry), for the
+    answers that show it; one that is no longer open raises as on opening.
+
+    :raises LinkError:
+    """
+    if isinstance(invitation, services.OpenInvitation):
+        return invitation
+    return services.invitation_for_session(invitation.id)
+
+
 def _answered_page(
-    invitation: services.OpenInvitation, error: services.AlreadyAnsweredError
+    invitation: AnswerInvitation, error: services.AlreadyAnsweredError
 ) -> ResponseReturnValue:
-    locale = _contact_locale(invitation)
+    if isinstance(invitation, services.HeldInvitation):
+        # Answered meanwhile: read it without asking whether it is open.
+        invitation = services.answered_invitation(invitation.id) or invitation
+    locale = (
+        _contact_locale(invitation)
+        if isinstance(invitation, services.OpenInvitation)
+        else str(get_locale() or "fr")
+    )
     with force_locale(locale):
         return _link_page(
             services.LinkError(str(error), status=409, reason="answered"), locale
@@ -186,30 +226,44 @@ def _refused_page(
 
 
 def _after_save(
-    invitation: services.OpenInvitation,
+    invitation: AnswerInvitation,
     page: services.SurveyPage,
     action: str,
     *,
     submit: bool,
 ) -> ResponseReturnValue:
     """Thanks after a submission, the same page after "save", else the next one."""
-    with force_locale(_contact_locale(invitation)):
-        if submit:
-            session.pop(SESSION_KEY, None)
-            session["satisfaction.answered"] = invitation.id
-            return redirect(url_for("satisfaction.thanks"))
-        if action == "save":
-            flash(
-                _(
-                    "Vos réponses sont enregistrées. Vous pourrez reprendre avec le "
-                    "même lien jusqu'au %(date)s.",
-                    date=_format_date(invitation),
-                ),
-                "success",
-            )
-            return redirect(url_for("satisfaction.answer", page=page.number))
+    if submit:
+        session.pop(SESSION_KEY, None)
+        session.pop(SESSION_VERSION_KEY, None)
+        session["satisfaction.answered"] = invitation.id
+        return redirect(url_for("satisfaction.thanks"))
+    if action == "save":
+        # Only the message is in the contact's language (the redirects have none).
+        _saved_message(invitation)
+        return redirect(url_for("satisfaction.answer", page=page.number))
     target = page.number - 1 if action == "previous" else page.number + 1
     return redirect(url_for("satisfaction.answer", page=target))
+
+
+def _saved_message(invitation: AnswerInvitation) -> None:
+    """Flash, in the contact's language, until when the link keeps the answers."""
+    opened = (
+        invitation
+        if isinstance(invitation, services.OpenInvitation)
+        else services.answered_invitation(invitation.id)
+    )
+    if opened is None:  # gone since it was saved
+        return
+    with force_locale(_contact_locale(opened)):
+        flash(
+            _(
+                "Vos réponses sont enregistrées. Vous pourrez reprendre avec le "
+                "même lien jusqu'au %(date)s.",
+                date=_format_date(opened),
+            ),
+            "success",
+        )
 
 
 def _format_date(invitation: services.OpenInvitation) -> str:
