@@ -18,6 +18,12 @@ SESSION_KEY = "satisfaction.invitation"
 VERSION_KEY = "satisfaction.version"
 
 
+def _post_page(client, questions, *, action: str, page: int, **kwargs):
+    """POST the answer page ``page`` with the usual answers to ``questions``."""
+    form = answer_form(questions, action=action, page=str(page))
+    return client.post("/s/answer", data=_flat(form), **kwargs)
+
+
 def _count(model) -> int:
     db.session.rollback()
     return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
@@ -32,14 +38,10 @@ def test_the_session_holds_the_invitations_frozen_version_until_submitted(
     with client.session_transaction() as session:
         assert session[SESSION_KEY] == invitation.id
         assert session[VERSION_KEY] == [invitation.version_id, invitation.version.uid]
-    first = client.post(
-        "/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1"))
-    )
+    first = _post_page(client, questions[:5], action="next", page=1)
     assert first.status_code == 302
     assert first.headers["Location"] == "/s/answer?page=2"
-    done = client.post(
-        "/s/answer", data=_flat(answer_form(questions[5:], action="submit", page="2"))
-    )
+    done = _post_page(client, questions[5:], action="submit", page=2)
     assert done.headers["Location"] == "/s/thanks"
     with client.session_transaction() as session:
         assert SESSION_KEY not in session and VERSION_KEY not in session
@@ -60,9 +62,7 @@ def test_a_page_posted_after_the_link_expired_is_refused_and_saves_nothing(
         .values(expires_at=utcnow() - timedelta(minutes=1))
     )
     db.session.commit()
-    refused = client.post(
-        "/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1"))
-    )
+    refused = _post_page(client, questions[:5], action="next", page=1)
     assert refused.status_code == 410
     assert "Ce lien a expiré." in refused.get_data(as_text=True)
     assert _count(Response) == 0
@@ -81,8 +81,7 @@ def test_a_page_posted_after_another_browser_submitted_is_refused(
         (1, questions[:5], "next"),
         (2, questions[5:], "submit"),
     ):
-        form = answer_form(chunk, action=action, page=str(number))
-        assert first.post("/s/answer", data=_flat(form)).status_code == 302
+        assert _post_page(first, chunk, action=action, page=number).status_code == 302
     form = answer_form(questions[:5], action="next", page="1")
     form[f"q{questions[0].id}"] = ["1"]
     refused = late.post("/s/answer", data=_flat(form))
@@ -121,8 +120,7 @@ def test_a_submission_missing_an_earlier_answer_stays_open_until_completed(
     assert _get(Invitation, invitation.id).answered_at is None
     assert _count(Answer) == len(questions) - 1
 
-    complete = answer_form(questions[:5], action="next", page="1")
-    assert client.post("/s/answer", data=_flat(complete)).status_code == 302
+    assert _post_page(client, questions[:5], action="next", page=1).status_code == 302
     done = client.post("/s/answer", data=_flat(page2))
     assert done.headers["Location"] == "/s/thanks"
     assert _get(Response, response.id).submitted_at is not None
@@ -137,9 +135,7 @@ def test_a_session_without_the_version_reads_the_invitation_and_saves(
     client.get(path)
     with client.session_transaction() as session:
         del session[VERSION_KEY]  # a cookie from before the version was kept
-    saved = client.post(
-        "/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1"))
-    )
+    saved = _post_page(client, questions[:5], action="next", page=1)
     assert saved.status_code == 302
     assert _count(Answer) == 5
 
@@ -152,9 +148,7 @@ def test_a_session_whose_invitation_is_gone_gets_the_session_page(
     client.get(path)
     with client.session_transaction() as session:
         session[SESSION_KEY] = invitation.id + 1000
-    refused = client.post(
-        "/s/answer", data=_flat(answer_form(questions[:5], action="next", page="1"))
-    )
+    refused = _post_page(client, questions[:5], action="next", page=1)
     assert refused.status_code == 404
     assert "Votre session a expiré." in refused.get_data(as_text=True)
     assert _count(Response) == 0
@@ -164,10 +158,8 @@ def test_the_saved_message_speaks_the_contacts_language(world, mailbox, client) 
     _w, invitation, path = _sent(world, mailbox, locales=("en",))
     questions = _questions(invitation)
     client.get(path)
-    saved = client.post(
-        "/s/answer",
-        data=_flat(answer_form(questions[:5], action="save", page="1")),
-        follow_redirects=True,
+    saved = _post_page(
+        client, questions[:5], action="save", page=1, follow_redirects=True
     )
     html = saved.get_data(as_text=True)
     assert saved.status_code == 200
