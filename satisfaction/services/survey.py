@@ -183,9 +183,10 @@ def invitation_for_session(
     return invitation
 
 
-def answered_invitation(invitation_id: object) -> OpenInvitation | None:
-    """The invitation the thank-you page names (its contact's language, its
-    member's name), in one statement; None for no or an unknown id."""
+def invitation_by_id(invitation_id: object) -> OpenInvitation | None:
+    """An invitation read by id whatever its state (its contact's language, its
+    member's name, its expiry), in one statement: for the thank-you page and
+    the answers that name it; None for no or an unknown id."""
     if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
         return None
     return _open_invitation(prepared().invitation_by_id, invitation_id)

@@ -188,7 +188,7 @@ def _answered_page(
 ) -> ResponseReturnValue:
     if isinstance(invitation, services.HeldInvitation):
         # Answered meanwhile: read it without asking whether it is open.
-        invitation = services.answered_invitation(invitation.id) or invitation
+        invitation = services.invitation_by_id(invitation.id) or invitation
     locale = (
         _contact_locale(invitation)
         if isinstance(invitation, services.OpenInvitation)
@@ -251,7 +251,7 @@ def _saved_message(invitation: AnswerInvitation) -> None:
     opened = (
         invitation
         if isinstance(invitation, services.OpenInvitation)
-        else services.answered_invitation(invitation.id)
+        else services.invitation_by_id(invitation.id)
     )
     if opened is None:  # gone since it was saved
         return
@@ -274,7 +274,7 @@ def _format_date(invitation: services.OpenInvitation) -> str:
 
 @bp.get("/s/thanks")
 def thanks() -> ResponseReturnValue:
-    invitation = services.answered_invitation(session.get("satisfaction.answered"))
+    invitation = services.invitation_by_id(session.get("satisfaction.answered"))
     locale = _contact_locale(invitation) if invitation else str(get_locale() or "fr")
     with force_locale(locale):
         body = render_template(
