@@ -22,6 +22,7 @@ from core import (
     privacy,
     sessions,
     static_assets,
+    templating,
 )
 from core.backup import BACKUP_JOB_MINUTES, scheduled_backup
 from core.config import Config
@@ -29,6 +30,7 @@ from core.database import configure_engine
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.mail import deliver_due
 from core.scheduler import register_job
+from core.urls import BuiltOnFirstUseRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -95,8 +97,12 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    # First: the routes the features declare use its bounded ``int`` converter.
+    # First: the routes the features declare use its bounded ``int`` converter
+    # and the rule class that compiles URL builders on first use; and before
+    # anything reads ``app.jinja_env``, the compiled templates' cache.
     inputs.init_app(app)
+    app.url_rule_class = BuiltOnFirstUseRule
+    templating.init_app(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

@@ -68,6 +68,8 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         or None,
         "PDF_CHROMIUM_PATH": env.get("PDF_CHROMIUM_PATH") or None,
         "BACKUP_DIR": env.get("BACKUP_DIR") or None,
+        # Unset or empty: instance/template-cache; "off": none (core.templating).
+        "TEMPLATE_CACHE_DIR": env.get("TEMPLATE_CACHE_DIR") or None,
         "BACKUP_KEEP": int(env["BACKUP_KEEP"]) if env.get("BACKUP_KEEP") else None,
         "PRICE_CHANGE_NOTICE_DAYS": int(env["PRICE_CHANGE_NOTICE_DAYS"])
         if env.get("PRICE_CHANGE_NOTICE_DAYS")
@@ -140,6 +142,7 @@ class Config:
     # Nightly backups (`core.backup` job): where (None: instance/backups) and how
     # many of the newest archives to keep.
     BACKUP_DIR: str | None = None
+    TEMPLATE_CACHE_DIR: str | None = None
     BACKUP_KEEP = 7
     INVITATION_VALID_DAYS = 7
     # The notice (days) the association asks before a price or deadline change
