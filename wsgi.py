@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dotenv import load_dotenv
+import gc
+
+# No cycle collection while start-up builds its objects (modules, mappers,
+# routes): hundreds of thousands of them, none garbage, that the collector would
+# go through again and again — 0.15–0.2 s of a worker's first second
+# (``python -m benchmarks.cold_start``). ``freeze_startup_objects`` turns it back on.
+gc.disable()
+
+from dotenv import load_dotenv  # noqa: E402
 
 load_dotenv()
 

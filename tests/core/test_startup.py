@@ -48,6 +48,7 @@ steps = {{}}
 from wsgi import app
 steps["start"] = loaded()
 steps["frozen"] = gc.get_freeze_count()
+steps["collecting"] = gc.isenabled()
 response = app.test_client().get("/login")
 assert response.status_code == 200, response.status_code
 steps["first page"] = loaded()
@@ -92,6 +93,8 @@ def test_a_new_worker_loads_no_heavy_library_until_a_page_needs_one(
     # What start-up built is out of the cycle collector's reach: its full
     # collections in the middle of a long page go through requests' objects only.
     assert steps["frozen"] > 10_000
+    # Off while the app is built (wsgi.py), the collector is on for requests.
+    assert steps["collecting"] is True
     # The check can see them: the first computation that needs pandas loads it.
     assert {"marshmallow", "apispec"} <= set(steps["the API's document"])
     assert {"pandas", "numpy"} <= set(steps["a computation"])
