@@ -30,7 +30,12 @@ from satisfaction.models import (
     QuestionType,
 )
 from satisfaction.services.frozen import FrozenQuestion
-from satisfaction.services.statements import prepared, run, sync_invitation
+from satisfaction.services.statements import (
+    answer_params,
+    prepared,
+    run,
+    sync_invitation,
+)
 from satisfaction.services.survey import (
     AnyInvitation,
     HeldInvitation,
@@ -57,9 +62,11 @@ def _lock_response(
     connection: Any,
     *,
     submit: bool,
-) -> int:
+    answers: Sequence[tuple[int, AnswerValue]],
+) -> tuple[int, bool]:
     """The invitation's response, created if needed and locked for this
-    transaction, in ONE statement; its id.
+    transaction, in ONE statement; its id, and whether that statement also
+    stored ``answers`` (on PostgreSQL, ``Statements.lock_and_store``).
 
     ``INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING``: the UNIQUE
     invitation_id makes concurrent first saves create one row, and the update
@@ -84,10 +91,16 @@ def _lock_response(
         params["version_uid"] = invitation.version_uid
     else:
         params["campaign_id"] = invitation.campaign_id
-    statement = prepared().locks[held, share_with_board is not None, submit]
+    sql = prepared()
+    key = (held, share_with_board is not None, submit)
+    statement = sql.lock_and_store(key, len(answers)) if answers else None
+    if statement is not None:
+        params.update(answer_params(answers))
+    else:
+        statement = sql.locks[key]
     row = run(statement, params, connection).first()
     if row is not None and (submit or row.submitted_at is None):
-        return int(row.id)
+        return int(row.id), statement is not sql.locks[key]
     db.session.rollback()
     if held:
         # Not open any more: say why, as reading it first would have.
@@ -109,7 +122,7 @@ def save_answers(
 
     One transaction, a statement count that does not grow with the questions:
     the response upserted and locked, the page's answers replaced (one
-    executemany upsert, one DELETE of those left empty, if any) and, on
+    upsert, one DELETE of those left empty, if any) and, on
     submission, the submission claimed, the invitation closed, the alerts and
     the audit entry. Returns the response's id.
 
@@ -121,26 +134,18 @@ def save_answers(
     """
     now = now or utcnow()
     parsed = {q.id: answers.get(q.id) for q in page.questions}
+    given = [(qid, value) for qid, value in parsed.items() if value is not None]
     connection = db.session.connection()
-    response_id = _lock_response(
-        invitation, now, share_with_board, connection, submit=submit
+    response_id, stored = _lock_response(
+        invitation, now, share_with_board, connection, submit=submit, answers=given
     )
-    # The page's answers replace what was saved: upserted in one executemany,
-    # and the questions left empty this time deleted (no statement if none).
+    # The page's answers replace what was saved: upserted in one statement
+    # (unless the lock's stored them), and the questions left empty this time
+    # deleted (no statement if none).
     sql = prepared()
-    rows = [
-        {
-            "response_id": response_id,
-            "question_id": question_id,
-            "value": value.get("value"),
-            "text": value.get("text"),
-            "choices": value.get("choices"),
-        }
-        for question_id, value in parsed.items()
-        if value is not None
-    ]
-    if rows:
-        run(sql.store_answers, rows, connection)
+    if given and not stored:
+        statement, params = sql.store_answers(response_id, given)
+        run(statement, params, connection)
     emptied = [q.id for q in page.questions if parsed.get(q.id) is None]
     if emptied:
         run(
@@ -175,13 +180,31 @@ def _submit(
     if missing:
         run(sql.unsubmit, {"response_id": response_id}, connection)
         return missing
-    closed = run(
-        sql.close_invitation, {"key": invitation.id, "now": now}, connection
-    ).one()
+    closed = _close(invitation.id, response_id, now, connection)
     sync_invitation(invitation.id, answered_at=now)
     if isinstance(invitation, OpenInvitation):
         invitation.answered_at = now
     _raise_alerts(invitation, closed.member_id, response_id, questions, saved, now)
+    return {}
+
+
+def _close(invitation_id: int, response_id: int, now: datetime, connection: Any) -> Any:
+    """Close the invitation and write the submission's audit entry; returns
+    what the closing statement returns (member_id, campaign_id, cycle). One
+    statement on PostgreSQL (one round trip), two on SQLite."""
+    sql = prepared()
+    if sql.close_and_audit is not None:
+        entry = audit.entry(
+            None, "response.submit", object_type="response", object_id=response_id
+        )
+        # Taken from the closed invitation by the statement itself.
+        del entry["member_id"], entry["detail"]
+        return run(
+            sql.close_and_audit, {"key": invitation_id, "now": now, **entry}, connection
+        ).one()
+    closed = run(
+        sql.close_invitation, {"key": invitation_id, "now": now}, connection
+    ).one()
     audit.record(
         None,
         "response.submit",
@@ -190,7 +213,7 @@ def _submit(
         member_id=closed.member_id,
         detail={"campaign_id": closed.campaign_id, "cycle": closed.cycle},
     )
-    return {}
+    return closed
 
 
 def _raise_alerts(

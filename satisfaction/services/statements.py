@@ -3,16 +3,19 @@ run in the session's transaction without the ORM layer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.database import dialect_module
+from core.database import CompiledStatement, dialect_module
 from core.extensions import db
+from core.models import AuditLog
 from members.models import ClientContact, Member, Project
 from satisfaction.models import (
     Answer,
+    AnswerValue,
     Campaign,
     Invitation,
     QuestionnaireVersion,
@@ -49,15 +52,33 @@ def invitation_query() -> Any:
     )
 
 
+# The audit entry's values bound in ``_close_and_audit`` (the others, member_id
+# and detail, come from the closed invitation).
+_AUDIT_BOUND = [
+    AuditLog.__table__.c[name]
+    for name in (
+        "created_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+    )
+]
+
+
 class Statements:
     """The answer pages' statements, built once per database dialect.
 
     Building a SELECT with five joins or an upsert costs more Python than
     running it (about a millisecond each): the hot path reuses these, with bound
-    parameters, through the session's connection (its one transaction).
+    parameters, through the session's connection (its one transaction). Those
+    of the answer POSTs whose results are only ids, integers or NULL checks are
+    also compiled once (``CompiledStatement``): SQLAlchemy's work around each
+    execution cost more than the database's.
     """
 
-    def __init__(self, dialect: Any) -> None:
+    def __init__(self, dialect: Any, engine_dialect: Any) -> None:
         responses, answers = Response.__table__, Answer.__table__
         query = invitation_query()
         self.invitation_by_id = query.where(Invitation.id == bindparam("key"))
@@ -81,22 +102,25 @@ class Statements:
             .outerjoin(answers, answers.c.response_id == responses.c.id)
             .where(responses.c.invitation_id == bindparam("invitation_id"))
         )
-        self.locks = _locks(dialect)
+        self._lock_statements = _locks(dialect)
+        self.locks = {
+            key: CompiledStatement(statement, engine_dialect)
+            for key, statement in self._lock_statements.items()
+        }
+        # PostgreSQL: per lock variant and number of answers, both in one.
+        self._locked_stores: dict[tuple[LockKey, int], CompiledStatement] = {}
         self.delete_answers = delete(answers).where(
             answers.c.response_id == bindparam("response_id"),
             answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
         )
-        store = dialect.insert(answers)
-        self.store_answers = store.on_conflict_do_update(
-            index_elements=[answers.c.response_id, answers.c.question_id],
-            set_={
-                "value": store.excluded.value,
-                "text": store.excluded.text,
-                "choices": store.excluded.choices,
-            },
-        )
-        self.answered = select(answers.c.question_id, answers.c.value).where(
-            answers.c.response_id == bindparam("response_id")
+        self._dialect, self._engine_dialect = dialect, engine_dialect
+        # Per number of answers (a page holds at most a few): their upsert.
+        self._stores: dict[int, CompiledStatement] = {}
+        self.answered = CompiledStatement(
+            select(answers.c.question_id, answers.c.value).where(
+                answers.c.response_id == bindparam("response_id")
+            ),
+            engine_dialect,
         )
         # A submission claimed by its lock (``lock(submit=True)``) but refused
         # (required questions left empty) is given back.
@@ -107,12 +131,151 @@ class Statements:
         )
         # What the submission's audit entry and alerts name, returned by the
         # statement that closes the invitation (no SELECT of it).
-        self.close_invitation = (
+        self.close_invitation_statement = (
             update(Invitation.__table__)
             .where(Invitation.id == bindparam("key"))
             .values(answered_at=bindparam("now"))
             .returning(Invitation.member_id, Invitation.campaign_id, Invitation.cycle)
         )
+        self.close_invitation = CompiledStatement(
+            self.close_invitation_statement, engine_dialect
+        )
+        # PostgreSQL: the invitation closed and the submission's audit entry
+        # written in ONE statement (one round trip); None on SQLite.
+        self.close_and_audit = (
+            CompiledStatement(
+                _close_and_audit(self.close_invitation_statement), engine_dialect
+            )
+            if engine_dialect.name == "postgresql"
+            else None
+        )
+
+    def store_answers(
+        self, response_id: int, answers: Sequence[tuple[int, AnswerValue]]
+    ) -> tuple[CompiledStatement, dict[str, Any]]:
+        """The upsert of a response's ``answers`` ((question id, value), …) in
+        ONE statement, a multi-row VALUES (one row per answer; built once per
+        number of answers), and its parameters: the database runs one
+        statement, not one per answer as an executemany does."""
+        statement = self._stores.get(len(answers))
+        if statement is None:
+            statement = self._stores[len(answers)] = self._store(len(answers))
+        return statement, {"response_id": response_id, **answer_params(answers)}
+
+    def lock_and_store(self, key: LockKey, count: int) -> CompiledStatement | None:
+        """On PostgreSQL, the lock ``key`` and the upsert of ``count`` answers
+        (``answer_params``) in ONE statement, a data-modifying WITH: one round
+        trip to the server instead of two. It returns the lock's row, and
+        stores the answers only when the lock says the page may be saved (the
+        response claimed by a submission, or not submitted). None on SQLite,
+        which runs statements in the process: two cost no more than one.
+        """
+        if self._engine_dialect.name != "postgresql":
+            return None
+        statement = self._locked_stores.get((key, count))
+        if statement is None:
+            statement = self._locked_stores[key, count] = self._lock_and_store(
+                key, count
+            )
+        return statement
+
+    def _lock_and_store(self, key: LockKey, count: int) -> CompiledStatement:
+        answers = Answer.__table__
+        locked = self._lock_statements[key].cte("locked")
+        rows = [
+            select(
+                locked.c.id,
+                bindparam(f"question_id_{number}", type_=answers.c.question_id.type),
+                bindparam(f"value_{number}", type_=answers.c.value.type),
+                bindparam(f"text_{number}", type_=answers.c.text.type),
+                bindparam(f"choices_{number}", type_=answers.c.choices.type),
+            )
+            for number in range(count)
+        ]
+        _held, _share, submit = key
+        if not submit:
+            # A response already submitted is locked but takes no answers.
+            rows = [row.where(locked.c.submitted_at.is_(None)) for row in rows]
+        store = self._dialect.insert(answers).from_select(
+            ["response_id", "question_id", "value", "text", "choices"],
+            union_all(*rows) if count > 1 else rows[0],
+        )
+        stored = store.on_conflict_do_update(
+            index_elements=[answers.c.response_id, answers.c.question_id],
+            set_={
+                "value": store.excluded.value,
+                "text": store.excluded.text,
+                "choices": store.excluded.choices,
+            },
+        ).cte("stored")
+        return CompiledStatement(
+            select(locked.c.id, locked.c.submitted_at).add_cte(stored),
+            self._engine_dialect,
+        )
+
+    def _store(self, count: int) -> CompiledStatement:
+        answers = Answer.__table__
+        store = self._dialect.insert(answers).values(
+            [
+                {
+                    "response_id": bindparam("response_id"),
+                    "question_id": bindparam(f"question_id_{number}"),
+                    "value": bindparam(f"value_{number}"),
+                    "text": bindparam(f"text_{number}"),
+                    "choices": bindparam(f"choices_{number}"),
+                }
+                for number in range(count)
+            ]
+        )
+        return CompiledStatement(
+            store.on_conflict_do_update(
+                index_elements=[answers.c.response_id, answers.c.question_id],
+                set_={
+                    "value": store.excluded.value,
+                    "text": store.excluded.text,
+                    "choices": store.excluded.choices,
+                },
+            ),
+            self._engine_dialect,
+        )
+
+
+def _close_and_audit(close_invitation: Any) -> Any:
+    """The invitation closed (``close_invitation``, RETURNING member_id,
+    campaign_id, cycle) and the submission's audit entry made from what it
+    returns, in a data-modifying WITH; it returns what the closing returned.
+    The entry's other values are bound (``core.audit.entry``)."""
+    closed = close_invitation.cte("closed")
+    log = AuditLog.__table__
+    logged = (
+        insert(log)
+        .from_select(
+            [c.name for c in _AUDIT_BOUND] + ["member_id", "detail"],
+            select(
+                *(bindparam(c.name, type_=c.type) for c in _AUDIT_BOUND),
+                closed.c.member_id,
+                func.json_build_object(
+                    "campaign_id", closed.c.campaign_id, "cycle", closed.c.cycle
+                ),
+            ),
+        )
+        .cte("logged")
+    )
+    return select(closed.c.member_id, closed.c.campaign_id, closed.c.cycle).add_cte(
+        logged
+    )
+
+
+def answer_params(answers: Sequence[tuple[int, AnswerValue]]) -> dict[str, Any]:
+    """The parameters of ``answers`` ((question id, value), …) for the
+    statements that store them (``Statements.store_answers``, ``lock_and_store``)."""
+    params: dict[str, Any] = {}
+    for number, (question_id, value) in enumerate(answers):
+        params[f"question_id_{number}"] = question_id
+        params[f"value_{number}"] = value.get("value")
+        params[f"text_{number}"] = value.get("text")
+        params[f"choices_{number}"] = value.get("choices")
+    return params
 
 
 # (held, share, submit) → the statement that upserts and locks the response.
@@ -191,14 +354,19 @@ def prepared() -> Statements:
     name = db.engine.dialect.name
     found = _by_dialect.get(name)
     if found is None:
-        found = _by_dialect[name] = Statements(dialect_module(db.engine))
+        found = _by_dialect[name] = Statements(
+            dialect_module(db.engine), db.engine.dialect
+        )
     return found
 
 
 def run(statement: Any, params: Any = None, connection: Any = None) -> Any:
-    """Run a Core statement in the session's transaction, without the ORM layer
-    (``connection``: the session's, when the caller already holds it)."""
-    return (connection or db.session.connection()).execute(statement, params)
+    """Run a Core (or compiled) statement in the session's transaction, without
+    the ORM layer (``connection``: the session's, when the caller holds it)."""
+    connection = connection or db.session.connection()
+    if isinstance(statement, CompiledStatement):
+        return statement.run(connection, params)
+    return connection.execute(statement, params)
 
 
 def sync_invitation(invitation_id: int, **values: Any) -> None:

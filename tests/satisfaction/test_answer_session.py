@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from core.database import utcnow
 from core.extensions import db
+from core.models import AuditLog
 from satisfaction.models import Answer, Invitation, Response
 from tests.satisfaction.conftest import answer_form
 from tests.satisfaction.test_answer_page import _flat, _get, _questions, _sent
@@ -48,6 +49,32 @@ def test_the_session_holds_the_invitations_frozen_version_until_submitted(
         assert session["satisfaction.answered"] == invitation.id
     assert _get(Response, 1).submitted_at is not None
     assert _count(Answer) == len(questions)
+
+
+def test_a_submission_closes_the_invitation_and_writes_its_audit_entry(
+    world, mailbox, client
+) -> None:
+    # On PostgreSQL one statement closes the invitation and writes the entry.
+    _w, invitation, path = _sent(world, mailbox)
+    questions = _questions(invitation)
+    client.get(path)
+    assert _post_page(client, questions[:5], action="next", page=1).status_code == 302
+    done = _post_page(client, questions[5:], action="submit", page=2)
+    assert done.headers["Location"] == "/s/thanks"
+    db.session.rollback()
+    assert _get(Invitation, invitation.id).answered_at is not None
+    response = _get(Response, 1)
+    [entry] = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "response.submit")
+    ).all()
+    assert (entry.object_type, entry.object_id) == ("response", response.id)
+    assert (entry.actor_id, entry.actor_label) == (None, "system")
+    assert entry.member_id == invitation.member_id
+    assert entry.detail == {
+        "campaign_id": invitation.campaign_id,
+        "cycle": invitation.cycle,
+    }
+    assert entry.created_at is not None and entry.created_at.tzinfo is not None
 
 
 def test_a_page_posted_after_the_link_expired_is_refused_and_saves_nothing(
