@@ -157,12 +157,12 @@ def indicator_figures(summaries: list[Any]) -> dict[str, Any]:
     }
     return {
         f"indicator-{s.indicator.id}": indicator_figure(
-            s.table,
+            s.rows,
             unit=s.indicator.unit,
             target=s.indicator.target_value,
             baseline=s.indicator.baseline_value,
             labels=labels,
         )
         for s in summaries
-        if not s.table.empty
+        if s.rows
     }

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from babel import Locale
+from babel.numbers import (
+    LC_NUMERIC,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from core.backup import register_backup_folder
 from core.cli import register_demo_loader
@@ -21,16 +31,67 @@ from core.security import Role
 WEEK_MINUTES = 7 * 24 * 60
 
 
-def kpi_number(value: Any) -> str:
-    """A measurement in the reader's language; ``—`` when there is none."""
+#: Four decimals at most, rounded half to even (babel's ``#,##0.####``).
+_QUANTUM = Decimal("0.0001")
+
+
+@cache
+def _separators(locale: Locale | str) -> tuple[str, str] | None:
+    """The locale's decimal and group signs (latin digits); None when one is a
+    quote, which babel's patterns treat as quoting (``de_CH`` groups with ``'``)."""
+    signs = get_decimal_symbol(locale), get_group_symbol(locale)
+    return None if any("'" in sign for sign in signs) else signs
+
+
+def kpi_number(value: Any, *, locale: Locale | None = None) -> str:
+    """A measurement in the reader's language (``locale``: the request's by
+    default); ``—`` when there is none.
+
+    What ``format_decimal(value, format="#,##0.####")`` writes (an integer
+    with ``#,##0``), without parsing the pattern and walking the locale's data
+    for each number: a project page writes a few hundred of them.
+    """
     if value is None:
         return "—"
     if isinstance(value, float) and value != value:  # NaN
         return "—"
     number = value if isinstance(value, Decimal) else Decimal(str(value))
+    locale = locale or get_locale()
+    signs = _separators(locale or LC_NUMERIC)
+    if signs is None or not number.is_finite():
+        if number == number.to_integral_value():
+            return format_decimal(int(number), format="#,##0", locale=locale)
+        return format_decimal(number, format="#,##0.####", locale=locale)
+    decimal_sign, group_sign = signs
     if number == number.to_integral_value():
-        return str(format_decimal(int(number), format="#,##0"))
-    return str(format_decimal(number, format="#,##0.####"))
+        whole = int(number)
+        grouped = f"{abs(whole):,}".replace(",", group_sign)
+        return f"-{grouped}" if whole < 0 else grouped
+    # Rounded half to even to 4 decimals, trailing zeros dropped; the sign of a
+    # negative value rounded to 0 is kept ("-0"), as babel writes it.
+    rounded = abs(number).normalize().quantize(_QUANTUM)
+    digits, _, fraction = f"{rounded:f}".partition(".")
+    text = f"{int(digits):,}".replace(",", group_sign)
+    fraction = fraction.rstrip("0")
+    if fraction:
+        text += decimal_sign + fraction
+    return f"-{text}" if number.is_signed() else text
+
+
+#: The template variable holding the request's locale for :func:`kpi_number_filter`.
+_LOCALE_VARIABLE = "kpi_number_locale"
+
+
+def _number_locale() -> dict[str, Any]:
+    """Context processor: the request's locale, once per rendered template."""
+    return {_LOCALE_VARIABLE: get_locale()}
+
+
+@pass_context
+def kpi_number_filter(context: Context, value: Any) -> str:
+    """``|kpi_number``: the locale looked up once per page (a template imported
+    without context looks it up per number)."""
+    return kpi_number(value, locale=context.get(_LOCALE_VARIABLE))
 
 
 def kpi_value(value: Any) -> str:
@@ -73,7 +134,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_contact_data(app, "indicators", export=privacy.export, erase=privacy.erase)
     api.init_app(app)
-    app.add_template_filter(kpi_number)
+    app.add_template_filter(kpi_number_filter, "kpi_number")
+    app.context_processor(_number_locale)
     app.add_template_filter(kpi_value)
     app.add_template_global(kpi_status_label)
     app.add_template_global(kpi_bucket_label)

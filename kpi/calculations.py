@@ -1,6 +1,9 @@
 """Pure calculations on measurements: buckets, ratio aggregation, status.
 
-No Flask, no database: DataFrames with documented columns in, DataFrames out.
+No Flask, no database: DataFrames with documented columns in, DataFrames out —
+and, for the pages, the same per-bucket arithmetic on plain rows
+(:func:`bucket_rows`): a page draws a few dozen buckets per indicator, and
+building and walking a DataFrame per indicator cost more than the arithmetic.
 
 A *bucket* is the period a chart shows (``month``, ``quarter`` or ``year``), labelled
 ``2024-03``, ``2024-Q1`` or ``2024``. Ratio indicators are aggregated from their
@@ -10,10 +13,12 @@ monthly means — and a bucket whose denominator is 0 has no value (``None``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from kpi.periods import period_end_for, period_start_for
 
@@ -66,13 +71,96 @@ def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | N
 
 
 def _decimal(value: object) -> Decimal | None:
-    import pandas as pd
-
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class BucketRow:
+    """One bucket of an indicator: the row of an aggregated frame, as a value."""
+
+    bucket: str
+    n: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    status: Status
+
+
+def bucket_row(
+    bucket: str,
+    n: Any,
+    value_sum: object,
+    numerator_sum: object,
+    denominator_sum: object,
+    *,
+    is_ratio: bool,
+    aggregation: str = "sum",
+    target: Decimal | None = None,
+    direction: str = "higher",
+) -> BucketRow:
+    """One bucket's value from its sums (a ratio: Σnumerator ÷ Σdenominator) and
+    its status against ``target``."""
+    numerator = _decimal(numerator_sum)
+    denominator = _decimal(denominator_sum)
+    total = _decimal(value_sum)
+    count = int(n or 0)
+    value: Decimal | None
+    if is_ratio:
+        value = ratio(numerator, denominator)
+    elif total is None or count == 0:
+        value = None
+    elif aggregation == "mean":
+        value = (total / count).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    else:
+        value = total
+    return BucketRow(
+        bucket,
+        count,
+        value,
+        numerator if is_ratio else None,
+        denominator if is_ratio else None,
+        status_against_target(value, target, direction),
+    )
+
+
+def bucket_rows(
+    sums: Iterable[tuple[Any, ...]],
+    *,
+    is_ratio: bool,
+    aggregation: str = "sum",
+    target: Decimal | None,
+    direction: str,
+) -> list[BucketRow]:
+    """Per-bucket values with their status, from ``(bucket, n, value_sum,
+    numerator_sum, denominator_sum)`` tuples in ascending bucket order — the
+    rows of :func:`finish_buckets` then :func:`with_status`, without pandas."""
+    return [
+        bucket_row(
+            str(bucket),
+            n,
+            value_sum,
+            numerator_sum,
+            denominator_sum,
+            is_ratio=is_ratio,
+            aggregation=aggregation,
+            target=target,
+            direction=direction,
+        )
+        for bucket, n, value_sum, numerator_sum, denominator_sum in sums
+    ]
+
+
+def latest_row(rows: Iterable[BucketRow]) -> BucketRow | None:
+    """The last bucket that has a value (see :func:`latest_value`)."""
+    found = None
+    for row in rows:
+        if row.value is not None:
+            found = row
+    return found
 
 
 def finish_buckets(
@@ -84,32 +172,40 @@ def finish_buckets(
     ``numerator_sum``, ``denominator_sum`` — what one SQL ``GROUP BY`` returns.
     The result has :data:`AGGREGATED_COLUMNS`, values as ``Decimal`` or ``None``.
     """
+    rows = [
+        bucket_row(
+            record.bucket,
+            record.n,
+            record.value_sum,
+            record.numerator_sum,
+            record.denominator_sum,
+            is_ratio=is_ratio,
+            aggregation=aggregation,
+        )
+        for record in sums.sort_values("bucket").itertuples(index=False)
+    ]
+    return rows_frame(rows, with_status=False)
+
+
+def rows_frame(rows: Iterable[BucketRow], *, with_status: bool = True) -> pd.DataFrame:
+    """An aggregated frame (:data:`AGGREGATED_COLUMNS`, and ``status``) from rows."""
     import pandas as pd
 
-    rows = []
-    for record in sums.sort_values("bucket").itertuples(index=False):
-        numerator = _decimal(record.numerator_sum)
-        denominator = _decimal(record.denominator_sum)
-        total = _decimal(record.value_sum)
-        count = int(record.n)
-        if is_ratio:
-            value = ratio(numerator, denominator)
-        elif total is None or count == 0:
-            value = None
-        elif aggregation == "mean":
-            value = (total / count).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
-        else:
-            value = total
-        rows.append(
+    columns = AGGREGATED_COLUMNS + (["status"] if with_status else [])
+    return pd.DataFrame(
+        [
             {
-                "bucket": record.bucket,
-                "n": count,
-                "value": value,
-                "numerator": numerator if is_ratio else None,
-                "denominator": denominator if is_ratio else None,
+                "bucket": r.bucket,
+                "n": r.n,
+                "value": r.value,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                **({"status": r.status} if with_status else {}),
             }
-        )
-    return pd.DataFrame(rows, columns=AGGREGATED_COLUMNS)
+            for r in rows
+        ],
+        columns=columns,
+    )
 
 
 def aggregate_rows(

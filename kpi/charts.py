@@ -1,4 +1,4 @@
-"""Plotly figures of indicators (pure: an aggregated DataFrame in, a figure dict out).
+"""Plotly figures of indicators (pure: an indicator's bucket rows in, a figure dict out).
 
 The dict is written directly in plotly's figure format, as in
 :mod:`dashboards.charts`: building it through ``plotly.graph_objects`` validated
@@ -13,13 +13,12 @@ diamond markers and the baseline as a dotted line; each has a legend entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
-
+from kpi.calculations import BucketRow
 
 #: Marker per status (shape first, colour second).
 STATUS_MARKERS = {
@@ -31,15 +30,13 @@ STATUS_MARKERS = {
 
 
 def _number(value: Any) -> float | None:
-    import pandas as pd
-
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(Decimal(value)) if not isinstance(value, float) else value
 
 
 def indicator_figure(
-    aggregated: pd.DataFrame,
+    rows: Sequence[BucketRow],
     *,
     unit: str,
     target: Decimal | None,
@@ -48,13 +45,13 @@ def indicator_figure(
 ) -> dict[str, Any]:
     """A plotly figure dict for one indicator.
 
-    ``aggregated`` has columns ``bucket``, ``value`` and ``status`` (see
-    :func:`kpi.calculations.with_status`); ``labels`` holds the translated
-    ``value``, ``target``, ``baseline`` and one label per status.
+    ``rows`` are its buckets in order, each with its ``bucket`` label, ``value``
+    and ``status`` (see :func:`kpi.calculations.bucket_rows`); ``labels`` holds
+    the translated ``value``, ``target``, ``baseline`` and one label per status.
     """
-    buckets = [str(b) for b in aggregated["bucket"].tolist()]
-    values = [_number(v) for v in aggregated["value"].tolist()]
-    statuses = [str(s) for s in aggregated["status"].tolist()]
+    buckets = [str(r.bucket) for r in rows]
+    values = [_number(r.value) for r in rows]
+    statuses = [str(r.status) for r in rows]
     colours = [STATUS_MARKERS[s][1] for s in statuses]
     data: list[dict[str, Any]] = [
         {

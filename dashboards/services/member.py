@@ -315,9 +315,7 @@ def project_page(project: Any, filters: Filters) -> dict[str, Any]:
     overall = scores_queries.score_counts(scoped, by="all")
     return {
         "summaries": project_summaries(indicators),
-        "rows": indicators_queries.indicator_rows(scoped),
         "scores": {m: scores_by(overall, m).get("all") for m in HEADLINE_METRICS},
-        "rates": scores_queries.invitation_figures(scoped, by="all"),
     }
 
 

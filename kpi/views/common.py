@@ -83,7 +83,7 @@ def figures(items: list[services.IndicatorSummary]) -> list[dict[str, Any]]:
     labels = chart_labels()
     return [
         charts.indicator_figure(
-            item.table,
+            item.rows,
             unit=item.indicator.unit,
             target=item.indicator.target_value,
             baseline=item.indicator.baseline_value,

@@ -10,11 +10,15 @@ import pandas as pd
 from kpi.calculations import (
     aggregate_rows,
     bucket_label,
+    bucket_rows,
     bucket_start,
+    finish_buckets,
+    latest_row,
     missing_periods,
     progress,
     ratio,
     status_against_target,
+    with_status,
 )
 
 
@@ -95,3 +99,50 @@ def test_missing_periods_lists_the_gaps() -> None:
     assert missing_periods(
         present, frequency="month", start=date(2024, 1, 15), end=date(2024, 4, 1)
     ) == [date(2024, 2, 1), date(2024, 4, 1)]
+
+
+def test_the_rows_of_a_page_are_the_frames_values_and_statuses() -> None:
+    """:func:`bucket_rows` (plain rows, for the pages) gives what the DataFrame
+    steps give: same values, components and statuses, bucket by bucket."""
+    sums = [
+        ("2024-01", 4, D("0.4"), D("100"), D("1000")),
+        ("2024-02", 4, D("3.6"), D("90"), D("100")),
+        ("2024-03", 0, None, D("0"), D("0")),  # no click: no value
+        ("2024-04", 2, D("1.1"), D("14"), D("10")),
+    ]
+    frame = pd.DataFrame(
+        sums,
+        columns=["bucket", "n", "value_sum", "numerator_sum", "denominator_sum"],
+    )
+    for is_ratio, aggregation in ((True, "sum"), (False, "sum"), (False, "mean")):
+        expected = with_status(
+            finish_buckets(frame, is_ratio=is_ratio, aggregation=aggregation),
+            target=D("1.2"),
+            direction="lower",
+        ).to_dict("records")
+        rows = bucket_rows(
+            sums,
+            is_ratio=is_ratio,
+            aggregation=aggregation,
+            target=D("1.2"),
+            direction="lower",
+        )
+        assert [
+            {
+                "bucket": r.bucket,
+                "n": r.n,
+                "value": r.value,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "status": r.status,
+            }
+            for r in rows
+        ] == expected
+    rows = bucket_rows(
+        sums, is_ratio=True, aggregation="sum", target=D("1.2"), direction="lower"
+    )
+    assert [r.value for r in rows] == [D("0.1000"), D("0.9000"), None, D("1.4000")]
+    assert [r.status for r in rows] == ["met", "met", "no_data", "missed"]
+    latest = latest_row(rows)
+    assert latest is not None and (latest.bucket, latest.value) == ("2024-04", D("1.4"))
+    assert latest_row(rows[2:3]) is None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import pandas as pd
 import plotly.graph_objects as go
 
+from kpi.calculations import BucketRow
 from kpi.charts import indicator_figure
 
 LABELS = {
@@ -22,15 +22,13 @@ LABELS = {
 
 
 def test_the_figure_has_values_target_and_baseline_with_distinct_markers() -> None:
-    frame = pd.DataFrame(
-        {
-            "bucket": ["2024-01", "2024-02", "2024-03"],
-            "value": [Decimal("0.6"), Decimal("0.45"), None],
-            "status": ["missed", "met", "no_data"],
-        }
-    )
+    rows = [
+        BucketRow("2024-01", 1, Decimal("0.6"), None, None, "missed"),
+        BucketRow("2024-02", 1, Decimal("0.45"), None, None, "met"),
+        BucketRow("2024-03", 0, None, None, None, "no_data"),
+    ]
     figure = indicator_figure(
-        frame, unit="€", target=Decimal("0.5"), baseline=Decimal("0.7"), labels=LABELS
+        rows, unit="€", target=Decimal("0.5"), baseline=Decimal("0.7"), labels=LABELS
     )
     json.dumps(figure)  # plain JSON, ready for the page
     go.Figure(figure)  # plotly's schema accepts every property (raises otherwise)
@@ -50,10 +48,8 @@ def test_the_figure_has_values_target_and_baseline_with_distinct_markers() -> No
 
 
 def test_without_target_or_baseline_only_the_values_are_drawn() -> None:
-    frame = pd.DataFrame(
-        {"bucket": ["2024"], "value": [Decimal(3)], "status": ["no_target"]}
-    )
-    figure = indicator_figure(frame, unit="", target=None, baseline=None, labels=LABELS)
+    rows = [BucketRow("2024", 1, Decimal(3), None, None, "no_target")]
+    figure = indicator_figure(rows, unit="", target=None, baseline=None, labels=LABELS)
     assert len(figure["data"]) == 1
     go.Figure(figure)
     assert figure["layout"]["yaxis"]["title"]["text"] == ""
