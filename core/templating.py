@@ -3,9 +3,17 @@
 Jinja compiles a template to Python the first time a process renders it: a
 sign-in page and the layout it extends take 30–40 ms, a dashboard more; each
 gunicorn worker did it again for every page, after every start. Jinja's own
-``FileSystemBytecodeCache`` keeps the compiled code (keyed by the template's
-name and a checksum of its source, so an edited template is compiled again),
-written atomically, so concurrent workers share it safely.
+``FileSystemBytecodeCache`` keeps the compiled code, written atomically, so
+concurrent workers share it safely.
+
+Jinja keys it by the template's name and a checksum of its source only, but the
+compiled code also depends on the app's Python: the compiler writes each
+filter's and test's call as it finds it registered (a filter that became
+``pass_context`` in a new release must be called with the context; the old
+code calls it without, and every page using it fails). So the key here also
+holds the environment's fingerprint: Jinja's version, each filter and test
+with what it is passed, the extensions and the other options the compiler
+reads. A release that changes any of them compiles its templates anew.
 
 ``TEMPLATE_CACHE_DIR`` chooses the folder (unset or empty:
 ``instance/template-cache``); ``off``, or a folder the app cannot write to, means no cache (logged once), and
@@ -15,19 +23,75 @@ without a cache.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 from flask import Flask
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import Environment, FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
 log = logging.getLogger(__name__)
 
 
+def environment_fingerprint(environment: Environment) -> str:
+    """What, beside a template's source, decides the code Jinja compiles it to."""
+    parts = [
+        _jinja_version(),
+        repr(environment.is_async),
+        repr(environment.optimized),
+        repr(environment.newline_sequence),
+        repr(environment.keep_trailing_newline),
+        repr((environment.trim_blocks, environment.lstrip_blocks)),
+        repr(
+            (
+                environment.block_start_string,
+                environment.variable_start_string,
+                environment.comment_start_string,
+                environment.line_statement_prefix,
+            )
+        ),
+        _callable_name(environment.finalize),
+        _callable_name(environment.autoescape),
+        *sorted(environment.extensions),
+    ]
+    for kind, table in (("filter", environment.filters), ("test", environment.tests)):
+        parts.extend(
+            f"{kind} {name} {getattr(function, 'jinja_pass_arg', None)}"
+            for name, function in sorted(table.items())
+        )
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
+
+
+@cache
+def _jinja_version() -> str:
+    return version("jinja2")
+
+
+def _callable_name(value: object) -> str:
+    if callable(value):
+        return f"{getattr(value, '__qualname__', type(value).__name__)} {getattr(value, 'jinja_pass_arg', None)}"
+    return repr(value)
+
+
 class TemplateBytecodeCache(FileSystemBytecodeCache):
-    """Jinja's file cache; a disk that fails costs a compilation, not a page."""
+    """Jinja's file cache, keyed by the environment's fingerprint too; a disk
+    that fails costs a compilation, not a page."""
+
+    def get_bucket(
+        self,
+        environment: Environment,
+        name: str,
+        filename: str | None,
+        source: str,
+    ) -> Bucket:
+        key = f"{self.get_cache_key(name, filename)}_{environment_fingerprint(environment)}"
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:

@@ -108,3 +108,38 @@ def _render_login_page(app: Flask) -> str:
     response = app.test_client().get("/login")
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_a_release_that_changes_a_filter_compiles_its_templates_anew(
+    tmp_path: Path,
+) -> None:
+    """The same template source, kept by a release whose filter took a value
+    only, then read by one whose filter wants the context too: the kept code
+    would call it without the context (a 500 on every page using it)."""
+    from jinja2 import DictLoader, pass_context
+
+    folder = tmp_path / "compiled"
+    source = "{{ 3|twice }}"
+
+    def old_release() -> Flask:
+        app = _app(tmp_path, TEMPLATE_CACHE_DIR=str(folder))
+        app.jinja_env.filters["twice"] = lambda value: value * 2
+        return app
+
+    def new_release() -> Flask:
+        app = _app(tmp_path, TEMPLATE_CACHE_DIR=str(folder))
+
+        @pass_context
+        def twice(context: object, value: int) -> int:
+            return value * 2
+
+        app.jinja_env.filters["twice"] = twice
+        return app
+
+    for make in (old_release, new_release, old_release):
+        app = make()
+        app.jinja_env.loader = DictLoader({"page.html": source})
+        with app.app_context():
+            assert app.jinja_env.get_template("page.html").render() == "6"
+    # One compiled copy per release, each kept.
+    assert len(list(folder.iterdir())) == 2
