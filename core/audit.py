@@ -11,7 +11,8 @@ from core.extensions import db
 from core.models import AuditLog
 
 _INSERT = insert(AuditLog.__table__)
-_COLUMNS = (
+#: The columns an entry fills, in the order its insert binds them.
+COLUMNS = (
     "created_at",
     "actor_id",
     "actor_label",
@@ -31,7 +32,7 @@ def _insert() -> CompiledStatement:
     found = _compiled.get(dialect.name)
     if found is None:
         found = _compiled[dialect.name] = CompiledStatement(
-            _INSERT, dialect, keys=_COLUMNS
+            _INSERT, dialect, keys=COLUMNS
         )
     return found
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core import audit
 from core.database import CompiledStatement, dialect_module
 from core.extensions import db
 from core.models import AuditLog
@@ -56,14 +57,8 @@ def invitation_query() -> Any:
 # and detail, come from the closed invitation).
 _AUDIT_BOUND = [
     AuditLog.__table__.c[name]
-    for name in (
-        "created_at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-    )
+    for name in audit.COLUMNS
+    if name not in ("member_id", "detail")
 ]
 
 

@@ -45,6 +45,8 @@ def add_indicator(app: Any) -> Callable[..., Indicator]:
         direction: Direction = Direction.HIGHER,
         values: dict[date, Any] | None = None,
         agreed_with: Any = None,
+        frequency: Frequency = Frequency.MONTH,
+        source: Source = Source.MANUAL,
     ) -> Indicator:
         indicator = Indicator(
             member_id=project.member_id,
@@ -53,7 +55,7 @@ def add_indicator(app: Any) -> Callable[..., Indicator]:
             name="Coût par clic" if ratio else "Visites",
             unit="€" if ratio else "visites",
             direction=direction,
-            frequency=Frequency.MONTH,
+            frequency=frequency,
             is_ratio=ratio,
             target_value=Decimal(target),
             created_at=NOW,
@@ -61,12 +63,12 @@ def add_indicator(app: Any) -> Callable[..., Indicator]:
         )
         db.session.add(indicator)
         db.session.flush()
-        for month, value in (values or {}).items():
+        for period, value in (values or {}).items():
             row = Measurement(
                 indicator_id=indicator.id,
-                period_start=month,
-                granularity=Frequency.MONTH,
-                source=Source.MANUAL,
+                period_start=period,
+                granularity=frequency,
+                source=source,
                 updated_at=NOW,
             )
             if ratio:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -17,12 +16,9 @@ from kpi.models import (
     Direction,
     Frequency,
     Indicator,
-    IndicatorKind,
-    Measurement,
     Source,
 )
 from members.models import Project, ServiceType
-from tests.dashboards.conftest import NOW
 from tests.dashboards.test_dashboards import PERIOD, _page_statements
 
 FIGURE = re.compile(
@@ -58,38 +54,17 @@ WEEKLY_VISITS = {
 }
 
 
-def _weekly_indicator(project, *, ratio: bool, values: dict) -> Indicator:
-    indicator = Indicator(
-        member_id=project.member_id,
-        project_id=project.id,
-        kind=IndicatorKind.COST_PER_CLICK if ratio else IndicatorKind.AUDIENCE,
-        name="Coût par clic" if ratio else "Visites",
-        unit="€" if ratio else "visites",
+def _weekly(add_indicator, project, *, ratio: bool, values: dict) -> Indicator:
+    """A weekly indicator fed by an import (a cost per click aims lower)."""
+    return add_indicator(
+        project,
+        ratio=ratio,
+        target="1.40" if ratio else "100",
         direction=Direction.LOWER if ratio else Direction.HIGHER,
+        values=values,
         frequency=Frequency.WEEK,
-        is_ratio=ratio,
-        target_value=Decimal("1.40") if ratio else Decimal("100"),
-        created_at=NOW,
-        updated_at=NOW,
+        source=Source.IMPORT,
     )
-    db.session.add(indicator)
-    db.session.flush()
-    for week, value in values.items():
-        row = Measurement(
-            indicator_id=indicator.id,
-            period_start=week,
-            granularity=Frequency.WEEK,
-            source=Source.IMPORT,
-            updated_at=NOW,
-        )
-        if ratio:
-            row.numerator, row.denominator = Decimal(value[0]), Decimal(value[1])
-            row.value = row.numerator / row.denominator
-        else:
-            row.value = Decimal(value)
-        db.session.add(row)
-    db.session.commit()
-    return indicator
 
 
 def _figures(html: str) -> dict[str, dict]:
@@ -97,14 +72,14 @@ def _figures(html: str) -> dict[str, dict]:
 
 
 def test_weekly_values_are_shown_per_month_alike_in_the_table_and_the_chart(
-    client, auth, member_with_data, make_project
+    client, auth, member_with_data, make_project, add_indicator
 ) -> None:
     member, user, customer, _contact = member_with_data(name="Alpha")
     project = make_project(
         member, client=customer, title="Hebdo", service_type=ServiceType.SEA
     )
-    cpc = _weekly_indicator(project, ratio=True, values=WEEKLY_CPC)
-    visits = _weekly_indicator(project, ratio=False, values=WEEKLY_VISITS)
+    cpc = _weekly(add_indicator, project, ratio=True, values=WEEKLY_CPC)
+    visits = _weekly(add_indicator, project, ratio=False, values=WEEKLY_VISITS)
     auth.login(user)
     response = client.get(f"/dashboard/projects/{project.id}", query_string=PERIOD)
     assert response.status_code == 200
@@ -140,7 +115,7 @@ def test_weekly_values_are_shown_per_month_alike_in_the_table_and_the_chart(
 
 
 def test_the_project_page_reads_as_many_statements_whatever_its_weeks(
-    client, auth, member_with_data, make_project
+    client, auth, member_with_data, make_project, add_indicator
 ) -> None:
     member, user, customer, _contact = member_with_data(name="Alpha")
     auth.login(user)
@@ -154,7 +129,8 @@ def test_the_project_page_reads_as_many_statements_whatever_its_weeks(
     first = date(2024, 1, 1)
     weeks = [first + timedelta(weeks=w) for w in range(125)]
     for n in range(4):
-        _weekly_indicator(
+        _weekly(
+            add_indicator,
             project,
             ratio=n % 2 == 0,
             values={w: ("3", "2") if n % 2 == 0 else 7 for w in weeks},
