@@ -116,12 +116,38 @@ def _report_filters(year: int) -> tuple[services.Filters, date]:
     return filters, min(common.today(), filters.until)
 
 
-def _report_html(year: int) -> str:
+def _report_page() -> int:
+    """The page of the report's member table (none: the first; bad: a 400)."""
+    raw = request.args.get("page", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(400, _("Page invalide : indiquez un nombre entier à partir de 1."))
+    return int(raw)
+
+
+def _report_html(year: int, *, page: int | None = None) -> str:
+    """The report: on screen, its member table one page at a time (by name, as
+    the review lists it); printed (``page`` None), every member."""
     filters, today = _report_filters(year)
-    review, _as_of = services.stored_board_review(filters, today=today)
+    compliance = None
+    if page is None:
+        review, _as_of = services.stored_board_review(filters, today=today)
+    else:
+        listing = services.Listing(
+            order="name",
+            page=page,
+            per_page=int(current_app.config.get("DASHBOARDS_COMPLIANCE_PER_PAGE", 50)),
+        )
+        review, compliance, _as_of = services.board_review_page(
+            filters, today=today, listing=listing
+        )
     return render_template(
         "dashboards/annual_report.html",
         review=review,
+        compliance=compliance,
+        listing_query={"year": year},
+        pager_endpoint="dashboards.annual_report",
         year=year,
         figures=board_figures(review),
     )
@@ -130,7 +156,7 @@ def _report_html(year: int) -> str:
 @bp.get("/board/report")
 @roles_required(*BOARD)
 def annual_report() -> ResponseReturnValue:
-    return _report_html(_report_year())
+    return _report_html(_report_year(), page=_report_page())
 
 
 def _pdf_limit() -> str:

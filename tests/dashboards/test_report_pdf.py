@@ -86,6 +86,63 @@ def test_board_downloads_the_report_as_a_pdf_with_its_figures_and_charts(
         assert absent not in text
 
 
+def compliance_names(page: str) -> list[str]:
+    """The members named in the page's compliance table, in its order."""
+    table = page.split('data-testid="compliance"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">(?:<a [^>]*>)?(\w+)', table)
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+def test_the_report_page_lists_members_page_by_page_and_the_pdf_lists_them_all(
+    app, client, auth, make_staff, member_with_data, monkeypatch, stored
+) -> None:
+    """At 1,000 members the page would be a long table: on screen it is cut into
+    pages by name, the pager keeps the year; the PDF still prints every member."""
+    from dashboards import jobs
+
+    monkeypatch.setitem(app.config, "DASHBOARDS_COMPLIANCE_PER_PAGE", 2)
+    for name in ("Charlie", "Alpha", "Bravo"):
+        member_with_data(name=name)
+    if stored:
+        assert jobs.refresh_rollups(NOW) == "full"
+    auth.login(make_staff(Role.BOARD))
+
+    first = client.get("/board/report?year=2026").get_data(as_text=True)
+    second = client.get("/board/report?year=2026&page=2").get_data(as_text=True)
+    beyond = client.get("/board/report?year=2026&page=9").get_data(as_text=True)
+
+    assert compliance_names(first) == ["Alpha", "Bravo"]
+    assert "Adhérents 1 à 2 sur 3." in first
+    assert 'href="/board/report?year=2026&amp;page=2#compliance"' in first
+    assert compliance_names(second) == ["Charlie"]
+    assert "Adhérents 3 à 3 sur 3." in second
+    assert 'href="/board/report?year=2026&amp;page=1#compliance"' in second
+    assert "Cette page est vide : le tableau compte 3 adhérents sur 2 pages." in beyond
+    # The figures above the table are the whole association's on every page.
+    for page in (first, second):
+        assert 'data-testid="members">3</dd>' in page
+
+    text = text_of(client.get("/board/report.pdf?year=2026").data)
+    assert all(name in text for name in ("Alpha", "Bravo", "Charlie"))
+    assert "Adhérents 1 à 2" not in text and "Suivante" not in text
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "2x", "1.5", "999999"])
+def test_a_bad_report_page_is_refused_in_the_users_language(
+    client, auth, make_staff, page
+) -> None:
+    query = {"year": "2026", "page": page}
+    auth.login(make_staff(Role.BOARD))
+    french = client.get("/board/report", query_string=query)
+    auth.logout()
+    auth.login(make_staff(Role.BOARD, locale="en"))
+    english = client.get("/board/report", query_string=query)
+
+    assert french.status_code == english.status_code == 400
+    assert "Page invalide" in french.get_data(as_text=True)
+    assert "Invalid page: give a whole number from 1." in english.get_data(as_text=True)
+
+
 def test_without_its_charts_the_report_has_no_chart_text(
     app, client, auth, make_staff, member_with_data
 ) -> None:
