@@ -1,19 +1,24 @@
 """The cells the dashboards repeat in every row — a member's light on a criterion,
-a score with its margin and its number of answers — written in Python: the
-annual report lists every member (about 1,000 rows, 6,000 cells at the large
-scale), where a Jinja macro call and a translation looked up per cell were most
-of the page's time. Their words are translated once per language and process.
+a score with its margin and its number of answers, a whole row of the charter
+compliance table — written in Python: the annual report's PDF lists every
+member (about 1,000 rows, 6,000 cells at the large scale), and the review's 50
+rows cost more than the rest of its page, where a Jinja call, a translation and
+a URL built per cell were most of the time. Their words are translated once per
+language and process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from core.i18n import format_date
 from dashboards import services
 from satisfaction import margins
 
@@ -44,6 +49,10 @@ class Cells:
             _("calculés au prochain passage")
         )
         self.items: dict[tuple[tuple[str, str], ...], dict[str, dict[str, str]]] = {}
+        self.never = _("jamais")
+        self.no_send = _("aucun envoi")
+        self.evidence_title = escape(_("Dossier de preuves"))
+        self.evidence_word = escape(_("dossier"))
 
     def n_answers(self, n: int) -> str:
         found = self.answers.get(n)
@@ -93,13 +102,14 @@ class Cells:
         self,
         lights: Mapping[str, str] | None,
         titles: Mapping[str, str] | Iterable[tuple[str, str]],
-        rules: Mapping[str, str],
     ) -> Markup:
         """A member's light per commitment of the charter (``titles``: the
-        version in force), each titled with its rule; none computed yet: says so."""
+        version in force), each titled with its commitment and light; none
+        computed yet: says so. The rules are not repeated in every cell (they
+        were two thirds of a review's page): the page lists them once."""
         if not lights:
             return self.not_yet
-        items = self._commitment_items(titles, rules)
+        items = self._commitment_items(titles)
         return Markup(
             '<ul class="dash-commitments" data-testid="commitment-lights">'
             + "".join(by_light[lights.get(code, "none")] for code, by_light in items)
@@ -109,7 +119,6 @@ class Cells:
     def _commitment_items(
         self,
         titles: Mapping[str, str] | Iterable[tuple[str, str]],
-        rules: Mapping[str, str],
     ) -> list[tuple[str, dict[str, str]]]:
         """Each commitment's ``<li>`` per light, made once per wording."""
         pairs = tuple(titles.items() if isinstance(titles, Mapping) else titles)
@@ -122,7 +131,7 @@ class Cells:
                     value: str(
                         Markup(
                             '<li class="dash-light-{v}" data-commitment="{c}"'
-                            ' data-light="{v}" title="{n}. {t} : {w}. {r}">'
+                            ' data-light="{v}" title="{n}. {t} : {w}">'
                             '<span aria-hidden="true">{n}{s}</span>'
                             '<span class="visually-hidden">{t} : {w}</span></li>'
                         ).format(
@@ -131,7 +140,6 @@ class Cells:
                             n=n,
                             t=title,
                             w=self.light_labels[value],
-                            r=rules.get(code, ""),
                             s=SYMBOLS[value],
                         )
                     )
@@ -140,6 +148,81 @@ class Cells:
                 for n, (code, title) in enumerate(pairs, start=1)
             }
         return list(found.items())
+
+    def compliance_row(
+        self,
+        r: Any,
+        titles: Mapping[str, str] | Iterable[tuple[str, str]],
+        *,
+        complaints: bool,
+        links: MemberLinks | None,
+    ) -> Markup:
+        """A row of the charter compliance table (``r``: a ``ComplianceRow``):
+        the member, linked to its page and evidence file unless ``links`` is
+        None (the printed report), then one cell per criterion."""
+        name = escape(r.name)
+        head = name
+        if links is not None:
+            head = Markup(f'<a href="{escape(links.member(r.member_id))}">{name}</a>')
+            if links.evidence is not None:
+                head += Markup(
+                    f' <a class="small dash-noprint"'
+                    f' href="{escape(links.evidence(r.member_id))}"'
+                    f' title="{self.evidence_title}">{self.evidence_word}'
+                    f'<span class="visually-hidden"> — {name}</span></a>'
+                )
+        lights = r.lights
+        sent = format_date(r.last_sent_at) if r.last_sent_at else self.never
+        rate = f"{r.rate:.0f} %" if r.rate is not None else self.no_send
+        cells = [
+            self.light(lights["agreed"], f"{r.agreed}/{r.projects}"),
+            self.light(lights["sent"], sent),
+            self.light(lights["rate"], rate),
+            self.light(lights["alerts"], str(r.open_alerts)),
+        ]
+        if complaints:
+            cells.append(self.light(lights["complaints"], str(r.complaints)))
+        cells.append(self.score(r.nps, "nps"))
+        cells.append(self.commitments(r.commitments, titles))
+        return Markup(
+            "<tr>\n        "
+            f'<th scope="row">{head} <span class="small text-muted">'
+            f"({escape(r.department)})</span></th>\n        "
+            + "".join(f"<td>{cell}</td>\n        " for cell in cells)
+            + "</tr>"
+        )
+
+
+@dataclass(frozen=True)
+class MemberLinks:
+    """The links of a member's row: its page as the board sees it (with the
+    review's filters) and, when that feature is installed, its evidence file."""
+
+    member: Callable[[int], str]
+    evidence: Callable[[int], str] | None
+
+
+#: A member id no database hands out, stood in for the id in a built URL.
+_MARK = 987_654_321_987
+
+
+def _member_url(endpoint: str, **values: Any) -> Callable[[int], str]:
+    """``member_id -> url_for(endpoint, member_id=…, **values)``, the URL built
+    once (the id is an ``int`` route argument: its decimal digits)."""
+    url = url_for(endpoint, member_id=_MARK, **values)
+    head, found, tail = url.partition(str(_MARK))
+    if not found or str(_MARK) in tail:
+        return lambda member_id: url_for(endpoint, member_id=member_id, **values)
+    return lambda member_id: f"{head}{member_id}{tail}"
+
+
+def member_links(query: Mapping[str, Any]) -> MemberLinks:
+    """The links of the compliance table's rows, the review's ``query`` kept."""
+    evidence = "evidence.page" in current_app.view_functions
+    return MemberLinks(
+        member=_member_url("dashboards.board_member", **query),
+        evidence=_member_url("evidence.page") if evidence else None,
+    )
 
 
 _cells: dict[str, Cells] = {}

@@ -24,7 +24,7 @@ from dashboards import commitments as rules
 from dashboards import exports as dashboard_exports
 from dashboards import services
 from dashboards.forms import FilterForm, ListingForm
-from dashboards.views.cells import cells
+from dashboards.views.cells import cells, member_links
 from members import services as members_services
 from members.models import SERVICE_LABELS
 from satisfaction import margins, scoring
@@ -82,6 +82,7 @@ def labels() -> dict[str, object]:
         "score_interval": margins.score_interval,
         "trend_changes": margins.trend_changes,
         "cells": cells,
+        "member_links": member_links,
     }
 
 
