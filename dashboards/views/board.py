@@ -13,6 +13,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -116,11 +117,14 @@ def _report_filters(year: int) -> tuple[services.Filters, date]:
     return filters, min(common.today(), filters.until)
 
 
-def _report_page() -> int:
-    """The page of the report's member table (none: the first; bad: a 400)."""
+def _report_page() -> int | None:
+    """The page of the report's member table (none: the first; ``all``: every
+    member, to print without the PDF; bad: a 400)."""
     raw = request.args.get("page", "").strip()
     if not raw:
         return 1
+    if raw == "all":
+        return None
     if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
         abort(400, _("Page invalide : indiquez un nombre entier à partir de 1."))
     return int(raw)
@@ -128,7 +132,8 @@ def _report_page() -> int:
 
 def _report_html(year: int, *, page: int | None = None) -> str:
     """The report: on screen, its member table one page at a time (by name, as
-    the review lists it); printed (``page`` None), every member."""
+    the review lists it); printed (``page`` None: the PDF, or the page to print
+    when there is none), every member."""
     filters, today = _report_filters(year)
     compliance = None
     if page is None:
@@ -202,13 +207,16 @@ def annual_report_pdf() -> ResponseReturnValue:
         body = _report_pdf(year)
     except pdf.PdfUnavailable as error:
         log.error("annual report PDF for %d not made: %s", year, error)
+        whole = url_for("dashboards.annual_report", year=year, page="all")
         if error.reason == "missing":
             message = _(
-                "La génération du PDF n'est pas disponible sur ce serveur (Chromium introuvable) : imprimez la page et choisissez « Enregistrer au format PDF »."
+                "La génération du PDF n'est pas disponible sur ce serveur (Chromium introuvable) : imprimez le rapport complet (%(url)s) et choisissez « Enregistrer au format PDF ».",
+                url=whole,
             )
         else:
             message = _(
-                "La génération du PDF a échoué : imprimez la page et choisissez « Enregistrer au format PDF »."
+                "La génération du PDF a échoué : imprimez le rapport complet (%(url)s) et choisissez « Enregistrer au format PDF ».",
+                url=whole,
             )
         return render_error(503, message)
     return send_file(

@@ -122,6 +122,11 @@ def test_the_report_page_lists_members_page_by_page_and_the_pdf_lists_them_all(
     for page in (first, second):
         assert 'data-testid="members">3</dd>' in page
 
+    assert (
+        'href="/board/report?year=2026&amp;page=all" data-testid="report-all"' in first
+    )
+    whole = client.get("/board/report?year=2026&page=all").get_data(as_text=True)
+    assert compliance_names(whole) == ["Alpha", "Bravo", "Charlie"]
     text = text_of(client.get("/board/report.pdf?year=2026").data)
     assert all(name in text for name in ("Alpha", "Bravo", "Charlie"))
     assert "Adhérents 1 à 2" not in text and "Suivante" not in text
@@ -238,8 +243,13 @@ def test_without_chromium_the_pdf_is_unavailable_with_a_clear_message(
     html = response.get_data(as_text=True)
     assert (
         "La génération du PDF n'est pas disponible sur ce serveur (Chromium "
-        "introuvable) : imprimez la page et choisissez « Enregistrer au format PDF »."
+        "introuvable) : imprimez le rapport complet (/board/report?year=2026&amp;page=all)"
+        " et choisissez « Enregistrer au format PDF »."
     ) in html.replace("&#39;", "'")
+    # That page holds every member, as the PDF would have.
+    whole = client.get("/board/report?year=2026&page=all").get_data(as_text=True)
+    assert compliance_names(whole) == ["Alpha"]
+    assert "compliance-count" not in whole and 'data-testid="report-all"' not in whole
 
 
 @pytest.mark.parametrize("year", ["abc", "1999", "2101", "-5"])
