@@ -123,30 +123,40 @@ def _pg_create(url: str, *, drop_ours: bool) -> None:
     admin.dispose()
 
 
-def prepare(url: str, scale: str, *, reuse: bool, ours: bool = False) -> float | None:
-    """A database loaded at ``scale``: reused as it is (``reuse``), or made
-    empty and loaded — only if this benchmark created it (``ours``: a file in
-    its temporary folder; on PostgreSQL, marked). Returns the load's seconds."""
+def refusal(url: str, *, reuse: bool) -> str | None:
+    """Why the database at ``url`` may not be used, if it may not: one found
+    where a new one is to be loaded, or none where one is to be reused. Asked
+    of both databases before either is touched."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         exists = Path(str(parsed.database)).exists()
         if exists and not reuse:
-            raise SystemExit(f"{url} exists: pass --skip-load to reuse it")
+            return f"{url} exists: pass --skip-load to reuse it"
         if reuse and not exists:
-            raise SystemExit(f"{url} does not exist: nothing to reuse")
-    else:
-        state = _pg_state(url)
-        if reuse and state == "missing":
-            raise SystemExit(f"{url} does not exist: nothing to reuse")
-        if not reuse and state == "foreign":
-            raise SystemExit(
-                f"{url} exists and was not created by this benchmark: pass"
-                " --skip-load to reuse it, or choose another database name"
-            )
-        if not reuse:
-            _pg_create(url, drop_ours=state == "ours")
+            return f"{url} does not exist: nothing to reuse"
+        return None
+    state = _pg_state(url)
+    if reuse and state == "missing":
+        return f"{url} does not exist: nothing to reuse"
+    if not reuse and state == "foreign":
+        return (
+            f"{url} exists and was not created by this benchmark: pass"
+            " --skip-load to reuse it, or choose another database name"
+        )
+    return None
+
+
+def prepare(url: str, scale: str, *, reuse: bool) -> float | None:
+    """A database loaded at ``scale`` (``refusal`` said it may be used): reused
+    as it is (``reuse``), or made empty and loaded — a SQLite file in the run's
+    temporary folder, or a PostgreSQL database created (or marked) by this
+    benchmark. Returns the load's seconds."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).get_backend_name() != "sqlite" and not reuse:
+        _pg_create(url, drop_ours=_pg_state(url) == "ours")
     _flask(url, "db", "upgrade")
     if reuse:
         return None
@@ -472,6 +482,10 @@ def main(argv: list[str] | None = None) -> None:
         large = args.database_url or f"sqlite:///{folder / 'large.db'}"
         small = _small_url(large, folder)
         print(f"small: {small}\nlarge: {large}")
+        for url, reuse in ((small, False), (large, args.skip_load)):
+            refused = refusal(url, reuse=reuse)
+            if refused:
+                raise SystemExit(refused)
         loaded = {
             "small": prepare(small, "small", reuse=False),
             "large": prepare(large, "large", reuse=args.skip_load),

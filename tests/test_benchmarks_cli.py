@@ -55,3 +55,45 @@ def test_help_prints_the_usage_and_does_nothing_else(name: str, tmp_path: Path) 
     assert _databases() - databases_before == set()
     assert list(tmp_path.iterdir()) == []  # the working directory
     assert sorted(path.name for path in ROOT.iterdir()) == root_before
+
+
+def test_dashboards_refuses_a_database_it_did_not_make_before_touching_any(
+    tmp_path: Path,
+) -> None:
+    """A large database the benchmark did not make is refused before the small
+    one is created or loaded (on PostgreSQL, no ``<name>_small`` is left)."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    admin = None
+    if url.startswith(("postgres://", "postgresql")):
+        name = f"qc_bench_foreign_{os.getpid()}"
+        admin = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        large = admin.url.set(database=name).render_as_string(hide_password=False)
+        expected = "was not created by this benchmark"
+    else:
+        name = "large.db"
+        (tmp_path / name).write_bytes(b"")
+        large = f"sqlite:///{tmp_path / name}"
+        expected = "exists: pass --skip-load"
+    try:
+        before = _databases()
+        result = subprocess.run(
+            [sys.executable, "-m", "benchmarks.dashboards", "--database-url", large],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode != 0
+        assert expected in result.stderr, result.stderr
+        assert "loaded" not in result.stdout
+        assert _databases() - before == set()
+    finally:
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_small"'))
+            admin.dispose()
