@@ -3,7 +3,10 @@
 (a) Answer POSTs per second through gunicorn on loopback (each client has opened
     its e-mailed link, then POSTs page 1 and the final page), beside a bare
     endpoint that inserts one row into the same database, served by the SAME
-    gunicorn (same workers, same app, same request hooks). Aim: ≥ 0.7×.
+    gunicorn (same workers, same app, same request hooks). The rate limits
+    are on, as in production (in-memory, per worker): each answer POST counts
+    against its link's limit, and every request of both sides goes through
+    Flask-Limiter's hooks. Aim: ≥ 0.7×.
 (c) The whole respondent flow — open the link, follow its redirect to page 1,
     submit it, render page 2, submit it, the thank-you page: 6 requests —
     beside a bare Flask app served by another gunicorn with the same workers and
@@ -81,7 +84,9 @@ def make_bench_app() -> Flask:
             "ENV_NAME": "testing",
             "SECRET_KEY": SECRET,
             "SQLALCHEMY_DATABASE_URI": _normalise(os.environ["BENCH_DATABASE_URL"]),
-            "RATELIMIT_ENABLED": False,
+            # As in production: the answer pages' per-link limits are part of
+            # what an answer costs (the runs stay far below them).
+            "RATELIMIT_ENABLED": True,
             "SESSION_COOKIE_SECURE": False,
             "BASE_URL": "http://127.0.0.1",
         }
