@@ -32,6 +32,21 @@ def _databases() -> set[str]:
         engine.dispose()
 
 
+def _run_benchmark(
+    name: str, *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``python -m benchmarks.<name> <args>`` from ``cwd``, the repo importable."""
+    return subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_every_benchmark_is_checked() -> None:
     assert {"cold_start", "kpi_import", "survey"} <= set(BENCHMARKS)
 
@@ -40,15 +55,7 @@ def test_every_benchmark_is_checked() -> None:
 def test_help_prints_the_usage_and_does_nothing_else(name: str, tmp_path: Path) -> None:
     root_before = sorted(path.name for path in ROOT.iterdir())
     databases_before = _databases()
-    result = subprocess.run(
-        [sys.executable, "-m", f"benchmarks.{name}", "--help"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _run_benchmark(name, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: "), result.stdout
     assert "--help" in result.stdout
@@ -78,15 +85,7 @@ def test_dashboards_refuses_a_database_it_did_not_make_before_touching_any(
         expected = "exists: pass --skip-load"
     try:
         before = _databases()
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.dashboards", "--database-url", large],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _run_benchmark("dashboards", "--database-url", large, cwd=tmp_path)
         assert result.returncode != 0
         assert expected in result.stderr, result.stderr
         assert "loaded" not in result.stdout
