@@ -6,7 +6,8 @@
     gunicorn (same workers, same app, same request hooks). The rate limits
     are on, as in production (in-memory, per worker): each answer POST counts
     against its link's limit, and every request of both sides goes through
-    Flask-Limiter's hooks. Aim: ≥ 0.7×.
+    Flask-Limiter's hooks. Aim: ≥ 0.7×. For information, ``--rate-limits off``
+    runs (a) and (c) with them off, to show their share of an answer's cost.
 (c) The whole respondent flow — open the link, follow its redirect to page 1,
     submit it, render page 2, submit it, the thank-you page: 6 requests —
     beside a bare Flask app served by another gunicorn with the same workers and
@@ -66,6 +67,8 @@ FLOW_REQUESTS = 6  # (c): link, page 1, submit, page 2, submit, thanks
 INVITATIONS = 10_000
 OPTED_OUT = INVITATIONS // 100  # (b): contacts of the campaign the job must skip
 JOB_ROUNDS = 3
+# Read by the app under test, in gunicorn's workers too (``--rate-limits``).
+RATE_LIMITS_ENV = "BENCH_RATE_LIMITS"
 
 
 # ---------------------------------------------------------------- the app under test
@@ -85,8 +88,9 @@ def make_bench_app() -> Flask:
             "SECRET_KEY": SECRET,
             "SQLALCHEMY_DATABASE_URI": _normalise(os.environ["BENCH_DATABASE_URL"]),
             # As in production: the answer pages' per-link limits are part of
-            # what an answer costs (the runs stay far below them).
-            "RATELIMIT_ENABLED": True,
+            # what an answer costs (the runs stay far below them). Off only
+            # when asked (``--rate-limits off``), for information.
+            "RATELIMIT_ENABLED": os.environ.get(RATE_LIMITS_ENV) != "off",
             "SESSION_COOKIE_SECURE": False,
             "BASE_URL": "http://127.0.0.1",
         }
@@ -722,7 +726,16 @@ def main(argv: list[str] | None = None) -> None:
         help="a PostgreSQL server's URL; the run makes its own database there",
     )
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--rate-limits",
+        choices=("on", "off"),
+        default="on",
+        help="(a) and (c) with the rate limits on, as in production (default), "
+        "or off, for information",
+    )
     args = parser.parse_args(argv)
+    os.environ[RATE_LIMITS_ENV] = args.rate_limits
+    limits = "" if args.rate_limits == "on" else ", rate limits off"
 
     targets = ["SQLite"]
     if not args.sqlite_only and _pg_reachable(args.postgres):
@@ -739,11 +752,11 @@ def main(argv: list[str] | None = None) -> None:
                 # (a) and (c) share their data and servers: both are measured.
                 result = bench_answers(url)
                 print(
-                    f"[{name}] (a) answer POSTs ÷ bare INSERT endpoint (rates): "
+                    f"[{name}] (a) answer POSTs ÷ bare INSERT endpoint (rates{limits}): "
                     f"{_summary(result['a'])} — aim ≥ 0.7×"
                 )
                 print(
-                    f"[{name}] (c) whole respondent flow ({FLOW_REQUESTS} requests) ÷ "
+                    f"[{name}] (c) whole respondent flow ({FLOW_REQUESTS} requests{limits}) ÷ "
                     f"a bare Flask app doing the same: {_summary(result['c'])} "
                     "— aim ≥ 0.5×"
                 )

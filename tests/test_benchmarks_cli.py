@@ -96,3 +96,29 @@ def test_dashboards_refuses_a_database_it_did_not_make_before_touching_any(
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_small"'))
             admin.dispose()
+
+
+@pytest.mark.parametrize(
+    ("flag", "enabled"), [(None, True), ("on", True), ("off", False)]
+)
+def test_survey_runs_the_app_with_the_rate_limits_asked_for(
+    flag: str | None, enabled: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app gunicorn serves reads ``--rate-limits`` from the environment the
+    command sets for it: on unless asked otherwise, as in production (an answer
+    page's 61st request in a minute is refused)."""
+    from benchmarks import survey
+    from core.extensions import limiter
+
+    # The limiter is one object for every app: the suite's app finds it on again.
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+    if flag is None:
+        monkeypatch.delenv(survey.RATE_LIMITS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(survey.RATE_LIMITS_ENV, flag)
+    monkeypatch.setenv("BENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'bench.db'}")
+    app = survey.make_bench_app()
+    assert app.config["RATELIMIT_ENABLED"] is enabled
+    client = app.test_client()
+    codes = {client.get("/s/answer").status_code for _ in range(61)}
+    assert (429 in codes) is enabled, codes
