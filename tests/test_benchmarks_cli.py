@@ -1,5 +1,6 @@
-"""Every benchmark answers ``--help`` with its usage and nothing else: nothing run,
-no database made or dropped, no file written."""
+"""The benchmarks' command lines: every benchmark answers ``--help`` with its usage
+and nothing else (nothing run, no database made or dropped, no file written), and
+the options that change what is measured do what they say."""
 
 from __future__ import annotations
 
@@ -104,18 +105,20 @@ def test_dashboards_refuses_a_database_it_did_not_make_before_touching_any(
 def test_survey_runs_the_app_with_the_rate_limits_asked_for(
     flag: str | None, enabled: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The app gunicorn serves reads ``--rate-limits`` from the environment the
-    command sets for it: on unless asked otherwise, as in production (an answer
-    page's 61st request in a minute is refused)."""
+    """``--rate-limits`` reaches the app gunicorn serves through the environment
+    the command sets for it: on unless asked otherwise, as in production (an
+    answer page's 61st request in a minute is refused)."""
     from benchmarks import survey
     from core.extensions import limiter
 
     # The limiter is one object for every app: the suite's app finds it on again.
     monkeypatch.setattr(limiter, "enabled", limiter.enabled)
-    if flag is None:
-        monkeypatch.delenv(survey.RATE_LIMITS_ENV, raising=False)
-    else:
-        monkeypatch.setenv(survey.RATE_LIMITS_ENV, flag)
+    # Restored after the test, whatever the command sets.
+    monkeypatch.delenv(survey.RATE_LIMITS_ENV, raising=False)
+    # The command itself, with nothing to measure (no a, b or c).
+    survey.main(
+        ["--sqlite-only", "--only", "", *(["--rate-limits", flag] if flag else [])]
+    )
     monkeypatch.setenv("BENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'bench.db'}")
     app = survey.make_bench_app()
     assert app.config["RATELIMIT_ENABLED"] is enabled
